@@ -1,27 +1,64 @@
 """Which credential the magic uses, and where it came from.
 
-One function, :func:`resolve_credential`, documents the lookup order:
+One function, :func:`resolve_credential`, documents the lookup order (first match wins):
 
 1. ``ANTHROPIC_API_KEY`` in the environment;
-2. a key entered in the setup panel during this kernel session;
-3. (to come) Colab's secret store, the OS keyring, the key file;
-4. the Anthropic SDK's own chain (``ANTHROPIC_AUTH_TOKEN``, profiles).
+2. a key saved in the setup panel (or the terminal prompt) during this kernel session;
+3. Colab's secret store (``ANTHROPIC_API_KEY``), when running in Colab;
+4. the OS keyring (service ``kuroryuu-magic``), when the ``[keyring]`` extra has a backend;
+5. the key file (``KURORYUU_CONFIG_DIR``/``anthropic_api_key.json``, platformdirs by default);
+6. the Anthropic SDK's own chain (``ANTHROPIC_AUTH_TOKEN``, profiles).
 
 ``None`` means nothing resolved; the caller turns that into a ``UsageError``
-naming ``%claude setup`` and ``ANTHROPIC_API_KEY``.
+naming ``%claude setup`` and ``ANTHROPIC_API_KEY``.  Colab and keyring failures
+fall through (see :func:`credential_status`); a refused key file raises
+``UsageError``, because silently skipping it would hide a file others can read.
+
+:func:`save_key`, :func:`forget_key` and :func:`check_key` are what the setup
+panel and the terminal prompt call; :func:`generation` counts key changes.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Literal, NamedTuple
 
+from IPython.core.error import UsageError
+
+from . import keystore
+from .keyshape import normalize_key
 from .masking import mask
+from .paths import key_file
+from .securefile import SecretFileError
+
+__all__ = [
+    "Credential",
+    "KeyCheck",
+    "available_stores",
+    "check_key",
+    "credential_status",
+    "forget_key",
+    "generation",
+    "resolve_credential",
+    "save_key",
+    "set_session_key",
+]
 
 CredentialKind = Literal["api_key", "sdk"]
+Store = Literal["session", "keyring", "file"]
+ENV_VAR = "ANTHROPIC_API_KEY"
+SOURCE_ENV = "ANTHROPIC_API_KEY environment variable"
 
+_lock = threading.Lock()
 _session_key: str | None = None
+_session_source = "key entered in this session"
+_generation = 0
+# Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
+# done once per generation: {"keyring"|"colab": (key or None, note or None)}.
+_lookups: dict[str, tuple[str | None, str | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -42,21 +79,87 @@ class Credential:
     __str__ = __repr__
 
 
-def set_session_key(key: str | None) -> None:
+def generation() -> int:
+    """A counter bumped whenever the active key may have changed (save, forget)."""
+    return _generation
+
+
+def _bump() -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+        _lookups.clear()
+
+
+def set_session_key(key: str | None, *, source: str | None = None) -> None:
     """Use ``key`` for the rest of this kernel session (``None`` forgets it)."""
-    global _session_key
+    global _session_key, _session_source
     _session_key = key or None
+    _session_source = source or "key entered in this session"
+    _bump()
+
+
+def _short(path: Path) -> str:
+    """``~/…`` for paths under the home directory: shorter, and names no user."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def _cached(name: str, lookup: object) -> tuple[str | None, str | None]:
+    with _lock:
+        if name in _lookups:
+            return _lookups[name]
+    try:
+        result: tuple[str | None, str | None] = (lookup(), None)  # type: ignore[operator]
+    except (keystore.KeyringError, keystore.ColabSecretError) as exc:
+        result = (None, str(exc))
+    with _lock:
+        _lookups[name] = result
+    return result
+
+
+class _Stored(NamedTuple):
+    name: str  # the row name in ``%claude status``
+    source: str  # where exactly, as ``Credential.source``
+    key: str | None
+    note: str | None  # why there is no key, when that is a problem
+
+
+def _stored() -> list[_Stored]:
+    """What Colab, the keyring and the key file hold, in chain order."""
+    rows: list[_Stored] = []
+    if keystore.in_colab():
+        key, note = _cached("colab", keystore.colab_get)
+        rows.append(_Stored("colab", f"Colab secret {keystore.COLAB_SECRET_NAME}", key, note))
+    key, note = _cached("keyring", keystore.keyring_get)
+    rows.append(_Stored("keyring", f"OS keyring (service {keystore.KEYRING_SERVICE})", key, note))
+    path = key_file()
+    try:
+        key, note = keystore.read_key_file(path), None
+    except SecretFileError as exc:
+        key, note = None, f"refused: {exc}"
+    rows.append(_Stored("key file", f"key file {_short(path)}", key, note))
+    return rows
 
 
 def resolve_credential() -> Credential | None:
     """The first credential in the documented order, or ``None``."""
-    env_key = os.environ.get("ANTHROPIC_API_KEY")
+    env_key = os.environ.get(ENV_VAR, "").strip()
     if env_key:
-        return Credential("api_key", "ANTHROPIC_API_KEY environment variable", env_key)
+        return Credential("api_key", SOURCE_ENV, env_key)
     if _session_key:
-        return Credential("api_key", "key entered in this session", _session_key)
+        return Credential("api_key", _session_source, _session_key)
+    for stored in _stored():
+        if stored.key:
+            return Credential("api_key", stored.source, stored.key)
+        if stored.name == "key file" and stored.note:
+            raise UsageError(f"Stored API key not used: {stored.note.removeprefix('refused: ')}")
     if _sdk_chain_resolves():
-        return Credential("sdk", "Anthropic SDK credential chain (ANTHROPIC_AUTH_TOKEN or a profile)")
+        return Credential(
+            "sdk", "Anthropic SDK credential chain (ANTHROPIC_AUTH_TOKEN or a profile)"
+        )
     return None
 
 
@@ -73,3 +176,191 @@ def _sdk_chain_resolves() -> bool:
         return bool(client.api_key or client.auth_token or client.credentials)
     finally:
         client.close()
+
+
+def credential_status() -> list[tuple[str, str]]:
+    """Rows for ``%claude status``: the credential in use (masked), its source, warnings,
+    and the state of each store.  Never a secret; never raises for a broken store."""
+    rows: list[tuple[str, str]] = []
+    try:
+        cred = resolve_credential()
+    except UsageError as exc:
+        cred = None
+        rows.append(("warning", str(exc)))
+    if cred is None:
+        rows.insert(0, ("credential", "none: run `%claude setup` or set ANTHROPIC_API_KEY"))
+    else:
+        rows[:0] = [("credential", cred.masked), ("source", cred.source)]
+    stored = _stored()
+    shadowed = [s.source for s in stored if s.key]
+    if _session_key:
+        shadowed.insert(0, "this session")
+    if cred is not None and cred.source == SOURCE_ENV and shadowed:
+        rows.append(
+            (
+                "warning",
+                f"ANTHROPIC_API_KEY in the environment shadows the key in {', '.join(shadowed)}; "
+                "unset it to use the stored key",
+            )
+        )
+    for s in stored:
+        where = f"{_short(key_file())}: " if s.name == "key file" else ""
+        state = (
+            f"stored ({mask(s.key)})"
+            if s.key
+            else (f"unavailable: {s.note}" if s.note else "empty")
+        )
+        rows.append((s.name, where + state))
+    return rows
+
+
+def available_stores() -> list[tuple[str, Store]]:
+    """``(label, store)`` choices for saving a key, best first."""
+    choices: list[tuple[str, Store]] = []
+    ok, backend = keystore.keyring_status()
+    if ok:
+        choices.append((f"OS keyring ({backend})", "keyring"))
+    choices.append((f"key file ({_short(key_file())})", "file"))
+    choices.append(("this session only", "session"))
+    return choices
+
+
+def save_key(raw: str, store: Store = "file") -> str:
+    """Check the key's shape, store it, use it in this kernel at once; return a masked report.
+
+    Raises ``KeyShapeError``, ``keystore.KeyringError``, ``SecretFileError`` or
+    ``OSError``; none of their messages holds the key.  Saving to one store
+    removes the key from the other, so a stale key never shadows the new one in
+    a later kernel (the keyring comes before the file in the chain).
+    """
+    key = normalize_key(raw)
+    notes: list[str] = []
+    if store == "keyring":
+        where = f"the OS keyring ({keystore.keyring_set(key)})"
+        if keystore.delete_key_file():
+            notes.append("removed the old key file")
+    elif store == "file":
+        where = f"the key file {_short(keystore.write_key_file(key))}"
+        try:
+            if keystore.keyring_delete():
+                notes.append("removed the old keyring entry")
+        except keystore.KeyringError as exc:
+            notes.append(f"could not remove the old keyring entry ({exc})")
+    elif store == "session":
+        where = "this session only (not written anywhere)"
+    else:
+        raise ValueError(f"unknown store {store!r}; use 'keyring', 'file' or 'session'")
+    set_session_key(key, source=f"key saved in this session ({where.removeprefix('the ')})")
+    report = f"Saved {mask(key)} to {where}; the next %%claude cell uses it."
+    if notes:
+        report += f" ({'; '.join(notes)})"
+    if os.environ.get(ENV_VAR, "").strip():
+        report += (
+            " Note: ANTHROPIC_API_KEY in the environment still wins; unset it to use this key."
+        )
+    return report
+
+
+def forget_key() -> str:
+    """Remove the key from this session, the key file and the keyring; return a report."""
+    removed: list[str] = []
+    problems: list[str] = []
+    if _session_key:
+        removed.append("this session")
+    set_session_key(None)
+    try:
+        if keystore.delete_key_file():
+            removed.append(f"the key file {_short(key_file())}")
+    except OSError as exc:
+        problems.append(f"could not delete the key file ({exc.strerror})")
+    try:
+        if keystore.keyring_delete():
+            removed.append("the OS keyring")
+    except keystore.KeyringError as exc:
+        problems.append(str(exc))
+    report = f"Forgot the key in {', '.join(removed)}." if removed else "No stored key to forget."
+    if problems:
+        report += " " + "; ".join(problems) + "."
+    if os.environ.get(ENV_VAR, "").strip():
+        report += " ANTHROPIC_API_KEY is still set in the environment and stays in use."
+    if keystore.in_colab():
+        report += (
+            " A Colab secret ANTHROPIC_API_KEY, if any, stays: remove it in the Secrets sidebar."
+        )
+    return report
+
+
+Verdict = Literal["valid", "rejected", "forbidden", "unreachable", "error", "none"]
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """The verdict of :func:`check_key` and a one-line, masked explanation."""
+
+    verdict: Verdict
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "valid"
+
+
+def check_key(
+    key: str | None = None, *, timeout: float = 10.0, http_client: object = None
+) -> KeyCheck:
+    """Try ``key`` (or the active credential) with one cheap call, ``models.list(limit=1)``.
+
+    No retries and a short timeout, so a wrong key or a dead network answers fast.
+    Never raises, not even on Ctrl-C: callers are widget callbacks, whose tracebacks
+    (under ``%xmode Verbose``) would print this frame's locals.
+    """
+    try:
+        if key is None:
+            cred = resolve_credential()
+            if cred is None:
+                return KeyCheck(
+                    "none", "No key to test: paste one above, or set ANTHROPIC_API_KEY."
+                )
+            label = f"The active key {cred.masked} ({cred.source})"
+            return _call_models(cred.secret, label, timeout, http_client)
+        return _call_models(normalize_key(key), f"Key {mask(key)}", timeout, http_client)
+    except UsageError as exc:
+        return KeyCheck("error", str(exc))
+    except ValueError as exc:  # KeyShapeError
+        return KeyCheck("error", str(exc))
+    except BaseException as exc:  # see the docstring
+        return KeyCheck("error", f"The test stopped ({type(exc).__name__}).")
+
+
+def _call_models(secret: str | None, label: str, timeout: float, http_client: object) -> KeyCheck:
+    import anthropic
+
+    from .errors import describe_api_error
+
+    client = anthropic.Anthropic(
+        api_key=secret,
+        max_retries=0,
+        timeout=timeout,
+        http_client=http_client,  # type: ignore[arg-type]
+    )
+    base = str(client.base_url).rstrip("/")
+    try:
+        client.models.list(limit=1)
+    except anthropic.AuthenticationError:
+        return KeyCheck(
+            "rejected", f"{label} was rejected (401) by {base}: check it or make a new one."
+        )
+    except anthropic.PermissionDeniedError:
+        return KeyCheck(
+            "forbidden", f"{label} is recognised but has no permission here (403, {base})."
+        )
+    except anthropic.APIConnectionError as exc:
+        why = "timed out" if isinstance(exc, anthropic.APITimeoutError) else "could not connect"
+        return KeyCheck(
+            "unreachable", f"API unreachable at {base} ({why}); {label} was not checked."
+        )
+    except anthropic.APIStatusError as exc:
+        return KeyCheck("error", describe_api_error(exc, base_url=base))
+    finally:
+        client.close()
+    return KeyCheck("valid", f"{label} is valid: {base} accepted it.")
