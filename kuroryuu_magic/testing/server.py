@@ -1,0 +1,272 @@
+"""`FakeAnthropic`: a local, loopback-only fake of the Anthropic API for tests.
+
+with FakeAnthropic() as fake:
+    client = anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key)
+    fake.enqueue(Reply(text="Hi!", deltas=3))
+    fake.enqueue(Fault("status", status=429, retry_after=0.1))
+    ...
+    assert fake.messages_requests()[0].headers["anthropic-version"]
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from .batches import BatchStore
+from .faults import Fault, RawResponse, Reply
+from .oauth import OAuthServer
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class RecordedRequest:
+    """What one request carried; ``headers`` keys are lower-cased."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    client_closed: bool = False
+    status: int | None = None
+    request_id: str = ""
+    images: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeAnthropic
+
+
+class FakeAnthropic:
+    """A fake Anthropic API on ``127.0.0.1`` (random port unless ``port`` is given).
+
+    Use as a context manager, or call ``start()`` / ``stop()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        deltas: int | None = None,
+        delta_delay: float = 0.0,
+        oauth_expires_in: int = 28800,
+        port: int = 0,
+        host: str = LOOPBACK,
+    ) -> None:
+        if host != LOOPBACK:
+            raise ValueError("FakeAnthropic binds 127.0.0.1 only")
+        self.latency = latency
+        self.deltas = deltas
+        self.delta_delay = delta_delay
+        self._port = port
+        self.api_key = "sk-ant-api03-fake-" + secrets.token_hex(16)
+        # Knobs tests may set directly.
+        self.rejected_keys: set[str] = set()
+        self.expired_tokens: set[str] = set()
+        self.oauth_org_not_allowed = False
+        self.oauth_scope_missing = False
+        self.oauth_deny = False
+        self.models_fault: Fault | bool | None = None
+        self.token_delay = 0.0
+        self.token_response_override: RawResponse | None = None
+        self.oauth = OAuthServer("", oauth_expires_in)
+        self.batches = BatchStore()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.disconnects = 0
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._token_requests: list[RecordedRequest] = []
+        self._queue: list[Reply | Fault] = []
+        self.prompt_cache: set[str] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self) -> FakeAnthropic:
+        """Bind and serve in a daemon thread; returns self."""
+        if self._server is not None:
+            return self
+        from .handler import Handler
+
+        server = _Server((LOOPBACK, self._port), Handler)
+        server.fake = self
+        self._server = server
+        self.oauth.redirect_uri = f"{self.base_url}/oauth/code/callback"
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-anthropic",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    close = stop
+
+    def __enter__(self) -> FakeAnthropic:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeAnthropic is not running; call start()")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point the SDK and the OAuth flow at this fake."""
+        base = self.base_url
+        return {
+            "ANTHROPIC_BASE_URL": base,
+            "ANTHROPIC_API_KEY": self.api_key,
+            "KURORYUU_OAUTH_AUTHORIZE_URL": f"{base}/oauth/authorize",
+            "KURORYUU_OAUTH_TOKEN_URL": f"{base}/v1/oauth/token",
+            "KURORYUU_OAUTH_REDIRECT_URI": f"{base}/oauth/code/callback",
+        }
+
+    # -- recorded traffic ------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request so far (control calls under /_fake excluded)."""
+        with self._lock:
+            return list(self._requests)
+
+    def messages_requests(self) -> list[RecordedRequest]:
+        """Just the ``POST /v1/messages`` requests."""
+        return [r for r in self.requests if r.method == "POST" and r.path == "/v1/messages"]
+
+    @property
+    def token_requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._token_requests)
+
+    def record(self, req: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(req)
+            if req.path == "/v1/oauth/token":
+                self._token_requests.append(req)
+
+    # -- scripting ---------------------------------------------------------------------
+    def enqueue(self, item: Reply | Fault) -> None:
+        """Queue a Reply or Fault; the next matching request consumes it (FIFO)."""
+        if not isinstance(item, (Reply, Fault)):
+            raise TypeError("enqueue() takes a Reply or a Fault")
+        with self._lock:
+            self._queue.append(item)
+
+    def take(self, path: str, want: type) -> Any:
+        """Pop the first queued item matching ``path`` if it is of type ``want``."""
+        with self._lock:
+            for i, item in enumerate(self._queue):
+                if not item.matches(path):
+                    continue
+                if not isinstance(item, want):
+                    return None
+                if isinstance(item, Fault) and item.times > 1:
+                    item.times -= 1
+                else:
+                    del self._queue[i]
+                return item
+        return None
+
+    @property
+    def pending(self) -> list[Reply | Fault]:
+        with self._lock:
+            return list(self._queue)
+
+    def reset(self) -> None:
+        """Forget requests, queued items, cache, counters and knobs (not config or tokens)."""
+        with self._lock:
+            self._requests.clear()
+            self._token_requests.clear()
+            self._queue.clear()
+            self.prompt_cache.clear()
+            self.max_in_flight = self.in_flight
+            self.disconnects = 0
+        self.rejected_keys.clear()
+        self.expired_tokens.clear()
+        self.oauth_org_not_allowed = False
+        self.oauth_scope_missing = False
+        self.oauth_deny = False
+        self.models_fault = None
+        self.token_delay = 0.0
+        self.token_response_override = None
+        self.batches.clear()
+
+    def configure(self, **cfg: Any) -> None:
+        """Set ``latency``, ``deltas`` or ``delta_delay`` at run time."""
+        for name, value in cfg.items():
+            if name not in ("latency", "deltas", "delta_delay", "batch_polls_to_end"):
+                raise ValueError(f"unknown config {name!r}")
+            setattr(self, name, value)
+
+    # -- counters --------------------------------------------------------------------------
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def count_disconnect(self) -> None:
+        with self._lock:
+            self.disconnects += 1
+
+    # -- OAuth and batches shortcuts -------------------------------------------------
+    def approve(self, authorize_url: str) -> str:
+        """Do what the user's browser does: returns the ``CODE#STATE`` to paste."""
+        return self.oauth.approve(authorize_url)
+
+    def deny(self, authorize_url: str) -> str:
+        """The callback URL with ``error=access_denied`` for a user who refuses."""
+        return self.oauth.deny(authorize_url)
+
+    @property
+    def refresh_count(self) -> int:
+        return self.oauth.refresh_count
+
+    @property
+    def batch_polls_to_end(self) -> int:
+        return self.batches.polls_to_end
+
+    @batch_polls_to_end.setter
+    def batch_polls_to_end(self, value: int) -> None:
+        self.batches.polls_to_end = value
+
+
+@contextmanager
+def fake_anthropic(**kw: Any) -> Iterator[FakeAnthropic]:
+    """``with fake_anthropic(latency=0.1) as fake:`` — same as ``FakeAnthropic(**kw)``."""
+    with FakeAnthropic(**kw) as fake:
+        yield fake
