@@ -1,0 +1,279 @@
+"""Diagnose: a short checklist that explains what the API says about the OAuth token.
+
+Each :class:`Check` passes or fails with its reason; the :class:`Diagnosis`
+ends with a verdict in plain words and what to do instead.  The one API call
+is plain: ``Authorization: Bearer <token>`` plus ``anthropic-beta:
+oauth-2025-04-20`` through the official SDK, no retries, never a Claude Code
+user agent or beta (every request passes :func:`.guard.check_headers`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..securefile import SecretFileError
+from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
+from .guard import check_headers
+from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
+from .tokenset import TokenSet
+
+__all__ = ["API_KEY_ADVICE", "OAUTH_BETA", "Check", "Diagnosis", "classify", "diagnose"]
+
+OAUTH_BETA = "oauth-2025-04-20"
+DIAGNOSE_MODEL = "claude-haiku-4-5"
+API_KEY_ADVICE = (
+    "Use an API key instead: run %claude setup (create a key in the Anthropic Console)."
+)
+_API_LABEL = f"One API call (Authorization: Bearer + anthropic-beta: {OAUTH_BETA})"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One checklist line: ``ok`` is True, False, or None when it was skipped."""
+
+    label: str
+    ok: bool | None
+    detail: str
+
+    def line(self) -> str:
+        mark = {True: "PASS", False: "FAIL", None: "SKIP"}[self.ok]
+        return f"[{mark}] {self.label}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The checklist, the verdict and the advice; holds no secret."""
+
+    checks: tuple[Check, ...]
+    verdict: str
+    advice: str
+    status_code: int | None = None
+    error_type: str | None = None
+    request_id: str | None = None
+
+    def to_text(self) -> str:
+        lines = [check.line() for check in self.checks]
+        return "\n".join([*lines, f"Verdict: {self.verdict}", f"What to do: {self.advice}"])
+
+    __str__ = to_text
+
+    def _repr_html_(self) -> str:
+        color = {True: "#1a7f37", False: "#cf222e", None: "#6e7781"}
+        mark = {True: "✓", False: "✗", None: "–"}
+        items = "".join(
+            f'<li><span style="color:{color[c.ok]}">{mark[c.ok]}</span> '
+            f"<b>{html.escape(c.label)}</b>: {html.escape(c.detail)}</li>"
+            for c in self.checks
+        )
+        return (
+            f'<ul style="list-style:none;padding-left:0">{items}</ul>'
+            f"<p><b>Verdict:</b> {html.escape(self.verdict)}</p>"
+            f"<p><b>What to do:</b> {html.escape(self.advice)}</p>"
+        )
+
+
+@dataclass(frozen=True)
+class _ApiAnswer:
+    status: int | None = None
+    error_type: str | None = None
+    message: str = ""
+    request_id: str | None = None
+    network: str | None = None
+    refused: str | None = None
+
+
+def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
+    """``(ok, detail, verdict, advice)`` for the API's answer (the facts table)."""
+    msg, low = answer.message, answer.message.lower()
+    rid = f" (request id {answer.request_id})" if answer.request_id else ""
+    head = f"HTTP {answer.status} {answer.error_type or ''}".rstrip()
+    detail = f"{head}: {msg}{rid}" if msg else f"{head}{rid}"
+    if answer.refused:
+        return (False, answer.refused, "Nothing was sent: " + answer.refused, API_KEY_ADVICE)
+    if answer.network:
+        return (
+            False,
+            f"could not reach {base_url} ({answer.network})",
+            "The API could not be reached, so the token was not tested.",
+            "Check your network or ANTHROPIC_BASE_URL and run Diagnose again.",
+        )
+    if answer.status == 200:
+        return (
+            True,
+            "HTTP 200: the API accepted the token",
+            "The API accepted this token. Anthropic's terms still reserve subscription "
+            "tokens for its own apps, so don't build on it.",
+            API_KEY_ADVICE,
+        )
+    if answer.status == 400 and "only authorized for use with claude code" in low:
+        return (
+            False,
+            detail,
+            "Your login works, but Anthropic authorizes this subscription token only for "
+            "Claude Code, so the API refuses it for any other tool. This is Anthropic's "
+            "policy, not a bug, and kuroryuu-magic will not work around it.",
+            API_KEY_ADVICE,
+        )
+    if answer.status == 401 and "not supported" in low:
+        return (
+            False,
+            detail,
+            f"The API did not see the anthropic-beta: {OAUTH_BETA} header, which OAuth "
+            "tokens need (a proxy may have stripped it).",
+            "Check any proxy between you and the API. " + API_KEY_ADVICE,
+        )
+    if answer.status == 401 and "expired" in low:
+        return (
+            False,
+            detail,
+            "The access token has expired.",
+            "Click Refresh (or run Diagnose again); if that fails, log in again.",
+        )
+    if answer.status == 401 and "organization" in low:
+        return (
+            False,
+            detail,
+            "OAuth is not allowed for this organization: the subscription lapsed or an "
+            "organization policy forbids it.",
+            "Check your plan at claude.ai. " + API_KEY_ADVICE,
+        )
+    if answer.status == 403 and "scope" in low:
+        return (
+            False,
+            detail,
+            "The token lacks a scope the API requires (user:inference).",
+            "Log in again and approve every requested scope. " + API_KEY_ADVICE,
+        )
+    return (False, detail, f"The API refused the token ({head}).", API_KEY_ADVICE)
+
+
+def _guard_request(request: Any) -> None:
+    check_headers(request.headers.items())
+
+
+def _call_api(
+    tokens: TokenSet, base_url: str | None, transport: Any, model: str, timeout: float
+) -> _ApiAnswer:
+    """Make the one API call; never raises, so no frame with the token reaches a traceback."""
+    try:
+        import anthropic
+
+        http_client = anthropic.DefaultHttpxClient(
+            transport=transport, event_hooks={"request": [_guard_request]}
+        )
+        client = anthropic.Anthropic(
+            auth_token=tokens.access_token,
+            base_url=base_url,
+            default_headers={"anthropic-beta": OAUTH_BETA},
+            max_retries=0,
+            timeout=timeout,
+            http_client=http_client,
+        )
+    except Exception as exc:
+        return _ApiAnswer(network=f"could not create the client: {type(exc).__name__}")
+    try:
+        client.messages.create(
+            model=model, max_tokens=1, messages=[{"role": "user", "content": "ping"}]
+        )
+        return _ApiAnswer(status=200)
+    except anthropic.APIStatusError as exc:
+        return _status_answer(exc)
+    except Exception as exc:  # APIConnectionError and anything a hook raised
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ForbiddenHeaderError):
+                return _ApiAnswer(refused=str(cause))
+            cause = cause.__cause__ or cause.__context__
+        return _ApiAnswer(network=type(exc).__name__)
+    finally:
+        client.close()
+
+
+def _status_answer(exc: Any) -> _ApiAnswer:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    inner = body.get("error") if isinstance(body.get("error"), dict) else body
+    message = inner.get("message") if isinstance(inner.get("message"), str) else ""
+    err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
+    return _ApiAnswer(
+        status=exc.status_code,
+        error_type=err_type,
+        message=" ".join(message.split())[:300],
+        request_id=exc.request_id,
+    )
+
+
+def _mode(path: Path) -> str:
+    try:
+        return f"{stat.S_IMODE(path.stat().st_mode):o}"
+    except OSError:
+        return "unknown"
+
+
+def _stop(checks: list[Check], verdict: str, advice: str) -> Diagnosis:
+    return Diagnosis(tuple(checks), verdict, advice)
+
+
+def diagnose(
+    *,
+    path: Path | None = None,
+    base_url: str | None = None,
+    transport: Any = None,
+    model: str = DIAGNOSE_MODEL,
+    timeout: float = 30.0,
+) -> Diagnosis:
+    """Run the checklist: file, expiry, refresh, one API call; never raises for OAuth trouble."""
+    path = path or token_file()
+    base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+    checks: list[Check] = []
+    label = "Token file present and private"
+    try:
+        tokens = load_tokens(path)
+    except SecretFileError as exc:
+        checks.append(Check(label, False, str(exc)))
+        return _stop(checks, "The stored tokens can't be used.", "Log out, then log in again.")
+    if tokens is None:
+        checks.append(Check(label, False, f"no tokens at {path}"))
+        return _stop(
+            checks, "You are not logged in.", "Complete the login first. " + API_KEY_ADVICE
+        )
+    checks.append(Check(label, True, f"{path} (mode 600)"))
+
+    label, refreshed = "Access token not expired", False
+    if tokens.needs_login:
+        checks.append(Check(label, False, "the refresh token was rejected earlier"))
+        return _stop(checks, "The login has ended.", "Log in again. " + API_KEY_ADVICE)
+    if tokens.expires_within(REFRESH_MARGIN_SECONDS):
+        try:
+            tokens, refreshed = refresh_tokens(force=False, path=path, transport=transport)
+            checks.append(Check(label, True, f"was expiring; refreshed: {tokens.expires_text()}"))
+        except OAuthError as exc:
+            checks.append(Check(label, False, f"expired and the refresh failed: {exc}"))
+            return _stop(checks, "The token expired and could not be refreshed.", "Log in again.")
+    else:
+        checks.append(Check(label, True, f"valid until {tokens.expires_text()}"))
+
+    label = "Refresh works"
+    if refreshed:
+        checks.append(Check(label, True, "yes (just refreshed)"))
+    else:
+        try:
+            tokens, ours = refresh_tokens(force=True, path=path, transport=transport)
+            how = "new tokens stored" if ours else "another process had just refreshed"
+            checks.append(Check(label, True, f"yes: {how}, valid until {tokens.expires_text()}"))
+        except LoginRequiredError as exc:
+            checks.append(Check(label, False, str(exc)))
+            return _stop(checks, "The login has ended.", "Log in again. " + API_KEY_ADVICE)
+        except OAuthError as exc:
+            checks.append(Check(label, False, str(exc)))
+
+    answer = _call_api(tokens, base_url, transport, model, timeout)
+    ok, detail, verdict, advice = classify(answer, base_url)
+    checks.append(Check(_API_LABEL, ok, detail))
+    return Diagnosis(
+        tuple(checks), verdict, advice, answer.status, answer.error_type, answer.request_id
+    )
