@@ -1,0 +1,346 @@
+"""Summaries of pandas and polars DataFrames and Series for prompts.
+
+Cost is bounded as well as size: statistics and (for big frames) null counts
+come from a fixed-size random sample of rows, and only the columns that will
+be shown are ever touched, so a 1,000,000 × 20 frame or a 5,000-column frame
+summarises in milliseconds.  The libraries come from ``sys.modules``; this
+module never imports them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from typing import Any
+
+from .render import truncate, type_name
+
+SAMPLE_ROWS = 10_000
+# Above this many rows, null counts are estimated from the sample too.
+EXACT_NULLS_MAX_ROWS = 200_000
+_SEED = 0
+_CELL = 32
+
+# Layouts tried in order, richest first, until one fits the budget:
+# (head rows, tail rows, columns in the column table, columns in head/tail).
+_LAYOUTS = (
+    (3, 2, 40, 20),
+    (3, 0, 30, 12),
+    (2, 0, 20, 8),
+    (1, 0, 12, 6),
+    (0, 0, 8, 0),
+)
+
+
+def _g(x: Any) -> str:
+    """Four significant digits, the way a person skims numbers."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return _cell(x)
+    if math.isnan(f):
+        return "nan"
+    if f.is_integer() and abs(f) < 1e15:
+        return f"{int(f):,}"
+    return f"{f:.4g}"
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:,.1f} GB"
+
+
+def _cell(x: Any, width: int = _CELL) -> str:
+    try:
+        text = str(x)
+    except Exception:
+        text = f"<{type_name(x)}>"
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    return "\n".join("  " + line for line in lines)
+
+
+def _pick(n: int, keep: int) -> list[int]:
+    """Positions of the first and last columns to show when there are too many."""
+    if n <= keep:
+        return list(range(n))
+    first = keep - max(1, keep // 4)
+    return list(range(first)) + list(range(n - (keep - first), n))
+
+
+def _sample_positions(n: int) -> Any:
+    np = sys.modules["numpy"]
+    if n <= SAMPLE_ROWS:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(_SEED).choice(n, SAMPLE_ROWS, replace=False))
+
+
+# ---------------------------------------------------------------- pandas
+
+
+def _pd_column_stats(s: Any, pd: Any) -> str:
+    """Stats of one sampled pandas column: numeric summary, range, or distinct values."""
+    np = sys.modules["numpy"]
+    types = pd.api.types
+    dtype = s.dtype
+    if len(s) == 0:
+        return ""
+    if types.is_bool_dtype(dtype):
+        return f"true={_g(s.dropna().astype(bool).mean() * 100)}%"
+    if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        finite = v[np.isfinite(v)]
+        inf = int(np.isinf(v).sum())
+        if finite.size == 0:
+            return "no finite values" + (f" inf={inf}" if inf else "")
+        q = np.percentile(finite, [0, 50, 100])
+        out = (
+            f"mean={_g(finite.mean())} std={_g(finite.std())} "
+            f"min={_g(q[0])} median={_g(q[1])} max={_g(q[2])}"
+        )
+        return out + (f" inf={inf}" if inf else "")
+    if types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype):
+        d = s.dropna()
+        return f"min={d.min()} max={d.max()}" if len(d) else ""
+    try:
+        counts = s.value_counts(dropna=True)
+    except TypeError:  # unhashable values (lists, dicts) in an object column
+        return "unhashable values"
+    if counts.empty:
+        return ""
+    top = _cell(counts.index[0], 24)
+    extra = (
+        f" categories={len(dtype.categories):,}" if isinstance(dtype, pd.CategoricalDtype) else ""
+    )
+    return f"distinct={len(counts):,} top={top!s} ({counts.iloc[0]:,}×){extra}"
+
+
+def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
+    names = [n for n in index.names if n is not None]
+    named = f" names={names}" if names else ""
+    if isinstance(index, pd.MultiIndex):
+        return f"index: MultiIndex, {index.nlevels} levels{named}"
+    if isinstance(index, pd.RangeIndex):
+        return (
+            f"index: RangeIndex(start={index.start}, stop={index.stop}, step={index.step}){named}"
+        )
+    line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
+    if not schema_only and len(index):
+        line += f" from {_cell(index[0], 30)} to {_cell(index[-1], 30)}"
+    return line
+
+
+def _pd_rows(frame: Any, positions: list[int], head: int, tail: int) -> str:
+    shown = frame.iloc[:, positions]
+    parts = []
+    opts = {"max_colwidth": 32, "float_format": _g, "line_width": None}
+    note = (
+        f", {len(positions)} of {frame.shape[1]:,} columns"
+        if len(positions) < frame.shape[1]
+        else ""
+    )
+    if head:
+        parts.append(f"head({head}{note}):\n" + shown.head(head).to_string(**opts))
+    if tail and len(frame) > head:
+        parts.append(
+            f"tail({tail}{note}):\n" + shown.tail(min(tail, len(frame) - head)).to_string(**opts)
+        )
+    return "\n".join(parts)
+
+
+def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
+    n_rows, n_cols = df.shape
+    header = f"{type_name(df)}: {n_rows:,} rows × {n_cols:,} columns"
+    with contextlib.suppress(Exception):  # exotic extension arrays; memory is a nicety
+        header += f"; memory ≈ {_bytes(df.memory_usage(index=True, deep=False).sum())}"
+    lines_head = [header, _pd_index_line(df.index, pd, schema_only)]
+    if isinstance(df.columns, pd.MultiIndex):
+        lines_head.append(f"columns: MultiIndex, {df.columns.nlevels} levels")
+    dtypes = list(df.dtypes)
+    names = [_cell(c, 40) for c in df.columns]
+    widest = max(layout[2] for layout in _LAYOUTS)
+    table_cols = _pick(n_cols, widest)
+
+    nulls_note, stats = "", {}
+    if not schema_only and n_cols:
+        positions = _sample_positions(n_rows)
+        exact = n_rows <= EXACT_NULLS_MAX_ROWS
+        sample = df.iloc[positions, table_cols]
+        sampled = len(positions) < n_rows
+        nulls_src = df.iloc[:, table_cols] if exact else sample
+        null_counts = list(nulls_src.isna().sum(axis=0))
+        if not exact:
+            scale = n_rows / max(1, len(positions))
+            null_counts = [f"~{round(c * scale):,}" for c in null_counts]
+            nulls_note = f" (nulls estimated from a {len(positions):,}-row sample)"
+        for k, j in enumerate(table_cols):
+            try:
+                st = _pd_column_stats(sample.iloc[:, k], pd)
+            except Exception as exc:  # one odd column must not sink the summary
+                st = f"stats failed: {type(exc).__name__}"
+            stats[j] = (null_counts[k], st)
+        if sampled:
+            nulls_note += f"; stats from a {len(positions):,}-row random sample"
+
+    best = ""
+    for head, tail, ncols, rowcols in _LAYOUTS:
+        cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
+        if schema_only:
+            rows = [[names[j], str(dtypes[j])] for j in cols]
+            table = _table(["column", "dtype"], rows)
+        else:
+            rows = [[names[j], str(dtypes[j]), _cell(stats[j][0]), stats[j][1]] for j in cols]
+            table = _table(["column", "dtype", "nulls", "summary"], rows)
+        if len(cols) < n_cols:
+            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
+        parts = [*lines_head, f"columns{nulls_note}:\n{table}" if n_cols else "no columns"]
+        if not schema_only and n_rows and head and n_cols:
+            parts.append(_pd_rows(df, _pick(n_cols, rowcols), head, tail))
+        text = "\n".join(p for p in parts if p)
+        best = text
+        if len(text) <= max_chars:
+            break
+    return best
+
+
+def _render_pd_series(s: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
+    name = "" if s.name is None else f" {_cell(s.name, 40)!r}"
+    lines = [f"{type_name(s)}{name}: {len(s):,} values, dtype {s.dtype}"]
+    lines.append(_pd_index_line(s.index, pd, schema_only))
+    if schema_only or len(s) == 0:
+        return "\n".join(lines)
+    positions = _sample_positions(len(s))
+    sample = s.iloc[positions]
+    sampled = len(positions) < len(s)
+    nulls = s.isna().sum() if len(s) <= EXACT_NULLS_MAX_ROWS else None
+    if nulls is None:
+        lines.append(f"nulls: ~{round(sample.isna().sum() * len(s) / len(sample)):,} (estimated)")
+    else:
+        lines.append(f"nulls: {int(nulls):,}")
+    note = f" (from a {len(positions):,}-value sample)" if sampled else ""
+    lines.append(f"summary{note}: {_pd_column_stats(sample, pd)}")
+    for n in (5, 3, 1):
+        opts = {"max_rows": 2 * n, "min_rows": 2 * n, "float_format": _g}
+        text = "\n".join(
+            [*lines, "values:", s.to_string(**opts) if len(s) > 2 * n else s.to_string()]
+        )
+        if len(text) <= max_chars:
+            return text
+    return text
+
+
+def render_pandas(obj: Any, *, max_chars: int, schema_only: bool) -> str:
+    """Summary of a pandas DataFrame, Series or Index."""
+    pd = sys.modules["pandas"]
+    if isinstance(obj, pd.DataFrame):
+        return _render_pd_frame(obj, pd, max_chars, schema_only)
+    if isinstance(obj, pd.Series):
+        return _render_pd_series(obj, pd, max_chars, schema_only)
+    line = f"{type_name(obj)}: {len(obj):,} entries, dtype {obj.dtype}"
+    if schema_only:
+        return line
+    return line + "\n" + truncate(repr(obj), max(0, max_chars - len(line) - 1))
+
+
+# ---------------------------------------------------------------- polars
+
+
+def _pl_stats(s: Any) -> str:
+    if s.len() == 0:
+        return ""
+    dtype = s.dtype
+    if dtype.is_numeric():
+        v = s.drop_nulls().cast(float)
+        fs = v.filter(v.is_finite())
+        if fs.len() == 0:
+            return "no finite values"
+        return (
+            f"mean={_g(fs.mean())} std={_g(fs.std())} min={_g(fs.min())} "
+            f"median={_g(fs.median())} max={_g(fs.max())}"
+        )
+    if dtype.is_temporal():
+        return f"min={s.min()} max={s.max()}"
+    try:
+        counts = s.drop_nulls().value_counts(sort=True)
+    except Exception:  # nested or object dtypes
+        return ""
+    if counts.height == 0:
+        return ""
+    return f"distinct={counts.height:,} top={_cell(counts.row(0)[0], 24)} ({counts.row(0)[1]:,}×)"
+
+
+def _pl_rows(df: Any, cols: list[str], head: int, tail: int) -> str:
+    out = []
+    for label, part in (("head", df.head(head)), ("tail", df.tail(tail))):
+        n = part.height if (label == "head" and head) or (label == "tail" and tail) else 0
+        if not n:
+            continue
+        rows = [[_cell(v, 24) for v in row] for row in part.select(cols).iter_rows()]
+        out.append(f"{label}({n}):\n" + _table(cols, rows))
+    return "\n".join(out)
+
+
+def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
+    """Summary of a polars DataFrame, Series, or LazyFrame (schema only: it is never collected)."""
+    pl = sys.modules["polars"]
+    if isinstance(obj, pl.Series):
+        obj = obj.to_frame()
+        obj_name = "polars.Series"
+    else:
+        obj_name = type_name(obj)
+    if isinstance(obj, pl.LazyFrame):
+        schema = obj.collect_schema()
+        rows = [[_cell(k, 40), str(v)] for k, v in schema.items()]
+        return f"{obj_name} (not collected): {len(rows):,} columns\n" + _table(
+            ["column", "dtype"], rows
+        )
+    n_rows, n_cols = obj.shape
+    names = obj.columns
+    header = f"{obj_name}: {n_rows:,} rows × {n_cols:,} columns"
+    widest = max(layout[2] for layout in _LAYOUTS)
+    table_cols = _pick(n_cols, widest)
+    stats: dict[int, tuple[str, str]] = {}
+    note = ""
+    if not schema_only and n_cols:
+        sub = obj.select([names[j] for j in table_cols])
+        nulls = sub.null_count().row(0)  # kept as metadata by polars: no scan
+        sample = sub if n_rows <= SAMPLE_ROWS else sub.sample(n=SAMPLE_ROWS, seed=_SEED)
+        if n_rows > SAMPLE_ROWS:
+            note = f"; stats from a {SAMPLE_ROWS:,}-row random sample"
+        for k, j in enumerate(table_cols):
+            try:
+                st = _pl_stats(sample.to_series(k))
+            except Exception as exc:
+                st = f"stats failed: {type(exc).__name__}"
+            stats[j] = (f"{nulls[k]:,}", st)
+    text = ""
+    for head, tail, ncols, rowcols in _LAYOUTS:
+        cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
+        if schema_only:
+            table = _table(
+                ["column", "dtype"], [[_cell(names[j], 40), str(obj.dtypes[j])] for j in cols]
+            )
+        else:
+            rows = [[_cell(names[j], 40), str(obj.dtypes[j]), *stats[j]] for j in cols]
+            table = _table(["column", "dtype", "nulls", "summary"], rows)
+        if len(cols) < n_cols:
+            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
+        parts = [header, f"columns{note}:\n{table}" if n_cols else "no columns"]
+        if not schema_only and n_rows and head and n_cols:
+            parts.append(_pl_rows(obj, [names[j] for j in _pick(n_cols, rowcols)], head, tail))
+        text = "\n".join(p for p in parts if p)
+        if len(text) <= max_chars:
+            break
+    return text

@@ -1,0 +1,353 @@
+"""Images from the kernel as Anthropic image content blocks (``--image X``, ``--plot``).
+
+Accepted: a matplotlib Figure, Axes or artist list (what ``plt.plot`` returns),
+a PIL image, an ``IPython.display.Image``, anything with ``_repr_png_`` /
+``_repr_jpeg_``, PNG/JPEG/GIF/WebP bytes, a file path, or an output ``Out[n]``
+(the cell's value, or the image that cell displayed when the capture below is
+installed).  The format is read from magic bytes, never from a file name.
+
+Images over the API's limits are downscaled and re-encoded with Pillow: the
+longest side is brought to at most ``MAX_SIDE`` (the API resizes anything larger
+anyway, and charges tokens by area) and the base64 payload under ``MAX_BYTES``.
+matplotlib and Pillow are looked up in ``sys.modules``; Pillow is imported only
+when an image actually needs re-encoding.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import os
+import re
+import sys
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from .render import type_name
+
+MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
+MAX_SIDE = 1568
+MAX_FILE_BYTES = 100 * 1024 * 1024
+_KEEP_DISPLAYED = 20
+_OUT_REF = re.compile(r"^\s*(?:Out\s*\[\s*(-?\d+)\s*\]|_(\d+))\s*$")
+_ACCEPTED = (
+    "a matplotlib Figure/Axes, a PIL image, an IPython.display.Image, "
+    "PNG/JPEG/GIF/WebP bytes, a file path or Out[n]"
+)
+
+
+def sniff(data: bytes) -> str | None:
+    """The image media type from magic bytes, or None for anything the API does not take."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _b64_len(n: int) -> int:
+    return 4 * ((n + 2) // 3)
+
+
+def image_block(obj: Any, *, shell: Any = None, max_side: int = MAX_SIDE) -> dict:
+    """An ``{"type": "image", "source": {"type": "base64", …}}`` block for ``obj``."""
+    return block_from_bytes(_to_bytes(obj, shell, depth=0), max_side=max_side)
+
+
+def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
+    """Image bytes as a content block, downscaled/re-encoded when over the limits."""
+    media = sniff(data)
+    if media is None:
+        raise UsageError(f"--image: not a PNG, JPEG, GIF or WebP image; pass {_ACCEPTED}")
+    data, media = _fit(data, media, max_side)
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": media, "data": base64.b64encode(data).decode()},
+    }
+
+
+def current_figure_block() -> dict:
+    """The current matplotlib figure (``--plot``), else the image the last cell displayed."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and plt.get_fignums():
+        return image_block(plt.gcf())
+    # Jupyter's inline backend closes figures once shown; the capture kept the image.
+    last = _CAPTURE.last()
+    if last is not None:
+        return block_from_bytes(last)
+    raise UsageError("--plot: no open matplotlib figure; draw a plot first, or pass --image fig")
+
+
+# ---------------------------------------------------------------- sources
+
+
+def _to_bytes(obj: Any, shell: Any, depth: int) -> bytes:
+    if depth > 3:  # Out[n] holding a name holding Out[m]…: stop rather than loop
+        raise UsageError(f"--image: can't use a {type_name(obj)}; pass {_ACCEPTED}")
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj)
+    if isinstance(obj, str) and shell is not None:
+        ref = _OUT_REF.match(obj)
+        if ref:
+            return _from_out(int(ref.group(1) or ref.group(2)), shell, depth)
+        if obj.isidentifier() and obj in shell.user_ns:
+            return _to_bytes(shell.user_ns[obj], shell, depth + 1)
+    if isinstance(obj, (str, os.PathLike)):
+        return _read_file(obj)
+    figure = _figure_of(obj)
+    if figure is not None:
+        return _figure_png(figure)
+    if _is(obj, "PIL.Image", "Image"):
+        return _pil_bytes(obj)
+    if _is(obj, "IPython.core.display", "Image"):
+        if isinstance(obj.data, bytes):
+            return obj.data
+        raise UsageError(
+            "--image: this IPython Image holds only a URL; load it with "
+            "Image(url=..., embed=True) or pass the file path"
+        )
+    data = _from_repr_methods(obj)
+    if data is not None:
+        return data
+    raise UsageError(f"--image: can't use a {type_name(obj)}; pass {_ACCEPTED}")
+
+
+def _is(obj: Any, module: str, name: str) -> bool:
+    cls = getattr(sys.modules.get(module), name, None)
+    return isinstance(cls, type) and isinstance(obj, cls)
+
+
+def _read_file(path: str | os.PathLike) -> bytes:
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise UsageError(f"--image: {str(path)[:200]!r} is neither a file nor a variable")
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise UsageError(f"--image: {p.name} is over {MAX_FILE_BYTES // 2**20} MB; shrink it first")
+    return p.read_bytes()
+
+
+def _figure_of(obj: Any) -> Any:
+    """The matplotlib Figure behind a Figure, SubFigure, Axes, artist, or list/array of them."""
+    if "matplotlib" not in sys.modules:
+        return None
+    if isinstance(obj, (list, tuple)) and obj:
+        obj = obj[0]
+    elif _is(obj, "numpy", "ndarray") and obj.dtype == object and obj.size:
+        obj = obj.flat[0]  # plt.subplots(2, 2) returns an array of Axes
+    if _is(obj, "matplotlib.figure", "Figure"):
+        return obj
+    if _is(obj, "matplotlib.figure", "SubFigure") or _is(obj, "matplotlib.artist", "Artist"):
+        try:
+            fig = obj.get_figure(root=True)
+        except TypeError:  # matplotlib < 3.10 has no root= and returns the root already
+            fig = obj.get_figure()
+        return fig if _is(fig, "matplotlib.figure", "Figure") else None
+    return None
+
+
+def _figure_png(fig: Any) -> bytes:
+    # Render at a dpi that already respects MAX_SIDE: crisper and cheaper than resizing.
+    w, h = fig.get_size_inches()
+    dpi = float(fig.dpi)
+    longest = max(w, h) * dpi
+    if longest > MAX_SIDE:
+        dpi *= MAX_SIDE / longest
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _pil_bytes(img: Any) -> bytes:
+    buf = io.BytesIO()
+    if img.format == "JPEG" and img.mode in ("RGB", "L"):
+        img.save(buf, format="JPEG", quality=90)  # a photo stays a photo, not a 10× PNG
+    else:
+        if img.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
+            img = img.convert("RGBA")
+        img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _from_repr_methods(obj: Any) -> bytes | None:
+    for method in ("_repr_png_", "_repr_jpeg_"):
+        fn = getattr(obj, method, None)
+        if callable(fn):
+            try:
+                data = fn()
+            except Exception:  # noqa: S112 - a rich repr that fails just isn't an image
+                continue
+            data = data[0] if isinstance(data, tuple) else data
+            if isinstance(data, str):
+                data = base64.b64decode(data)
+            if isinstance(data, bytes):
+                return data
+    return None
+
+
+def _from_out(n: int, shell: Any, depth: int) -> bytes:
+    outputs = shell.user_ns.get("Out", {})
+    if n < 0:  # Out[-1]: the latest cell that produced something
+        keys = sorted(set(outputs) | set(_CAPTURE.images))
+        if len(keys) < -n:
+            raise UsageError(f"--image: there is no Out[{n}]")
+        n = keys[n]
+    if n in outputs:
+        try:
+            return _to_bytes(outputs[n], shell, depth + 1)
+        except UsageError:
+            pass  # the value isn't an image; the cell may still have displayed one
+    data = _CAPTURE.images.get(n) or _history_image(shell, n)
+    if data is None:
+        raise UsageError(f"--image: Out[{n}] holds no image (run the plotting cell again?)")
+    return data
+
+
+def _history_image(shell: Any, n: int) -> bytes | None:
+    """Images IPython itself kept for cell ``n`` (IPython >= 9 stores display outputs)."""
+    outputs = getattr(getattr(shell, "history_manager", None), "outputs", None) or {}
+    for out in reversed(outputs.get(n, [])):
+        bundle = getattr(out, "bundle", {}) or {}
+        for mime in ("image/png", "image/jpeg"):
+            if mime in bundle:
+                data = bundle[mime]
+                return base64.b64decode(data) if isinstance(data, str) else bytes(data)
+    return None
+
+
+# ---------------------------------------------------------------- limits
+
+
+def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
+    try:
+        from PIL import Image
+    except ImportError:
+        if _b64_len(len(data)) > MAX_BYTES:
+            raise UsageError(
+                f"--image: the image is {len(data) / 2**20:.1f} MB, over the API's 5 MB; "
+                "pip install pillow to have it downscaled"
+            ) from None
+        return data, media
+    try:
+        img = Image.open(io.BytesIO(data))
+        size = img.size
+    except Exception:
+        raise UsageError("--image: the image data is corrupt or truncated") from None
+    if max(size) <= max_side and _b64_len(len(data)) <= MAX_BYTES:
+        return data, media
+    img.seek(0)  # animated GIF/WebP: the first frame is what the model sees
+    img.load()
+    if max(size) > max_side:
+        img = img.copy()
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    keep_png = media in ("image/png", "image/gif")
+    while True:
+        out = _encode(img, "PNG" if keep_png else "JPEG", 90)
+        if _b64_len(len(out)) > MAX_BYTES and keep_png:
+            keep_png = False
+            continue
+        for quality in (80, 65):
+            if _b64_len(len(out)) <= MAX_BYTES:
+                break
+            out = _encode(img, "JPEG", quality)
+        if _b64_len(len(out)) <= MAX_BYTES:
+            return out, "image/png" if keep_png else "image/jpeg"
+        img = img.resize((max(1, img.width * 3 // 4), max(1, img.height * 3 // 4)))
+
+
+def _encode(img: Any, fmt: str, quality: int) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        if img.mode not in ("RGB", "L"):
+            # JPEG has no alpha: flatten onto white, which is what a notebook shows.
+            rgba = img.convert("RGBA")
+            from PIL import Image
+
+            bg = Image.new("RGB", rgba.size, (255, 255, 255))
+            bg.paste(rgba, mask=rgba.getchannel("A"))
+            img = bg
+        img.save(buf, format="JPEG", quality=quality, optimize=True)
+    else:
+        if img.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
+            img = img.convert("RGBA")
+        img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- displayed images
+
+
+class _ImageCapture:
+    """Keeps the last few images each cell displayed, keyed by execution count.
+
+    Installed on ipykernel's display publisher (``register_hook``), it sees each
+    display message on its way out and passes it on untouched.
+    """
+
+    def __init__(self) -> None:
+        self.images: OrderedDict[int, bytes] = OrderedDict()
+        self._count: int | None = None
+        self._shells: list[Any] = []
+
+    def last(self) -> bytes | None:
+        return next(reversed(self.images.values()), None) if self.images else None
+
+    def _pre_run_cell(self, info: Any = None) -> None:
+        shell = self._shells[-1] if self._shells else None
+        self._count = getattr(shell, "execution_count", None)
+
+    def __call__(self, msg: Any) -> Any:
+        try:
+            data = (msg.get("content") or {}).get("data") or {}
+            for mime in ("image/png", "image/jpeg"):
+                if mime in data and self._count is not None:
+                    raw = data[mime]
+                    self.images[self._count] = (
+                        base64.b64decode(raw) if isinstance(raw, str) else raw
+                    )
+                    self.images.move_to_end(self._count)
+                    while len(self.images) > _KEEP_DISPLAYED:
+                        self.images.popitem(last=False)
+                    break
+        except Exception:  # noqa: S110 - a capture problem must never swallow the output
+            pass
+        return msg
+
+    def install(self, shell: Any) -> bool:
+        pub = getattr(shell, "display_pub", None)
+        if pub is None or not hasattr(pub, "register_hook") or shell in self._shells:
+            return False
+        self._shells.append(shell)
+        pub.register_hook(self)
+        shell.events.register("pre_run_cell", self._pre_run_cell)
+        return True
+
+    def uninstall(self, shell: Any) -> None:
+        if shell not in self._shells:
+            return
+        self._shells.remove(shell)
+        pub = getattr(shell, "display_pub", None)
+        if pub is not None and hasattr(pub, "unregister_hook"):
+            pub.unregister_hook(self)
+        with contextlib.suppress(ValueError):
+            shell.events.unregister("pre_run_cell", self._pre_run_cell)
+
+
+_CAPTURE = _ImageCapture()
+
+
+def install_image_capture(shell: Any) -> bool:
+    """Remember images cells display (call at extension load); False outside ipykernel."""
+    return _CAPTURE.install(shell)
+
+
+def uninstall_image_capture(shell: Any) -> None:
+    """Undo :func:`install_image_capture` (extension unload)."""
+    _CAPTURE.uninstall(shell)

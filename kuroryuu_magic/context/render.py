@@ -1,0 +1,212 @@
+"""Render kernel objects as bounded prompt text, dispatching by type.
+
+pandas, polars and numpy are optional: an object is only recognised as one of
+theirs when the library is already in ``sys.modules`` (a user who holds a
+DataFrame has imported pandas), so rendering never imports them.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+# Per-container caps for nested values; the running character budget below is
+# what actually bounds the total, these keep one huge level from eating it.
+_MAX_ITEMS = 50
+_MAX_NESTED_ITEMS = 10
+_MAX_DEPTH = 4
+_MAX_ITEM_STR = 200
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """``text`` when it fits, else its head plus a visible marker; never over ``max_chars``."""
+    max_chars = max(0, int(max_chars))
+    if len(text) <= max_chars:
+        return text
+    keep = max_chars
+    # The marker's width depends on the number it reports; settle it in two passes.
+    for _ in range(3):
+        marker = f"… [truncated {len(text) - keep:,} more characters]"
+        keep = max(0, max_chars - len(marker))
+    if keep == 0:
+        return text[:max_chars]
+    return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
+
+
+def type_name(obj: Any) -> str:
+    """``pandas.DataFrame``, ``numpy.ndarray``, ``dict``: top-level package plus class name."""
+    cls = type(obj)
+    module = (getattr(cls, "__module__", "") or "").split(".")[0]
+    name = getattr(cls, "__qualname__", cls.__name__)
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def safe_repr(obj: Any, max_chars: int) -> str:
+    """``repr(obj)`` bounded; a ``__repr__`` that raises gives a placeholder, not an error."""
+    try:
+        text = repr(obj)
+    except Exception as exc:  # a user's broken __repr__ must not break the prompt
+        return truncate(f"<{type_name(obj)} object; repr() raised {type(exc).__name__}>", max_chars)
+    if not isinstance(text, str):
+        text = f"<{type_name(obj)} object>"
+    return truncate(text, max_chars)
+
+
+def _module_class(module: str, name: str) -> type | None:
+    mod = sys.modules.get(module)
+    cls = getattr(mod, name, None) if mod is not None else None
+    return cls if isinstance(cls, type) else None
+
+
+def _isinstance(obj: Any, module: str, *names: str) -> bool:
+    classes = tuple(c for c in (_module_class(module, n) for n in names) if c is not None)
+    return bool(classes) and isinstance(obj, classes)
+
+
+def short_summary(obj: Any) -> str | None:
+    """One line for heavy objects nested inside containers (``<pandas.DataFrame 10×3>``)."""
+    if _isinstance(obj, "pandas", "DataFrame", "Series", "Index") or _isinstance(
+        obj, "polars", "DataFrame", "Series"
+    ):
+        shape = "×".join(f"{d:,}" for d in getattr(obj, "shape", ()))
+        return f"<{type_name(obj)} {shape}>"
+    if _isinstance(obj, "numpy", "ndarray"):
+        return f"<numpy.ndarray shape={obj.shape} dtype={obj.dtype}>"
+    return None
+
+
+def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) -> str:
+    """How ``{name}`` renders in a prompt: compact, typed, and at most ``max_chars`` long."""
+    max_chars = max(0, int(max_chars))
+    try:
+        text = _dispatch(obj, max_chars, schema_only)
+    except Exception as exc:  # a summary that fails still leaves a usable, bounded line
+        text = f"<{type_name(obj)} object; summary failed: {type(exc).__name__}>"
+    return truncate(text, max_chars)
+
+
+def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
+    if isinstance(obj, str):
+        return f"<str: {len(obj):,} characters>" if schema_only else obj
+    if _isinstance(obj, "pandas", "DataFrame", "Series", "Index"):
+        from .frames import render_pandas
+
+        return render_pandas(obj, max_chars=max_chars, schema_only=schema_only)
+    if _isinstance(obj, "polars", "DataFrame", "Series", "LazyFrame"):
+        from .frames import render_polars
+
+        return render_polars(obj, max_chars=max_chars, schema_only=schema_only)
+    if _isinstance(obj, "numpy", "ndarray"):
+        from .arrays import render_array
+
+        return render_array(obj, max_chars=max_chars, schema_only=schema_only)
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        head = f"<{type_name(obj)}: {len(obj):,} bytes>"
+        if schema_only:
+            return head
+        return head + " " + safe_repr(bytes(obj[:_MAX_ITEM_STR]), _MAX_ITEM_STR + 10)
+    if isinstance(obj, (dict, list, tuple, set, frozenset)):
+        if schema_only:
+            return _container_schema(obj)
+        return _Nested(max_chars).fmt(obj, 0, frozenset())
+    if schema_only:
+        return f"<{type_name(obj)} object>"
+    return safe_repr(obj, max_chars)
+
+
+def _container_schema(obj: dict | list | tuple | set | frozenset) -> str:
+    if isinstance(obj, dict):
+        keys = ", ".join(
+            f"{safe_repr(k, 60)}: {type_name(v)}" for k, v in islice(obj.items(), _MAX_ITEMS)
+        )
+        more = f", … [{len(obj) - _MAX_ITEMS:,} more keys]" if len(obj) > _MAX_ITEMS else ""
+        return f"<dict with {len(obj):,} keys: {{{keys}{more}}}>"
+    kinds = sorted({type_name(x) for x in islice(iter(obj), 1000)})
+    return f"<{type_name(obj)} of {len(obj):,} items; element types: {', '.join(kinds) or '-'}>"
+
+
+class _Nested:
+    """Compact repr of nested containers with visible markers where items were left out."""
+
+    def __init__(self, budget: int) -> None:
+        self.remaining = budget
+
+    def fmt(self, obj: Any, depth: int, seen: frozenset[int]) -> str:
+        if isinstance(obj, str):
+            if len(obj) > _MAX_ITEM_STR:
+                return repr(obj[:_MAX_ITEM_STR]) + f"… [+{len(obj) - _MAX_ITEM_STR:,} chars]"
+            return repr(obj)
+        if isinstance(obj, (dict, list, tuple, set, frozenset)):
+            if id(obj) in seen:
+                return "<cycle>"
+            if depth >= _MAX_DEPTH:
+                return f"<{type_name(obj)} of {len(obj):,} items>"
+            return self._container(obj, depth, seen | {id(obj)})
+        summary = short_summary(obj)
+        return summary if summary is not None else safe_repr(obj, _MAX_ITEM_STR)
+
+    def _container(self, obj: Any, depth: int, seen: frozenset[int]) -> str:
+        if isinstance(obj, dict):
+            open_, close = "{", "}"
+            items: Iterable[Any] = obj.items()
+        elif isinstance(obj, list):
+            open_, close, items = "[", "]", obj
+        elif isinstance(obj, tuple):
+            open_, close, items = "(", ")", obj
+        else:
+            open_, close, items = type_name(obj) + "({", "})", obj
+        cap = _MAX_ITEMS if depth == 0 else _MAX_NESTED_ITEMS
+        parts: list[str] = []
+        for item in islice(items, cap):
+            if self.remaining <= 0:
+                break
+            if isinstance(obj, dict):
+                key, value = item
+                part = f"{self.fmt(key, depth + 1, seen)}: {self.fmt(value, depth + 1, seen)}"
+            else:
+                part = self.fmt(item, depth + 1, seen)
+            self.remaining -= len(part) + 2
+            parts.append(part)
+        if len(obj) > len(parts):
+            parts.append(f"… [{len(obj) - len(parts):,} more items]")
+        trailing = "," if isinstance(obj, tuple) and len(obj) == 1 else ""
+        return open_ + ", ".join(parts) + trailing + close
+
+
+def render_attachment(
+    name: str, obj: Any, *, max_chars: int = 4000, schema_only: bool = False
+) -> str:
+    """A labelled block for ``--vars``: ``<variable name="df" type="pandas.DataFrame">…``."""
+    head = (
+        f'<variable name="{html.escape(str(name), quote=True)}" '
+        f'type="{html.escape(type_name(obj), quote=True)}">\n'
+    )
+    tail = "\n</variable>"
+    body = render_value(
+        obj, max_chars=max(0, max_chars - len(head) - len(tail)), schema_only=schema_only
+    )
+    return head + body + tail
+
+
+def render_attachments(
+    named: Iterable[tuple[str, Any]],
+    *,
+    max_chars: int = 4000,
+    total_chars: int = 20000,
+    schema_only: bool = False,
+) -> str:
+    """Several ``--vars`` blocks, each within ``max_chars`` and all together within ``total_chars``.
+
+    The prompt-wide budget is shared evenly, so one big frame cannot crowd out
+    the other variables the user asked for.
+    """
+    pairs = list(named)
+    if not pairs:
+        return ""
+    each = min(max_chars, max(0, (total_chars - 2 * (len(pairs) - 1)) // len(pairs)))
+    return "\n\n".join(
+        render_attachment(n, o, max_chars=each, schema_only=schema_only) for n, o in pairs
+    )
