@@ -144,15 +144,15 @@ def token_status(path: Path | None = None) -> list[tuple[str, str]]:
     try:
         tokens = load_tokens(path)
     except SecretFileError as exc:
-        return [("OAuth login", f"token file unusable: {exc}")]
+        return [("login", f"token file unusable: {exc}")]
     if tokens is None:
-        return [("OAuth login", "not logged in (diagnostics only: %claude login)")]
+        return [("login", "not logged in (diagnostics only: %claude login)")]
     state = "log in again (refresh token rejected)" if tokens.needs_login else "logged in"
     return [
-        ("OAuth login", f"{state} (mode {tokens.mode}; diagnostics only, not used for calls)"),
-        ("OAuth account", tokens.account_email or "(unknown)"),
-        ("OAuth organization", tokens.organization_name or "(unknown)"),
-        ("OAuth scopes", tokens.scope or "(none)"),
-        ("OAuth access token", f"{mask(tokens.access_token)}, expires {tokens.expires_text()}"),
-        ("OAuth token file", str(path)),
+        ("login", f"{state} (mode {tokens.mode}; diagnostics only, not used for calls)"),
+        ("account", tokens.account_email or "(unknown)"),
+        ("organization", tokens.organization_name or "(unknown)"),
+        ("scopes", tokens.scope or "(none)"),
+        ("access token", f"{mask(tokens.access_token)}, expires {tokens.expires_text()}"),
+        ("token file", str(path)),
     ]

@@ -1,0 +1,313 @@
+"""The OAuth diagnostics login widget (``%claude login``, ``kuroryuu_magic.login_panel()``).
+
+A thin view over :mod:`.flow`, :mod:`.tokens` and :mod:`.diagnose`: a link to
+the authorization page, a field for the pasted ``CODE#STATE``, and Complete
+login / Refresh / Diagnose / Log out buttons.  Network work runs on one
+background thread so a click never blocks the kernel; ``wait()`` lets code
+(tests, notebooks) wait for it.  Handlers never raise (a raising callback
+prints a traceback with its locals) and the view holds no token: the code
+field is emptied as soon as it is read, and tokens are only ever shown masked.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..masking import mask
+from ..securefile import SecretFileError
+from . import POLICY_NOTE
+from .config import MODES
+from .errors import OAuthError
+from .tokenset import TokenSet
+
+__all__ = ["LoginPanel", "run_login"]
+
+_STATUS = '<span style="color:{color}">{text}</span>'
+_COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
+_LINK = (
+    '<p><b>1.</b> <a href="{url}" target="_blank" rel="noopener noreferrer">'
+    "Open the Claude authorization page</a> ({mode} login), approve, and copy the code it "
+    'shows.</p><p style="font-size:smaller;word-break:break-all">{url}</p>'
+    "<p><b>2.</b> Paste the code below and click <i>Complete login</i>.</p>"
+)
+
+
+def _safe_message(exc: BaseException) -> str:
+    """Only our own typed errors are quoted; anything else is named by its class."""
+    if isinstance(exc, (OAuthError, SecretFileError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"file error: {exc.strerror or type(exc).__name__}"
+    return f"something went wrong ({type(exc).__name__})"
+
+
+def _account_html(tokens: TokenSet | None) -> str:
+    if tokens is None:
+        return "<i>Not logged in.</i>"
+    rows = [
+        ("Account", tokens.account_email or "(unknown)"),
+        ("Organization", tokens.organization_name or "(unknown)"),
+        ("Scopes", tokens.scope or "(none)"),
+        ("Expires", tokens.expires_text()),
+        ("Access token", mask(tokens.access_token)),
+        ("Refresh token", mask(tokens.refresh_token)),
+        ("Mode", tokens.mode),
+    ]
+    if tokens.needs_login:
+        rows.insert(0, ("State", "refresh token rejected: log in again"))
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
+        f"<td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table>{body}</table>"
+
+
+class LoginPanel(widgets.VBox):
+    """Policy note, authorization link, code field, four buttons, account and status."""
+
+    def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self._mode = mode
+        self._attempt: Any = None
+        self._threaded = threaded
+        self._executor: ThreadPoolExecutor | None = None
+        self._future: Future[None] | None = None
+        self._lock = threading.Lock()
+        self._status_text = ""
+
+        self._policy = widgets.HTML(f"<p><b>Diagnostics only.</b> {html.escape(POLICY_NOTE)}</p>")
+        self._link = widgets.HTML()
+        self._code = widgets.Text(
+            placeholder="CODE#STATE or the full callback URL",
+            description="Code",
+            layout=widgets.Layout(width="40em"),
+        )
+        self._complete = widgets.Button(description="Complete login", button_style="primary")
+        self._refresh = widgets.Button(description="Refresh", icon="refresh")
+        self._diagnose = widgets.Button(description="Diagnose", icon="stethoscope")
+        self._logout = widgets.Button(description="Log out", button_style="danger")
+        self._new_link = widgets.Button(description="New login link")
+        self._api_key = widgets.Button(description="Use an API key instead", button_style="info")
+        self._account = widgets.HTML()
+        self._report = widgets.HTML()
+        self._status = widgets.HTML()
+        self._extra = widgets.Output()
+        self._buttons = (
+            self._complete,
+            self._refresh,
+            self._diagnose,
+            self._logout,
+            self._new_link,
+        )
+
+        # Wiring: every button has one handler named after it.
+        self._complete.on_click(self._on_complete_click)
+        self._refresh.on_click(self._on_refresh_click)
+        self._diagnose.on_click(self._on_diagnose_click)
+        self._logout.on_click(self._on_logout_click)
+        self._new_link.on_click(self._on_new_link_click)
+        self._api_key.on_click(self._on_api_key_click)
+
+        row1 = widgets.HBox([self._complete, self._refresh, self._diagnose, self._logout])
+        row2 = widgets.HBox([self._new_link, self._api_key])
+        children = [self._policy, self._link, self._code, row1, row2]
+        children += [self._status, self._account, self._report, self._extra]
+        super().__init__(children=children, **kwargs)
+        self._start_attempt()
+        self._show_account()
+
+    # -- public surface -------------------------------------------------------------
+    @property
+    def authorize_url(self) -> str:
+        return self._attempt.authorize_url if self._attempt is not None else ""
+
+    @property
+    def status(self) -> str:
+        return self._status_text
+
+    @property
+    def code_field(self) -> widgets.Text:
+        return self._code
+
+    @property
+    def report(self) -> str:
+        return self._report.value
+
+    def button(self, word: str) -> widgets.Button:
+        """The button whose description contains ``word`` (e.g. ``"Complete"``)."""
+        for b in (*self._buttons, self._api_key):
+            if word.lower() in b.description.lower():
+                return b
+        raise KeyError(word)
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until the last clicked action finished (for code and tests)."""
+        future = self._future
+        if future is not None:
+            future.result(timeout=timeout)
+
+    # -- handlers ---------------------------------------------------------------------
+    def _on_complete_click(self, _button: widgets.Button) -> None:
+        pasted, self._code.value = self._code.value, ""  # never leave the code in widget state
+        self._run("Completing login…", lambda: self._complete_login(pasted))
+
+    def _on_refresh_click(self, _button: widgets.Button) -> None:
+        self._run("Refreshing…", self._do_refresh)
+
+    def _on_diagnose_click(self, _button: widgets.Button) -> None:
+        self._run("Diagnosing…", self._do_diagnose)
+
+    def _on_logout_click(self, _button: widgets.Button) -> None:
+        self._run("Logging out…", self._do_logout)
+
+    def _on_new_link_click(self, _button: widgets.Button) -> None:
+        self._start_attempt()
+        self._show("New login link ready: open it, approve, and paste the new code.", "info")
+
+    def _on_api_key_click(self, _button: widgets.Button) -> None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        try:
+            from ..setup_panel import run_setup
+        except ImportError:
+            run_setup = None
+        if run_setup is None or not _has_front_end(shell):
+            # Outside a kernel run_setup would prompt with getpass inside a click handler.
+            self._show("Store an API key with %claude setup (or set ANTHROPIC_API_KEY).", "info")
+            return
+        self._extra.clear_output()
+        try:
+            with self._extra:
+                run_setup(shell)
+        except Exception as exc:
+            self._show(f"Run %claude setup ({_safe_message(exc)}).", "error")
+
+    # -- actions (run on the worker thread) -------------------------------------------
+    def _complete_login(self, pasted: str) -> None:
+        from .flow import complete_login
+
+        attempt = self._attempt
+        try:
+            tokens = complete_login(attempt, pasted)
+        finally:
+            if attempt.used:  # the code was spent (or tried): the next login needs a new link
+                self._start_attempt()
+        self._show_account(tokens)
+        self._report.value = ""
+        who = tokens.account_email or "your account"
+        self._show(f"Logged in as {who}. Click Diagnose to see what the API says.", "ok")
+
+    def _do_refresh(self) -> None:
+        from .tokens import refresh_tokens
+
+        tokens, ours = refresh_tokens(force=True)
+        self._show_account(tokens)
+        how = "Refreshed" if ours else "Another process had just refreshed; using its tokens"
+        self._show(f"{how}: valid until {tokens.expires_text()}.", "ok")
+
+    def _do_diagnose(self) -> None:
+        from .diagnose import diagnose
+
+        result = diagnose()
+        self._report.value = result._repr_html_()
+        self._show_account()
+        level = "ok" if all(c.ok for c in result.checks) else "error"
+        self._show(result.verdict, level)
+
+    def _do_logout(self) -> None:
+        from .tokens import logout
+
+        message = logout()
+        self._report.value = ""
+        self._show_account(None)
+        self._show(message, "ok")
+
+    # -- helpers ------------------------------------------------------------------------
+    def _run(self, busy: str, action: Callable[[], None]) -> None:
+        with self._lock:
+            if self._future is not None and not self._future.done():
+                self._show("Still working on the previous click…", "busy")
+                return
+            self._show(busy, "busy")
+            if not self._threaded:
+                self._guarded(action)
+                return
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="kuroryuu-oauth")
+            self._future = self._executor.submit(self._guarded, action)
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        for b in self._buttons:
+            b.disabled = True
+        try:
+            action()
+        except Exception as exc:
+            self._show(_safe_message(exc), "error")
+        finally:
+            for b in self._buttons:
+                b.disabled = False
+
+    def _start_attempt(self) -> None:
+        from .flow import start_login
+
+        try:
+            self._attempt = start_login(self._mode)
+        except OAuthError as exc:
+            self._attempt = None
+            self._link.value = f"<p>{html.escape(str(exc))}</p>"
+            return
+        url = html.escape(self._attempt.authorize_url, quote=True)
+        self._link.value = _LINK.format(url=url, mode=html.escape(self._mode))
+
+    def _show_account(self, tokens: TokenSet | bool | None = True) -> None:
+        if tokens is True:
+            from .tokens import load_tokens
+
+            try:
+                tokens = load_tokens()
+            except SecretFileError as exc:
+                self._account.value = f"<i>{html.escape(str(exc))}</i>"
+                return
+        self._account.value = _account_html(tokens if isinstance(tokens, TokenSet) else None)
+
+    def _show(self, text: str, level: str) -> None:
+        self._status_text = text
+        self._status.value = _STATUS.format(color=_COLORS[level], text=html.escape(text))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+        super().close()
+
+
+def _has_front_end(shell: Any) -> bool:
+    return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
+
+
+def run_login(shell: Any, mode: str = "max") -> None:
+    """The widget in a Jupyter kernel; the ``input()`` flow in terminal IPython."""
+    from IPython.core.error import UsageError
+
+    if mode not in MODES:
+        raise UsageError(f"unknown login mode {mode!r}; use --mode max or --mode console")
+    if _has_front_end(shell):
+        from IPython.display import display
+
+        try:
+            panel = LoginPanel(mode=mode)
+        except OAuthError as exc:
+            raise UsageError(str(exc)) from None
+        display(panel)
+    else:
+        from .terminal import terminal_login
+
+        terminal_login(mode)
