@@ -111,16 +111,22 @@ def read_secret_json(path: Path | str) -> dict[str, Any] | None:
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InsecureSecretFileError(f"{path} could not be opened safely ({exc.strerror})") from None
+        raise InsecureSecretFileError(
+            f"{path} could not be opened safely ({exc.strerror})"
+        ) from None
     with os.fdopen(fd, "rb") as fh:
         raw = fh.read(1_000_000)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         # ``from None``: the decoder's message quotes the file's bytes.
-        raise CorruptSecretFileError(f"{path} is not valid JSON; delete it and save again") from None
+        raise CorruptSecretFileError(
+            f"{path} is not valid JSON; delete it and save again"
+        ) from None
     if not isinstance(data, dict):
-        raise CorruptSecretFileError(f"{path} does not hold a JSON object; delete it and save again")
+        raise CorruptSecretFileError(
+            f"{path} does not hold a JSON object; delete it and save again"
+        )
     return data
 
 

@@ -1,0 +1,220 @@
+"""One prompt, end to end: options → prompt → request → stream → display, memory, usage.
+
+The data path runs one way; the magic class only gathers settings and calls
+:func:`ask`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import prompt as prompt_building
+from .client import base_url, get_client
+from .display import RichView, make_view
+from .errors import ClaudeInterrupted, UsageError, api_error_from
+from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
+from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
+from .models import resolve_model
+from .options import parse_thinking
+from .pricing import accepts_thinking_budget, context_window
+from .result import ClaudeResult
+from .streaming import Outcome, create_answer, stream_answer
+from .usage import SessionUsage
+
+
+@dataclass
+class Settings:
+    """The effective settings for one request: options over traits."""
+
+    model: str
+    max_tokens: int
+    system: str
+    thinking: dict[str, Any]
+    effort: str | None
+    fmt: str
+    stream: bool
+    history: bool
+    thread: str
+    interval: float
+    show_usage: bool
+    short_errors: bool
+    timeout: float
+    max_retries: int
+    max_history: int
+
+
+def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
+    thinking = opts.thinking if opts.thinking is not None else parse_thinking(magics.thinking)
+    max_tokens = opts.max_tokens or magics.max_tokens
+    budget = thinking.get("budget_tokens") if thinking else None
+    if budget and budget >= max_tokens:
+        if opts.max_tokens:
+            raise UsageError(
+                f"--max-tokens ({max_tokens}) must be larger than the thinking budget ({budget})."
+            )
+        max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
+    return Settings(
+        model=opts.model or magics.model,
+        max_tokens=max_tokens,
+        system=opts.system if opts.system is not None else magics.system,
+        thinking=thinking,
+        effort=opts.effort,
+        fmt=opts.format or "markdown",
+        stream=magics.stream and not opts.no_stream,
+        history=not opts.no_history,
+        thread=(opts.conversation or "default").strip(),
+        interval=magics.update_interval,
+        show_usage=magics.show_usage,
+        short_errors=magics.short_errors,
+        timeout=magics.timeout,
+        max_retries=magics.max_retries,
+        max_history=magics.max_history,
+    )
+
+
+def build_request(
+    settings: Settings,
+    model: str,
+    content: Any,
+    conversations: ConversationStore,
+) -> tuple[dict[str, Any], int]:
+    """The keyword arguments for ``messages.stream/create`` and how many turns were left out."""
+    if settings.thinking.get("type") == "enabled" and not accepts_thinking_budget(model):
+        raise UsageError(f"{model} only thinks adaptively: use --thinking adaptive.")
+    system = settings.system
+    hint = FORMAT_INSTRUCTIONS.get(settings.fmt)
+    if hint:
+        system = f"{system}\n\n{hint}" if system else hint
+    budget = context_window(model) - settings.max_tokens - len(system) // 3
+    messages, dropped = conversations.build_messages(
+        settings.thread if settings.history else None,
+        content,
+        max_history=settings.max_history,
+        token_budget=budget,
+    )
+    request: dict[str, Any] = {
+        "model": model,
+        "max_tokens": settings.max_tokens,
+        "messages": messages,
+    }
+    if system:
+        request["system"] = system
+    if settings.thinking:
+        request["thinking"] = settings.thinking
+    if settings.effort:
+        request["output_config"] = {"effort": settings.effort}
+    return request, dropped
+
+
+def _warning_for(outcome: Outcome, settings: Settings) -> str | None:
+    if outcome.status == "interrupted":
+        return "Interrupted — partial answer kept" if outcome.text else None
+    if outcome.status == "failed":
+        return "Incomplete — the stream failed; partial answer kept" if outcome.text else None
+    if outcome.stop_reason == "max_tokens":
+        return f"Stopped at the output limit ({settings.max_tokens} tokens): raise --max-tokens"
+    if outcome.stop_reason == "refusal":
+        return "Claude declined to answer this request"
+    if outcome.stop_reason == "model_context_window_exceeded":
+        return "Stopped: the conversation filled the context window (try --new)"
+    return None
+
+
+def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
+    """The final display bundle for ``-f code``/``json``; ``None`` keeps the streamed text."""
+    if fmt == "code" and result.code is not None:
+        bundle = {"text/markdown": f"```python\n{result.code}\n```", "text/plain": result.code}
+        if rich:
+            from .context import copy_button_html
+
+            bundle["text/html"] = copy_button_html(result.code)
+        return bundle
+    if fmt == "json" and result.data is not None:
+        pretty = json.dumps(result.data, indent=2, ensure_ascii=False, default=str)
+        return {"text/markdown": f"```json\n{pretty}\n```", "text/plain": pretty}
+    return None
+
+
+def ask(
+    shell: Any,
+    settings: Settings,
+    content: Any,
+    *,
+    conversations: ConversationStore,
+    session_usage: SessionUsage,
+    out: str | None = None,
+    dry_run: bool = False,
+) -> ClaudeResult | None:
+    """Send ``content`` (text or content blocks) and show the answer as it streams."""
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    model, note = resolve_model(settings.model, client)
+    request, dropped = build_request(settings, model, content, conversations)
+    if dry_run:
+        prompt_building.show_dry_run(shell, client, request)
+        return None
+    view = make_view(shell, settings.interval, settings.fmt)
+    if note:
+        view.notice(note)
+    if dropped:
+        view.notice(
+            f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
+        )
+    view.start(f"Asking {model}…")
+    run = stream_answer if settings.stream else create_answer
+    outcome = run(client, request, view)
+
+    cost = session_usage.add(outcome.model, outcome.usage) if outcome.usage is not None else None
+    result = ClaudeResult(
+        text=outcome.text,
+        model=outcome.model,
+        stop_reason=outcome.stop_reason,
+        usage=outcome.usage,
+        thinking=outcome.thinking,
+        status=outcome.status,
+        cost=cost,
+        elapsed=outcome.elapsed,
+        request_id=outcome.request_id,
+        conversation=settings.thread if settings.history else None,
+    )
+    if outcome.text:
+        result.code = code_of(outcome.text)
+        if settings.fmt == "code" and result.code is None:
+            result.code = outcome.text.strip()  # the model skipped the fences
+        if settings.fmt == "json" and outcome.status == "complete":
+            try:
+                result.data = parse_json_loosely(outcome.text)
+            except ValueError as exc:
+                view.notice(f"-f json: {exc}; the answer is kept as text")
+    if outcome.text or outcome.status == "complete":
+        footer = result.footer() if settings.show_usage else None
+        view.finish(
+            _shape(result, settings.fmt, isinstance(view, RichView)),
+            footer,
+            _warning_for(outcome, settings),
+        )
+    else:
+        view.clear()
+
+    if settings.history and outcome.text.strip():
+        mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
+        answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
+        conversations.record(
+            settings.thread, Turn(content, answer, outcome.model, partial=bool(mark))
+        )
+    shell.user_ns["_claude"] = result
+    if out and outcome.text:
+        shell.user_ns[out] = result.data if result.data is not None else result.text
+    if settings.fmt == "code" and result.code and outcome.status == "complete":
+        shell.set_next_input(result.code, replace=False)
+
+    if outcome.status == "interrupted":
+        kept = "partial answer kept in _claude" if outcome.text else "nothing had arrived yet"
+        raise ClaudeInterrupted(f"request stopped; {kept}; the conversation is intact.")
+    if outcome.status == "failed" and outcome.error is not None:
+        if not settings.short_errors:
+            raise outcome.error
+        raise api_error_from(outcome.error, base_url=base_url()) from None
+    return result

@@ -1,0 +1,62 @@
+"""The Anthropic SDK client the magic talks through, built on first use.
+
+The client is cached and rebuilt only when something that shapes it changes:
+the credential, ``ANTHROPIC_BASE_URL``, the timeout or the retry count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from .credentials import Credential, resolve_credential
+from .errors import UsageError
+
+NO_CREDENTIAL = (
+    "No Anthropic API key found. Run `%claude setup` to add one, "
+    "or set the ANTHROPIC_API_KEY environment variable."
+)
+
+_cache: dict[tuple[Any, ...], Any] = {}
+
+
+def base_url() -> str:
+    return os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+
+
+def _fingerprint(credential: Credential) -> str:
+    # A digest, so the cache key never holds the secret itself.
+    secret = credential.secret or ""
+    return hashlib.sha256(f"{credential.kind}:{secret}".encode()).hexdigest()
+
+
+def require_credential() -> Credential:
+    credential = resolve_credential()
+    if credential is None:
+        raise UsageError(NO_CREDENTIAL)
+    return credential
+
+
+def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) -> Any:
+    """A cached ``Anthropic`` (or ``AsyncAnthropic``) client for the active credential."""
+    credential = require_credential()
+    key = (asynchronous, _fingerprint(credential), base_url(), float(timeout), int(max_retries))
+    client = _cache.get(key)
+    if client is None:
+        import anthropic
+
+        cls = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
+        kwargs: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
+        if credential.kind == "api_key":
+            kwargs["api_key"] = credential.secret
+        client = cls(**kwargs)
+        # Drop stale clients of this kind so old credentials don't linger in memory.
+        for old in [k for k in _cache if k[0] == asynchronous]:
+            _cache.pop(old)
+        _cache[key] = client
+    return client
+
+
+def forget_clients() -> None:
+    _cache.clear()

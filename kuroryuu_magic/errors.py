@@ -1,0 +1,146 @@
+"""Errors users understand.
+
+User mistakes raise IPython's ``UsageError`` (the exact class: IPython prints
+it as one line).  API failures become a :class:`ClaudeAPIError` whose
+rendered traceback is one short message: status, type, meaning, fix and
+request id.  Nothing here ever formats a credential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.core.error import UsageError
+
+__all__ = ["ClaudeAPIError", "ClaudeInterrupted", "UsageError", "describe_api_error", "one_line"]
+
+
+def one_line(message: str) -> str:
+    """Collapse whitespace so a message is a single line."""
+    return " ".join(str(message).split())
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    meaning: str
+    fix: str
+
+
+_BY_TYPE: dict[str, _Meaning] = {
+    "invalid_request_error": _Meaning(
+        "the API rejected the request", "check the model, options and prompt in this cell"
+    ),
+    "authentication_error": _Meaning(
+        "the credential was rejected", "run `%claude setup` or check ANTHROPIC_API_KEY"
+    ),
+    "billing_error": _Meaning(
+        "the account has a billing problem", "check billing in the Anthropic Console"
+    ),
+    "permission_error": _Meaning(
+        "this credential may not use that resource", "check the key's workspace and model access"
+    ),
+    "not_found_error": _Meaning(
+        "the model or resource does not exist", "run `%claude models` to list what you can use"
+    ),
+    "request_too_large": _Meaning(
+        "the request is too large", "send less context (`--no-history`, fewer variables)"
+    ),
+    "rate_limit_error": _Meaning(
+        "you hit a rate limit (the SDK already retried)", "wait a little and run the cell again"
+    ),
+    "api_error": _Meaning(
+        "the API had an internal error (the SDK already retried)", "run the cell again shortly"
+    ),
+    "overloaded_error": _Meaning(
+        "the API is overloaded (the SDK already retried)", "run the cell again in a minute"
+    ),
+    "timeout_error": _Meaning(
+        "the request timed out", "retry, or raise `%config ClaudeMagics.timeout`"
+    ),
+}
+
+_BY_STATUS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+_MAX_DETAIL = 200
+
+
+def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | None, str | None]:
+    """(status, error type, API message, request id) from an SDK exception."""
+    status = getattr(exc, "status_code", None)
+    body: Any = getattr(exc, "body", None)
+    err_type = message = None
+    if isinstance(body, dict):
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
+        message = inner.get("message") if isinstance(inner.get("message"), str) else None
+    err_type = err_type or getattr(exc, "type", None) or _BY_STATUS.get(status or 0)
+    request_id = getattr(exc, "request_id", None)
+    if request_id is None and isinstance(body, dict):
+        request_id = body.get("request_id")
+    return status, err_type, message, request_id
+
+
+def describe_api_error(exc: BaseException, *, base_url: str | None = None) -> str:
+    """One short line for any SDK or network failure.
+
+    ``Claude API error 401 authentication_error: the credential was rejected
+    ("invalid x-api-key"). Fix: run `%claude setup` … (request id req_123)``
+    """
+    name = type(exc).__name__
+    if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
+        where = f" to {base_url}" if base_url else ""
+        m = _BY_TYPE["timeout_error"]
+        return f"Claude API timeout{where}: {m.meaning}. Fix: {m.fix}."
+    status, err_type, message, request_id = _error_fields(exc)
+    if status is None and err_type is None:
+        where = f" {base_url}" if base_url else " the API"
+        return (
+            f"Claude API unreachable: could not connect to{where} ({name}). "
+            "Fix: check your network or ANTHROPIC_BASE_URL, then run the cell again."
+        )
+    m = _BY_TYPE.get(err_type or "", _Meaning("the API returned an error", "see the message"))
+    head = f"Claude API error {status}" if status and status != 200 else "Claude API error"
+    if status == 200:  # an `error` event inside a stream that had started fine: not retried
+        head = "Claude API error mid-stream"
+        m = _Meaning(m.meaning.replace(" (the SDK already retried)", ""), m.fix)
+    detail = f' ("{one_line(message)[:_MAX_DETAIL]}")' if message else ""
+    rid = f" (request id {request_id})" if request_id else ""
+    return f"{head} {err_type}: {m.meaning}{detail}. Fix: {m.fix}.{rid}"
+
+
+class ClaudeAPIError(Exception):
+    """An API failure, shown to the user as one short line (see ``short_errors``)."""
+
+    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of formatting a traceback.
+        return [f"\x1b[31m{self}\x1b[0m"]
+
+
+class ClaudeInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a request: the partial answer was kept; shown as one line."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
+
+
+def api_error_from(exc: BaseException, *, base_url: str | None = None) -> ClaudeAPIError:
+    status, _, _, request_id = _error_fields(exc)
+    return ClaudeAPIError(
+        describe_api_error(exc, base_url=base_url), status=status, request_id=request_id
+    )

@@ -1,0 +1,46 @@
+"""How a finished answer is shaped for ``-f markdown|text|code|json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+FORMATS = ("markdown", "text", "code", "json")
+
+# Appended to the system prompt so the answer arrives in the shape asked for.
+FORMAT_INSTRUCTIONS = {
+    "code": (
+        "Reply with exactly one fenced code block that can run as the user's next notebook cell "
+        "(Python unless the user asks otherwise). Put any explanation in brief code comments."
+    ),
+    "json": "Reply with valid JSON only: no prose, no code fences.",
+}
+
+
+def parse_json_loosely(text: str) -> Any:
+    """Parse JSON, tolerating code fences and prose around the first object or array.
+
+    Raises ``ValueError`` with a short reason when nothing parses.
+    """
+    from .context.codeblocks import strip_fences
+
+    candidate = strip_fences(text).strip()
+    try:
+        return json.loads(candidate)
+    except ValueError:
+        pass
+    decoder = json.JSONDecoder()
+    for index, char in enumerate(candidate):
+        if char in "{[":
+            try:
+                return decoder.raw_decode(candidate, index)[0]
+            except ValueError:
+                continue
+    raise ValueError("the answer holds no JSON object or array")
+
+
+def code_of(text: str) -> str | None:
+    """The code an answer carries: its first fenced block, else ``None``."""
+    from .context.codeblocks import extract_code
+
+    return extract_code(text)

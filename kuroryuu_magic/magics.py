@@ -1,0 +1,152 @@
+"""The ``%claude`` line magic and ``%%claude`` cell magic.
+
+Configure in ``ipython_config.py``::
+
+    c.ClaudeMagics.model = "opus"
+    c.ClaudeMagics.max_tokens = 8192
+
+or at run time with ``%config ClaudeMagics.show_usage = False``.  No setting
+ever holds a secret: keys come from the environment, ``%claude setup`` or the
+key stores (see ``credentials.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Float, Integer, Unicode, validate
+
+from .errors import UsageError
+from .memory import ConversationStore
+from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
+from .usage import SessionUsage
+
+HELP = """\
+%%claude [options]      the cell is the prompt; {name} pulls in notebook values
+%claude [options] TEXT  a one-line prompt
+%claude setup           add an Anthropic API key (kept out of the notebook)
+%claude login           OAuth diagnostics: why a Claude subscription can't be used here
+%claude logout          delete the stored OAuth tokens
+%claude status          credential source (masked), base URL, model, threads, usage
+%claude models          models the API offers
+%claude history [-c T]  show a conversation thread;  %claude reset [-c T | --all]
+%claude usage           tokens and estimated cost this session, per model
+%claude fix             explain the last error and propose a corrected cell
+%claude batch ID        fetch the results of a Message Batch
+Options: see `%%claude?`."""
+
+
+@magics_class
+class ClaudeMagics(Magics):
+    """Talk to Claude from notebook cells."""
+
+    model = Unicode("sonnet", help="Model id or alias (opus, sonnet, haiku).").tag(config=True)
+    max_tokens = Integer(4096, help="Output token cap per request.").tag(config=True)
+    system = Unicode("", help="Default system prompt.").tag(config=True)
+    thinking = Unicode("off", help="Extended thinking: adaptive, off, or a budget (>= 1024).").tag(
+        config=True
+    )
+    stream = Bool(True, help="Stream answers as they arrive.").tag(config=True)
+    update_interval = Float(0.1, help="Seconds between display updates while streaming.").tag(
+        config=True
+    )
+    max_history = Integer(20, help="Conversation turns kept per thread.").tag(config=True)
+    show_usage = Bool(True, help="Show the footer with tokens, cost and time.").tag(config=True)
+    short_errors = Bool(True, help="Show API errors as one line instead of a traceback.").tag(
+        config=True
+    )
+    timeout = Float(600.0, help="Seconds before a request times out.").tag(config=True)
+    max_retries = Integer(2, help="Retries the SDK makes on 429, 5xx and network errors.").tag(
+        config=True
+    )
+    context_chars = Integer(20_000, help="Characters of notebook context per prompt, at most.").tag(
+        config=True
+    )
+    object_chars = Integer(4_000, help="Characters one interpolated object may take.").tag(
+        config=True
+    )
+    schema_only = Bool(False, help="DataFrames: send columns and dtypes, never values.").tag(
+        config=True
+    )
+    concurrency = Integer(8, help="Parallel requests for --map.").tag(config=True)
+
+    @validate("thinking")
+    def _check_thinking(self, proposal: Any) -> str:
+        try:
+            parse_thinking(proposal["value"])
+        except UsageError as exc:
+            from traitlets import TraitError
+
+            raise TraitError(str(exc)) from None
+        return proposal["value"]
+
+    @validate("max_tokens", "max_history", "context_chars", "object_chars", "concurrency")
+    def _check_positive(self, proposal: Any) -> int:
+        if proposal["value"] < (0 if proposal["trait"].name == "max_history" else 1):
+            from traitlets import TraitError
+
+            raise TraitError(f"{proposal['trait'].name} must be positive")
+        return proposal["value"]
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.conversations = ConversationStore()
+        self.session_usage = SessionUsage()
+
+    # -- the magic ---------------------------------------------------------------
+
+    @no_var_expand
+    @line_cell_magic
+    def claude(self, line: str, cell: str | None = None) -> None:
+        if cell is not None:
+            opts = parse_cell_line(line)
+            return self._prompt(opts, cell.strip("\n").rstrip())
+        command, opts, prompt_text = parse_line(line)
+        if command == "ask":
+            return self._prompt(opts, prompt_text)
+        from . import commands
+
+        return commands.run(self, command, opts)
+
+    def _prompt(self, opts: argparse.Namespace, text: str) -> None:
+        if opts.map_over:
+            from .fanout_magic import run_map
+
+            return run_map(self, opts, text)
+        from .ask import ask, effective_settings
+        from .prompt import build_content
+
+        settings = effective_settings(self, opts)
+        content, _ = build_content(
+            self.shell,
+            text,
+            opts,
+            context_chars=self.context_chars,
+            object_chars=self.object_chars,
+            schema_only=self.schema_only,
+        )
+        ask(
+            self.shell,
+            settings,
+            content,
+            conversations=self.conversations,
+            session_usage=self.session_usage,
+            out=opts.out,
+            dry_run=opts.dry_run,
+        )
+        return None
+
+
+# `%%claude?` shows the options, as IPython's own magics do.
+ClaudeMagics.claude.__doc__ = f"{HELP}\n\n{REQUEST_PARSER.format_help()}"
+
+
+def unregister(shell: Any) -> None:
+    """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
+    manager = shell.magics_manager
+    for kind in ("line", "cell"):
+        manager.magics[kind].pop("claude", None)
+    manager.registry.pop("ClaudeMagics", None)
+    shell.configurables[:] = [c for c in shell.configurables if type(c).__name__ != "ClaudeMagics"]

@@ -1,0 +1,201 @@
+"""Parsing what users type on the magic line.  Every mistake becomes a one-line ``UsageError``."""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import re
+import shlex
+from typing import Any
+
+from IPython.core.magic_arguments import MagicArgumentParser
+
+from .errors import UsageError, one_line
+from .formats import FORMATS
+
+SUBCOMMANDS = (
+    "setup",
+    "login",
+    "logout",
+    "status",
+    "models",
+    "history",
+    "reset",
+    "usage",
+    "fix",
+    "batch",
+    "help",
+)
+EFFORTS = ("low", "medium", "high", "max")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError
+    return value
+
+
+_positive_int.__name__ = "positive integer"  # argparse names the type in its message
+
+
+def add_request_options(parser: argparse.ArgumentParser) -> None:
+    """The options every prompt takes (``%%claude``, ``%claude PROMPT``, ``%claude fix``)."""
+    add = parser.add_argument
+    add("-m", "--model", help="model id or alias (opus, sonnet, haiku)")
+    add("-s", "--system", help="system prompt for this request")
+    add("--max-tokens", type=_positive_int, help="output token cap")
+    add("--thinking", help="extended thinking: adaptive, off, or a budget in tokens (>= 1024)")
+    add("--effort", choices=EFFORTS, help="output effort (the SDK's output_config.effort)")
+    add("-f", "--format", choices=FORMATS, help="markdown (default), text, code or json")
+    add("-o", "--out", help="also store the answer in this variable")
+    add("-c", "--conversation", help="conversation thread (default: 'default')")
+    add("--new", action="store_true", help="start the thread fresh before this prompt")
+    add("--no-history", action="store_true", help="one-shot: no conversation memory")
+    add("--no-stream", action="store_true", help="wait for the whole answer")
+    add("--no-interpolate", action="store_true", help="send the text verbatim, no {name} lookups")
+    add("--dry-run", action="store_true", help="show what would be sent, send nothing")
+    add("--vars", help="comma-separated variables to attach as context")
+    add("--schema-only", action="store_true", help="DataFrames: column names and dtypes, no values")
+    add(
+        "--image",
+        action="append",
+        help="attach an image (variable, Out[n] or file path); repeatable",
+    )
+    add("--plot", action="store_true", help="attach the current matplotlib figure")
+    add("--cache", action="store_true", help="mark the prompt's context for prompt caching")
+    add("--map", dest="map_over", metavar="NAME", help="run the cell once per item of NAME")
+    add("--concurrency", type=_positive_int, help="parallel requests for --map")
+    add("--batch", action="store_true", help="with --map: submit as a Message Batch (half price)")
+
+
+def _parser(prog: str) -> MagicArgumentParser:
+    return MagicArgumentParser(prog=prog, add_help=False)
+
+
+REQUEST_PARSER = _parser("%%claude")
+add_request_options(REQUEST_PARSER)
+
+_SUB_PARSERS: dict[str, MagicArgumentParser] = {
+    name: _parser(f"%claude {name}") for name in SUBCOMMANDS
+}
+for _name in ("history", "reset"):
+    _SUB_PARSERS[_name].add_argument("-c", "--conversation", help="thread name")
+_SUB_PARSERS["reset"].add_argument("--all", action="store_true", help="clear every thread")
+_SUB_PARSERS["login"].add_argument("--mode", choices=("max", "console"), default="max")
+_SUB_PARSERS["batch"].add_argument("batch_id", help="a batch id (msgbatch_…)")
+_SUB_PARSERS["batch"].add_argument("-o", "--out", help="store the results in this variable")
+_SUB_PARSERS["models"].add_argument("--refresh", action="store_true", help="ask the API again")
+add_request_options(_SUB_PARSERS["fix"])
+
+
+def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
+    try:
+        return parser.parse_args(argv)
+    except UsageError as exc:
+        raise UsageError(f"{parser.prog}: {one_line(str(exc))}. See `%claude help`.") from None
+    except SystemExit:  # argparse exits on --help and on some internal errors
+        raise UsageError(
+            f"{parser.prog}: could not parse the options. See `%claude help`."
+        ) from None
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"Could not read the options: {exc} (check the quotes).") from None
+
+
+def parse_cell_line(line: str) -> argparse.Namespace:
+    """Options of a ``%%claude`` cell."""
+    return validate(_parse(REQUEST_PARSER, _split(line)))
+
+
+_OPTION = re.compile(r"(--?[A-Za-z][\w-]*)(=)?")
+_VALUE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))""")
+
+
+def split_leading_options(line: str) -> tuple[list[str], str]:
+    """``-m opus what's up?`` → (["-m", "opus"], "what's up?").
+
+    Only the leading options are tokenised, so the prompt after them keeps its
+    apostrophes and quotes exactly as typed.  A bare ``--`` ends the options.
+    """
+    argv: list[str] = []
+    pos = 0
+    actions = REQUEST_PARSER._option_string_actions
+    while True:
+        pos += len(line[pos:]) - len(line[pos:].lstrip())
+        if line.startswith("-- ", pos) or line[pos:] == "--":
+            return argv, line[pos + 2 :].strip()
+        match = _OPTION.match(line, pos)
+        if match is None:
+            return argv, line[pos:].strip()
+        option = match.group(1)
+        action = actions.get(option)
+        if action is None:
+            raise UsageError(f"Unknown option {option}. See `%claude help`.")
+        pos = match.end()
+        argv.append(option)
+        if action.nargs == 0:
+            if match.group(2):
+                raise UsageError(f"{option} takes no value.")
+            continue
+        value = _VALUE.match(line, pos)
+        if value is None:
+            raise UsageError(f"{option} needs a value.")
+        argv.append(next(g for g in value.groups() if g is not None))
+        pos = value.end()
+
+
+def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
+    """A ``%claude`` line → (subcommand or "ask", options, prompt text)."""
+    stripped = line.strip()
+    if not stripped:
+        raise UsageError("Nothing to ask. Try `%claude What is a p-value?`, or `%claude help`.")
+    first = stripped.split(None, 1)[0]
+    if first in SUBCOMMANDS:
+        rest = stripped[len(first) :]
+        return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
+    argv, prompt = split_leading_options(stripped)
+    return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
+
+
+def validate(opts: argparse.Namespace) -> argparse.Namespace:
+    """Checks argparse can't express.  Normalises ``thinking`` to a request value."""
+    out = getattr(opts, "out", None)
+    if out is not None and (not out.isidentifier() or keyword.iskeyword(out)):
+        raise UsageError(f"-o/--out needs a Python variable name, not {out!r}.")
+    name = getattr(opts, "conversation", None)
+    if name is not None and not name.strip():
+        raise UsageError("-c/--conversation needs a non-empty thread name.")
+    if getattr(opts, "thinking", None) is not None:
+        opts.thinking = parse_thinking(opts.thinking)
+    if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
+        raise UsageError("--batch works with --map NAME (one request per item).")
+    vars_ = getattr(opts, "vars", None)
+    if vars_ is not None:
+        names = [v.strip() for v in vars_.split(",") if v.strip()]
+        if not names or not all(n.isidentifier() for n in names):
+            raise UsageError(f"--vars takes comma-separated variable names, not {vars_!r}.")
+        opts.vars = names
+    return opts
+
+
+def parse_thinking(value: str) -> dict[str, Any]:
+    """``adaptive`` | ``off`` | budget tokens → the request's ``thinking``; ``{}`` means off."""
+    text = str(value).strip().lower()
+    if text in ("off", "none", "0", ""):
+        return {}
+    if text == "adaptive":
+        return {"type": "adaptive"}
+    try:
+        budget = int(text)
+    except ValueError:
+        raise UsageError(
+            f"--thinking takes adaptive, off or a token budget, not {value!r}."
+        ) from None
+    if budget < 1024:
+        raise UsageError("--thinking budget must be at least 1024 tokens (or use adaptive).")
+    return {"type": "enabled", "budget_tokens": budget}

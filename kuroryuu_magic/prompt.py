@@ -1,0 +1,145 @@
+"""Building the user turn: interpolation, attached variables and images, caching marks."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+from typing import Any
+
+from .errors import UsageError
+from .interpolate import Interpolation, interpolate
+
+# Below this many characters of context a cache write costs more than it saves
+# (the API's minimum cacheable prompt is 1,024-4,096 tokens depending on model).
+CACHE_MIN_CHARS = 8_000
+
+
+def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
+    """A renderer that spends at most ``total_budget`` characters over all values."""
+    from .context import render_value
+
+    remaining = [total_budget]
+
+    def render(value: Any) -> str:
+        if isinstance(value, str) and len(value) <= min(per_object, remaining[0]):
+            text = value
+        else:
+            text = render_value(
+                value, max_chars=max(200, min(per_object, remaining[0])), schema_only=schema_only
+            )
+        remaining[0] = max(0, remaining[0] - len(text))
+        return text
+
+    return render
+
+
+def build_content(
+    shell: Any,
+    text: str,
+    opts: argparse.Namespace,
+    *,
+    context_chars: int,
+    object_chars: int,
+    schema_only: bool,
+) -> tuple[str | list[dict[str, Any]], Interpolation]:
+    """The user turn for ``text``: a string, or content blocks when images or caching apply."""
+    schema_only = schema_only or opts.schema_only
+    render = _renderer(context_chars, object_chars, schema_only)
+    if opts.no_interpolate:
+        filled = Interpolation(text)
+    else:
+        filled = interpolate(text, shell.user_ns, render)
+    attachments = _attachments(shell, opts, render, schema_only, object_chars)
+    prompt_text = "\n\n".join([*attachments, filled.text]) if attachments else filled.text
+    images = _images(shell, opts)
+    if not prompt_text.strip() and not images:
+        raise UsageError("Empty prompt: write a question in the cell (or after %claude).")
+    context_size = sum(size for _, _, size in filled.substituted) + sum(map(len, attachments))
+    cache = opts.cache or context_size >= CACHE_MIN_CHARS
+    if not images and not cache:
+        return prompt_text, filled
+    blocks: list[dict[str, Any]] = list(images)
+    if prompt_text.strip():
+        blocks.append({"type": "text", "text": prompt_text})
+    if cache:
+        blocks[-1]["cache_control"] = {"type": "ephemeral"}
+    return blocks, filled
+
+
+def _attachments(
+    shell: Any, opts: argparse.Namespace, render: Any, schema_only: bool, limit: int
+) -> list[str]:
+    if not opts.vars:
+        return []
+    from .context import render_attachment
+
+    blocks = []
+    for name in opts.vars:
+        if name not in shell.user_ns:
+            raise UsageError(f"--vars: no variable named {name!r} in this notebook.")
+        blocks.append(
+            render_attachment(name, shell.user_ns[name], max_chars=limit, schema_only=schema_only)
+        )
+    return blocks
+
+
+def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
+    if not opts.image and not opts.plot:
+        return []
+    from .context import images
+
+    blocks = [
+        images.image_block(_image_source(shell, ref), shell=shell) for ref in opts.image or []
+    ]
+    if opts.plot:
+        blocks.append(images.current_figure_block())
+    return blocks
+
+
+def _image_source(shell: Any, ref: str) -> Any:
+    """``--image`` names a variable, an ``Out[n]`` entry, or a file path."""
+    from .interpolate import _MISSING, _resolve
+
+    value = _resolve(ref, shell.user_ns)
+    return ref if value is _MISSING else value
+
+
+def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
+    shown = copy.deepcopy(request)
+    for message in shown.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list):
+            for block in content:
+                source = block.get("source") if isinstance(block, dict) else None
+                if isinstance(source, dict) and "data" in source:
+                    source["data"] = f"<{len(source['data']):,} base64 characters>"
+    return shown
+
+
+def show_dry_run(shell: Any, client: Any, request: dict[str, Any]) -> None:
+    """Show exactly what would be sent, with the API's token count; send nothing else."""
+    from .display import is_rich_frontend
+
+    count_args = {
+        k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")
+    }
+    try:
+        tokens = f"{client.messages.count_tokens(**count_args).input_tokens:,} input tokens (counted by the API)"
+    except Exception as exc:  # counting is advisory; the dry run itself must still show
+        tokens = f"token count unavailable ({type(exc).__name__})"
+    body = json.dumps(_redact_images(request), indent=2, ensure_ascii=False, default=str)
+    header = f"Dry run: nothing was sent. {tokens}."
+    if is_rich_frontend(shell):
+        from IPython.display import display
+
+        display(
+            {
+                "text/markdown": f"**{header}**\n\n```json\n{body}\n```",
+                "text/plain": f"{header}\n{body}",
+            },
+            raw=True,
+        )
+    else:
+        print(header)
+        print(body)

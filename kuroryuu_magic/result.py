@@ -1,0 +1,66 @@
+"""``_claude``: the last answer, as an object with rich reprs."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from .usage import format_cost, usage_numbers
+
+
+@dataclass
+class ClaudeResult:
+    """What the last ``%%claude`` call produced.
+
+    ``text`` (the answer), ``thinking``, ``usage`` (the SDK's Usage), ``model``,
+    ``stop_reason``, ``code`` (the first code block, when there is one),
+    ``data`` (parsed JSON with ``-f json``), ``status`` (``complete``,
+    ``interrupted`` or ``failed``), ``cost`` (USD estimate or ``None``),
+    ``elapsed`` seconds, ``request_id``.
+    """
+
+    text: str
+    model: str
+    stop_reason: str | None = None
+    usage: Any = None
+    thinking: str = ""
+    status: str = "complete"
+    code: str | None = None
+    data: Any = None
+    cost: float | None = None
+    elapsed: float = 0.0
+    request_id: str | None = None
+    conversation: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+    def footer(self) -> str:
+        inp, out, read, write = (
+            usage_numbers(self.usage) if self.usage is not None else (0, 0, 0, 0)
+        )
+        parts = [self.model or "?", f"{inp:,} in / {out:,} out"]
+        if read or write:
+            parts.append(f"cache {read:,} read / {write:,} written")
+        if self.cost is not None:
+            parts.append(format_cost(self.cost))
+        parts.append(f"{self.elapsed:.1f} s")
+        if self.status != "complete":
+            parts.append(self.status)
+        return " · ".join(parts)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return f"<ClaudeResult {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
+
+    def _repr_markdown_(self) -> str:
+        return f"{self.text}\n\n<sub>{html.escape(self.footer())}</sub>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))

@@ -1,0 +1,185 @@
+"""The API-key panel that ``%claude setup`` shows: paste, Save, Test, Forget.
+
+A thin view over :mod:`kuroryuu_magic.credentials`.  The key only ever sits in
+the ``Password`` field until a button is clicked; every handler empties the
+field first and shows nothing but the masked form.  Handlers never raise: an
+ipywidgets callback that raises prints a traceback, and under ``%xmode
+Verbose`` a traceback prints the handler's locals, the key among them.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from . import credentials
+from .keyshape import KeyShapeError, normalize_key
+from .keystore import KeyringError
+from .securefile import SecretFileError
+
+__all__ = ["SetupPanel", "run_setup"]
+
+_STATUS = '<span style="color:{color}">{text}</span>'
+_COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
+_INTRO = (
+    "<b>Anthropic API key</b> for <code>%%claude</code>. Create one at "
+    '<a href="https://console.anthropic.com/settings/keys" target="_blank">'
+    "console.anthropic.com</a>. The key is never shown or saved in this notebook."
+)
+
+
+def _safe_message(exc: BaseException) -> str:
+    """A message for the status line; only our own typed errors are quoted."""
+    if isinstance(exc, (KeyShapeError, KeyringError, SecretFileError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"Could not store the key: {exc.strerror or type(exc).__name__}{where}."
+    return f"Something went wrong ({type(exc).__name__}); the key was not stored."
+
+
+class SetupPanel(widgets.VBox):
+    """Password field, store choice, Save / Test / Forget buttons and a status line."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._key = widgets.Password(
+            placeholder="sk-ant-…", description="API key", layout=widgets.Layout(width="32em")
+        )
+        choices = credentials.available_stores()
+        self._store = widgets.RadioButtons(
+            options=choices, value=choices[0][1], description="Store in"
+        )
+        self._store.layout.display = None if len(choices) > 1 else "none"
+        self._save = widgets.Button(description="Save", button_style="primary", icon="save")
+        self._test = widgets.Button(description="Test", icon="plug")
+        self._forget = widgets.Button(description="Forget", button_style="danger", icon="trash")
+        self._status = widgets.HTML()
+        # A key that Test found valid, kept (in memory only) so Save needs no second paste.
+        self._tested_key: str | None = None
+
+        # Wiring: every handler is event-driven and returns at once after one call.
+        self._save.on_click(self._on_save_click)
+        self._test.on_click(self._on_test_click)
+        self._forget.on_click(self._on_forget_click)
+
+        super().__init__(
+            children=[
+                widgets.HTML(_INTRO),
+                self._key,
+                self._store,
+                widgets.HBox([self._save, self._test, self._forget]),
+                self._status,
+            ],
+            **kwargs,
+        )
+        self.refresh()
+
+    # --- public surface --------------------------------------------------------------------
+
+    @property
+    def key_field(self) -> widgets.Password:
+        return self._key
+
+    @property
+    def store_choice(self) -> widgets.RadioButtons:
+        return self._store
+
+    @property
+    def save_button(self) -> widgets.Button:
+        return self._save
+
+    @property
+    def test_button(self) -> widgets.Button:
+        return self._test
+
+    @property
+    def forget_button(self) -> widgets.Button:
+        return self._forget
+
+    @property
+    def status(self) -> str:
+        """The status line as plain text (already masked)."""
+        return self._status_text
+
+    def refresh(self) -> None:
+        """Show which credential is in use now."""
+        try:
+            cred = credentials.resolve_credential()
+        except Exception as exc:  # a refused key file: its message says why and what to do
+            self._show(str(exc), "error")
+            return
+        if cred is None:
+            self._show("No key yet: paste one above and click Save.", "info")
+        elif cred.source == credentials.SOURCE_ENV:
+            self._show(
+                f"In use: {cred.masked} from ANTHROPIC_API_KEY, which wins over a saved key.", "ok"
+            )
+        else:
+            self._show(f"In use: {cred.masked} ({cred.source}).", "ok")
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    def _take_field(self) -> str:
+        raw = self._key.value
+        self._key.value = ""
+        return raw
+
+    def _on_save_click(self, _button: widgets.Button) -> None:
+        raw = self._take_field()
+        pending, self._tested_key = self._tested_key, None
+        if not raw.strip() and pending:
+            raw = pending
+        try:
+            self._show(credentials.save_key(raw, self._store.value), "ok")
+        except Exception as exc:
+            self._show(_safe_message(exc), "error")
+
+    def _on_test_click(self, _button: widgets.Button) -> None:
+        raw = self._take_field()
+        self._tested_key = None
+        try:
+            key = normalize_key(raw) if raw.strip() else None
+        except KeyShapeError as exc:
+            self._show(str(exc), "error")
+            return
+        self._show("Testing…", "busy")
+        result = credentials.check_key(key)
+        if result.ok and key is not None:
+            self._tested_key = key
+            self._show(f"{result.message} Click Save to keep it.", "ok")
+        else:
+            self._show(result.message, "ok" if result.ok else "error")
+
+    def _on_forget_click(self, _button: widgets.Button) -> None:
+        self._take_field()
+        self._tested_key = None
+        try:
+            self._show(credentials.forget_key(), "info")
+        except Exception as exc:
+            self._show(_safe_message(exc), "error")
+
+    def _show(self, text: str, level: str) -> None:
+        self._status_text = text
+        self._status.value = _STATUS.format(color=_COLORS[level], text=html.escape(text))
+
+
+def _has_front_end(shell: Any) -> bool:
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+    except ImportError:
+        return False
+    return isinstance(shell, ZMQInteractiveShell)
+
+
+def run_setup(shell: Any) -> None:
+    """Show the panel in a Jupyter kernel; prompt with getpass in terminal IPython."""
+    if _has_front_end(shell):
+        from IPython.display import display
+
+        display(SetupPanel())
+    else:
+        from .setup_terminal import run_terminal_setup
+
+        run_terminal_setup()

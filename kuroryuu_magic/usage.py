@@ -1,0 +1,76 @@
+"""Tokens and estimated cost for this kernel session, per model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .pricing import cache_saving, estimate_cost
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost: float | None = 0.0
+    saved: float | None = 0.0
+
+
+def usage_numbers(usage: Any) -> tuple[int, int, int, int]:
+    """(input, output, cache read, cache write) from an SDK ``Usage`` or a dict."""
+
+    def get(name: str) -> int:
+        value = usage.get(name) if isinstance(usage, dict) else getattr(usage, name, None)
+        return int(value or 0)
+
+    return (
+        get("input_tokens"),
+        get("output_tokens"),
+        get("cache_read_input_tokens"),
+        get("cache_creation_input_tokens"),
+    )
+
+
+class SessionUsage:
+    def __init__(self) -> None:
+        self.by_model: dict[str, Tally] = {}
+
+    def add(self, model: str, usage: Any, *, batch: bool = False) -> float | None:
+        """Count one request; returns its estimated cost (``None`` if unpriced)."""
+        inp, out, read, write = usage_numbers(usage)
+        cost = estimate_cost(
+            model,
+            input_tokens=inp,
+            output_tokens=out,
+            cache_read_tokens=read,
+            cache_write_tokens=write,
+            batch=batch,
+        )
+        saved = cache_saving(model, read)
+        tally = self.by_model.setdefault(model, Tally())
+        tally.requests += 1
+        tally.input_tokens += inp
+        tally.output_tokens += out
+        tally.cache_read_tokens += read
+        tally.cache_write_tokens += write
+        tally.cost = None if cost is None or tally.cost is None else tally.cost + cost
+        tally.saved = None if saved is None or tally.saved is None else tally.saved + saved
+        return cost
+
+    def total_cost(self) -> float | None:
+        costs = [t.cost for t in self.by_model.values()]
+        if not costs or any(c is None for c in costs):
+            return None
+        return sum(c for c in costs if c is not None)
+
+    def reset(self) -> None:
+        self.by_model.clear()
+
+
+def format_cost(cost: float | None) -> str:
+    if cost is None:
+        return "cost unknown"
+    return f"~${cost:.4f}" if cost < 1 else f"~${cost:,.2f}"

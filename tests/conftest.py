@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated IPython shell, and the fake API on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:  # hypothesis profiles ("ci" by default, "long" for local fuzzing)
+    from tests import hypothesis_profiles  # noqa: F401
+except ImportError:
+    pass
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test: HOME and config dirs in tmp, no ANTHROPIC_*/KURORYUU_* leaking in."""
+    for name in list(os.environ):
+        if name.startswith(("ANTHROPIC_", "KURORYUU_")):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KURORYUU_CONFIG_DIR", str(home / ".config" / "kuroryuu"))
+    monkeypatch.setenv("KURORYUU_OAUTH_TOKEN_FILE", str(home / ".kuroryuu_anthropic_oauth.json"))
+    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(home / ".config" / "anthropic"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    _reset_module_state()
+    return home
+
+
+def _reset_module_state() -> None:
+    from kuroryuu_magic import client, credentials, models
+
+    client.forget_clients()
+    models.forget_listing()
+    credentials.set_session_key(None)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The fake Anthropic API, with the environment pointing at it."""
+    from kuroryuu_magic.testing import FakeAnthropic
+
+    with FakeAnthropic() as server:
+        for key, value in server.env().items():
+            monkeypatch.setenv(key, value)
+        yield server
+
+
+@pytest.fixture
+def ip(isolated_env: Path) -> Iterator[object]:
+    """A terminal-style IPython shell with the extension loaded and history off."""
+    from IPython.core.history import HistoryManager
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryAccessor.enabled = False
+    config.HistoryManager.hist_file = ":memory:"
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance(config=config)
+    HistoryManager.enabled = False
+    shell.run_line_magic("load_ext", "kuroryuu_magic")
+    shell.run_line_magic("config", "ClaudeMagics.update_interval = 0.0")
+    yield shell
+    shell.run_line_magic("unload_ext", "kuroryuu_magic")
+    InteractiveShell.clear_instance()
+
+
+def run_cell(shell: object, source: str) -> object:
+    """Run a cell and re-raise whatever it raised (jupysql's TestingShell idea)."""
+    result = shell.run_cell(source)  # type: ignore[attr-defined]
+    result.raise_error()
+    return result
