@@ -45,6 +45,7 @@ class RecordedRequest:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # 16+ clients connect at once; the default 5 drops SYNs
     fake: FakeAnthropic
 
 
