@@ -10,6 +10,8 @@ Verbose`` a traceback prints the handler's locals, the key among them.
 from __future__ import annotations
 
 import html
+import sys
+import types
 from typing import Any
 
 import ipywidgets as widgets
@@ -183,3 +185,14 @@ def run_setup(shell: Any) -> None:
         from .setup_terminal import run_terminal_setup
 
         run_terminal_setup()
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module rebinds the package attribute ``kuroryuu_magic.setup_panel``
+    (the public function) to the module; being callable keeps ``setup_panel()`` working."""
+
+    def __call__(self) -> SetupPanel:
+        return SetupPanel()
+
+
+sys.modules[__name__].__class__ = _CallableModule
