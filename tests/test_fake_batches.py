@@ -16,6 +16,7 @@ def c(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     with FakeAnthropic() as fake:
         yield anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key, max_retries=0), fake
+    assert fake.errors == []
 
 
 def req(custom_id: str, text: str = "hi", model: str = MODEL) -> dict:

@@ -27,6 +27,7 @@ def fake(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     with FakeAnthropic() as server:
         yield server
+    assert server.errors == []  # no exception inside the fake itself
 
 
 def client(fake: FakeAnthropic, **kw: Any) -> anthropic.Anthropic:

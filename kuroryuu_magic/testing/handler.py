@@ -34,10 +34,22 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    # Idle keep-alive connections are closed after this many seconds.
+    timeout = 120
+
+    def setup(self) -> None:
+        super().setup()
+        self.fake.connections.add(self.connection)
+
+    def finish(self) -> None:
+        self.fake.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
     def handle(self) -> None:
         try:
             super().handle()
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+        except (ConnectionError, TimeoutError, ClientGone):
             self.close_connection = True
 
     def do_GET(self) -> None:
@@ -165,6 +177,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             if isinstance(body, dict) and body.get("stream"):
                 self.fake.count_disconnect()
+        except Exception as exc:
+            # A bug in the fake itself: answer 500 (if still possible) and keep it for
+            # tests to inspect instead of printing a traceback.
+            self.fake.errors.append(f"{self.command} {path}: {exc!r}")
+            self.close_connection = True
+            if self.record.status is None:
+                with contextlib.suppress(Exception):
+                    self.send_error_envelope(500, "api_error", f"fake server error: {exc!r}")
         finally:
             if counted:
                 self.fake.leave()

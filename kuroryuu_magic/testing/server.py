@@ -10,7 +10,10 @@ with FakeAnthropic() as fake:
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import socket
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +50,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # 16+ clients connect at once; the default 5 drops SYNs
     fake: FakeAnthropic
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Quiet: never print tracebacks; record what is not a plain hang-up.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            self.fake.errors.append(f"{client_address}: {exc!r}")
 
 
 class FakeAnthropic:
@@ -91,6 +100,8 @@ class FakeAnthropic:
         self._token_requests: list[RecordedRequest] = []
         self._queue: list[Reply | Fault] = []
         self.prompt_cache: set[str] = set()
+        self.errors: list[str] = []  # exceptions inside the fake (its own bugs)
+        self.connections: set[socket.socket] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -121,6 +132,10 @@ class FakeAnthropic:
             return
         server.shutdown()
         server.server_close()
+        # Idle keep-alive connections would otherwise keep their handler threads alive.
+        for conn in list(self.connections):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
