@@ -119,6 +119,8 @@ class ClaudeMagics(Magics):
         from .prompt import build_content
 
         settings = effective_settings(self, opts)
+        if opts.new:
+            self.conversations.reset(settings.thread)
         content, _ = build_content(
             self.shell,
             text,

@@ -1,0 +1,83 @@
+"""Views coalesce updates and finish with the whole answer."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from kuroryuu_magic import display as display_mod
+from kuroryuu_magic.display import RichView, TerminalView
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(display_mod.time, "monotonic", fake)
+    return fake
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: calls.append((obj, kw)))
+    return calls
+
+
+def test_rich_view_sends_at_most_one_update_per_interval(clock: Clock, published: list) -> None:
+    view = RichView(interval=0.1)
+    view.start()
+    for i in range(1000):  # 1000 deltas over 1 simulated second
+        clock.now = i / 1000
+        view.add_text("x")
+    view.finish(None, "footer", None)
+    updates = view.updates
+    assert 10 <= updates <= 14, updates  # ~10 coalesced updates + start + final + footer
+    final_bundle, final_kwargs = published[-2]
+    assert final_bundle["text/markdown"] == "x" * 1000 and final_kwargs["update"] is True
+    assert published[-1][0]["text/plain"] == "footer"
+
+
+def test_thinking_stands_above_the_answer(clock: Clock, published: list) -> None:
+    view = RichView(interval=0.0)
+    view.start()
+    clock.now = 1
+    view.add_thinking("hmm")
+    clock.now = 2
+    view.add_text("answer")
+    view.finish(None, None, None)
+    ids = [kw["display_id"] for _, kw in published]
+    thinking_id = ids[0]  # the placeholder became the thinking block
+    assert "<details>" in published[1][0]["text/markdown"] and ids[1] == thinking_id
+    answer_updates = [b for b, kw in published if kw["display_id"] != thinking_id]
+    assert answer_updates[-1]["text/markdown"] == "answer"
+
+
+def test_warning_is_appended_visibly(clock: Clock, published: list) -> None:
+    view = RichView(interval=0.0)
+    view.start()
+    view.add_text("part")
+    view.finish(None, None, "Interrupted — partial answer kept")
+    assert published[-1][0]["text/markdown"].startswith("part\n\n> ⚠️ **Interrupted")
+
+
+def test_terminal_view_writes_plain_text_once(clock: Clock) -> None:
+    out = io.StringIO()
+    view = TerminalView(interval=0.1, stream=out)
+    for i, word in enumerate(["Hello", " ", "world"]):
+        clock.now = i * 0.01
+        view.add_text(word)
+    view.finish(None, "model · 1 in / 2 out", None)
+    assert out.getvalue() == "Hello world\n── model · 1 in / 2 out\n"
+    assert "IPython.core.display" not in out.getvalue()
