@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-try:  # hypothesis profiles ("ci" by default, "long" for local fuzzing)
-    from tests import hypothesis_profiles  # noqa: F401
-except ImportError:
-    pass
+from tests import hypothesis_profiles  # noqa: F401  ("ci" by default, "long" for local fuzzing)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -37,7 +38,9 @@ def clean(server: FakeAnthropic, kernel: Kernel) -> None:
 def alternates(messages: list[dict]) -> bool:
     roles = [m["role"] for m in messages]
     return (
-        roles[0] == "user" and roles[-1] == "user" and all(a != b for a, b in zip(roles, roles[1:]))
+        roles[0] == "user"
+        and roles[-1] == "user"
+        and all(a != b for a, b in itertools.pairwise(roles))
     )
 
 
