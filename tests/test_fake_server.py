@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -519,7 +520,8 @@ def test_env_and_loopback_only() -> None:
         assert fake.base_url.startswith("http://127.0.0.1:")
 
 
-def test_cli_prints_url_and_serves() -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_cli_prints_url_and_serves(sig: signal.Signals) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "kuroryuu_magic.testing", "--deltas", "4"],
         stdout=subprocess.PIPE,
@@ -533,7 +535,7 @@ def test_cli_prints_url_and_serves() -> None:
         with urllib.request.urlopen(base + "/_fake/requests", timeout=5) as resp:
             assert json.loads(resp.read()) == []
     finally:
-        proc.terminate()
+        proc.send_signal(sig)
         _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0
     assert "Traceback" not in err
