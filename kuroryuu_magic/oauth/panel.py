@@ -31,9 +31,9 @@ __all__ = ["LoginPanel", "run_login"]
 _STATUS = '<span style="color:{color}">{text}</span>'
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 _LINK = (
-    '<p><b>1.</b> <a href="{url}" target="_blank" rel="noopener noreferrer">'
+    '<p><b>1.</b> <a href="{href}" target="_blank" rel="noopener noreferrer">'
     "Open the Claude authorization page</a> ({mode} login), approve, and copy the code it "
-    'shows.</p><p style="font-size:smaller;word-break:break-all">{url}</p>'
+    'shows.</p><p style="font-size:smaller;word-break:break-all">{text}</p>'
     "<p><b>2.</b> Paste the code below and click <i>Complete login</i>.</p>"
 )
 
@@ -72,9 +72,13 @@ def _account_html(tokens: TokenSet | None) -> str:
 class LoginPanel(widgets.VBox):
     """Policy note, authorization link, code field, four buttons, account and status."""
 
-    def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
+    def __new__(cls, mode: str = "max", **kwargs: Any) -> LoginPanel:
+        # Checked before the widget exists: a half-built widget fails in __del__.
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
+        return super().__new__(cls, mode=mode, **kwargs)
+
+    def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
         self._mode = mode
         self._attempt: Any = None
         self._threaded = threaded
@@ -265,8 +269,13 @@ class LoginPanel(widgets.VBox):
             self._attempt = None
             self._link.value = f"<p>{html.escape(str(exc))}</p>"
             return
-        url = html.escape(self._attempt.authorize_url, quote=True)
-        self._link.value = _LINK.format(url=url, mode=html.escape(self._mode))
+        url = self._attempt.authorize_url
+        # The href keeps the URL verbatim (urlencode leaves no quote or angle bracket to
+        # escape), so the widget's value contains the exact URL the browser opens.
+        href = url.replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
+        self._link.value = _LINK.format(
+            href=href, text=html.escape(url), mode=html.escape(self._mode)
+        )
 
     def _show_account(self, tokens: TokenSet | bool | None = True) -> None:
         if tokens is True:

@@ -19,8 +19,8 @@ __all__ = ["terminal_login"]
 def terminal_login(
     mode: str = "max",
     *,
-    input_fn: Callable[[str], str] = input,
-    print_fn: Callable[[str], None] = print,
+    input_fn: Callable[[str], str] | None = None,
+    print_fn: Callable[[str], None] | None = None,
     run_diagnosis: bool = True,
 ) -> TokenSet | None:
     """Run the login with ``input()``; ``None`` when the user cancels.
@@ -31,6 +31,9 @@ def terminal_login(
 
     from .flow import complete_login, start_login
 
+    # Looked up at call time so IPython's (and a test's) replacement of input() is used.
+    input_fn = input_fn or input
+    print_fn = print_fn or print
     try:
         attempt = start_login(mode)
     except OAuthError as exc:
