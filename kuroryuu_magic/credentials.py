@@ -29,7 +29,7 @@ from typing import Literal, NamedTuple
 from IPython.core.error import UsageError
 
 from . import keystore
-from .keyshape import normalize_key
+from .keyshape import hides_secret_args, normalize_key
 from .masking import mask
 from .paths import key_file
 from .securefile import SecretFileError
@@ -225,6 +225,7 @@ def available_stores() -> list[tuple[str, Store]]:
     return choices
 
 
+@hides_secret_args
 def save_key(raw: str, store: Store = "file") -> str:
     """Check the key's shape, store it, use it in this kernel at once; return a masked report.
 

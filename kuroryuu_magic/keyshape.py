@@ -8,9 +8,15 @@ problem by position and kind, never by quoting the input.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
-__all__ = ["KeyShapeError", "normalize_key"]
+__all__ = ["KeyShapeError", "hides_secret_args", "normalize_key"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 API_KEY_PREFIX = "sk-ant-"
 # Real keys are ~108 characters; the bounds only catch truncation and run-on pastes.
@@ -36,6 +42,26 @@ class KeyShapeError(ValueError):
     """The input does not look like an Anthropic API key.  The message never quotes it."""
 
 
+def hides_secret_args(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Re-raise ``func``'s exceptions with a traceback that starts here.
+
+    ``%xmode Verbose`` prints every frame's arguments and the variables of the
+    failing line, so a traceback through a function that takes a key would print
+    the key.  The wrapper drops the inner frames and the exception chain, and
+    blanks its own arguments; the exception's type and message are kept.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            args = kwargs = None  # type: ignore[assignment]  # printed by Verbose tracebacks
+            raise exc.with_traceback(None) from None
+
+    return wrapper
+
+
 def _strip_wrapping(text: str) -> str:
     text = text.strip()
     text = _LABEL.sub("", text, count=1).strip()
@@ -46,6 +72,7 @@ def _strip_wrapping(text: str) -> str:
     return text
 
 
+@hides_secret_args
 def normalize_key(raw: str) -> str:
     """The API key in ``raw`` with paste accidents removed, or ``KeyShapeError``.
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .keyshape import hides_secret_args
 from .paths import key_file
 from .securefile import (
     CorruptSecretFileError,
@@ -90,6 +91,7 @@ def read_key_file(path: Path | str | None = None) -> str | None:
     return key.strip()
 
 
+@hides_secret_args
 def write_key_file(key: str, path: Path | str | None = None) -> Path:
     """Store ``key`` in the key file (0600 in a 0700 directory, atomic); return its path.
 
@@ -146,6 +148,7 @@ def keyring_get() -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+@hides_secret_args
 def keyring_set(key: str) -> str:
     """Store ``key`` in the OS keyring; return the backend's name.  Raises ``KeyringError``."""
     backend = _backend()

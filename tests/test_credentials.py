@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -13,9 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
 
 from kuroryuu_magic import credentials, keystore
-from kuroryuu_magic.keyshape import KeyShapeError
+from kuroryuu_magic.keyshape import KeyShapeError, normalize_key
 from kuroryuu_magic.masking import mask
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
@@ -280,3 +283,50 @@ def test_new_process_picks_up_the_stored_key_and_env_wins(isolated: Path) -> Non
     )
     env["ANTHROPIC_API_KEY"] = KEY_B
     assert _resolve_in_new_process(env) == f"ANTHROPIC_API_KEY environment variable {mask(KEY_B)}"
+
+
+# --- %xmode Verbose prints arguments and locals: no key may be among them --------------------
+
+
+@pytest.fixture
+def verbose_shell(isolated: Path) -> Iterator[InteractiveShell]:
+    config = Config()
+    config.HistoryAccessor.enabled = False
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance(config=config)
+    shell.run_line_magic("xmode", "Verbose")
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "credentials.save_key(canary() + ' x', 'file')",  # bad shape
+        "credentials.save_key(canary(), 'keyring')",  # keyring echoes the key in its error
+        "keystore.keyring_set(canary())",
+        "keystore.write_key_file(canary(), blocker / 'sub' / 'file.json')",  # not a directory
+        "normalize_key(canary()[:30])",
+    ],
+)
+def test_verbose_tracebacks_never_show_the_key(
+    verbose_shell: InteractiveShell,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    call: str,
+) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    verbose_shell.user_ns.update(
+        credentials=credentials,
+        keystore=keystore,
+        normalize_key=normalize_key,
+        blocker=blocker,
+        canary=lambda: KEY_A,  # a call: Verbose tracebacks do not evaluate it
+    )
+    result = verbose_shell.run_cell(call)
+    assert result.error_in_exec is not None  # the call failed, and printed a traceback:
+    out = capsys.readouterr()
+    assert "Traceback" in out.out + out.err
+    assert KEY_A not in out.out + out.err and KEY_A[:30] not in out.out + out.err
