@@ -7,16 +7,14 @@ import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic
 
+pytest_plugins = ["kuroryuu_magic.testing.pytest_plugin"]
 MODEL = "claude-haiku-4-5"
 
 
 @pytest.fixture
-def c(monkeypatch: pytest.MonkeyPatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeAnthropic() as fake:
-        yield anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key, max_retries=0), fake
-    assert fake.errors == []
+def c(fake_anthropic: FakeAnthropic):
+    fake = fake_anthropic
+    return anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key, max_retries=0), fake
 
 
 def req(custom_id: str, text: str = "hi", model: str = MODEL) -> dict:

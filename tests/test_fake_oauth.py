@@ -18,14 +18,12 @@ import pytest
 from kuroryuu_magic.testing import FakeAnthropic, RawResponse
 from kuroryuu_magic.testing.oauth import CLIENT_ID, DEFAULT_SCOPE, s256
 
+pytest_plugins = ["kuroryuu_magic.testing.pytest_plugin"]
+
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeAnthropic() as server:
-        yield server
-    assert server.errors == []  # no exception inside the fake itself
+def fake(fake_anthropic: FakeAnthropic) -> FakeAnthropic:
+    return fake_anthropic
 
 
 def pkce() -> tuple[str, str]:

@@ -18,17 +18,15 @@ import pytest
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
 from kuroryuu_magic.testing.wire import split_text
 
+pytest_plugins = ["kuroryuu_magic.testing.pytest_plugin"]
+
 MODEL = "claude-sonnet-4-6"
 PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeAnthropic() as server:
-        yield server
-    assert server.errors == []  # no exception inside the fake itself
+def fake(fake_anthropic: FakeAnthropic) -> FakeAnthropic:
+    return fake_anthropic
 
 
 def client(fake: FakeAnthropic, **kw: Any) -> anthropic.Anthropic:
@@ -157,6 +155,14 @@ def test_requests_are_recorded_with_headers(fake: FakeAnthropic) -> None:
     assert rec.status == 200 and not rec.client_closed
     fake.reset()
     assert fake.requests == []
+
+
+def test_spoofed_requests_are_flagged(fake: FakeAnthropic) -> None:
+    ask(client(fake))
+    assert fake.spoofed_requests() == []
+    ask(client(fake, default_headers={"anthropic-beta": "claude-code-20250219"}))
+    ask(client(fake, default_headers={"User-Agent": "claude-cli/2.0.0 (external, cli)"}))
+    assert len(fake.spoofed_requests()) == 2
 
 
 @pytest.mark.parametrize("n", [1, 7, 2500])

@@ -180,6 +180,11 @@ class FakeAnthropic:
         """Just the ``POST /v1/messages`` requests."""
         return [r for r in self.requests if r.method == "POST" and r.path == "/v1/messages"]
 
+    def spoofed_requests(self) -> list[RecordedRequest]:
+        """Requests that pose as Claude Code (user agent, beta header, ``x-app`` or the
+        Claude Code system prompt); the project must never send one."""
+        return [r for r in self.requests if _looks_like_claude_code(r)]
+
     @property
     def token_requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -279,6 +284,20 @@ class FakeAnthropic:
     @batch_polls_to_end.setter
     def batch_polls_to_end(self, value: int) -> None:
         self.batches.polls_to_end = value
+
+
+def _looks_like_claude_code(req: RecordedRequest) -> bool:
+    agent = req.headers.get("user-agent", "").lower()
+    betas = req.headers.get("anthropic-beta", "").lower()
+    system = req.body.get("system") if isinstance(req.body, dict) else None
+    text = system if isinstance(system, str) else str(system or "")
+    return (
+        "claude-cli" in agent
+        or "claude-code" in agent
+        or "claude-code" in betas
+        or req.headers.get("x-app", "").lower() == "cli"
+        or "You are Claude Code" in text
+    )
 
 
 @contextmanager
