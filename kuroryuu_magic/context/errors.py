@@ -9,7 +9,6 @@ to the API and shown by ``--dry-run``.
 
 from __future__ import annotations
 
-import linecache
 import re
 import sys
 import sysconfig
@@ -68,46 +67,41 @@ def _is_library(filename: str) -> bool:
     )
 
 
-def _frames(tb: TracebackType | None, shell: Any) -> tuple[list[str], int | None]:
-    """Formatted user frames (no locals) and the execution count of the failing cell."""
-    summary = traceback.extract_tb(tb)  # a StackSummary: file, line, name, source text only
+def _frames(tb: TracebackType | None, shell: Any) -> tuple[list[str], list[int]]:
+    """Formatted user frames (no locals) and the cells they ran in, outermost first."""
+    summary = traceback.extract_tb(tb)  # file, line, name and source text only: no locals
+    numbers = [_cell_number(fs.filename, shell) for fs in summary]
+    # Frames before the first cell are IPython running the cell: noise to the reader.
+    start = next((i for i, n in enumerate(numbers) if n is not None), 0)
     lines: list[str] = []
-    cell: int | None = None
-    kept = 0
+    cells: list[int] = []
     skipped = 0
-    for i, fs in enumerate(summary):
-        n = _cell_number(fs.filename, shell)
-        last = i == len(summary) - 1
-        if n is None and _is_library(fs.filename) and not last:
+    for i in range(start, len(summary)):
+        fs, n = summary[i], numbers[i]
+        if n is None and _is_library(fs.filename) and i != len(summary) - 1:
             skipped += 1
             continue
         if skipped:
             lines.append(f"  … {skipped} library frame{'s' if skipped > 1 else ''} …")
             skipped = 0
         if n is not None:
-            cell = n
-            where = f"Cell In[{n}], line {fs.lineno}, in {fs.name}"
+            if n not in cells:
+                cells.append(n)
+            lines.append(f"  Cell In[{n}], line {fs.lineno}, in {fs.name}")
         else:
-            where = f'File "{fs.filename}", line {fs.lineno}, in {fs.name}'
-        lines.append("  " + where)
+            lines.append(f'  File "{fs.filename}", line {fs.lineno}, in {fs.name}')
         if fs.line:
             lines.append("    " + fs.line.strip()[:200])
-        kept += 1
-    if kept > MAX_FRAMES:
+    if len(lines) > 2 * MAX_FRAMES:
         # The outermost frames show what the user called, the innermost why it failed.
         lines = [*lines[:4], "  …", *lines[-2 * (MAX_FRAMES - 2) :]]
-    return lines, cell
+    return lines, cells
 
 
-def _cell_source(shell: Any, n: int | None, tb: TracebackType | None) -> str | None:
+def _cell_source(shell: Any, n: int) -> str | None:
     history = shell.user_ns.get("In") if shell is not None else None
-    if n is not None and isinstance(history, list) and 0 < n < len(history):
+    if isinstance(history, list) and 0 < n < len(history):
         return history[n]
-    if n is None and tb is not None:
-        # Last resort: the cell file IPython registered with linecache.
-        filename = traceback.extract_tb(tb)[0].filename
-        source = "".join(linecache.getlines(filename))
-        return source or None
     return None
 
 
@@ -125,19 +119,31 @@ def _cause(value: BaseException) -> str:
 
 
 def last_error_prompt(shell: Any) -> str:
-    """The prompt for ``%claude fix``: instructions, the failing cell and the trimmed error."""
+    """The prompt for ``%claude fix``: instructions, the failing cell(s) and the trimmed error."""
     etype, value, tb = _last_exception(shell)
-    frames, cell = _frames(tb, shell)
-    if isinstance(value, SyntaxError) and cell is None:
-        cell = _cell_number(value.filename or "", shell)
-    source = _cell_source(shell, cell, tb)
+    if isinstance(value, SyntaxError):
+        # The traceback is only IPython compiling the cell; the message says where.
+        frames: list[str] = []
+        n = _cell_number(value.filename or "", shell)
+        cells = [n] if n is not None else []
+    else:
+        frames, cells = _frames(tb, shell)
     parts = [INSTRUCTIONS, ""]
-    if source is not None:
-        label = f' execution_count="{cell}"' if cell is not None else ""
-        parts += [f"<cell{label}>", truncate(source.rstrip("\n"), MAX_SOURCE_CHARS), "</cell>", ""]
+    # The cell that was run (the one to correct) and, if elsewhere, the cell that raised.
+    for role, n in zip(("ran", "raised"), [cells[0], cells[-1]] if cells else [], strict=False):
+        if role == "raised" and n == cells[0]:
+            break
+        source = _cell_source(shell, n)
+        if source is not None:
+            body = truncate(source.rstrip("\n"), MAX_SOURCE_CHARS)
+            label = "the failing cell" if role == "ran" else "where it raised"
+            parts += [f'<cell execution_count="{n}" role="{label}">', body, "</cell>", ""]
     parts.append("<error>")
     if frames:
         parts += ["Traceback (most recent call last, trimmed to my code):", *frames]
-    parts.append(_exception_line(etype, value) + _cause(value))
+    error_line = _exception_line(etype, value)
+    if isinstance(value, SyntaxError) and cells and value.filename:
+        error_line = error_line.replace(f'File "{value.filename}"', f"Cell In[{cells[0]}]")
+    parts.append(error_line + _cause(value))
     parts.append("</error>")
     return redact("\n".join(parts))

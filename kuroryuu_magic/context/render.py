@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import sys
+import warnings
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -82,7 +83,10 @@ def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) 
     """How ``{name}`` renders in a prompt: compact, typed, and at most ``max_chars`` long."""
     max_chars = max(0, int(max_chars))
     try:
-        text = _dispatch(obj, max_chars, schema_only)
+        # Statistics over odd values (overflow, all-NaN) warn; a prompt is no place for that.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = _dispatch(obj, max_chars, schema_only)
     except Exception as exc:  # a summary that fails still leaves a usable, bounded line
         text = f"<{type_name(obj)} object; summary failed: {type(exc).__name__}>"
     return truncate(text, max_chars)

@@ -1,0 +1,212 @@
+"""Image sources → Anthropic image content blocks, with limits enforced."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from IPython.core.error import UsageError
+from IPython.display import Image as IPyImage
+from PIL import Image
+
+from kuroryuu_magic.context import images
+from kuroryuu_magic.context.images import current_figure_block, image_block
+
+
+def encode(img: Image.Image, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def decoded(block: dict) -> Image.Image:
+    assert block["type"] == "image"
+    assert block["source"]["type"] == "base64"
+    data = base64.b64decode(block["source"]["data"], validate=True)
+    img = Image.open(io.BytesIO(data))
+    assert Image.MIME[img.format] == block["source"]["media_type"]
+    return img
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Any:
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media"),
+    [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("GIF", "image/gif"), ("WEBP", "image/webp")],
+)
+def test_bytes_of_each_format_pass_through_unchanged(fmt: str, media: str) -> None:
+    data = encode(Image.new("RGB", (40, 30), (200, 10, 10)), fmt)
+    block = image_block(data)
+    assert block["source"]["media_type"] == media
+    assert base64.b64decode(block["source"]["data"]) == data
+    assert image_block(bytearray(data)) == block
+    assert image_block(memoryview(data)) == block
+
+
+def test_file_path_as_str_and_path(tmp_path: Path) -> None:
+    path = tmp_path / "chart.misleading-extension"
+    path.write_bytes(encode(Image.new("RGB", (10, 10)), "JPEG"))
+    assert image_block(str(path))["source"]["media_type"] == "image/jpeg"
+    assert image_block(path)["source"]["media_type"] == "image/jpeg"
+
+
+def test_pil_image_keeps_size_and_alpha() -> None:
+    img = Image.new("RGBA", (64, 48), (0, 0, 255, 128))
+    out = decoded(image_block(img))
+    assert out.size == (64, 48)
+    assert out.mode == "RGBA"
+    cmyk = decoded(image_block(Image.new("CMYK", (8, 8))))
+    assert cmyk.size == (8, 8)
+
+
+def test_ipython_display_image() -> None:
+    data = encode(Image.new("RGB", (12, 12)), "PNG")
+    assert decoded(image_block(IPyImage(data=data))).size == (12, 12)
+    with pytest.raises(UsageError, match="URL"):
+        image_block(IPyImage(url="https://example.invalid/x.png", embed=False))
+
+
+def test_matplotlib_figure_axes_artists_and_subplots() -> None:
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=50)
+    lines = ax.plot([1, 3, 2])
+    expected = (200, 150)
+    assert decoded(image_block(fig)).size == expected
+    assert decoded(image_block(ax)).size == expected
+    assert decoded(image_block(lines)).size == expected  # what `plt.plot(...)` returns
+    _fig2, axes = plt.subplots(2, 2, figsize=(2, 2), dpi=50)
+    assert decoded(image_block(axes)).size == (100, 100)
+
+
+def test_big_figure_is_downscaled() -> None:
+    fig = plt.figure(figsize=(40, 30), dpi=100)  # 4000 × 3000 px
+    fig.add_subplot().plot(np.sin(np.linspace(0, 10, 100)))
+    out = decoded(image_block(fig))
+    assert max(out.size) <= images.MAX_SIDE
+    assert out.size[0] > out.size[1] >= 1100
+
+
+def test_big_bitmap_is_downscaled_and_keeps_aspect() -> None:
+    data = encode(Image.new("RGB", (4000, 3000), (1, 2, 3)), "PNG")
+    out = decoded(image_block(data))
+    assert out.size == (1568, 1176)
+    assert out.format == "PNG"
+
+
+def test_oversized_noisy_image_is_reencoded_under_the_byte_limit() -> None:
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 255, (1500, 1500, 3), dtype=np.uint8))
+    data = encode(noise, "PNG")
+    assert len(data) > images.MAX_BYTES  # random pixels barely compress
+    block = image_block(data)
+    assert len(block["source"]["data"]) <= images.MAX_BYTES
+    assert block["source"]["media_type"] == "image/jpeg"
+    assert decoded(block).size[0] >= 500
+
+
+def test_animated_gif_downscales_to_first_frame() -> None:
+    frames = [Image.new("P", (2000, 100), i) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
+    out = decoded(image_block(buf.getvalue()))
+    assert out.size == (1568, 78)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"not an image", b"", 42, object(), {"a": 1}, b"\x89PNG\r\n\x1a\n" + b"\0" * 20],
+)
+def test_anything_else_is_a_usage_error(bad: object) -> None:
+    with pytest.raises(UsageError) as info:
+        image_block(bad)
+    assert type(info.value) is UsageError
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="neither a file nor a variable"):
+        image_block(str(tmp_path / "nope.png"))
+
+
+class FakeShell:
+    def __init__(self, user_ns: dict) -> None:
+        self.user_ns = user_ns
+        self.execution_count = 1
+
+
+def test_out_references_and_names_resolve_through_the_shell() -> None:
+    png = encode(Image.new("RGB", (5, 5)), "PNG")
+    _fig, ax = plt.subplots(figsize=(1, 1), dpi=30)
+    shell = FakeShell({"Out": {3: IPyImage(data=png), 4: ax.plot([1, 2])}, "pic": png})
+    assert base64.b64decode(image_block("Out[3]", shell=shell)["source"]["data"]) == png
+    assert decoded(image_block("_4", shell=shell)).size == (30, 30)
+    assert decoded(image_block("Out[-1]", shell=shell)).size == (30, 30)
+    assert base64.b64decode(image_block("pic", shell=shell)["source"]["data"]) == png
+    with pytest.raises(UsageError, match=r"Out\[9\] holds no image"):
+        image_block("Out[9]", shell=shell)
+
+
+def test_current_figure_block() -> None:
+    plt.close("all")
+    images._CAPTURE.images.clear()
+    with pytest.raises(UsageError, match="no open matplotlib figure"):
+        current_figure_block()
+    plt.figure(figsize=(2, 1), dpi=40)
+    plt.plot([0, 1])
+    assert decoded(current_figure_block()).size == (80, 40)
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.hooks: list = []
+
+    def register_hook(self, hook: Any) -> None:
+        self.hooks.append(hook)
+
+    def unregister_hook(self, hook: Any) -> None:
+        self.hooks.remove(hook)
+
+    def publish(self, data: dict) -> Any:
+        msg: Any = {"content": {"data": data}}
+        for hook in self.hooks:
+            msg = hook(msg)
+        return msg
+
+
+def test_displayed_images_are_captured_for_plot_and_out() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryAccessor.enabled = False
+    shell = InteractiveShell(config=config)
+    shell.display_pub = FakePublisher()  # ipykernel's publisher has the same hook API
+    images._CAPTURE.images.clear()
+    assert images.install_image_capture(shell)
+    assert not images.install_image_capture(shell)  # idempotent
+    try:
+        png = encode(Image.new("RGB", (7, 7)), "PNG")
+        shell.events.trigger("pre_run_cell", None)
+        count = shell.execution_count
+        msg = shell.display_pub.publish({"image/png": base64.b64encode(png).decode()})
+        assert msg["content"]["data"]["image/png"]  # passed on untouched
+        plt.close("all")
+        assert base64.b64decode(current_figure_block()["source"]["data"]) == png
+        block = image_block(f"Out[{count}]", shell=shell)
+        assert base64.b64decode(block["source"]["data"]) == png
+    finally:
+        images.uninstall_image_capture(shell)
+        images._CAPTURE.images.clear()
+    assert shell.display_pub.hooks == []
