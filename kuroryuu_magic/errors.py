@@ -8,8 +8,7 @@ request id.  Nothing here ever formats a credential.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
@@ -21,8 +20,7 @@ def one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
-@dataclass(frozen=True)
-class _Meaning:
+class _Meaning(NamedTuple):
     meaning: str
     fix: str
 

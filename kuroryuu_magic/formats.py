@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-FORMATS = ("markdown", "text", "code", "json")
-
 # Appended to the system prompt so the answer arrives in the shape asked for.
 FORMAT_INSTRUCTIONS = {
     "code": (

@@ -19,9 +19,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Float, Integer, Unicode, validate
 
 from .errors import UsageError
-from .memory import ConversationStore
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
-from .usage import SessionUsage
 
 HELP = """\
 %%claude [options]      the cell is the prompt; {name} pulls in notebook values
@@ -92,8 +90,25 @@ class ClaudeMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.conversations = ConversationStore()
-        self.session_usage = SessionUsage()
+        self._conversations: Any = None
+        self._session_usage: Any = None
+
+    # Built on first use so that `%load_ext` stays cheap.
+    @property
+    def conversations(self) -> Any:
+        if self._conversations is None:
+            from .memory import ConversationStore
+
+            self._conversations = ConversationStore()
+        return self._conversations
+
+    @property
+    def session_usage(self) -> Any:
+        if self._session_usage is None:
+            from .usage import SessionUsage
+
+            self._session_usage = SessionUsage()
+        return self._session_usage
 
     # -- the magic ---------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from typing import Any
 from IPython.core.magic_arguments import MagicArgumentParser
 
 from .errors import UsageError, one_line
-from .formats import FORMATS
 
 SUBCOMMANDS = (
     "setup",
@@ -27,6 +26,7 @@ SUBCOMMANDS = (
     "help",
 )
 EFFORTS = ("low", "medium", "high", "max")
+FORMATS = ("markdown", "text", "code", "json")
 
 
 def _positive_int(text: str) -> int:
