@@ -84,3 +84,20 @@ def test_widget_flow_in_a_kernel_leaks_no_token(fake, tmp_path: Path) -> None:
         ua = req.headers.get("user-agent", "").lower()
         assert "claude-cli" not in ua and "claude-code" not in ua
         assert "claude-code" not in req.headers.get("anthropic-beta", "")
+
+
+def test_walkthrough_notebook_runs_and_leaks_nothing(tmp_path: Path) -> None:
+    import re
+
+    source = Path(__file__).parent.parent / "notebooks" / "oauth_diagnostics.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # stored clean
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True)
+    client.execute(env=kernel_env(tmp_path / "home"), cwd=str(tmp_path))
+    saved = tmp_path / "walkthrough.ipynb"
+    nbformat.write(nb, saved)
+    raw = saved.read_text()
+    assert "Logged in as fake.user@example.com" in raw
+    assert "only for Claude Code" in raw and "Logged out" in raw
+    # Real tokens look like sk-ant-oat01-<64 chars>; masked ones are sk-ant-…abcd.
+    assert re.findall(r"sk-ant-o[ar]t01-[A-Za-z0-9_-]{8,}", raw) == []
