@@ -43,6 +43,27 @@ def test_any_frame_renders_within_bound(df: pd.DataFrame, limit: int) -> None:
     assert out.startswith(f"pandas.DataFrame: {len(df):,} rows × 4 columns")
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=400),
+    st.integers(min_value=0, max_value=400),
+    st.booleans(),
+    st.booleans(),
+    st.integers(min_value=100, max_value=6000),
+)
+def test_any_shape_and_index_kind_within_bound(
+    rows: int, cols: int, multi_rows: bool, multi_cols: bool, limit: int
+) -> None:
+    df = pd.DataFrame(np.zeros((rows, cols)))
+    if multi_rows:
+        df.index = pd.MultiIndex.from_arrays([np.arange(rows) % 3, np.arange(rows)])
+    if multi_cols:
+        df.columns = pd.MultiIndex.from_arrays([np.arange(cols) % 2, np.arange(cols)])
+    out = render_value(df, max_chars=limit)
+    assert len(out) <= limit
+    assert f"{rows:,} rows × {cols:,} columns"[: limit - 18] in out
+
+
 @settings(max_examples=30, deadline=None)
 @given(hpd.series(elements=odd_floats, dtype=float), st.integers(min_value=100, max_value=3000))
 def test_any_series_renders_within_bound(s: pd.Series, limit: int) -> None:

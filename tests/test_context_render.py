@@ -173,3 +173,16 @@ def test_rendering_never_imports_optional_libraries() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_keys_in_rendered_values_are_masked() -> None:
+    key = "sk-ant-api03-" + "Q" * 40 + "wxyz"
+    for value in (f"my key is {key}", {"ANTHROPIC_API_KEY": key}, [key]):
+        out = render_value(value)
+        assert key not in out
+        assert "sk-ant-…wxyz" in out
+
+
+@given(st.integers(min_value=0, max_value=120))
+def test_attachment_never_exceeds_its_bound(limit: int) -> None:
+    assert len(render_attachment("name", "v" * 500, max_chars=limit, schema_only=False)) <= limit

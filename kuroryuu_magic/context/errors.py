@@ -18,12 +18,10 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ..masking import mask
-from .render import truncate
+from .render import redact, truncate
 
 MAX_SOURCE_CHARS = 8000
 MAX_FRAMES = 12
-_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
 _LIB_DIRS = tuple(
     p
     for p in {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
@@ -34,11 +32,6 @@ INSTRUCTIONS = (
     "A cell in my Jupyter notebook raised the error below. Explain briefly what went "
     "wrong, then give the whole corrected cell as one fenced ```python code block."
 )
-
-
-def redact(text: str) -> str:
-    """Mask anything that looks like an Anthropic key or token."""
-    return _KEY.sub(lambda m: mask(m.group(0)), text)
 
 
 def _last_exception(shell: Any) -> tuple[type[BaseException], BaseException, TracebackType | None]:

@@ -8,11 +8,14 @@ DataFrame has imported pandas), so rendering never imports them.
 from __future__ import annotations
 
 import html
+import re
 import sys
 import warnings
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
+
+from ..masking import mask
 
 # Per-container caps for nested values; the running character budget below is
 # what actually bounds the total, these keep one huge level from eating it.
@@ -20,6 +23,7 @@ _MAX_ITEMS = 50
 _MAX_NESTED_ITEMS = 10
 _MAX_DEPTH = 4
 _MAX_ITEM_STR = 200
+_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -35,6 +39,13 @@ def truncate(text: str, max_chars: int) -> str:
     if keep == 0:
         return text[:max_chars]
     return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``)."""
+    if "sk-ant-" not in text:
+        return text
+    return _KEY.sub(lambda m: mask(m.group(0)), text)
 
 
 def type_name(obj: Any) -> str:
@@ -89,7 +100,8 @@ def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) 
             text = _dispatch(obj, max_chars, schema_only)
     except Exception as exc:  # a summary that fails still leaves a usable, bounded line
         text = f"<{type_name(obj)} object; summary failed: {type(exc).__name__}>"
-    return truncate(text, max_chars)
+    # A key in a rendered variable (``{os.environ}``) must not reach the API or --dry-run.
+    return truncate(redact(text), max_chars)
 
 
 def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
@@ -192,7 +204,7 @@ def render_attachment(
     body = render_value(
         obj, max_chars=max(0, max_chars - len(head) - len(tail)), schema_only=schema_only
     )
-    return head + body + tail
+    return truncate(head + body + tail, max_chars)
 
 
 def render_attachments(
