@@ -300,12 +300,30 @@ def test_validation_errors(fake: FakeAnthropic, body: dict, status: int, needle:
     assert answer["request_id"] == headers["request-id"]
 
 
+def test_stop_sequence_cuts_the_answer(fake: FakeAnthropic) -> None:
+    fake.enqueue(Reply(text="one two STOP three"))
+    msg = ask(client(fake), stop_sequences=["three", "STOP"])
+    assert msg.content[0].text == "one two "
+    assert (msg.stop_reason, msg.stop_sequence) == ("stop_sequence", "STOP")
+
+
 def test_validation_surfaces_as_sdk_errors(fake: FakeAnthropic) -> None:
     with pytest.raises(anthropic.NotFoundError) as info:
         ask(client(fake), model="claude-nope-1")
     assert info.value.request_id.startswith("req_")
     with pytest.raises(anthropic.BadRequestError):
         ask(client(fake), thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=1000)
+    with pytest.raises(anthropic.BadRequestError, match="adaptive"):
+        ask(
+            client(fake),
+            model="claude-opus-5-5",
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        )
+    with pytest.raises(anthropic.BadRequestError, match="temperature: Extra inputs"):
+        ask(client(fake), extra_body={"temperature": 0.5})
+    with pytest.raises(anthropic.BadRequestError, match="effort"):
+        ask(client(fake), output_config={"effort": "huge"})
+    assert ask(client(fake), output_config={"effort": "max"}).content
 
 
 def test_auth_missing_rejected_and_both_header_styles(fake: FakeAnthropic) -> None:
@@ -364,6 +382,14 @@ def test_midstream_error_raises_api_status_error(fake: FakeAnthropic) -> None:
     assert len(seen) == 3
     assert info.value.type == "overloaded_error"
     assert len(fake.messages_requests()) == 1  # mid-stream errors are not retried
+
+
+def test_midstream_fault_on_plain_request_is_529_and_keeps_the_reply(fake: FakeAnthropic) -> None:
+    fake.enqueue(Fault("midstream_error"))
+    fake.enqueue(Reply(text="after retry"))
+    msg = ask(client(fake, max_retries=1))
+    assert msg.content[0].text == "after retry"
+    assert [r.status for r in fake.messages_requests()] == [529, 200]
 
 
 def test_drop_raises(fake: FakeAnthropic) -> None:

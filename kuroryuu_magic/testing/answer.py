@@ -34,6 +34,7 @@ class Plan:
     thinking: str | None
     signature: str
     stop_reason: str
+    stop_sequence: str | None
     usage: dict[str, int]
     pieces: list[str]
     delta_delay: float
@@ -43,6 +44,11 @@ class Plan:
 def plan(body: dict[str, Any], reply: Reply | None, fake: Any, fault: Fault | None) -> Plan:
     reply = reply or Reply()
     text = reply.text if reply.text is not None else default_answer(body)
+    stop_reason, stop_sequence = reply.stop_reason, None
+    hits = [(text.find(s), s) for s in body.get("stop_sequences") or [] if s and s in text]
+    if hits:  # the model stops before the earliest stop sequence
+        cut, stop_sequence = min(hits)
+        text, stop_reason = text[:cut], "stop_sequence"
     n = reply.deltas if reply.deltas is not None else fake.deltas
     pieces = split_text(text, n)
     striking = fault is not None and fault.kind in ("midstream_error", "drop")
@@ -64,7 +70,8 @@ def plan(body: dict[str, Any], reply: Reply | None, fake: Any, fault: Fault | No
         text=sent_text,
         thinking=thinking,
         signature=base64.b64encode(secrets.token_bytes(48)).decode(),
-        stop_reason=reply.stop_reason,
+        stop_reason=stop_reason,
+        stop_sequence=stop_sequence,
         usage=usage,
         pieces=pieces,
         delta_delay=delta_delay,
@@ -73,9 +80,11 @@ def plan(body: dict[str, Any], reply: Reply | None, fake: Any, fault: Fault | No
 
 
 def as_message(p: Plan) -> dict[str, Any]:
-    return message_object(
+    message = message_object(
         p.msg_id, p.model, p.text, p.thinking, p.signature, p.stop_reason, p.usage
     )
+    message["stop_sequence"] = p.stop_sequence
+    return message
 
 
 def send_plain(h: Handler, p: Plan) -> None:
@@ -135,7 +144,7 @@ def send_stream(h: Handler, p: Plan, fault: Fault | None) -> None:
             "message_delta",
             {
                 "type": "message_delta",
-                "delta": {"stop_reason": p.stop_reason, "stop_sequence": None},
+                "delta": {"stop_reason": p.stop_reason, "stop_sequence": p.stop_sequence},
                 "usage": {"output_tokens": p.usage["output_tokens"]},
             },
         )

@@ -159,7 +159,11 @@ class Handler(BaseHTTPRequestHandler):
         self.query = dict(parse_qsl(url.query, keep_blank_values=True))
         self.raw_body, body = self._read_body()
         self.request_id = new_id("req_")
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            # Repeated headers (e.g. two anthropic-beta lines) are joined, as HTTP allows.
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
         self.record: RecordedRequest = RecordedRequest(
             self.command, path, self.query, headers, body, request_id=self.request_id
         )

@@ -25,12 +25,13 @@ def messages(h: Handler, body: Any, fault: Fault | None) -> None:
         h.send_error_envelope(*problem)
         return
     h.record.images = validate.images_in(body)
-    reply = h.fake.take("/v1/messages", Reply)
-    p = answer.plan(body, reply, h.fake, fault)
     if fault is not None and fault.kind == "midstream_error" and not body.get("stream"):
         # A plain request cannot fail mid-stream; the nearest real thing is a 529.
+        # The queued Reply is left for the retry.
         h.send_error_envelope(529, fault.error_type or "overloaded_error", fault.message)
         return
+    reply = h.fake.take("/v1/messages", Reply)
+    p = answer.plan(body, reply, h.fake, fault)
     if body.get("stream"):
         answer.send_stream(h, p, fault)
     else:

@@ -22,6 +22,48 @@ OAUTH_EXPIRED = "OAuth token has expired. Please obtain a new token or refresh y
 OAUTH_ORG_NOT_ALLOWED = "OAuth authentication is currently not allowed for this organization."
 OAUTH_SCOPE = "OAuth token does not meet scope requirement user:inference"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+# Top-level fields of MessageCreateParams in the SDK (2.14); the API rejects others.
+KNOWN_FIELDS = frozenset(
+    [
+        "cache_control",
+        "container",
+        "diagnostics",
+        "inference_geo",
+        "max_tokens",
+        "messages",
+        "metadata",
+        "model",
+        "output_config",
+        "service_tier",
+        "speed",
+        "stop_sequences",
+        "stream",
+        "system",
+        "thinking",
+        "tool_choice",
+        "tools",
+        "user_profile_id",
+        "workspace_id",
+    ]
+)
+COUNT_FIELDS = frozenset(
+    [
+        "cache_control",
+        "messages",
+        "model",
+        "output_config",
+        "speed",
+        "system",
+        "thinking",
+        "tool_choice",
+        "tools",
+        "user_profile_id",
+        "workspace_id",
+    ]
+)
+# These families accept only adaptive thinking, not a manual budget.
+ADAPTIVE_ONLY = ("claude-opus-5-5", "claude-sonnet-5-5")
 
 
 def check_auth(headers: dict[str, str], fake: Any) -> Problem | None:
@@ -67,6 +109,9 @@ def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | Non
     """Validate a ``/v1/messages`` (or count_tokens) body."""
     if not isinstance(body, dict):
         return _bad("Request body must be a JSON object")
+    extra = sorted(set(body) - (COUNT_FIELDS if count_only else KNOWN_FIELDS))
+    if extra:
+        return _bad(f"{extra[0]}: Extra inputs are not permitted")
     model = body.get("model")
     if not model or not isinstance(model, str):
         return _bad("model: Field required")
@@ -76,7 +121,7 @@ def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | Non
             return _bad("max_tokens: Field required")
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
             return _bad("max_tokens: Input should be a valid positive integer")
-    problem = _check_thinking(body, count_only)
+    problem = _check_thinking(body, count_only) or _check_effort(body.get("output_config"))
     if problem:
         return problem
     problem = _check_system(body.get("system"))
@@ -100,6 +145,11 @@ def _check_thinking(body: dict[str, Any], count_only: bool) -> Problem | None:
         "adaptive",
     ):
         return _bad("thinking.type: Input should be 'enabled', 'disabled' or 'adaptive'")
+    if thinking["type"] == "enabled" and body.get("model") in ADAPTIVE_ONLY:
+        return _bad(
+            "thinking.type.enabled is not supported for this model. "
+            "Use thinking.type.adaptive instead."
+        )
     if thinking["type"] == "enabled":
         budget = thinking.get("budget_tokens")
         if not isinstance(budget, int) or budget < 1024:
@@ -108,6 +158,17 @@ def _check_thinking(body: dict[str, Any], count_only: bool) -> Problem | None:
             )
         if not count_only and budget >= body.get("max_tokens", 0):
             return _bad("`max_tokens` must be greater than `thinking.budget_tokens`.")
+    return None
+
+
+def _check_effort(config: Any) -> Problem | None:
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        return _bad("output_config: Input should be an object")
+    effort = config.get("effort")
+    if effort is not None and effort not in EFFORTS:
+        return _bad(f"output_config.effort: Input should be one of {', '.join(EFFORTS)}")
     return None
 
 
