@@ -130,7 +130,14 @@ def _snapshot(kernel: _Kernel) -> tuple[float, int, int, int]:
     if not ok:
         raise RuntimeError("snapshot cell failed")
     proc = psutil.Process(kernel.pid)
-    return proc.memory_info().rss / 2**20, proc.num_threads(), int(out.strip()), proc.num_fds()
+    # Steady state: IPython's history thread briefly opens the SQLite journal, so one
+    # sample can show a transient fd; take the lowest of a few.
+    threads, fds = [], []
+    for _ in range(5):
+        threads.append(proc.num_threads())
+        fds.append(proc.num_fds())
+        time.sleep(0.1)
+    return proc.memory_info().rss / 2**20, min(threads), int(out.strip()), min(fds)
 
 
 def run_soak(cells: int = 500, window: int = WINDOW) -> SoakReport:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -150,6 +151,7 @@ def _isolated_env(base: Path, fake: Any) -> dict[str, str]:
         NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
         MPLBACKEND="Agg",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
     )
     # The kernel inherits the server's environment: point the SDK at the fake (or at a
     # closed port when the fake isn't there, so nothing can leave the machine).
@@ -169,6 +171,10 @@ def _write_lab_settings(base: Path) -> None:
     wm = settings / "@jupyter-widgets" / "jupyterlab-manager"
     wm.mkdir(parents=True, exist_ok=True)
     (wm / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    # Every cell in the DOM (no virtual scrolling), so long notebooks can be driven.
+    nbx = settings / "@jupyterlab" / "notebook-extension"
+    nbx.mkdir(parents=True, exist_ok=True)
+    (nbx / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     # No news poll (network) and no toast covering the notebook.
     ann = settings / "@jupyterlab" / "apputils-extension"
     ann.mkdir(parents=True, exist_ok=True)
@@ -299,6 +305,10 @@ def page(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) ->
                 f"\nbrowser artifacts: {shot}\n                   {log}\n                   {server_log}"
             )
         context.close()
+        # Shut this test's kernels down: they would hold memory and CPU for the rest.
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            for session in lab_server.api("/api/sessions"):
+                lab_server.api(f"/api/sessions/{session['id']}", method="DELETE")
 
 
 class Notebook:
@@ -358,6 +368,21 @@ class Notebook:
             self.cell(index).locator(".cm-content").click()
         self.page.keyboard.press("Shift+Enter")
 
+    def prompt(self, index: int) -> str:
+        return self.cell(index).locator(".jp-InputPrompt").first.inner_text().strip()
+
+    def wait_done(self, index: int, timeout_ms: int = UI_TIMEOUT_MS) -> None:
+        """Wait until cell ``index`` has run (its prompt shows ``[n]:``)."""
+        prompt = self.cell(index).locator(".jp-InputPrompt").first
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not re.fullmatch(r"\[\d+\]:?", prompt.inner_text().strip()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"cell {index} still not done: {prompt.inner_text()!r}")
+            time.sleep(0.1)
+
+    def output_text(self, index: int) -> str:
+        return "\n".join(self.outputs(index).all_inner_texts())
+
     def append_and_run(self, text: str) -> int:
         """Run ``text`` in the last cell (adding one if the last is not empty); its index."""
         n = self.cells.count()
@@ -401,3 +426,12 @@ def open_notebook(page: Any, lab_server: LabServer) -> Any:
         return Notebook(page, lab_server, name).open()
 
     return _open
+
+
+@pytest.fixture
+def lab_fake(lab_server: LabServer) -> Any:
+    """The fake API the lab's kernels talk to, reset for this test."""
+    if lab_server.fake is None:
+        pytest.skip("kuroryuu_magic.testing is not available yet")
+    lab_server.fake.reset()
+    return lab_server.fake

@@ -1,0 +1,76 @@
+"""``%%claude`` as users meet it: JupyterLab in Chromium, streaming from the fake API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kuroryuu_magic.testing import Reply
+
+pytestmark = pytest.mark.browser
+
+MODEL = "claude-sonnet-4-5"
+STORY = "**Quokkas** live on Rottnest Island. " + " ".join(f"fact{i}" for i in range(60))
+
+
+def _open_with_extension(open_notebook, lab_server, name):
+    """quickstart.ipynb when the repo ships it (else a fresh notebook), extension loaded."""
+    quickstart = lab_server.root / "quickstart.ipynb"
+    if quickstart.exists():  # a copy per test: each gets its own kernel
+        (lab_server.root / name).write_bytes(quickstart.read_bytes())
+        nb = open_notebook(name)
+    else:
+        nb = open_notebook(name, cells=[""])
+    i = nb.append_and_run("%load_ext kuroryuu_magic")
+    nb.wait_done(i)
+    return nb
+
+
+def test_streamed_markdown_appears_before_the_stream_ends(open_notebook, lab_server, lab_fake):
+    nb = _open_with_extension(open_notebook, lab_server, "stream.ipynb")
+    lab_fake.enqueue(Reply(text=STORY, deltas=40, delta_delay=0.15))  # ~6 s of streaming
+    i = nb.append_and_run(f"%%claude -m {MODEL}\nTell me about quokkas.")
+    out = nb.cell(i).locator(".jp-OutputArea")
+    # Rendered Markdown (a real <strong>), while the fake is still sending deltas.
+    out.locator("strong", has_text="Quokkas").first.wait_for(timeout=30_000)
+    still_streaming = lab_fake.in_flight >= 1
+    footer_early = f"{MODEL} · " in out.inner_text()
+    assert still_streaming and not footer_early
+    # Then the whole answer, the footer, and no streaming cursor left behind.
+    nb.wait_done(i)
+    out.get_by_text(f"{MODEL} · ").first.wait_for()
+    text = out.inner_text()
+    assert "fact59" in text and "▍" not in text
+    assert text.count("fact30 ") == 1  # streamed into one display, not appended twice
+    sent = lab_fake.messages_requests()
+    assert len(sent) == 1 and sent[0].body["stream"] is True
+
+
+def test_stop_button_keeps_partial_answer_and_next_cell_works(open_notebook, lab_server, lab_fake):
+    nb = _open_with_extension(open_notebook, lab_server, "stop.ipynb")
+    lab_fake.enqueue(Reply(text=STORY, deltas=60, delta_delay=0.25))  # 15 s if not stopped
+    i = nb.append_and_run(f"%%claude -m {MODEL}\nA long story, please.")
+    out = nb.cell(i).locator(".jp-OutputArea")
+    out.get_by_text("fact3").first.wait_for(timeout=30_000)
+    disconnects = lab_fake.disconnects
+    stopped_at = time.monotonic()
+    nb.stop()
+    nb.wait_done(i, timeout_ms=10_000)
+    assert time.monotonic() - stopped_at < 5  # prompt back within seconds, not 15 s
+    text = out.inner_text()
+    assert "Quokkas" in text and "Interrupted" in text  # partial kept and marked
+    assert "KeyboardInterrupt" in text and "fact59" not in text
+    assert "Traceback" not in text  # one line, not a traceback
+    deadline = time.monotonic() + 5
+    while lab_fake.disconnects == disconnects and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lab_fake.disconnects > disconnects  # the server saw the connection close
+
+    lab_fake.enqueue(Reply(text="*Second* answer works.", deltas=3))
+    j = nb.append_and_run(f"%%claude -m {MODEL}\nAnd then?")
+    nb.wait_done(j)
+    nb.cell(j).locator(".jp-OutputArea em", has_text="Second").first.wait_for()
+    messages = lab_fake.messages_requests()[-1].body["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert "[answer interrupted]" in str(messages[1]["content"])
