@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import signal
@@ -107,6 +108,27 @@ def test_stream_event_order_on_the_wire(fake: FakeAnthropic) -> None:
     assert events[-3:] == ["content_block_stop", "message_delta", "message_stop"]
     assert events.count("content_block_start") == 2  # thinking, then text
     conn.close()
+
+
+def test_async_client_streams(fake: FakeAnthropic) -> None:
+    async def run() -> str:
+        c = anthropic.AsyncAnthropic(base_url=fake.base_url, api_key=fake.api_key)
+        async with c.messages.stream(
+            model=MODEL, max_tokens=50, messages=[{"role": "user", "content": "async"}]
+        ) as stream:
+            return "".join([t async for t in stream.text_stream])
+
+    fake.enqueue(Reply(text="async answer", deltas=4))
+    assert asyncio.run(run()) == "async answer"
+
+
+def test_env_fixture_points_the_sdk_at_the_fake(fake_anthropic_env: FakeAnthropic) -> None:
+    assert ask(anthropic.Anthropic()).content[0].text.endswith("Hello there")
+    assert (
+        fake_anthropic_env.messages_requests()[0]
+        .headers["authorization"]
+        .endswith(fake_anthropic_env.api_key)
+    )
 
 
 def test_thinking_only_when_asked(fake: FakeAnthropic) -> None:
