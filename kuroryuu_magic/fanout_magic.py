@@ -1,0 +1,365 @@
+"""``%%claude --map NAME -o OUT``: the cell as a template, sent once per item.
+
+Each item is a one-shot request (no conversation memory) built exactly like a
+single prompt, so ``-m``, ``-s``, ``--max-tokens``, ``--thinking`` and ``-f``
+behave the same.  ``{item}``, ``{index}`` and, for DataFrame rows,
+``{row.col}`` are filled per item.  Results land in ``OUT`` in input order
+(a Series on the input's index for pandas input); failures are
+:class:`~kuroryuu_magic.fanout.ItemError` values in their slots.  With
+``--batch`` the requests go to the Message Batches API instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import html
+import re
+import time
+from collections import ChainMap
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ClaudeInterrupted, UsageError
+from .fanout import ItemError, run_concurrently
+from .fanout_input import MapInput, wrap_results
+from .usage import format_cost, usage_numbers
+
+RESERVED = ("item", "row", "index")
+_SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
+
+
+@dataclass
+class MapSummary:
+    """``_claude`` after ``--map``: counts, usage and cost over all items, and the batch id."""
+
+    out: str
+    total: int
+    model: str
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    elapsed: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+    cost: float | None = 0.0
+    status: str = "complete"
+    batch_id: str | None = None
+    results: Any = None
+    stop_reason: str | None = None
+    code: str | None = None
+    data: Any = None
+    thinking: str = ""
+
+    @property
+    def errors(self) -> list[ItemError]:
+        return [v for v in _values(self.results) if isinstance(v, ItemError)]
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.out}: {self.succeeded:,}/{self.total:,} ok"]
+        if self.failed:
+            parts.append(f"{self.failed:,} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled:,} cancelled")
+        if self.batch_id:
+            parts.append(f"batch {self.batch_id}")
+        return ", ".join(parts)
+
+    def footer(self) -> str:
+        inp, out, read, write = usage_numbers(self.usage)
+        parts = [self.model, f"{inp:,} in / {out:,} out"]
+        if read or write:
+            parts.append(f"cache {read:,} read / {write:,} written")
+        if self.cost is not None:
+            parts.append(format_cost(self.cost) + (" (batch: half price)" if self.batch_id else ""))
+        parts.append(f"{self.elapsed:.1f} s")
+        return " · ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<MapSummary {self.status} {self.text} · {self.footer()}>"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{html.escape(self.text)}**\n\n<sub>{html.escape(self.footer())}</sub>"
+
+    def add_usage(self, usage: Any, cost: float | None) -> None:
+        for key, value in zip(
+            (
+                "input_tokens",
+                "output_tokens",
+                "cache_read_input_tokens",
+                "cache_creation_input_tokens",
+            ),
+            usage_numbers(usage),
+            strict=True,
+        ):
+            self.usage[key] = self.usage.get(key, 0) + value
+        self.cost = None if cost is None or self.cost is None else self.cost + cost
+
+
+def _values(results: Any) -> Any:
+    if results is None:
+        return []
+    return results.values() if isinstance(results, dict) else results
+
+
+class _Namespace:
+    """What ``build_content`` needs of a shell: a ``user_ns`` (here, with the item on top)."""
+
+    def __init__(self, user_ns: Any) -> None:
+        self.user_ns = user_ns
+
+
+def _strip_cache_marks(content: Any) -> Any:
+    # Every item's text differs, so a cache write per item would cost 1.25x and never be read.
+    if isinstance(content, list):
+        for block in content:
+            block.pop("cache_control", None)
+    return content
+
+
+class ItemPrompts:
+    """Builds each item's request: the template filled with the item, then ``build_request``."""
+
+    def __init__(self, magics: Any, opts: argparse.Namespace, text: str, settings: Any, model: str):
+        from .prompt import build_content
+
+        self._build_content = build_content
+        self.magics = magics
+        self.text = text
+        self.settings = settings
+        self.model = model
+        self.keep_cache = bool(opts.cache)
+        self.opts = copy.copy(opts)
+        self.opts.image, self.opts.plot = None, False
+        self.images: list[dict[str, Any]] = []
+        if opts.image or opts.plot:  # encoded once, shared by every item's request
+            image_opts = copy.copy(opts)
+            image_opts.vars, image_opts.no_interpolate, image_opts.cache = None, True, False
+            blocks, _ = build_content(magics.shell, "-", image_opts, **self._limits())
+            self.images = [b for b in blocks if b.get("type") == "image"]
+        self.shared = {} if opts.no_interpolate else self._prerender(text)
+
+    def _limits(self) -> dict[str, Any]:
+        m = self.magics
+        return {
+            "context_chars": m.context_chars,
+            "object_chars": m.object_chars,
+            "schema_only": m.schema_only,
+        }
+
+    def _prerender(self, text: str) -> dict[str, str]:
+        """Render each plain ``{name}`` of the notebook once, not once per item."""
+        from .context import render_value
+
+        user_ns = self.magics.shell.user_ns
+        schema_only = self.magics.schema_only or self.opts.schema_only
+        shared: dict[str, str] = {}
+        for name in set(_SIMPLE_FIELD.findall(text)) - set(RESERVED):
+            value = user_ns.get(name)
+            if name in user_ns and not isinstance(value, str):
+                # If rendering fails, the per-item renderer (which never raises) handles it.
+                with suppress(Exception):
+                    shared[name] = render_value(
+                        value, max_chars=self.magics.object_chars, schema_only=schema_only
+                    )
+        return shared
+
+    def request(self, item: Any, row: Any, label: Any) -> dict[str, Any]:
+        from .ask import build_request
+
+        local = {"item": item, "index": label}
+        if row is not None:
+            local["row"] = row
+        namespace = ChainMap(local, self.shared, self.magics.shell.user_ns)
+        content, _ = self._build_content(
+            _Namespace(namespace), self.text, self.opts, **self._limits()
+        )
+        if not self.keep_cache:
+            content = _strip_cache_marks(content)
+        if self.images:
+            blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
+            content = [*self.images, *blocks]
+        request, _ = build_request(self.settings, self.model, content, self.magics.conversations)
+        return request
+
+
+def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
+    """One item's value: text, parsed JSON (``-f json``) or code (``-f code``), or an ItemError."""
+    from .formats import code_of, parse_json_loosely
+
+    if stop_reason == "refusal":
+        return ItemError("Claude declined this item", kind="refusal", index=label, text=text)
+    if fmt == "json":
+        try:
+            return parse_json_loosely(text)
+        except ValueError as exc:
+            note = " (stopped at --max-tokens)" if stop_reason == "max_tokens" else ""
+            return ItemError(f"not JSON: {exc}{note}", kind="format", index=label, text=text)
+    if fmt == "code":
+        return code_of(text) or text.strip()
+    return text
+
+
+def _message_text(message: Any) -> str:
+    return "".join(b.text for b in message.content if getattr(b, "type", None) == "text")
+
+
+def _lookup(shell: Any, name: str) -> MapInput:
+    from .interpolate import _MISSING, _resolve
+
+    value = _resolve(name, shell.user_ns)
+    if value is _MISSING:
+        raise UsageError(f"--map: no variable named {name!r} in this notebook.")
+    return MapInput(name, value)
+
+
+def _show(shell: Any, summary: MapSummary) -> None:
+    from .display import is_rich_frontend
+
+    if is_rich_frontend(shell):
+        from IPython.display import display
+
+        display({"text/markdown": summary._repr_markdown_(), "text/plain": summary.text}, raw=True)
+    else:
+        print(f"{summary.text}\n── {summary.footer()}")
+
+
+def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
+    """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
+    from .ask import effective_settings
+    from .client import get_client
+    from .models import resolve_model
+
+    if not opts.out:
+        raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
+    shell = magics.shell
+    source = _lookup(shell, opts.map_over)
+    settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    model, note = resolve_model(settings.model, client)
+    prompts = ItemPrompts(magics, opts, text, settings, model)
+    summary = MapSummary(out=opts.out, total=source.total, model=model)
+    if source.total == 0:
+        shell.user_ns[opts.out] = source.wrap([], opts.out)
+        print(f"--map {opts.map_over}: nothing to do (it is empty); {opts.out} is empty.")
+        return None
+    first = next(source.pairs())
+    first_request = prompts.request(*first)  # a bad template fails here, before any request
+    if note:
+        print(note)
+    if opts.dry_run:
+        from .prompt import show_dry_run
+
+        show_dry_run(shell, client, first_request)
+        print(
+            f"--map {opts.map_over}: would send {source.total:,} requests like this one (item 0)."
+        )
+        return None
+    if opts.batch:
+        from .batches import submit_map
+
+        submit_map(magics, opts, source, prompts, summary)
+    else:
+        _run_live(magics, opts, source, prompts, summary)
+    return None
+
+
+def _run_live(
+    magics: Any, opts: argparse.Namespace, source: MapInput, prompts: ItemPrompts, summary: Any
+) -> MapSummary:
+    from .client import get_client
+    from .progress import make_progress
+
+    settings = prompts.settings
+    base = get_client(timeout=settings.timeout, max_retries=settings.max_retries, asynchronous=True)
+
+    @asynccontextmanager
+    async def own_client() -> Any:
+        # A fresh connection pool on the runner's loop: async clients are bound to one loop.
+        import anthropic
+
+        client = base.with_options(http_client=anthropic.DefaultAsyncHttpxClient())
+        try:
+            yield client
+        finally:
+            await client.close()
+
+    async def worker(position: int, pair: tuple[Any, Any, Any], client: Any) -> Any:
+        item, row, label = pair
+        try:
+            request = prompts.request(item, row, label)
+            message = await client.messages.create(**request)
+        except Exception as exc:  # kept as this item's value; the other items go on
+            return ItemError.from_exception(exc, index=label)
+        cost = magics.session_usage.add(message.model, message.usage)
+        summary.add_usage(message.usage, cost)
+        return shape_answer(_message_text(message), settings.fmt, message.stop_reason, label)
+
+    concurrency = opts.concurrency or magics.concurrency
+    progress = make_progress(magics.shell, source.total, "Claude")
+    fan = run_concurrently(
+        source.pairs(),
+        worker,
+        total=source.total,
+        concurrency=concurrency,
+        resource=own_client,
+        on_progress=lambda f: progress.update(f.done, f.failed),
+    )
+    note = "interrupted" if fan.interrupted else ""
+    progress.close(fan.done, fan.failed, note)
+    return _store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
+
+
+def _store(magics: Any, out: str, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
+    summary.results = values
+    summary.elapsed = fan.elapsed
+    summary.cancelled = fan.total - fan.done
+    summary.failed = fan.failed
+    summary.succeeded = fan.done - fan.failed
+    summary.status = "interrupted" if fan.interrupted else "complete"
+    magics.shell.user_ns[out] = values
+    magics.shell.user_ns["_claude"] = summary
+    _show(magics.shell, summary)
+    if fan.interrupted:
+        raise ClaudeInterrupted(
+            f"--map stopped: {fan.done:,} of {fan.total:,} finished and are kept in {out}; "
+            "the rest are ItemError(cancelled)."
+        )
+    return summary
+
+
+@dataclass
+class _Counts:
+    total: int
+    done: int
+    failed: int
+    elapsed: float
+    interrupted: bool = False
+
+
+def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
+    """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
+    from .batches import collect
+
+    return collect(magics, batch_id, out)
+
+
+def store_batch_results(
+    magics: Any, out: str | None, values: Any, summary: MapSummary, started: float
+) -> MapSummary:
+    """Put fetched batch results in ``out`` (when given) and ``_claude``."""
+    failed = sum(isinstance(v, ItemError) for v in _values(values))
+    counts = _Counts(summary.total, summary.total, failed, time.monotonic() - started)
+    if out:
+        return _store(magics, out, values, summary, counts)
+    summary.results = values
+    summary.failed, summary.succeeded = failed, summary.total - failed
+    summary.status, summary.elapsed = "complete", counts.elapsed
+    magics.shell.user_ns["_claude"] = summary
+    _show(magics.shell, summary)
+    return summary
+
+
+__all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer", "wrap_results"]
