@@ -171,3 +171,17 @@ def test_forbidden_reason() -> None:
     assert forbidden_reason([("anthropic-beta", OAUTH_BETA)]) is None
     assert forbidden_reason([("user-agent", "claude-cli/2.0.29")])
     assert forbidden_reason([("anthropic-beta", "oauth-2025-04-20, claude-code-20250219")])
+
+
+def test_debug_logs_hold_no_token(fake, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for name in ("anthropic", "httpx", "httpx2", "httpcore", "kuroryuu_magic"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    first = _login(fake)
+    diagnose()
+    logs = caplog.text
+    assert logs  # the SDK did log its requests
+    for secret in [*fake.oauth.access_expiry, first.refresh_token, load_tokens().refresh_token]:
+        assert secret not in logs

@@ -283,3 +283,29 @@ def test_refresh_may_omit_refresh_token(fake) -> None:
     new, _ = refresh_tokens()
     assert new.refresh_token == first.refresh_token
     assert new.access_token.endswith("0000") and new.account_email == first.account_email
+
+
+@pytest.mark.parametrize("failure", ["invalid_grant", "malformed", "unreachable"])
+def test_verbose_traceback_shows_no_token(ip, fake, capsys, monkeypatch, failure: str) -> None:
+    tokens = _login(fake)
+    if failure == "invalid_grant":
+        fake.oauth.refresh_tokens.clear()
+    elif failure == "malformed":
+        body = json.dumps({"access_token": "sk-ant-oat01-CANARY-IN-A-BAD-RESPONSE-000"})
+        fake.token_response_override = RawResponse(body, 200)
+    else:
+        monkeypatch.setenv("KURORYUU_OAUTH_TOKEN_URL", "http://127.0.0.1:9/v1/oauth/token")
+    ip.run_line_magic("xmode", "Verbose")
+    result = ip.run_cell("from kuroryuu_magic.oauth.tokens import refresh_tokens\nrefresh_tokens()")
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "refresh_tokens" in shown and "Error" in shown  # a verbose traceback was printed
+    # Every local of every library frame, as any traceback formatter could print them.
+    tb = result.error_in_exec.__traceback__
+    while tb is not None:
+        if "kuroryuu_magic" in tb.tb_frame.f_code.co_filename:
+            shown += "".join(f"{k}={v!r}" for k, v in tb.tb_frame.f_locals.items())
+        tb = tb.tb_next
+    assert "TokenSet(access_token='sk-ant-…" in shown  # the locals were seen, masked
+    for secret in (tokens.access_token, tokens.refresh_token, "CANARY"):
+        assert secret not in shown

@@ -87,6 +87,45 @@ class _ApiAnswer:
     refused: str | None = None
 
 
+# The facts table (anthropic-facts.md): (HTTP status, lower-case message fragment, verdict, advice).
+_TABLE: tuple[tuple[int, str, str, str], ...] = (
+    (
+        400,
+        "only authorized for use with claude code",
+        "Your login works, but Anthropic authorizes this subscription token only for "
+        "Claude Code, so the API refuses it for any other tool. This is Anthropic's "
+        "policy, not a bug, and kuroryuu-magic will not work around it.",
+        API_KEY_ADVICE,
+    ),
+    (
+        401,
+        "not supported",
+        f"The API did not see the anthropic-beta: {OAUTH_BETA} header, which OAuth "
+        "tokens need (a proxy may have stripped it).",
+        "Check any proxy between you and the API. " + API_KEY_ADVICE,
+    ),
+    (
+        401,
+        "expired",
+        "The access token has expired.",
+        "Click Refresh (or run Diagnose again); if that fails, log in again.",
+    ),
+    (
+        401,
+        "organization",
+        "OAuth is not allowed for this organization: the subscription lapsed or an "
+        "organization policy forbids it.",
+        "Check your plan at claude.ai. " + API_KEY_ADVICE,
+    ),
+    (
+        403,
+        "scope",
+        "The token lacks a scope the API requires (user:inference).",
+        "Log in again and approve every requested scope. " + API_KEY_ADVICE,
+    ),
+)
+
+
 def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
     """``(ok, detail, verdict, advice)`` for the API's answer (the facts table)."""
     msg, low = answer.message, answer.message.lower()
@@ -110,45 +149,9 @@ def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
             "tokens for its own apps, so don't build on it.",
             API_KEY_ADVICE,
         )
-    if answer.status == 400 and "only authorized for use with claude code" in low:
-        return (
-            False,
-            detail,
-            "Your login works, but Anthropic authorizes this subscription token only for "
-            "Claude Code, so the API refuses it for any other tool. This is Anthropic's "
-            "policy, not a bug, and kuroryuu-magic will not work around it.",
-            API_KEY_ADVICE,
-        )
-    if answer.status == 401 and "not supported" in low:
-        return (
-            False,
-            detail,
-            f"The API did not see the anthropic-beta: {OAUTH_BETA} header, which OAuth "
-            "tokens need (a proxy may have stripped it).",
-            "Check any proxy between you and the API. " + API_KEY_ADVICE,
-        )
-    if answer.status == 401 and "expired" in low:
-        return (
-            False,
-            detail,
-            "The access token has expired.",
-            "Click Refresh (or run Diagnose again); if that fails, log in again.",
-        )
-    if answer.status == 401 and "organization" in low:
-        return (
-            False,
-            detail,
-            "OAuth is not allowed for this organization: the subscription lapsed or an "
-            "organization policy forbids it.",
-            "Check your plan at claude.ai. " + API_KEY_ADVICE,
-        )
-    if answer.status == 403 and "scope" in low:
-        return (
-            False,
-            detail,
-            "The token lacks a scope the API requires (user:inference).",
-            "Log in again and approve every requested scope. " + API_KEY_ADVICE,
-        )
+    for status, needle, verdict, advice in _TABLE:
+        if answer.status == status and needle in low:
+            return (False, detail, verdict, advice)
     return (False, detail, f"The API refused the token ({head}).", API_KEY_ADVICE)
 
 
