@@ -251,7 +251,8 @@ def save_key(raw: str, store: Store = "file") -> str:
         where = "this session only (not written anywhere)"
     else:
         raise ValueError(f"unknown store {store!r}; use 'keyring', 'file' or 'session'")
-    set_session_key(key, source=f"key saved in this session ({where.removeprefix('the ')})")
+    kept = "only" if store == "session" else f"(also in {where.removeprefix('the ')})"
+    set_session_key(key, source=f"key saved in this session {kept}")
     report = f"Saved {mask(key)} to {where}; the next %%claude cell uses it."
     if notes:
         report += f" ({'; '.join(notes)})"
