@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .frames import _g
 from .render import truncate
+from .stats import fmt_number as _g
+from .stats import numeric_summary
 
 SAMPLE_SIZE = 10_000
 _SEED = 0
@@ -36,18 +37,7 @@ def _stats(a: Any) -> str:
     if kind == "b":
         return f"stats{note}: true={_g(values.mean() * 100)}%"
     if kind in "iuf":
-        v = values.astype("float64", copy=False)
-        finite = v[np.isfinite(v)]
-        extra = ""
-        if kind == "f":
-            nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
-            extra = (f" nan={nan:,}" if nan else "") + (f" inf={inf:,}" if inf else "")
-        if finite.size == 0:
-            return f"stats{note}: no finite values{extra}"
-        return (
-            f"stats{note}: min={_g(finite.min())} max={_g(finite.max())} "
-            f"mean={_g(finite.mean())} std={_g(finite.std())}{extra}"
-        )
+        return f"stats{note}: " + numeric_summary(values)
     if kind in "mM":
         ok = values[~np.isnat(values)]
         return f"stats{note}: min={ok.min()} max={ok.max()}" if ok.size else ""
