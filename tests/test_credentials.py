@@ -330,3 +330,13 @@ def test_verbose_tracebacks_never_show_the_key(
     out = capsys.readouterr()
     assert "Traceback" in out.out + out.err
     assert KEY_A not in out.out + out.err and KEY_A[:30] not in out.out + out.err
+
+
+def test_credential_modules_import_nothing_heavy() -> None:
+    code = (
+        "import sys, kuroryuu_magic.credentials, kuroryuu_magic.setup_terminal\n"
+        "heavy = ('anthropic', 'ipywidgets', 'httpx2', 'keyring', 'pandas', 'numpy', 'PIL')\n"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

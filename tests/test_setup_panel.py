@@ -81,6 +81,7 @@ def test_panel_layout(panel: SetupPanel) -> None:
 def test_save_stores_activates_and_empties_the_field(panel: SetupPanel) -> None:
     password, buttons = _find(panel)
     password.value = f"ANTHROPIC_API_KEY={KEY_A}"
+    assert KEY_A not in repr(panel) and KEY_A not in panel.status  # even before Save
     buttons["Save"].click()
     _assert_clean(panel, KEY_A)
     assert mask(KEY_A) in panel.status and "key file" in panel.status
