@@ -17,15 +17,19 @@ __all__ = ["__version__", "load_ipython_extension", "login_panel", "setup_panel"
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    from . import inputfix
     from .magics import ClaudeMagics
 
     ipython.register_magics(ClaudeMagics)
+    inputfix.install(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
+    from . import inputfix
     from .magics import unregister
 
     unregister(ipython)
+    inputfix.uninstall(ipython)
 
 
 def setup_panel() -> Any:

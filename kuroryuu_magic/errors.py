@@ -71,6 +71,8 @@ _BY_STATUS = {
 }
 
 _MAX_DETAIL = 200
+# httpx2 errors the SDK does not wrap when a stream breaks after it started.
+_DROPPED = {"RemoteProtocolError", "ReadError", "IncompleteRead"}
 
 
 def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | None, str | None]:
@@ -101,6 +103,11 @@ def describe_api_error(exc: BaseException, *, base_url: str | None = None) -> st
         m = _BY_TYPE["timeout_error"]
         return f"Claude API timeout{where}: {m.meaning}. Fix: {m.fix}."
     status, err_type, message, request_id = _error_fields(exc)
+    if name in _DROPPED:
+        return (
+            f"Claude API connection dropped mid-answer ({name}): the partial answer was kept. "
+            "Fix: run the cell again; check your network or proxy if it keeps happening."
+        )
     if status is None and err_type is None:
         where = f" {base_url}" if base_url else " the API"
         return (

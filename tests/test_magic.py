@@ -172,3 +172,12 @@ def test_load_ext_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_line_prompt_ending_in_question_mark_is_asked_not_helped(ip, fake: FakeAnthropic) -> None:
+    run_cell(ip, "%claude What's the mean of {nums}?")
+    run_cell(ip, "nums = [1, 2]\n%claude How big is {nums}??")
+    sent = [r.body["messages"][-1]["content"] for r in fake.messages_requests()]
+    assert sent == ["What's the mean of {nums}?", "How big is [1, 2]??"]
+    run_cell(ip, "%unload_ext kuroryuu_magic")
+    assert not any("claude" in getattr(t, "__name__", "") for t in ip.input_transformers_cleanup)
