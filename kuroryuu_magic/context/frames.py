@@ -36,11 +36,13 @@ _LAYOUTS = (
 
 
 def _bytes(n: float) -> str:
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+    if n < 1000:
+        return f"{n:,.0f} bytes"
+    for unit in ("kB", "MB"):
         n /= 1000
-    return f"{n:,.1f} GB"
+        if n < 1000:
+            return f"{n:,.1f} {unit}"
+    return f"{n / 1000:,.1f} GB"
 
 
 def _cell(x: Any, width: int = _CELL) -> str:
@@ -74,7 +76,11 @@ def _sample_positions(n: int) -> Any:
     np = sys.modules["numpy"]
     if n <= SAMPLE_ROWS:
         return np.arange(n)
-    return np.sort(np.random.default_rng(_SEED).choice(n, SAMPLE_ROWS, replace=False))
+    rng = np.random.default_rng(_SEED)
+    if n <= 10_000_000:
+        return np.sort(rng.choice(n, SAMPLE_ROWS, replace=False))
+    # choice() without replacement slows down with n; at this size repeats are rare anyway.
+    return np.unique(rng.integers(0, n, SAMPLE_ROWS))
 
 
 # ---------------------------------------------------------------- pandas
