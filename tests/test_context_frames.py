@@ -138,12 +138,15 @@ def test_all_nan_and_unhashable_columns() -> None:
 
 
 def test_very_wide_frame_is_bounded_and_says_so() -> None:
-    df = pd.DataFrame(np.zeros((10, 5000)), columns=[f"feature_{i}" for i in range(5000)])
+    n = 100_000
+    df = pd.DataFrame(np.zeros((3, n)), columns=[f"feature_{i}" for i in range(n)])
+    start = time.process_time()
     out = render_value(df, max_chars=4000)
+    assert time.process_time() - start < 1.0  # only the shown columns are touched
     assert len(out) <= 4000
-    assert "5,000 columns" in out
+    assert "100,000 columns" in out
     assert "more columns not shown" in out
-    assert "feature_4999" in out
+    assert f"feature_{n - 1}" in out
 
 
 def test_huge_strings_in_cells_are_cut() -> None:

@@ -186,15 +186,18 @@ def _pd_rows(frame: Any, positions: list[int], head: int, tail: int) -> str:
 def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
     n_rows, n_cols = df.shape
     header = f"{type_name(df)}: {n_rows:,} rows × {n_cols:,} columns"
-    with contextlib.suppress(Exception):  # exotic extension arrays; memory is a nicety
-        header += f"; memory ≈ {_bytes(df.memory_usage(index=True, deep=False).sum())}"
+    # memory_usage() walks every column (seconds at 100,000 columns): a nicety, so skip it there.
+    if n_cols <= 1_000:
+        with contextlib.suppress(Exception):  # exotic extension arrays
+            header += f"; memory ≈ {_bytes(df.memory_usage(index=True, deep=False).sum())}"
     lines_head = [header, _pd_index_line(df.index, pd, schema_only)]
     if isinstance(df.columns, pd.MultiIndex):
         lines_head.append(f"columns: MultiIndex, {df.columns.nlevels} levels")
-    dtypes = list(df.dtypes)
-    names = [_cell(c, 40) for c in df.columns]
     widest = max(layout[2] for layout in _LAYOUTS)
     table_cols = _pick(n_cols, widest)
+    # Only the columns that can be shown are looked at: a frame may have 100,000 of them.
+    dtypes = {j: df.dtypes.iloc[j] for j in table_cols}
+    names = {j: _cell(df.columns[j], 40) for j in table_cols}
 
     nulls_note, stats = "", {}
     if not schema_only and n_cols:
