@@ -101,7 +101,7 @@ def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) 
     except Exception as exc:  # a summary that fails still leaves a usable, bounded line
         text = f"<{type_name(obj)} object; summary failed: {type(exc).__name__}>"
     # A key in a rendered variable (``{os.environ}``) must not reach the API or --dry-run.
-    return truncate(redact(text), max_chars)
+    return redact(truncate(text, max_chars))  # masking only ever shortens
 
 
 def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
