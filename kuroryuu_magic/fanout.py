@@ -152,8 +152,6 @@ class FanOut:
                 self.results[position] = ItemError(
                     "cancelled before it finished (Ctrl-C)", kind="cancelled", index=position
                 )
-        if on_progress is not None:
-            on_progress(self)
         return self.results
 
     def _wait(
