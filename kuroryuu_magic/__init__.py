@@ -34,7 +34,7 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 def setup_panel() -> Any:
     """The API-key panel (what ``%claude setup`` shows)."""
-    from .setup_panel import SetupPanel
+    from .key_panel import SetupPanel
 
     return SetupPanel()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from .credentials import Credential, resolve_credential
 from .errors import UsageError
+from .keyshape import hides_secret_args
 
 NO_CREDENTIAL = (
     "No Anthropic API key found. Run `%claude setup` to add one, "
@@ -38,6 +39,7 @@ def require_credential() -> Credential:
     return credential
 
 
+@hides_secret_args  # under %xmode Verbose, a failing constructor must not print the key
 def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) -> Any:
     """A cached ``Anthropic`` (or ``AsyncAnthropic``) client for the active credential."""
     credential = require_credential()

@@ -22,7 +22,7 @@ def _help(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def _setup(magics: Any, opts: argparse.Namespace) -> None:
-    from .setup_panel import run_setup
+    from .key_panel import run_setup
 
     run_setup(magics.shell)
 

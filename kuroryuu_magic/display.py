@@ -19,8 +19,9 @@ CURSOR = " ▍"
 
 
 def is_rich_frontend(shell: Any) -> bool:
-    """True inside a kernel with a front end (ipykernel), False in terminal IPython."""
-    return shell is not None and "ipykernel" in type(shell).__module__
+    """True inside a kernel with a front end (ipykernel, Colab's shell), False in terminal IPython."""
+    zmqshell = sys.modules.get("ipykernel.zmqshell")  # imported whenever such a shell exists
+    return zmqshell is not None and isinstance(shell, zmqshell.ZMQInteractiveShell)
 
 
 class View:

@@ -118,7 +118,7 @@ def read_secret_json(path: Path | str) -> dict[str, Any] | None:
         raw = fh.read(1_000_000)
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         # ``from None``: the decoder's message quotes the file's bytes.
         raise CorruptSecretFileError(
             f"{path} is not valid JSON; delete it and save again"

@@ -14,7 +14,7 @@ from IPython.core.error import UsageError
 import kuroryuu_magic
 from kuroryuu_magic import credentials, keystore
 from kuroryuu_magic.masking import mask
-from kuroryuu_magic.setup_panel import SetupPanel, run_setup
+from kuroryuu_magic.key_panel import SetupPanel, run_setup
 from kuroryuu_magic.setup_terminal import run_terminal_setup
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
@@ -63,8 +63,8 @@ def panel(isolated: Path) -> SetupPanel:
     return SetupPanel()
 
 
-def test_public_setup_panel_survives_the_submodule_import(isolated: Path) -> None:
-    # Importing kuroryuu_magic.setup_panel rebinds the package attribute to the module.
+def test_public_setup_panel_can_be_called_twice(isolated: Path) -> None:
+    # The panel's module is not named like the public function, so importing it can't shadow it.
     assert isinstance(kuroryuu_magic.setup_panel(), SetupPanel)
     assert isinstance(kuroryuu_magic.setup_panel(), SetupPanel)
 
@@ -270,7 +270,7 @@ def test_run_setup_in_a_kernel_displays_the_panel(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[object] = []
-    monkeypatch.setattr("kuroryuu_magic.setup_panel._has_front_end", lambda shell: True)
+    monkeypatch.setattr("kuroryuu_magic.key_panel.is_rich_frontend", lambda shell: True)
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     run_setup(object())
     assert len(shown) == 1 and isinstance(shown[0], SetupPanel)

@@ -181,7 +181,7 @@ class LoginPanel(widgets.VBox):
 
         shell = get_ipython()
         try:
-            from ..setup_panel import run_setup
+            from ..key_panel import run_setup
         except ImportError:
             run_setup = None
         if run_setup is None or not _has_front_end(shell):

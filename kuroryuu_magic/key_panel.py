@@ -10,13 +10,12 @@ Verbose`` a traceback prints the handler's locals, the key among them.
 from __future__ import annotations
 
 import html
-import sys
-import types
 from typing import Any
 
 import ipywidgets as widgets
 
 from . import credentials
+from .display import is_rich_frontend
 from .keyshape import KeyShapeError, normalize_key
 from .keystore import KeyringError
 from .securefile import SecretFileError
@@ -167,17 +166,9 @@ class SetupPanel(widgets.VBox):
         self._status.value = _STATUS.format(color=_COLORS[level], text=html.escape(text))
 
 
-def _has_front_end(shell: Any) -> bool:
-    try:
-        from ipykernel.zmqshell import ZMQInteractiveShell
-    except ImportError:
-        return False
-    return isinstance(shell, ZMQInteractiveShell)
-
-
 def run_setup(shell: Any) -> None:
     """Show the panel in a Jupyter kernel; prompt with getpass in terminal IPython."""
-    if _has_front_end(shell):
+    if is_rich_frontend(shell):
         from IPython.display import display
 
         display(SetupPanel())
@@ -185,14 +176,3 @@ def run_setup(shell: Any) -> None:
         from .setup_terminal import run_terminal_setup
 
         run_terminal_setup()
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this module rebinds the package attribute ``kuroryuu_magic.setup_panel``
-    (the public function) to the module; being callable keeps ``setup_panel()`` working."""
-
-    def __call__(self) -> SetupPanel:
-        return SetupPanel()
-
-
-sys.modules[__name__].__class__ = _CallableModule
