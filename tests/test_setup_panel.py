@@ -13,8 +13,8 @@ from IPython.core.error import UsageError
 
 import kuroryuu_magic
 from kuroryuu_magic import credentials, keystore
-from kuroryuu_magic.masking import mask
 from kuroryuu_magic.key_panel import SetupPanel, run_setup
+from kuroryuu_magic.masking import mask
 from kuroryuu_magic.setup_terminal import run_terminal_setup
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
