@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -214,3 +215,13 @@ def test_polars_frames() -> None:
     big = pl.DataFrame({f"c{i}": np.arange(300_000) for i in range(5)})
     out = render_value(big, max_chars=2000)
     assert len(out) <= 2000 and "sample" in out
+
+
+def test_overflowing_and_all_nan_values_raise_no_warnings() -> None:
+    df = pd.DataFrame({"big": [1e308, -1e308, 1e308], "nan": [np.nan] * 3, "x": [1, 2, 3]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = render_value(df)
+        render_value(df["big"])
+        render_value(np.array([1e308, 1e308]))
+    assert "no finite values" in out

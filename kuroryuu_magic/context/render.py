@@ -7,10 +7,10 @@ DataFrame has imported pandas), so rendering never imports them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import sys
-import warnings
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -95,8 +95,9 @@ def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) 
     max_chars = max(0, int(max_chars))
     try:
         # Statistics over odd values (overflow, all-NaN) warn; a prompt is no place for that.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        # np.errstate is thread-safe, unlike warnings.catch_warnings, and --map renders in threads.
+        np = sys.modules.get("numpy")
+        with np.errstate(all="ignore") if np is not None else contextlib.nullcontext():
             text = _dispatch(obj, max_chars, schema_only)
     except Exception as exc:  # a summary that fails still leaves a usable, bounded line
         text = f"<{type_name(obj)} object; summary failed: {type(exc).__name__}>"
