@@ -238,6 +238,8 @@ def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
     try:
         img = Image.open(io.BytesIO(data))
         size = img.size
+    except Image.DecompressionBombError:
+        raise UsageError("--image: the image has too many pixels to process safely") from None
     except Exception:
         raise UsageError("--image: the image data is corrupt or truncated") from None
     if max(size) <= max_side and _b64_len(len(data)) <= MAX_BYTES:
