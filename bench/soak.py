@@ -21,7 +21,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-5-5"
 CELL = f"%%claude --no-history -m {MODEL}\nSay something short about soak tests."
 WARMUP = 10  # imports, client creation, first connections: not part of the measurement
 WINDOW = 50

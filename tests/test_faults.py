@@ -22,7 +22,7 @@ from tests.kernels import CellRun, Kernel, kernel_env, start_kernel
 
 pytestmark = pytest.mark.kernel
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-5-5"
 ANSWER = "Quokkas thrive on Rottnest Island, eating leaves and grasses at dusk."
 DELTAS = 6
 STRIKE_AT = 3  # mid-stream faults hit after this many deltas

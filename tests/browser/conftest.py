@@ -111,7 +111,9 @@ class LabServer:
         return json.loads(raw) if raw else None
 
     def lab_url(self, path: str = "") -> str:
-        return f"{self.url}/lab/tree/{path}?token={self.token}" if path else f"{self.url}/lab"
+        # ``reset``: start from an empty workspace, not the notebooks earlier tests opened.
+        where = f"/tree/{path}" if path else ""
+        return f"{self.url}/lab{where}?token={self.token}&reset"
 
     def write_notebook(self, name: str, cells: list[str] | None = None) -> Path:
         """Write a python3 notebook (kernelspec set, so Lab asks no kernel question)."""
@@ -277,12 +279,23 @@ def _artifact_dir(config: pytest.Config) -> Path:
     return d
 
 
-@pytest.fixture
-def page(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser page; on failure saves screenshot + console log + server log."""
+@pytest.fixture(scope="package")
+def browser_context(browser: Any) -> Iterator[Any]:
+    """One context for the package: JupyterLab's scripts are fetched once, then cached."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(UI_TIMEOUT_MS)
-    pg = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(
+    browser_context: Any, lab_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """A fresh page; on failure saves screenshot + console log + server log."""
+    pg = browser_context.new_page()
     console: list[str] = []
     pg.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
     pg.on("pageerror", lambda e: console.append(f"[pageerror] {e}"))
@@ -304,7 +317,7 @@ def page(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) ->
             print(
                 f"\nbrowser artifacts: {shot}\n                   {log}\n                   {server_log}"
             )
-        context.close()
+        pg.close()
         # Shut this test's kernels down: they would hold memory and CPU for the rest.
         with contextlib.suppress(OSError, urllib.error.URLError):
             for session in lab_server.api("/api/sessions"):
@@ -317,9 +330,14 @@ class Notebook:
     def __init__(self, page: Any, lab: LabServer, name: str) -> None:
         self.page, self.lab, self.name = page, lab, name
 
+    @property
+    def panel(self) -> Any:
+        """This notebook's (visible) panel: hidden panels of other documents don't count."""
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+
     def open(self) -> Notebook:
         self.page.goto(self.lab.lab_url(self.name))
-        self.page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
+        self.panel.locator(".jp-Notebook").first.wait_for()
         self.wait_idle()
         return self
 
@@ -338,13 +356,13 @@ class Notebook:
             if time.monotonic() > deadline:
                 raise AssertionError(f"kernel for {self.name} not ready: {sessions}")
             time.sleep(0.25)
-        self.page.locator(
-            ".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']"
-        ).first.wait_for(timeout=timeout_ms)
+        self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+            timeout=timeout_ms
+        )
 
     @property
     def cells(self) -> Any:
-        return self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        return self.panel.locator(".jp-Notebook .jp-Cell")
 
     def cell(self, index: int) -> Any:
         return self.cells.nth(index)
@@ -397,7 +415,7 @@ class Notebook:
 
     def stop(self) -> None:
         """Press the toolbar's stop (interrupt the kernel) button."""
-        self.page.locator(
+        self.panel.locator(
             ".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']"
         ).first.click()
 
@@ -405,7 +423,7 @@ class Notebook:
         """Save through the UI (Ctrl+S) and wait until the server has the new file."""
         path = self.lab.root / self.name
         before = path.stat().st_mtime_ns if path.exists() else 0
-        self.page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+        self.panel.locator(".jp-Notebook").first.click()
         self.page.keyboard.press("Escape")
         self.page.keyboard.press("Control+s")
         deadline = time.monotonic() + 30

@@ -10,7 +10,7 @@ from kuroryuu_magic.testing import Reply
 
 pytestmark = pytest.mark.browser
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-5-5"
 STORY = "**Quokkas** live on Rottnest Island. " + " ".join(f"fact{i}" for i in range(60))
 
 
@@ -31,7 +31,7 @@ def test_streamed_markdown_appears_before_the_stream_ends(open_notebook, lab_ser
     nb = _open_with_extension(open_notebook, lab_server, "stream.ipynb")
     lab_fake.enqueue(Reply(text=STORY, deltas=40, delta_delay=0.15))  # ~6 s of streaming
     i = nb.append_and_run(f"%%claude -m {MODEL}\nTell me about quokkas.")
-    out = nb.cell(i).locator(".jp-OutputArea")
+    out = nb.cell(i).locator(".jp-Cell-outputArea")
     # Rendered Markdown (a real <strong>), while the fake is still sending deltas.
     out.locator("strong", has_text="Quokkas").first.wait_for(timeout=30_000)
     still_streaming = lab_fake.in_flight >= 1
@@ -51,7 +51,7 @@ def test_stop_button_keeps_partial_answer_and_next_cell_works(open_notebook, lab
     nb = _open_with_extension(open_notebook, lab_server, "stop.ipynb")
     lab_fake.enqueue(Reply(text=STORY, deltas=60, delta_delay=0.25))  # 15 s if not stopped
     i = nb.append_and_run(f"%%claude -m {MODEL}\nA long story, please.")
-    out = nb.cell(i).locator(".jp-OutputArea")
+    out = nb.cell(i).locator(".jp-Cell-outputArea")
     out.get_by_text("fact3").first.wait_for(timeout=30_000)
     disconnects = lab_fake.disconnects
     stopped_at = time.monotonic()
@@ -70,7 +70,7 @@ def test_stop_button_keeps_partial_answer_and_next_cell_works(open_notebook, lab
     lab_fake.enqueue(Reply(text="*Second* answer works.", deltas=3))
     j = nb.append_and_run(f"%%claude -m {MODEL}\nAnd then?")
     nb.wait_done(j)
-    nb.cell(j).locator(".jp-OutputArea em", has_text="Second").first.wait_for()
+    nb.cell(j).locator(".jp-Cell-outputArea em", has_text="Second").first.wait_for()
     messages = lab_fake.messages_requests()[-1].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert "[answer interrupted]" in str(messages[1]["content"])
