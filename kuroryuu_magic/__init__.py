@@ -17,19 +17,21 @@ __all__ = ["__version__", "load_ipython_extension", "login_panel", "setup_panel"
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    from . import inputfix
+    from . import image_capture, inputfix
     from .magics import ClaudeMagics
 
     ipython.register_magics(ClaudeMagics)
     inputfix.install(ipython)
+    image_capture.install(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from . import inputfix
+    from . import image_capture, inputfix
     from .magics import unregister
 
     unregister(ipython)
     inputfix.uninstall(ipython)
+    image_capture.uninstall(ipython)
 
 
 def setup_panel() -> Any:

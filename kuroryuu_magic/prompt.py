@@ -22,12 +22,9 @@ def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
     remaining = [total_budget]
 
     def render(value: Any) -> str:
-        if isinstance(value, str) and len(value) <= min(per_object, remaining[0]):
-            text = value
-        else:
-            text = render_value(
-                value, max_chars=max(200, min(per_object, remaining[0])), schema_only=schema_only
-            )
+        # Strings go through render_value too: it masks anything shaped like a key.
+        budget = max(200, min(per_object, remaining[0]))
+        text = render_value(value, max_chars=budget, schema_only=schema_only)
         remaining[0] = max(0, remaining[0] - len(text))
         return text
 

@@ -16,23 +16,21 @@ when an image actually needs re-encoding.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import os
 import re
 import sys
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..image_capture import CAPTURE as _CAPTURE
 from .render import type_name
 
 MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
 MAX_SIDE = 1568
 MAX_FILE_BYTES = 100 * 1024 * 1024
-_KEEP_DISPLAYED = 20
 _OUT_REF = re.compile(r"^\s*(?:Out\s*\[\s*(-?\d+)\s*\]|_(\d+))\s*$")
 _ACCEPTED = (
     "a matplotlib Figure/Axes, a PIL image, an IPython.display.Image, "
@@ -281,68 +279,6 @@ def _encode(img: Any, fmt: str, quality: int) -> bytes:
             img = img.convert("RGBA")
         img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
-
-
-# ---------------------------------------------------------------- displayed images
-
-
-class _ImageCapture:
-    """Keeps the last few images each cell displayed, keyed by execution count.
-
-    Installed on ipykernel's display publisher (``register_hook``), it sees each
-    display message on its way out and passes it on untouched.
-    """
-
-    def __init__(self) -> None:
-        self.images: OrderedDict[int, bytes] = OrderedDict()
-        self._count: int | None = None
-        self._shells: list[Any] = []
-
-    def last(self) -> bytes | None:
-        return next(reversed(self.images.values()), None) if self.images else None
-
-    def _pre_run_cell(self, info: Any = None) -> None:
-        shell = self._shells[-1] if self._shells else None
-        self._count = getattr(shell, "execution_count", None)
-
-    def __call__(self, msg: Any) -> Any:
-        try:
-            data = (msg.get("content") or {}).get("data") or {}
-            for mime in ("image/png", "image/jpeg"):
-                if mime in data and self._count is not None:
-                    raw = data[mime]
-                    self.images[self._count] = (
-                        base64.b64decode(raw) if isinstance(raw, str) else raw
-                    )
-                    self.images.move_to_end(self._count)
-                    while len(self.images) > _KEEP_DISPLAYED:
-                        self.images.popitem(last=False)
-                    break
-        except Exception:  # noqa: S110 - a capture problem must never swallow the output
-            pass
-        return msg
-
-    def install(self, shell: Any) -> bool:
-        pub = getattr(shell, "display_pub", None)
-        if pub is None or not hasattr(pub, "register_hook") or shell in self._shells:
-            return False
-        self._shells.append(shell)
-        pub.register_hook(self)
-        shell.events.register("pre_run_cell", self._pre_run_cell)
-        return True
-
-    def uninstall(self, shell: Any) -> None:
-        if shell not in self._shells:
-            return
-        self._shells.remove(shell)
-        pub = getattr(shell, "display_pub", None)
-        if pub is not None and hasattr(pub, "unregister_hook"):
-            pub.unregister_hook(self)
-        with contextlib.suppress(ValueError):
-            shell.events.unregister("pre_run_cell", self._pre_run_cell)
-
-
-_CAPTURE = _ImageCapture()
 
 
 def install_image_capture(shell: Any) -> bool:

@@ -149,33 +149,49 @@ def input_tokens(body: dict[str, Any]) -> int:
     return max(1, sum(n for _, n in _units(body)))
 
 
+def _cache_key_part(block: Any) -> str:
+    # The marker is not part of the cached content: the same block with and
+    # without `cache_control` hits the same cache entry, as with the real API.
+    if isinstance(block, dict) and "cache_control" in block:
+        block = {k: v for k, v in block.items() if k != "cache_control"}
+    return json.dumps(block, sort_keys=True)
+
+
+# The real API checks for hits at block boundaries up to 20 blocks before a breakpoint.
+_LOOKBACK_BLOCKS = 20
+
+
 def prompt_usage(body: dict[str, Any], cache: set[str]) -> dict[str, int]:
     """Input usage with prompt caching: a prefix ending at a ``cache_control`` block is
-    written the first time it is seen and read afterwards; cached tokens are kept out of
-    ``input_tokens`` as the real API does."""
+    written the first time it is seen; a later request reads the longest cached prefix
+    that ends at a block boundary within 20 blocks before one of its breakpoints.
+    Cached tokens are kept out of ``input_tokens`` as the real API does."""
     units = _units(body)
     total = max(1, sum(n for _, n in units))
     digest = hashlib.sha256()
     running = 0
-    breakpoints: list[tuple[str, int]] = []
+    boundaries: list[tuple[str, int]] = []  # (prefix digest, tokens so far) after each block
+    breakpoints: list[int] = []  # indexes into boundaries
     top_level = isinstance(body.get("cache_control"), dict)
     for block, n in units:
-        digest.update(json.dumps(block, sort_keys=True).encode())
+        digest.update(_cache_key_part(block).encode())
         running += n
+        boundaries.append((digest.hexdigest(), running))
         if isinstance(block, dict) and isinstance(block.get("cache_control"), dict):
-            breakpoints.append((digest.hexdigest(), running))
-    if top_level and units:
-        breakpoints.append((digest.hexdigest(), running))
+            breakpoints.append(len(boundaries) - 1)
+    if top_level and units and (not breakpoints or breakpoints[-1] != len(boundaries) - 1):
+        breakpoints.append(len(boundaries) - 1)
     read = 0
-    for key, n in reversed(breakpoints):
-        if key in cache:
-            read = n
-            break
-    written = breakpoints[-1][1] - read if breakpoints else 0
-    cache.update(key for key, _ in breakpoints)
+    for index in reversed(breakpoints):
+        for j in range(index, max(-1, index - _LOOKBACK_BLOCKS), -1):
+            if boundaries[j][0] in cache:
+                read = max(read, boundaries[j][1])
+                break
+    written = boundaries[breakpoints[-1]][1] - read if breakpoints else 0
+    cache.update(boundaries[i][0] for i in breakpoints)
     return {
         "input_tokens": max(0, total - read - written),
-        "cache_creation_input_tokens": written,
+        "cache_creation_input_tokens": max(0, written),
         "cache_read_input_tokens": read,
     }
 

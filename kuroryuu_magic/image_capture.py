@@ -1,0 +1,85 @@
+"""Remember the images that cells display, for ``--plot`` and ``--image Out[n]``.
+
+In Jupyter the inline backend closes each figure right after showing it, so a
+later cell can't find it with ``plt.gcf()``.  This hook on ipykernel's display
+publisher keeps the last few displayed images, keyed by execution count; it
+passes every message on untouched.  Installed at extension load, so it imports
+nothing heavy.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+from collections import OrderedDict
+from typing import Any
+
+_KEEP_DISPLAYED = 20
+
+
+class _ImageCapture:
+    """Keeps the last few images each cell displayed, keyed by execution count.
+
+    Installed on ipykernel's display publisher (``register_hook``), it sees each
+    display message on its way out and passes it on untouched.
+    """
+
+    def __init__(self) -> None:
+        self.images: OrderedDict[int, bytes] = OrderedDict()
+        self._count: int | None = None
+        self._shells: list[Any] = []
+
+    def last(self) -> bytes | None:
+        return next(reversed(self.images.values()), None) if self.images else None
+
+    def _pre_run_cell(self, info: Any = None) -> None:
+        shell = self._shells[-1] if self._shells else None
+        self._count = getattr(shell, "execution_count", None)
+
+    def __call__(self, msg: Any) -> Any:
+        try:
+            data = (msg.get("content") or {}).get("data") or {}
+            for mime in ("image/png", "image/jpeg"):
+                if mime in data and self._count is not None:
+                    raw = data[mime]
+                    self.images[self._count] = (
+                        base64.b64decode(raw) if isinstance(raw, str) else raw
+                    )
+                    self.images.move_to_end(self._count)
+                    while len(self.images) > _KEEP_DISPLAYED:
+                        self.images.popitem(last=False)
+                    break
+        except Exception:  # noqa: S110 - a capture problem must never swallow the output
+            pass
+        return msg
+
+    def install(self, shell: Any) -> bool:
+        pub = getattr(shell, "display_pub", None)
+        if pub is None or not hasattr(pub, "register_hook") or shell in self._shells:
+            return False
+        self._shells.append(shell)
+        pub.register_hook(self)
+        shell.events.register("pre_run_cell", self._pre_run_cell)
+        return True
+
+    def uninstall(self, shell: Any) -> None:
+        if shell not in self._shells:
+            return
+        self._shells.remove(shell)
+        pub = getattr(shell, "display_pub", None)
+        if pub is not None and hasattr(pub, "unregister_hook"):
+            pub.unregister_hook(self)
+        with contextlib.suppress(ValueError):
+            shell.events.unregister("pre_run_cell", self._pre_run_cell)
+
+
+CAPTURE = _ImageCapture()
+
+
+def install(shell: Any) -> bool:
+    """Start remembering displayed images; False outside ipykernel."""
+    return CAPTURE.install(shell)
+
+
+def uninstall(shell: Any) -> None:
+    CAPTURE.uninstall(shell)
