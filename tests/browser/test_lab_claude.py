@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -74,3 +75,36 @@ def test_stop_button_keeps_partial_answer_and_next_cell_works(open_notebook, lab
     messages = lab_fake.messages_requests()[-1].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert "[answer interrupted]" in str(messages[1]["content"])
+
+
+def test_map_progress_bar_advances_and_completes(open_notebook, lab_server, lab_fake):
+    nb = _open_with_extension(open_notebook, lab_server, "map.ipynb")
+    i = nb.append_and_run("items = [f'thing {n}' for n in range(12)]")
+    nb.wait_done(i)
+    lab_fake.configure(latency=0.4)  # ~2.4 s at concurrency 2: the bar is seen moving
+    try:
+        j = nb.append_and_run(
+            f"%%claude --map items -o labels --concurrency 2 -m {MODEL}\nOne word for {{item}}"
+        )
+        out = nb.cell(j).locator(".jp-Cell-outputArea")
+        label = out.locator(".widget-label", has_text="done").first
+        label.wait_for(timeout=30_000)
+        seen: set[int] = set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            m = re.match(r"(\d+)/12 done", label.inner_text())
+            if m:
+                seen.add(int(m.group(1)))
+                if int(m.group(1)) == 12:
+                    break
+            time.sleep(0.05)
+        nb.wait_done(j)
+    finally:
+        lab_fake.configure(latency=0.0)
+    assert 12 in seen and any(0 < n < 12 for n in seen), seen  # it advanced, then completed
+    assert out.locator(".progress-bar-success").count() == 1  # green: no failures
+    k = nb.append_and_run("print(len(labels), sum('Fake Claude' in str(x) for x in labels))")
+    nb.wait_done(k)
+    assert nb.output_text(k).strip() == "12 12"
+    assert len(lab_fake.messages_requests()) == 12
+    assert lab_fake.max_in_flight <= 2
