@@ -309,3 +309,59 @@ def test_verbose_traceback_shows_no_token(ip, fake, capsys, monkeypatch, failure
     assert "TokenSet(access_token='sk-ant-…" in shown  # the locals were seen, masked
     for secret in (tokens.access_token, tokens.refresh_token, "CANARY"):
         assert secret not in shown
+
+
+def test_file_round_trip_and_millisecond_expiry(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    tokens = TokenSet("sk-ant-oat01-a" * 3, "sk-ant-ort01-b" * 3, 2_000_000_000.0, scope="s")
+    save_tokens(tokens, path)
+    assert load_tokens(path) == tokens
+    data = json.loads(path.read_text())
+    data["expires_at"] = 2_000_000_000_000  # milliseconds, as JavaScript tools write it
+    path.write_text(json.dumps(data))
+    os.chmod(path, 0o600)
+    assert load_tokens(path).expires_at == 2_000_000_000.0
+
+
+def test_fuzzed_token_file_bytes_raise_only_typed_errors(tmp_path: Path) -> None:
+    from hypothesis import example, given
+    from hypothesis import strategies as st
+
+    path = tmp_path / "fuzz.json"
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.floats() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=10,
+    )
+    fields = st.fixed_dictionaries(
+        {},
+        optional={
+            "access_token": json_values,
+            "refresh_token": json_values,
+            "expires_at": json_values,
+            "account": json_values,
+            "organization": json_values,
+            "mode": json_values,
+            "scope": json_values,
+            "obtained_at": json_values,
+        },
+    )
+    raw = st.binary(max_size=200) | fields.map(lambda d: json.dumps(d).encode())
+
+    @example(json.dumps({"access_token": "a", "refresh_token": "b", "expires_at": 1e300}).encode())
+    @example(json.dumps({"access_token": "a", "refresh_token": "b", "expires_at": -1e20}).encode())
+    @given(raw)
+    def check(content: bytes) -> None:
+        path.write_bytes(content)
+        os.chmod(path, 0o600)
+        try:
+            tokens = load_tokens(path)
+        except (CorruptSecretFileError, InsecureSecretFileError):
+            return
+        assert tokens is not None
+        assert isinstance(tokens.access_token, str) and isinstance(tokens.expires_at, float)
+        tokens.expires_text()
+        repr(tokens)
+        assert path.read_bytes() == content  # reading never changes the file
+
+    check()

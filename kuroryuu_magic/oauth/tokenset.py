@@ -21,6 +21,9 @@ __all__ = ["TokenSet", "token_set_from_file", "token_set_from_response"]
 FILE_VERSION = 1
 # Longer than any real access-token lifetime; a bigger value is a broken server.
 _MAX_EXPIRES_IN = 366 * 24 * 3600
+# Epoch seconds pass this in the year 5138; a bigger expires_at is milliseconds.
+_MILLISECONDS_THRESHOLD = 1e11
+_LAST_SECOND = 253_402_300_799  # 9999-12-31 23:59:59 UTC, the last time datetime can show
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,10 @@ def token_set_from_file(data: dict[str, Any]) -> TokenSet | None:
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
         return None
     if not math.isfinite(expires_at):
+        return None
+    if expires_at > _MILLISECONDS_THRESHOLD:  # JavaScript tools store milliseconds
+        expires_at = expires_at / 1000
+    if not 0 <= expires_at <= _LAST_SECOND:
         return None
     account, org = _sub(data, "account"), _sub(data, "organization")
     mode = data.get("mode")
