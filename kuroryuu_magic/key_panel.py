@@ -9,7 +9,6 @@ Verbose`` a traceback prints the handler's locals, the key among them.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
@@ -19,11 +18,10 @@ from .display import is_rich_frontend
 from .keyshape import KeyShapeError, normalize_key
 from .keystore import KeyringError
 from .securefile import SecretFileError
+from .widget_status import safe_message, status_html
 
 __all__ = ["SetupPanel", "run_setup"]
 
-_STATUS = '<span style="color:{color}">{text}</span>'
-_COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 _INTRO = (
     "<b>Anthropic API key</b> for <code>%%claude</code>. Create one at "
     '<a href="https://console.anthropic.com/settings/keys" target="_blank">'
@@ -32,13 +30,8 @@ _INTRO = (
 
 
 def _safe_message(exc: BaseException) -> str:
-    """A message for the status line; only our own typed errors are quoted."""
-    if isinstance(exc, (KeyShapeError, KeyringError, SecretFileError)):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"Could not store the key: {exc.strerror or type(exc).__name__}{where}."
-    return f"Something went wrong ({type(exc).__name__}); the key was not stored."
+    typed = (KeyShapeError, KeyringError, SecretFileError)
+    return safe_message(exc, typed, "Could not store the key")
 
 
 class SetupPanel(widgets.VBox):
@@ -163,7 +156,7 @@ class SetupPanel(widgets.VBox):
 
     def _show(self, text: str, level: str) -> None:
         self._status_text = text
-        self._status.value = _STATUS.format(color=_COLORS[level], text=html.escape(text))
+        self._status.value = status_html(text, level)
 
 
 def run_setup(shell: Any) -> None:

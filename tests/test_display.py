@@ -81,3 +81,15 @@ def test_terminal_view_writes_plain_text_once(clock: Clock) -> None:
     view.finish(None, "model · 1 in / 2 out", None)
     assert out.getvalue() == "Hello world\n── model · 1 in / 2 out\n"
     assert "IPython.core.display" not in out.getvalue()
+
+
+def test_front_end_detection_covers_subclasses_like_colabs_shell() -> None:
+    from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class ColabShell(ZMQInteractiveShell):  # google.colab._shell.Shell subclasses it
+        pass
+
+    assert display_mod.is_rich_frontend(object.__new__(ColabShell))
+    assert not display_mod.is_rich_frontend(object.__new__(InteractiveShell))
+    assert not display_mod.is_rich_frontend(None)

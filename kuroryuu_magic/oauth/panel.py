@@ -19,8 +19,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..display import is_rich_frontend
 from ..masking import mask
 from ..securefile import SecretFileError
+from ..widget_status import safe_message, status_html
 from . import POLICY_NOTE
 from .config import MODES
 from .errors import OAuthError
@@ -28,8 +30,6 @@ from .tokenset import TokenSet
 
 __all__ = ["LoginPanel", "run_login"]
 
-_STATUS = '<span style="color:{color}">{text}</span>'
-_COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 _LINK = (
     '<p><b>1.</b> <a href="{href}" target="_blank" rel="noopener noreferrer">'
     "Open the Claude authorization page</a> ({mode} login), approve, and copy the code it "
@@ -39,12 +39,7 @@ _LINK = (
 
 
 def _safe_message(exc: BaseException) -> str:
-    """Only our own typed errors are quoted; anything else is named by its class."""
-    if isinstance(exc, (OAuthError, SecretFileError)):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"file error: {exc.strerror or type(exc).__name__}"
-    return f"something went wrong ({type(exc).__name__})"
+    return safe_message(exc, (OAuthError, SecretFileError), "Something went wrong")
 
 
 def _account_html(tokens: TokenSet | None) -> str:
@@ -184,7 +179,7 @@ class LoginPanel(widgets.VBox):
             from ..key_panel import run_setup
         except ImportError:
             run_setup = None
-        if run_setup is None or not _has_front_end(shell):
+        if run_setup is None or not is_rich_frontend(shell):
             # Outside a kernel run_setup would prompt with getpass inside a click handler.
             self._show("Store an API key with %claude setup (or set ANTHROPIC_API_KEY).", "info")
             return
@@ -290,16 +285,12 @@ class LoginPanel(widgets.VBox):
 
     def _show(self, text: str, level: str) -> None:
         self._status_text = text
-        self._status.value = _STATUS.format(color=_COLORS[level], text=html.escape(text))
+        self._status.value = status_html(text, level)
 
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False)
         super().close()
-
-
-def _has_front_end(shell: Any) -> bool:
-    return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
 def run_login(shell: Any, mode: str = "max") -> None:
@@ -308,7 +299,7 @@ def run_login(shell: Any, mode: str = "max") -> None:
 
     if mode not in MODES:
         raise UsageError(f"unknown login mode {mode!r}; use --mode max or --mode console")
-    if _has_front_end(shell):
+    if is_rich_frontend(shell):
         from IPython.display import display
 
         try:
