@@ -22,6 +22,8 @@ POLL_FIRST = 1.0
 POLL_MAX = 30.0
 POLL_GROWTH = 1.5
 
+_sleep = time.sleep  # tests replace it
+
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _CUSTOM_ID = re.compile(r"^([a-z]+)-(\d+)$")
 
@@ -97,7 +99,7 @@ def wait(
     batch_id: str,
     *,
     on_poll: Callable[[Any], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Any:
     """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on)."""
     delay = POLL_FIRST
@@ -107,7 +109,7 @@ def wait(
             on_poll(batch)
         if batch.processing_status == "ended":
             return batch
-        sleep(delay)
+        (sleep or _sleep)(delay)
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
@@ -170,7 +172,7 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
     summary.batch_id, summary.status = batch.id, "submitted"
     magics.shell.user_ns["_claude"] = summary
     print(
-        f"Submitted Message Batch {batch.id} ({source.total:,} requests, half price). "
+        f"Submitted Message Batch {batch.id} ({source.total:,} request(s), half price). "
         f"If you stop waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
     )
     return collect(magics, batch.id, opts.out, summary=summary)
