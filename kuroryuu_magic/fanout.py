@@ -14,7 +14,7 @@ import asyncio
 import concurrent.futures
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
@@ -104,6 +104,7 @@ class FanOut:
         self.failed = 0
         self.in_flight = 0
         self.interrupted = False
+        self.first_alone = False  # run item 0 on its own before the pool starts
         self.started = time.monotonic()
         self.elapsed = 0.0
 
@@ -173,13 +174,19 @@ class FanOut:
 
     async def _main(
         self,
-        pairs: Iterable[tuple[int, Any]],
+        pairs: Iterator[tuple[int, Any]],
         worker: Worker,
         resource: Callable[[], AbstractAsyncContextManager[Any]],
         finished: threading.Event,
     ) -> None:
         try:
             async with resource() as res:
+                if self.first_alone:
+                    # The first answer creates the prompt cache the others then read;
+                    # sent together, every request would pay for writing it.
+                    for position, item in pairs:
+                        await self._one(position, item, worker, res)
+                        break
                 # A fixed pool pulling from one iterator: at most `concurrency` requests
                 # exist at any moment, however many items there are (memory stays flat).
                 tasks = [
@@ -195,21 +202,24 @@ class FanOut:
         finally:
             finished.set()
 
-    async def _pull(self, pairs: Iterable[tuple[int, Any]], worker: Worker, res: Any) -> None:
+    async def _pull(self, pairs: Iterator[tuple[int, Any]], worker: Worker, res: Any) -> None:
         for position, item in pairs:
-            self.in_flight += 1
-            try:
-                value = await worker(position, item, res)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one item's failure must never abort the others
-                value = ItemError.from_exception(exc, index=position)
-            finally:
-                self.in_flight -= 1
-            if isinstance(value, ItemError):
-                self.failed += 1
-            self.results[position] = value
-            self.done += 1
+            await self._one(position, item, worker, res)
+
+    async def _one(self, position: int, item: Any, worker: Worker, res: Any) -> None:
+        self.in_flight += 1
+        try:
+            value = await worker(position, item, res)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one item's failure must never abort the others
+            value = ItemError.from_exception(exc, index=position)
+        finally:
+            self.in_flight -= 1
+        if isinstance(value, ItemError):
+            self.failed += 1
+        self.results[position] = value
+        self.done += 1
 
 
 def run_concurrently(
@@ -221,8 +231,10 @@ def run_concurrently(
     resource: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
     on_progress: Progress | None = None,
     interval: float = 0.1,
+    first_alone: bool = False,
 ) -> FanOut:
     """Shorthand: build a :class:`FanOut`, run it, return it (``.results``, ``.interrupted``)."""
     fan = FanOut(total, concurrency)
+    fan.first_alone = first_alone
     fan.run(items, worker, resource=resource, on_progress=on_progress, interval=interval)
     return fan

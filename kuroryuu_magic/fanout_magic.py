@@ -140,14 +140,41 @@ class ItemPrompts:
             blocks, _ = build_content(magics.shell, "-", image_opts, **self._limits())
             self.images = [b for b in blocks if b.get("type") == "image"]
         self.shared = {} if opts.no_interpolate else self._prerender(text)
+        self.prefix: dict[str, Any] | None = None
+        self.item_chars = magics.context_chars
+        if not opts.no_interpolate:
+            self._split_off_shared_prefix()
 
-    def _limits(self) -> dict[str, Any]:
+    def _limits(self, context_chars: int | None = None) -> dict[str, Any]:
         m = self.magics
         return {
-            "context_chars": m.context_chars,
+            "context_chars": context_chars or m.context_chars,
             "object_chars": m.object_chars,
             "schema_only": m.schema_only,
         }
+
+    def _split_off_shared_prefix(self) -> None:
+        """Render what comes before the first per-item field once; cache it when it is large.
+
+        That part (and ``--vars``) is the same for every item, so after the first
+        answer the others read it from the prompt cache at a tenth of the price.
+        """
+        from .prompt import CACHE_MIN_CHARS
+
+        head, tail = split_template(self.text)
+        if not tail or not (head.strip() or self.opts.vars):
+            return
+        head_opts = copy.copy(self.opts)
+        head_opts.cache = False
+        namespace = ChainMap(self.shared, self.magics.shell.user_ns)
+        content, _ = self._build_content(_Namespace(namespace), head, head_opts, **self._limits())
+        if not isinstance(content, str):
+            content = "".join(b.get("text", "") for b in content if b.get("type") == "text")
+        if len(content) < CACHE_MIN_CHARS and not self.keep_cache:
+            return
+        self.prefix = {"type": "text", "text": content, "cache_control": {"type": "ephemeral"}}
+        self.text, self.opts.vars = tail, None
+        self.item_chars = max(1_000, self.magics.context_chars - len(content))
 
     def _prerender(self, text: str) -> dict[str, str]:
         """Render each plain ``{name}`` of the notebook once, not once per item."""
@@ -174,15 +201,32 @@ class ItemPrompts:
             local["row"] = row
         namespace = ChainMap(local, self.shared, self.magics.shell.user_ns)
         content, _ = self._build_content(
-            _Namespace(namespace), self.text, self.opts, **self._limits()
+            _Namespace(namespace), self.text, self.opts, **self._limits(self.item_chars)
         )
-        if not self.keep_cache:
+        if self.prefix is not None or not self.keep_cache:
             content = _strip_cache_marks(content)
-        if self.images:
+        if self.images or self.prefix:
             blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
-            content = [*self.images, *blocks]
+            shared = [self.prefix] if self.prefix else []
+            content = [*self.images, *shared, *blocks]
         request, _ = build_request(self.settings, self.model, content, self.magics.conversations)
         return request
+
+
+def split_template(text: str) -> tuple[str, str]:
+    """(shared head, per-item tail): the tail starts at the first ``{item}``/``{row…}``/``{index}``.
+
+    The split falls on a field boundary of the same one-pass scan interpolation
+    uses, so filling the two halves apart gives the same text as filling the whole.
+    """
+    from .interpolate import _REFERENCE, _TOKEN
+
+    for match in _TOKEN.finditer(text):
+        reference = match.group(1)
+        head = _REFERENCE.match(reference) if reference is not None else None
+        if head is not None and head["head"] in RESERVED:
+            return text[: match.start()], text[match.start() :]
+    return "", text
 
 
 def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
@@ -306,6 +350,7 @@ def _run_live(
         concurrency=concurrency,
         resource=own_client,
         on_progress=lambda f: progress.update(f.done, f.failed),
+        first_alone=prompts.prefix is not None,
     )
     note = "interrupted" if fan.interrupted else ""
     progress.close(fan.done, fan.failed, note)

@@ -66,17 +66,41 @@ def test_follow_up_reads_the_cache_and_the_footer_and_usage_show_it(cip, fake, c
     assert tally.cache_read_tokens == read and tally.saved > 0
 
 
-def test_map_items_are_not_marked_unless_asked(cip, fake):
-    # Each item's prompt differs, so a per-item cache write would only cost more.
-    cip.user_ns["items"] = ["a", "b"]
-    run_cell(cip, "%%claude --map items -o out\n{notes} {log} {item}")
-    assert all(
-        isinstance(user_blocks(r), str) or not any(marked(user_blocks(r)))
-        for r in fake.messages_requests()
+def test_map_caches_the_shared_part_once_and_items_read_it(cip, fake):
+    cip.user_ns["items"] = ["a", "b", "c", "d"]
+    run_cell(
+        cip, "%%claude --map items -o out --concurrency 2\nContext: {notes} {log}\nItem: {item}"
     )
+    requests = fake.messages_requests()
+    for request in requests:
+        shared, own = user_blocks(request)
+        assert (
+            shared["cache_control"] == {"type": "ephemeral"} and "sensor drifted" in shared["text"]
+        )
+        assert shared["text"].endswith("\nItem: ") and "cache_control" not in own
+    assert sorted(user_blocks(r)[1]["text"] for r in requests) == list("abcd")
+    usage = cip.user_ns["_claude"].usage
+    written = usage["cache_creation_input_tokens"]
+    assert written > 0 and usage["cache_read_input_tokens"] == 3 * written
+
+
+def test_map_with_small_shared_text_sends_plain_prompts(cip, fake):
+    cip.user_ns["items"] = ["a", "b"]
+    run_cell(cip, "%%claude --map items -o out\nLabel this: {item}")
+    assert [user_blocks(r) for r in fake.messages_requests()] == ["Label this: a", "Label this: b"]
     fake.reset()
-    run_cell(cip, "%%claude --map items -o out --cache\n{notes} {log} {item}")
-    assert all(marked(user_blocks(r)) == [True] for r in fake.messages_requests())
+    run_cell(cip, "%%claude --map items -o out --cache\nLabel this: {item}")
+    assert [marked(user_blocks(r)) for r in fake.messages_requests()] == [[True, False]] * 2
+
+
+def test_map_template_split_matches_whole_interpolation():
+    from kuroryuu_magic.fanout_magic import split_template
+
+    assert split_template("Ctx {df} {{item}} then {row.a} and {item}") == (
+        "Ctx {df} {{item}} then ",
+        "{row.a} and {item}",
+    )
+    assert split_template("no per-item field {df}") == ("", "no per-item field {df}")
 
 
 def test_dry_run_shows_the_cache_mark(cip, fake, capsys):

@@ -85,6 +85,20 @@ def test_runner_interrupt_keeps_finished_results_and_marks_the_rest_cancelled():
     assert fan.elapsed < 10  # the 30 s sleeps were cancelled, not awaited
 
 
+def test_runner_can_send_the_first_item_alone():
+    log = []
+
+    async def worker(position, item, _res):
+        log.append(("start", item))
+        await asyncio.sleep(0.01)
+        log.append(("end", item))
+        return item
+
+    fan = run_concurrently(range(5), worker, total=5, concurrency=3, first_alone=True)
+    assert fan.results == list(range(5))
+    assert log[:3] == [("start", 0), ("end", 0), ("start", 1)]
+
+
 def test_runner_opens_the_resource_on_its_own_loop_and_closes_it():
     events = []
 
