@@ -388,3 +388,27 @@ def test_in_a_real_kernel_interrupt_keeps_results_and_await_still_works(fake, tm
             "await asyncio.sleep(0.01)\nprint([r.split('You said: ')[1] for r in res])"
         )
         assert "['a', 'b']" in after.text()
+
+
+def test_map_over_polars_rows_and_whole_row_text(mapper, fake):
+    pl = pytest.importorskip("polars")
+    mapper.user_ns["frame"] = pl.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
+    run_cell(mapper, "%%claude --map frame -o out\n{row.city}: {row}")
+    assert [said(x) for x in mapper.user_ns["out"]] == [
+        "Oslo: city: Oslo; temp: 3.5",
+        "Lima: city: Lima; temp: 19.0",
+    ]
+
+
+def test_an_image_is_encoded_once_and_sent_with_every_item(mapper, fake):
+    pil = pytest.importorskip("PIL.Image")
+    import io
+
+    buffer = io.BytesIO()
+    pil.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    mapper.user_ns["png"] = buffer.getvalue()
+    mapper.user_ns["items"] = ["a", "b"]
+    run_cell(mapper, "%%claude --map items -o out --image png\nIs {item} red?")
+    requests = fake.messages_requests()
+    assert [len(r.images) for r in requests] == [1, 1]
+    assert all(r.body["messages"][0]["content"][0]["type"] == "image" for r in requests)
