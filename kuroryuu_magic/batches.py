@@ -35,8 +35,7 @@ class BatchJob:
     batch_id: str
     total: int
     fmt: str
-    kind: str
-    source: Any = None  # the mapped-over object, for aligning results to its index
+    source: Any = None  # the MapInput, for labels and aligning results to its index
     out: str | None = None
 
 
@@ -168,7 +167,7 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     batch = submit(client, requests)
     del requests
-    remember(BatchJob(batch.id, source.total, fmt, source.kind, source.value, opts.out))
+    remember(BatchJob(batch.id, source.total, fmt, source, opts.out))
     summary.batch_id, summary.status = batch.id, "submitted"
     magics.shell.user_ns["_claude"] = summary
     print(
@@ -182,7 +181,6 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from .client import get_client
     from .errors import ClaudeInterrupted
-    from .fanout_input import wrap_results
     from .fanout_magic import MapSummary, shape_answer, store_batch_results
     from .progress import make_progress
 
@@ -221,7 +219,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
         if parsed is None or parsed[1] >= size:
             continue
         fmt, position = parsed
-        label = position
+        label = job.source.label(position) if job else position
         if isinstance(value, ItemError):
             value.index = label
         else:
@@ -236,7 +234,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
     summary.batch_id = batch_id
-    wrapped = wrap_results(job.kind, values, out or "results", job.source) if job else values
+    wrapped = job.source.wrap(values, out or "results") if job else values
     return store_batch_results(magics, out, wrapped, summary, started)
 
 

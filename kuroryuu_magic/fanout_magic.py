@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import ClaudeInterrupted, UsageError
 from .fanout import ItemError, run_concurrently
-from .fanout_input import MapInput, wrap_results
+from .fanout_input import MapInput
 from .usage import format_cost, usage_numbers
 
 RESERVED = ("item", "row", "index")
@@ -407,4 +407,4 @@ def store_batch_results(
     return summary
 
 
-__all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer", "wrap_results"]
+__all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]

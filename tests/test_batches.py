@@ -78,11 +78,12 @@ def test_fetch_without_out_keeps_results_on_the_summary(bip, fake):
 
 
 def test_errored_requests_become_item_errors(bip, fake):
-    bip.user_ns["items"] = ["x", "y"]
+    bip.user_ns["items"] = pd.Series(["x", "y"], index=["p", "q"])
     run_cell(bip, "%%claude --map items -o out --batch -m claude-nope-9\n{item}")
     out = bip.user_ns["out"]
     assert all(isinstance(v, ItemError) for v in out)
-    assert "not_found_error" in out[0].message
+    assert "not_found_error" in out["p"].message
+    assert (out["p"].index, out["q"].index) == ("p", "q")
     assert bip.user_ns["_claude"].failed == 2
 
 
