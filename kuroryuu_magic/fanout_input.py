@@ -91,6 +91,7 @@ class MapInput:
                 f"not {type(value).__name__} (wrap it in list(...) first)."
             )
         self.total = len(value)
+        self._keys: list[Any] | None = None
 
     def pairs(self) -> Iterator[tuple[Any, Row | None, Any]]:
         value = self.value
@@ -119,7 +120,9 @@ class MapInput:
         if self.kind in ("frame", "series"):
             return _plain(self.value.index[position])
         if self.kind == "dict":
-            return list(self.value)[position]
+            if self._keys is None:
+                self._keys = list(self.value)
+            return self._keys[position]
         return position
 
     def wrap(self, results: list[Any], out: str) -> Any:

@@ -354,6 +354,9 @@ def _run_live(
     )
     note = "interrupted" if fan.interrupted else ""
     progress.close(fan.done, fan.failed, note)
+    for position, value in enumerate(fan.results):
+        if isinstance(value, ItemError) and value.kind == "cancelled":
+            value.index = source.label(position)
     return _store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
 
 
