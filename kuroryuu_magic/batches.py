@@ -23,6 +23,7 @@ POLL_MAX = 30.0
 POLL_GROWTH = 1.5
 
 _sleep = time.sleep  # tests replace it
+MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _CUSTOM_ID = re.compile(r"^([a-z]+)-(\d+)$")
@@ -158,6 +159,11 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
     """Build every item's request, submit them as one batch, then wait and collect."""
     from .client import get_client
 
+    if source.total > MAX_BATCH_REQUESTS:
+        raise UsageError(
+            f"--batch takes at most {MAX_BATCH_REQUESTS:,} items; {source.name} has "
+            f"{source.total:,}. Split it (e.g. {source.name}[:{MAX_BATCH_REQUESTS}]) into several cells."
+        )
     fmt = prompts.settings.fmt
     requests = [
         {"custom_id": custom_id(fmt, position), "params": prompts.request(*pair)}

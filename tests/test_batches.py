@@ -137,3 +137,11 @@ def test_batch_needs_map(bip, fake):
 def test_custom_ids_round_trip():
     assert batches.parse_custom_id(batches.custom_id("json", 17)) == ("json", 17)
     assert batches.parse_custom_id("someone-else's id") is None
+
+
+def test_too_many_items_for_one_batch(bip, fake, monkeypatch):
+    monkeypatch.setattr(batches, "MAX_BATCH_REQUESTS", 2)
+    bip.user_ns["items"] = ["a", "b", "c"]
+    with pytest.raises(UsageError, match="at most 2 items"):
+        run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert batch_posts(fake) == []
