@@ -360,14 +360,15 @@ def _run_live(
     return _store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
 
 
-def _store(magics: Any, out: str, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
+def _store(magics: Any, out: str | None, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
     summary.results = values
     summary.elapsed = fan.elapsed
     summary.cancelled = fan.total - fan.done
     summary.failed = fan.failed
     summary.succeeded = fan.done - fan.failed
     summary.status = "interrupted" if fan.interrupted else "complete"
-    magics.shell.user_ns[out] = values
+    if out:
+        magics.shell.user_ns[out] = values
     magics.shell.user_ns["_claude"] = summary
     _show(magics.shell, summary)
     if fan.interrupted:
@@ -400,14 +401,7 @@ def store_batch_results(
     """Put fetched batch results in ``out`` (when given) and ``_claude``."""
     failed = sum(isinstance(v, ItemError) for v in _values(values))
     counts = _Counts(summary.total, summary.total, failed, time.monotonic() - started)
-    if out:
-        return _store(magics, out, values, summary, counts)
-    summary.results = values
-    summary.failed, summary.succeeded = failed, summary.total - failed
-    summary.status, summary.elapsed = "complete", counts.elapsed
-    magics.shell.user_ns["_claude"] = summary
-    _show(magics.shell, summary)
-    return summary
+    return _store(magics, out, values, summary, counts)
 
 
 __all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]
