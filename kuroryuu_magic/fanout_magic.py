@@ -25,6 +25,7 @@ from typing import Any
 from .errors import ClaudeInterrupted, UsageError
 from .fanout import ItemError, run_concurrently
 from .fanout_input import MapInput
+from .pricing import cache_saving
 from .usage import format_cost, usage_numbers
 
 RESERVED = ("item", "row", "index")
@@ -33,7 +34,12 @@ _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
 
 @dataclass
 class MapSummary:
-    """``_claude`` after ``--map``: counts, usage and cost over all items, and the batch id."""
+    """``_claude`` after ``--map``: counts, usage and cost over all items, and the batch id.
+
+    ``results`` is the same object as ``OUT``; ``errors`` lists its ItemErrors;
+    ``usage`` sums the token counts of every item; ``status`` is ``complete``,
+    ``interrupted`` or ``submitted`` (a batch still running).
+    """
 
     out: str
     total: int
@@ -71,7 +77,9 @@ class MapSummary:
         inp, out, read, write = usage_numbers(self.usage)
         parts = [self.model, f"{inp:,} in / {out:,} out"]
         if read or write:
-            parts.append(f"cache {read:,} read / {write:,} written")
+            saved = cache_saving(self.model, read) if read else None
+            note = f" (saved {format_cost(saved)})" if saved else ""
+            parts.append(f"cache {read:,} read{note} / {write:,} written")
         if self.cost is not None:
             parts.append(format_cost(self.cost) + (" (batch: half price)" if self.batch_id else ""))
         parts.append(f"{self.elapsed:.1f} s")

@@ -82,6 +82,7 @@ def test_map_caches_the_shared_part_once_and_items_read_it(cip, fake):
     usage = cip.user_ns["_claude"].usage
     written = usage["cache_creation_input_tokens"]
     assert written > 0 and usage["cache_read_input_tokens"] == 3 * written
+    assert f"cache {3 * written:,} read (saved ~$" in cip.user_ns["_claude"].footer()
 
 
 def test_map_with_small_shared_text_sends_plain_prompts(cip, fake):
