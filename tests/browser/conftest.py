@@ -8,6 +8,7 @@ server log land in ``test-artifacts/`` and their paths are printed.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -62,13 +63,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 
 @pytest.fixture(scope="package")
+def _cannot_run(msg: str) -> None:
+    """Skip with a clear message on a developer machine; in CI (CI=true) it is a failure."""
+    if _in_ci():
+        pytest.fail(f"CI=true but {msg}", pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="package")
 def chromium_path() -> str:
-    """The Debian Chromium binary; missing means skip locally, FAIL in CI."""
+    """The Debian Chromium binary, plus the Python packages the browser tests drive."""
     if not os.access(CHROMIUM, os.X_OK):
-        msg = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
-        if _in_ci():
-            pytest.fail(f"CI=true but {msg}", pytrace=False)
-        pytest.skip(msg)
+        _cannot_run(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    for module, extra in (("playwright", "test"), ("jupyterlab", "lab")):
+        if importlib.util.find_spec(module) is None:
+            _cannot_run(f"{module} is not installed: pip install -e '.[{extra}]'")
     return CHROMIUM
 
 
@@ -266,7 +275,10 @@ def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        except Exception as exc:  # e.g. missing shared libraries on this machine
+            _cannot_run(f"{chromium_path} did not start: {str(exc).splitlines()[0]}")
         try:
             yield b
         finally:
