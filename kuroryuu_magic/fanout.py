@@ -138,10 +138,13 @@ class FanOut:
         future = asyncio.run_coroutine_threadsafe(main, loop)
         try:
             self._wait(future, on_progress, interval)
-        except KeyboardInterrupt:
-            self.interrupted = True
+        except BaseException as exc:
+            # Ctrl-C, or a failing progress display: stop the work cleanly either way.
             future.cancel()  # cancels the task on the loop; its workers are cancelled in turn
             self._drain(finished)
+            if not isinstance(exc, KeyboardInterrupt):
+                raise
+            self.interrupted = True
         finally:
             self.elapsed = time.monotonic() - self.started
             loop.call_soon_threadsafe(loop.stop)

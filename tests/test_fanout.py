@@ -412,3 +412,34 @@ def test_an_image_is_encoded_once_and_sent_with_every_item(mapper, fake):
     requests = fake.messages_requests()
     assert [len(r.images) for r in requests] == [1, 1]
     assert all(r.body["messages"][0]["content"][0]["type"] == "image" for r in requests)
+
+
+def test_runner_stops_the_work_when_progress_display_fails():
+    started = []
+
+    async def worker(position, item, _res):
+        started.append(item)
+        await asyncio.sleep(30)
+
+    def broken(fan: FanOut) -> None:
+        raise RuntimeError("display went away")
+
+    fan = FanOut(50, concurrency=2)
+    with pytest.raises(RuntimeError, match="display went away"):
+        fan.run(range(50), worker, on_progress=broken, interval=0.01)
+    assert fan.elapsed < 10 and len(started) == 2
+
+
+def test_runner_reports_a_failing_resource():
+    class Broken:
+        async def __aenter__(self):
+            raise OSError("no client")
+
+        async def __aexit__(self, *exc):
+            return None
+
+    async def worker(position, item, res):
+        return item
+
+    with pytest.raises(OSError, match="no client"):
+        run_concurrently([1], worker, total=1, concurrency=1, resource=Broken)
