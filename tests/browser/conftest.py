@@ -398,6 +398,14 @@ class Notebook:
             self.cell(index).locator(".cm-content").click()
         self.page.keyboard.press("Shift+Enter")
 
+    def find_cell(self, startswith: str) -> int:
+        """Index of the first cell whose source starts with ``startswith``."""
+        for i in range(self.cells.count()):
+            editor = self.cell(i).locator(".cm-content")
+            if editor.count() and editor.first.inner_text().startswith(startswith):
+                return i
+        raise AssertionError(f"no cell starts with {startswith!r} in {self.name}")
+
     def prompt(self, index: int) -> str:
         return self.cell(index).locator(".jp-InputPrompt").first.inner_text().strip()
 

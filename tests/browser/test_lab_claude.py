@@ -29,9 +29,15 @@ def _open_with_extension(open_notebook, lab_server, name):
 
 
 def test_streamed_markdown_appears_before_the_stream_ends(open_notebook, lab_server, lab_fake):
-    nb = _open_with_extension(open_notebook, lab_server, "stream.ipynb")
+    # The shipped quickstart, its own cells: load the extension, then its first %%claude.
+    assert (lab_server.root / "quickstart.ipynb").exists(), "notebooks/quickstart.ipynb missing"
+    nb = open_notebook("quickstart.ipynb")
+    load = nb.find_cell("%load_ext kuroryuu_magic")
+    nb.run_cell(load)
+    nb.wait_done(load)
+    i = nb.find_cell("%%claude\nIn two sentences")
     lab_fake.enqueue(Reply(text=STORY, deltas=40, delta_delay=0.15))  # ~6 s of streaming
-    i = nb.append_and_run(f"%%claude -m {MODEL}\nTell me about quokkas.")
+    nb.run_cell(i)
     out = nb.cell(i).locator(".jp-Cell-outputArea")
     # Rendered Markdown (a real <strong>), while the fake is still sending deltas.
     out.locator("strong", has_text="Quokkas").first.wait_for(timeout=30_000)
@@ -46,6 +52,7 @@ def test_streamed_markdown_appears_before_the_stream_ends(open_notebook, lab_ser
     assert text.count("fact30 ") == 1  # streamed into one display, not appended twice
     sent = lab_fake.messages_requests()
     assert len(sent) == 1 and sent[0].body["stream"] is True
+    assert "median and a mean" in str(sent[0].body["messages"][-1]["content"])
 
 
 def test_stop_button_keeps_partial_answer_and_next_cell_works(open_notebook, lab_server, lab_fake):
