@@ -36,7 +36,7 @@ def test_streamed_markdown_appears_before_the_stream_ends(open_notebook, lab_ser
     nb.run_cell(load)
     nb.wait_done(load)
     i = nb.find_cell("%%claude\nIn two sentences")
-    lab_fake.enqueue(Reply(text=STORY, deltas=40, delta_delay=0.15))  # ~6 s of streaming
+    lab_fake.enqueue(Reply(text=STORY, deltas=40, delta_delay=0.2))  # ~8 s of streaming
     nb.run_cell(i)
     out = nb.cell(i).locator(".jp-Cell-outputArea")
     # Rendered Markdown (a real <strong>), while the fake is still sending deltas.
