@@ -87,7 +87,9 @@ class PeakRSS:
         self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
-def bench_wall(shell: Any, items: int, latency: float, concurrency: int, sequential: bool) -> None:
+def bench_wall(
+    shell: Any, items: int, latency: float, concurrency: int, sequential: bool, repeats: int
+) -> None:
     proc, url = start_fake(latency)
     try:
         os.environ["ANTHROPIC_BASE_URL"] = url
@@ -96,14 +98,16 @@ def bench_wall(shell: Any, items: int, latency: float, concurrency: int, sequent
         shell.user_ns["warm"] = ["x"]
         run(shell, "%%claude --map warm -o _w\nLabel {item}")
         ideal = items / concurrency * latency
-        wall = run(
-            shell, f"%%claude --map reviews -o labels --concurrency {concurrency}\nLabel {{item}}"
-        )
+        cell = f"%%claude --map reviews -o labels --concurrency {concurrency}\nLabel {{item}}"
+        # Repeated, because the machine is shared: the best run is the least disturbed one.
+        walls = sorted(run(shell, cell) for _ in range(repeats))
         labels = shell.user_ns["labels"]
         assert len(labels) == items and all(labels), "every item answered"
+        best, wall = walls[0], walls[len(walls) // 2]
         print(f"--map {items} items, latency {latency} s, concurrency {concurrency}:")
         print(
-            f"  wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.2f}x (target <= 1.2x)"
+            f"  wall best {best:.2f} s / median {wall:.2f} s of {repeats} runs; ideal {ideal:.2f} s;"
+            f" ratio {best / ideal:.2f}x / {wall / ideal:.2f}x (target <= 1.2x)"
         )
         if sequential:
             seq = run(
@@ -145,6 +149,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--memory-items", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the concurrent map")
     parser.add_argument(
         "--no-sequential", action="store_true", help="skip the 40 s sequential loop"
     )
@@ -152,7 +157,9 @@ def main() -> None:
     os.environ["ANTHROPIC_API_KEY"] = "sk-ant-api03-bench-" + "0" * 32
     shell = make_shell()
     shell.run_line_magic("config", "ClaudeMagics.show_usage = False")
-    bench_wall(shell, args.items, args.latency, args.concurrency, not args.no_sequential)
+    bench_wall(
+        shell, args.items, args.latency, args.concurrency, not args.no_sequential, args.repeats
+    )
     bench_memory(shell, args.memory_items, args.concurrency)
 
 
