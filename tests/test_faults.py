@@ -185,6 +185,8 @@ def test_fault(
         evalue = _assert_one_line_error(run, server)
         if case.fault.kind == "midstream_error":
             assert "overloaded_error" in evalue and f"request id {sent[0].request_id}" in evalue
+        else:  # a dropped connection is named as such, not as "could not connect"
+            assert "dropped mid-answer" in evalue and "could not connect" not in evalue
         assert kernel.ok("print(repr(_claude.text))").text().strip() == repr(PARTIAL)
 
     # The next cell works and the conversation is consistent: no orphan user turn.
