@@ -68,6 +68,33 @@ CASES: dict[str, Case] = {
         "error",
         "error",
     ),
+    # More failures than the SDK's retries (max_retries=2): the user sees the last one.
+    "429-exhausted": Case(
+        Fault(
+            "status",
+            status=429,
+            error_type="rate_limit_error",
+            message="Number of requests has exceeded your rate limit",
+            retry_after=0.05,
+            times=3,
+        ),
+        "error",
+        "error",
+        requests=3,
+    ),
+    "529-exhausted": Case(
+        Fault(
+            "status",
+            status=529,
+            error_type="overloaded_error",
+            message="Overloaded",
+            retry_after=0.05,
+            times=3,
+        ),
+        "error",
+        "error",
+        requests=3,
+    ),
     # A plain request can't fail mid-stream: the fake answers 529, which the SDK retries.
     "midstream-error": Case(
         Fault("midstream_error", after_deltas=STRIKE_AT), "partial", "recover", requests=2
@@ -163,6 +190,8 @@ def test_fault(
         assert "Incomplete" not in shown and "Interrupted" not in shown
         assert f"{MODEL} · " in shown  # the footer
         assert len(sent) == (case.requests if expect == "recover" else 1)
+        if case.fault.retry_after:
+            assert run.seconds >= case.fault.retry_after  # the SDK waited as told
         if case.fault.kind == "slow_first_byte":
             assert run.seconds >= case.fault.delay
         if case.fault.kind == "slow_deltas" and stream:
@@ -172,9 +201,11 @@ def test_fault(
         status, etype = case.fault.status, case.fault.error_type
         assert f"Claude API error {status} {etype}" in evalue
         assert case.fault.message in evalue  # the API's own words
-        assert f"request id {sent[0].request_id}" in evalue  # the id the server really sent
-        assert len(sent) == 1  # 400/401 are never retried
-        assert [f.times for f in server.pending if isinstance(f, Fault)] == [2]  # untouched
+        assert f"request id {sent[-1].request_id}" in evalue  # the id the server really sent
+        assert len(sent) == case.requests  # 400/401 never retried; 429/529 up to max_retries
+        left = [f.times for f in server.pending if isinstance(f, Fault)]
+        remaining = case.fault.times - case.requests
+        assert left == ([remaining] if remaining else [])  # nothing retried beyond that
         assert ANSWER not in shown
     else:  # partial
         assert run.status == "error", run.text()
