@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pricing import cache_saving
 from .usage import format_cost, usage_numbers
 
 
@@ -44,7 +45,9 @@ class ClaudeResult:
         )
         parts = [self.model or "?", f"{inp:,} in / {out:,} out"]
         if read or write:
-            parts.append(f"cache {read:,} read / {write:,} written")
+            cache = f"cache {read:,} read / {write:,} written"
+            saved = cache_saving(self.model, read) if read else None
+            parts.append(f"{cache} (saved {format_cost(saved)})" if saved else cache)
         if self.cost is not None:
             parts.append(format_cost(self.cost))
         parts.append(f"{self.elapsed:.1f} s")

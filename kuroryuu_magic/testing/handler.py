@@ -28,6 +28,9 @@ class ClientGone(Exception):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the SDK reuses connections
+    # Headers and body go out in separate sends; without TCP_NODELAY each response
+    # waits ~40 ms for the delayed ACK, which hides real latency in benchmarks.
+    disable_nagle_algorithm = True
     server_version = "FakeAnthropic/1.0"
 
     # -- quiet: tests read stdout/stderr, so the server never writes there ---------------
