@@ -36,8 +36,14 @@ def _reset_module_state() -> None:
     credentials.set_session_key(None)
 
 
+def assert_no_spoofing(server: object) -> None:
+    """Security requirement 14, checked on every request a test's fake server saw."""
+    spoofed = server.spoofed_requests()  # type: ignore[attr-defined]
+    assert not spoofed, f"requests posing as Claude Code: {[(r.method, r.path) for r in spoofed]}"
+
+
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def fake(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[object]:
     """The fake Anthropic API, with the environment pointing at it."""
     from kuroryuu_magic.testing import FakeAnthropic
 
@@ -45,6 +51,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         for key, value in server.env().items():
             monkeypatch.setenv(key, value)
         yield server
+        if request.node.get_closest_marker("spoof_probe") is None:
+            assert_no_spoofing(server)
 
 
 @pytest.fixture

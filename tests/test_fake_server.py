@@ -179,6 +179,7 @@ def test_requests_are_recorded_with_headers(fake: FakeAnthropic) -> None:
     assert fake.requests == []
 
 
+@pytest.mark.spoof_probe
 def test_spoofed_requests_are_flagged(fake: FakeAnthropic) -> None:
     ask(client(fake))
     assert fake.spoofed_requests() == []

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
+from tests.conftest import assert_no_spoofing
 from tests.kernels import Kernel, kernel_env, start_kernel
 
 pytestmark = pytest.mark.kernel
@@ -30,9 +31,11 @@ def kernel(server: FakeAnthropic, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(autouse=True)
-def clean(server: FakeAnthropic, kernel: Kernel) -> None:
+def clean(server: FakeAnthropic, kernel: Kernel) -> Iterator[None]:
     server.reset()
     kernel.ok("%claude reset --all")
+    yield
+    assert_no_spoofing(server)
 
 
 def alternates(messages: list[dict]) -> bool:
