@@ -138,6 +138,44 @@ def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
     return None
 
 
+def _result_from(
+    outcome: Outcome, settings: Settings, cost: float | None, view: Any
+) -> ClaudeResult:
+    result = ClaudeResult(
+        text=outcome.text,
+        model=outcome.model,
+        stop_reason=outcome.stop_reason,
+        usage=outcome.usage,
+        thinking=outcome.thinking,
+        status=outcome.status,
+        cost=cost,
+        elapsed=outcome.elapsed,
+        request_id=outcome.request_id,
+        conversation=settings.thread if settings.history else None,
+    )
+    if outcome.text:
+        result.code = code_of(outcome.text)
+        if settings.fmt == "code" and result.code is None:
+            result.code = outcome.text.strip()  # the model skipped the fences
+        if settings.fmt == "json" and outcome.status == "complete":
+            try:
+                result.data = parse_json_loosely(outcome.text)
+            except ValueError as exc:
+                view.notice(f"-f json: {exc}; the answer is kept as text")
+    return result
+
+
+def _remember(
+    conversations: ConversationStore, thread: str, content: Any, outcome: Outcome
+) -> None:
+    """Record the turn, marking a partial answer so the next request (and Claude) knows."""
+    if not outcome.text.strip():
+        return  # no answer, no turn: the thread never ends on an orphan user message
+    mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
+    answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
+    conversations.record(thread, Turn(content, answer, outcome.model, partial=bool(mark)))
+
+
 def ask(
     shell: Any,
     settings: Settings,
@@ -167,27 +205,7 @@ def ask(
     outcome = run(client, request, view)
 
     cost = session_usage.add(outcome.model, outcome.usage) if outcome.usage is not None else None
-    result = ClaudeResult(
-        text=outcome.text,
-        model=outcome.model,
-        stop_reason=outcome.stop_reason,
-        usage=outcome.usage,
-        thinking=outcome.thinking,
-        status=outcome.status,
-        cost=cost,
-        elapsed=outcome.elapsed,
-        request_id=outcome.request_id,
-        conversation=settings.thread if settings.history else None,
-    )
-    if outcome.text:
-        result.code = code_of(outcome.text)
-        if settings.fmt == "code" and result.code is None:
-            result.code = outcome.text.strip()  # the model skipped the fences
-        if settings.fmt == "json" and outcome.status == "complete":
-            try:
-                result.data = parse_json_loosely(outcome.text)
-            except ValueError as exc:
-                view.notice(f"-f json: {exc}; the answer is kept as text")
+    result = _result_from(outcome, settings, cost, view)
     if outcome.text or outcome.status == "complete":
         footer = result.footer() if settings.show_usage else None
         view.finish(
@@ -198,12 +216,8 @@ def ask(
     else:
         view.clear()
 
-    if settings.history and outcome.text.strip():
-        mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
-        answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
-        conversations.record(
-            settings.thread, Turn(content, answer, outcome.model, partial=bool(mark))
-        )
+    if settings.history:
+        _remember(conversations, settings.thread, content, outcome)
     shell.user_ns["_claude"] = result
     if out and outcome.text:
         shell.user_ns[out] = result.data if result.data is not None else result.text
