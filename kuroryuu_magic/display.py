@@ -37,13 +37,14 @@ class View:
 
     def add_text(self, delta: str) -> None:
         self.text.append(delta)
-        now = time.monotonic()
-        if now >= self._due:
-            self._due = now + self.interval
-            self._flush()
+        self._tick()
 
     def add_thinking(self, delta: str) -> None:
         self.thinking.append(delta)
+        self._tick()
+
+    def _tick(self) -> None:
+        # Called once per delta: one clock read, and a flush only when one is due.
         now = time.monotonic()
         if now >= self._due:
             self._due = now + self.interval

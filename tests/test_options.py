@@ -79,18 +79,11 @@ def test_thinking_values() -> None:
     assert parse_thinking("2048") == {"type": "enabled", "budget_tokens": 2048}
 
 
-@given(st.text(max_size=200))
-def test_any_line_parses_or_raises_usage_error(line: str) -> None:
+@pytest.mark.parametrize("parse", [parse_line, parse_cell_line])
+@given(line=st.text(max_size=200))
+def test_any_line_parses_or_raises_usage_error(parse, line: str) -> None:
     try:
-        parse_line(line)
-    except UsageError as exc:
-        assert type(exc) is UsageError and "\n" not in str(exc)
-
-
-@given(st.text(max_size=200))
-def test_any_cell_line_parses_or_raises_usage_error(line: str) -> None:
-    try:
-        parse_cell_line(line)
+        parse(line)
     except UsageError as exc:
         assert type(exc) is UsageError and "\n" not in str(exc)
 
