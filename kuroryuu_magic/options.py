@@ -25,7 +25,7 @@ SUBCOMMANDS = (
     "batch",
     "help",
 )
-EFFORTS = ("low", "medium", "high", "max")
+EFFORTS = ("low", "medium", "high", "xhigh", "max")  # as the installed SDK (2.14) accepts
 FORMATS = ("markdown", "text", "code", "json")
 
 
