@@ -26,32 +26,36 @@ class _ImageCapture:
 
     def __init__(self) -> None:
         self.images: OrderedDict[int, bytes] = OrderedDict()
-        self._count: int | None = None
+        self._pending: Any = None  # the last image the running cell displayed, still encoded
         self._shells: list[Any] = []
 
     def last(self) -> bytes | None:
         return next(reversed(self.images.values()), None) if self.images else None
 
-    def _pre_run_cell(self, info: Any = None) -> None:
-        shell = self._shells[-1] if self._shells else None
-        self._count = getattr(shell, "execution_count", None)
-
     def __call__(self, msg: Any) -> Any:
+        # On every display message (streaming updates too): two dict lookups, no decoding.
         try:
-            data = (msg.get("content") or {}).get("data") or {}
-            for mime in ("image/png", "image/jpeg"):
-                if mime in data and self._count is not None:
-                    raw = data[mime]
-                    self.images[self._count] = (
-                        base64.b64decode(raw) if isinstance(raw, str) else raw
-                    )
-                    self.images.move_to_end(self._count)
-                    while len(self.images) > _KEEP_DISPLAYED:
-                        self.images.popitem(last=False)
-                    break
+            data = (msg.get("content") or {}).get("data")
+            if data:
+                raw = data.get("image/png") or data.get("image/jpeg")
+                if raw:
+                    self._pending = raw
         except Exception:  # noqa: S110 - a capture problem must never swallow the output
             pass
         return msg
+
+    def _post_run_cell(self, result: Any = None) -> None:
+        # The execution count is only reliable here: IPython 9 has already moved
+        # it on when pre_run_cell fires, and the inline backend displays the
+        # cell's figures in post_execute, which runs before this.
+        raw, self._pending = self._pending, None
+        count = getattr(result, "execution_count", None)
+        if raw is None or count is None:
+            return
+        self.images[count] = base64.b64decode(raw) if isinstance(raw, str) else raw
+        self.images.move_to_end(count)
+        while len(self.images) > _KEEP_DISPLAYED:
+            self.images.popitem(last=False)
 
     def install(self, shell: Any) -> bool:
         pub = getattr(shell, "display_pub", None)
@@ -59,7 +63,7 @@ class _ImageCapture:
             return False
         self._shells.append(shell)
         pub.register_hook(self)
-        shell.events.register("pre_run_cell", self._pre_run_cell)
+        shell.events.register("post_run_cell", self._post_run_cell)
         return True
 
     def uninstall(self, shell: Any) -> None:
@@ -70,7 +74,7 @@ class _ImageCapture:
         if pub is not None and hasattr(pub, "unregister_hook"):
             pub.unregister_hook(self)
         with contextlib.suppress(ValueError):
-            shell.events.unregister("pre_run_cell", self._pre_run_cell)
+            shell.events.unregister("post_run_cell", self._post_run_cell)
 
 
 CAPTURE = _ImageCapture()

@@ -197,11 +197,15 @@ def test_displayed_images_are_captured_for_plot_and_out() -> None:
     assert images.install_image_capture(shell)
     assert not images.install_image_capture(shell)  # idempotent
     try:
+        from IPython.core.interactiveshell import ExecutionResult
+
         png = encode(Image.new("RGB", (7, 7)), "PNG")
-        shell.events.trigger("pre_run_cell", None)
         count = shell.execution_count
         msg = shell.display_pub.publish({"image/png": base64.b64encode(png).decode()})
         assert msg["content"]["data"]["image/png"]  # passed on untouched
+        result = ExecutionResult(None)
+        result.execution_count = count
+        shell.events.trigger("post_run_cell", result)  # the cell ends: its image is filed
         plt.close("all")
         assert base64.b64decode(current_figure_block()["source"]["data"]) == png
         block = image_block(f"Out[{count}]", shell=shell)
