@@ -59,9 +59,10 @@ _SESSION = [
     'panel.store_choice.value = "session"\n'
     'panel.key_field.value = secret("LEAKTEST_BAD_KEY")\npanel.save_button.click()',
     "%%claude\nThis one is rejected.",
-    # A plain error in a frame that holds a credential.
+    # A plain error in a frame that holds a credential: Verbose prints the argument
+    # (IPython 8 printed every local; IPython 9 prints arguments and the failing line's names).
     "from kuroryuu_magic.credentials import resolve_credential\n"
-    "def fails():\n    cred = resolve_credential()\n    return len(cred.source) / 0\nfails()",
+    "def fails(cred):\n    return len(cred.source) / 0\nfails(resolve_credential())",
     "kuroryuu_magic.credentials.set_session_key(None)\n%claude status",
 ]
 
