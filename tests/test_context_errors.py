@@ -20,7 +20,7 @@ def shell(monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
     config = Config()
     config.HistoryAccessor.enabled = False
     config.HistoryManager.hist_file = ":memory:"
-    config.InteractiveShell.colors = "NoColor"
+    config.InteractiveShell.colors = "nocolor"
     InteractiveShell.clear_instance()
     sh = InteractiveShell.instance(config=config)
     yield sh
