@@ -230,5 +230,7 @@ def ask(
     if outcome.status == "failed" and outcome.error is not None:
         if not settings.short_errors:
             raise outcome.error
-        raise api_error_from(outcome.error, base_url=base_url()) from None
+        raise api_error_from(
+            outcome.error, base_url=base_url(), request_id=outcome.request_id
+        ) from None
     return result

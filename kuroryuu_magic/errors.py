@@ -91,7 +91,9 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     return status, err_type, message, request_id
 
 
-def describe_api_error(exc: BaseException, *, base_url: str | None = None) -> str:
+def describe_api_error(
+    exc: BaseException, *, base_url: str | None = None, request_id: str | None = None
+) -> str:
     """One short line for any SDK or network failure.
 
     ``Claude API error 401 authentication_error: the credential was rejected
@@ -102,11 +104,13 @@ def describe_api_error(exc: BaseException, *, base_url: str | None = None) -> st
         where = f" to {base_url}" if base_url else ""
         m = _BY_TYPE["timeout_error"]
         return f"Claude API timeout{where}: {m.meaning}. Fix: {m.fix}."
-    status, err_type, message, request_id = _error_fields(exc)
+    status, err_type, message, found_id = _error_fields(exc)
+    request_id = found_id or request_id
     if name in _DROPPED:
+        rid = f" (request id {request_id})" if request_id else ""
         return (
             f"Claude API connection dropped mid-answer ({name}): the partial answer was kept. "
-            "Fix: run the cell again; check your network or proxy if it keeps happening."
+            f"Fix: run the cell again; check your network or proxy if it keeps happening.{rid}"
         )
     if status is None and err_type is None:
         where = f" {base_url}" if base_url else " the API"
@@ -144,8 +148,11 @@ class ClaudeInterrupted(KeyboardInterrupt):
         return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
 
 
-def api_error_from(exc: BaseException, *, base_url: str | None = None) -> ClaudeAPIError:
-    status, _, _, request_id = _error_fields(exc)
-    return ClaudeAPIError(
-        describe_api_error(exc, base_url=base_url), status=status, request_id=request_id
-    )
+def api_error_from(
+    exc: BaseException, *, base_url: str | None = None, request_id: str | None = None
+) -> ClaudeAPIError:
+    """``request_id``: the stream's own, for failures that carry none (a dropped connection)."""
+    status, _, _, found_id = _error_fields(exc)
+    request_id = found_id or request_id
+    message = describe_api_error(exc, base_url=base_url, request_id=request_id)
+    return ClaudeAPIError(message, status=status, request_id=request_id)

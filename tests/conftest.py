@@ -55,6 +55,35 @@ def fake(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Ite
             assert_no_spoofing(server)
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[object]:
+    """One fake API for a whole module of kernel tests (see ``kernel``)."""
+    from kuroryuu_magic.testing import FakeAnthropic
+
+    with FakeAnthropic() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def kernel(server: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real ipykernel pointed at ``server``, extension loaded, shared by the module."""
+    from tests.kernels import kernel_env, start_kernel
+
+    env = kernel_env(tmp_path_factory.mktemp("kernel-home"), server.env())  # type: ignore[attr-defined]
+    with start_kernel(env) as k:
+        k.ok("%load_ext kuroryuu_magic")
+        yield k
+
+
+@pytest.fixture
+def fresh_kernel(server: object, kernel: object) -> Iterator[object]:
+    """``kernel`` with the fake reset and every thread cleared; checks for spoofing after."""
+    server.reset()  # type: ignore[attr-defined]
+    kernel.ok("%claude reset --all")  # type: ignore[attr-defined]
+    yield kernel
+    assert_no_spoofing(server)
+
+
 @pytest.fixture
 def ip(isolated_env: Path) -> Iterator[object]:
     """A terminal-style IPython shell with the extension loaded and history off."""

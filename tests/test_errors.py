@@ -68,3 +68,5 @@ def test_a_dropped_stream_is_named_as_such(fake: FakeAnthropic) -> None:
         for _ in stream:
             pass
     assert describe_api_error(info.value).startswith("Claude API connection dropped mid-answer")
+    err = api_error_from(info.value, request_id="req_stream123")
+    assert err.request_id == "req_stream123" and str(err).endswith("(request id req_stream123)")

@@ -11,14 +11,13 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
 from kuroryuu_magic.testing.wire import split_text
-from tests.kernels import CellRun, Kernel, kernel_env, start_kernel
+from tests.kernels import CellRun, Kernel
 
 pytestmark = pytest.mark.kernel
 
@@ -111,26 +110,10 @@ def _copy(f: Fault) -> Fault:
     return Fault(**{k: getattr(f, k) for k in f.__dataclass_fields__})
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def kernel(server: FakeAnthropic, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
-    env = kernel_env(tmp_path_factory.mktemp("faults-home"), server.env())
-    with start_kernel(env) as k:
-        k.ok("%load_ext kuroryuu_magic")
-        # Several updates per stream even at the fake's pace.
-        k.ok("%config ClaudeMagics.update_interval = 0.02")
-        yield k
-
-
 @pytest.fixture(autouse=True)
-def clean(server: FakeAnthropic, kernel: Kernel) -> None:
-    server.reset()
-    kernel.ok("%claude reset --all")
+def clean(fresh_kernel: Kernel) -> None:
+    # Several updates per stream even at the fake's pace.
+    fresh_kernel.ok("%config ClaudeMagics.update_interval = 0.02")
 
 
 def _magic(stream: bool, history: bool) -> str:

@@ -5,37 +5,18 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
-from tests.conftest import assert_no_spoofing
-from tests.kernels import Kernel, kernel_env, start_kernel
+from tests.kernels import Kernel
 
 pytestmark = pytest.mark.kernel
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def kernel(server: FakeAnthropic, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
-    env = kernel_env(tmp_path_factory.mktemp("kernel-home"), server.env())
-    with start_kernel(env) as k:
-        k.ok("%load_ext kuroryuu_magic")
-        yield k
-
-
 @pytest.fixture(autouse=True)
-def clean(server: FakeAnthropic, kernel: Kernel) -> Iterator[None]:
-    server.reset()
-    kernel.ok("%claude reset --all")
-    yield
-    assert_no_spoofing(server)
+def clean(fresh_kernel: Kernel) -> None:
+    """Each test starts with a reset fake and no threads (conftest's ``fresh_kernel``)."""
 
 
 def alternates(messages: list[dict]) -> bool:
