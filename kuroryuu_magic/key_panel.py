@@ -18,7 +18,7 @@ from .display import is_rich_frontend
 from .keyshape import KeyShapeError, normalize_key
 from .keystore import KeyringError
 from .securefile import SecretFileError
-from .widget_status import safe_message, status_html
+from .widget_status import ClickWorker, safe_message, status_html
 
 __all__ = ["SetupPanel", "run_setup"]
 
@@ -37,7 +37,7 @@ def _safe_message(exc: BaseException) -> str:
 class SetupPanel(widgets.VBox):
     """Password field, store choice, Save / Test / Forget buttons and a status line."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, threaded: bool = True, **kwargs: Any) -> None:
         self._key = widgets.Password(
             placeholder="sk-ant-…", description="API key", layout=widgets.Layout(width="32em")
         )
@@ -53,7 +53,16 @@ class SetupPanel(widgets.VBox):
         # A key that Test found valid, kept (in memory only) so Save needs no second paste.
         self._tested_key: str | None = None
 
-        # Wiring: every handler is event-driven and returns at once after one call.
+        # Test makes a network call: it runs on a worker thread so the kernel stays free.
+        self._worker = ClickWorker(
+            "kuroryuu-key-test",
+            self._show,
+            [self._save, self._test, self._forget],
+            _safe_message,
+            threaded=threaded,
+        )
+
+        # Wiring: every handler is event-driven and returns at once.
         self._save.on_click(self._on_save_click)
         self._test.on_click(self._on_test_click)
         self._forget.on_click(self._on_forget_click)
@@ -91,6 +100,14 @@ class SetupPanel(widgets.VBox):
     @property
     def forget_button(self) -> widgets.Button:
         return self._forget
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until a running Test finished (for code and tests)."""
+        self._worker.wait(timeout)
+
+    def close(self) -> None:
+        self._worker.close()
+        super().close()
 
     @property
     def status(self) -> str:
@@ -131,14 +148,16 @@ class SetupPanel(widgets.VBox):
             self._show(_safe_message(exc), "error")
 
     def _on_test_click(self, _button: widgets.Button) -> None:
-        raw = self._take_field()
+        raw = self._take_field()  # emptied at once, before the call is made
         self._tested_key = None
         try:
             key = normalize_key(raw) if raw.strip() else None
         except KeyShapeError as exc:
             self._show(str(exc), "error")
             return
-        self._show("Testing…", "busy")
+        self._worker.run("Testing…", lambda: self._check(key))
+
+    def _check(self, key: str | None) -> None:
         result = credentials.check_key(key)
         if result.ok and key is not None:
             self._tested_key = key

@@ -51,9 +51,9 @@ _SESSION = [
     "print(panel.status)",
     "%%claude\nSay hello.",
     "%claude status",
-    'panel.key_field.value = secret("LEAKTEST_BAD_KEY")\npanel.test_button.click()\n'
+    'panel.key_field.value = secret("LEAKTEST_BAD_KEY")\npanel.test_button.click()\npanel.wait()\n'
     "print(panel.status)",
-    "panel.test_button.click()\nprint(panel.status)",  # the active (saved) key
+    "panel.test_button.click()\npanel.wait()\nprint(panel.status)",  # the active (saved) key
     "%xmode Verbose",
     # A 401 through the magic, with the rejected key active for this session only.
     'panel.store_choice.value = "session"\n'

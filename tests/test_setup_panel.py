@@ -127,15 +127,18 @@ def test_test_button_verdicts(
 ) -> None:
     password, buttons = _find(panel)
     buttons["Test"].click()  # the active key: the fake's env key
+    panel.wait()
     assert "is valid" in panel.status
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     password.value = KEY_BAD
     buttons["Test"].click()
+    panel.wait()
     assert "rejected (401)" in panel.status
     _assert_clean(panel, KEY_BAD)
     fake.enqueue(Fault(kind="status", status=403, path="/v1/models"))
     password.value = KEY_A
     buttons["Test"].click()
+    panel.wait()
     assert "no permission" in panel.status
     _assert_clean(panel, KEY_A)
 
@@ -144,6 +147,7 @@ def test_valid_test_then_save_needs_no_second_paste(panel: SetupPanel, fake: Any
     password, buttons = _find(panel)
     password.value = KEY_A
     buttons["Test"].click()
+    panel.wait()
     assert "is valid" in panel.status and "Click Save" in panel.status
     _assert_clean(panel, KEY_A)
     buttons["Save"].click()
@@ -156,6 +160,7 @@ def test_unreachable_shows_base_url(panel: SetupPanel, monkeypatch: pytest.Monke
     password, buttons = _find(panel)
     password.value = KEY_A
     buttons["Test"].click()
+    panel.wait()
     assert "unreachable at http://127.0.0.1:9" in panel.status
 
 
@@ -274,3 +279,14 @@ def test_run_setup_in_a_kernel_displays_the_panel(
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     run_setup(object())
     assert len(shown) == 1 and isinstance(shown[0], SetupPanel)
+
+
+def test_test_click_returns_before_the_api_answers(panel: SetupPanel, fake: Any) -> None:
+    from kuroryuu_magic.testing import Fault
+
+    fake.enqueue(Fault("slow_first_byte", delay=1.0, path="/v1/models*"))
+    _password, buttons = _find(panel)
+    buttons["Test"].click()
+    assert panel.status == "Testing…" and buttons["Save"].disabled  # the kernel is free meanwhile
+    panel.wait()
+    assert "is valid" in panel.status and not buttons["Save"].disabled

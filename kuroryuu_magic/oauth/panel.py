@@ -12,9 +12,7 @@ field is emptied as soon as it is read, and tokens are only ever shown masked.
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import ipywidgets as widgets
@@ -22,7 +20,7 @@ import ipywidgets as widgets
 from ..display import is_rich_frontend
 from ..masking import mask
 from ..securefile import SecretFileError
-from ..widget_status import safe_message, status_html
+from ..widget_status import ClickWorker, safe_message, status_html
 from . import POLICY_NOTE
 from .config import MODES
 from .errors import OAuthError
@@ -76,10 +74,6 @@ class LoginPanel(widgets.VBox):
     def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
         self._mode = mode
         self._attempt: Any = None
-        self._threaded = threaded
-        self._executor: ThreadPoolExecutor | None = None
-        self._future: Future[None] | None = None
-        self._lock = threading.Lock()
         self._status_text = ""
 
         self._policy = widgets.HTML(f"<p><b>Diagnostics only.</b> {html.escape(POLICY_NOTE)}</p>")
@@ -105,6 +99,9 @@ class LoginPanel(widgets.VBox):
             self._diagnose,
             self._logout,
             self._new_link,
+        )
+        self._worker = ClickWorker(
+            "kuroryuu-oauth", self._show, self._buttons, _safe_message, threaded=threaded
         )
 
         # Wiring: every button has one handler named after it.
@@ -149,9 +146,7 @@ class LoginPanel(widgets.VBox):
 
     def wait(self, timeout: float = 60.0) -> None:
         """Block until the last clicked action finished (for code and tests)."""
-        future = self._future
-        if future is not None:
-            future.result(timeout=timeout)
+        self._worker.wait(timeout)
 
     # -- handlers ---------------------------------------------------------------------
     def _on_complete_click(self, _button: widgets.Button) -> None:
@@ -232,28 +227,7 @@ class LoginPanel(widgets.VBox):
 
     # -- helpers ------------------------------------------------------------------------
     def _run(self, busy: str, action: Callable[[], None]) -> None:
-        with self._lock:
-            if self._future is not None and not self._future.done():
-                self._show("Still working on the previous click…", "busy")
-                return
-            self._show(busy, "busy")
-            if not self._threaded:
-                self._guarded(action)
-                return
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="kuroryuu-oauth")
-            self._future = self._executor.submit(self._guarded, action)
-
-    def _guarded(self, action: Callable[[], None]) -> None:
-        for b in self._buttons:
-            b.disabled = True
-        try:
-            action()
-        except Exception as exc:
-            self._show(_safe_message(exc), "error")
-        finally:
-            for b in self._buttons:
-                b.disabled = False
+        self._worker.run(busy, action)
 
     def _start_attempt(self) -> None:
         from .flow import start_login
@@ -288,8 +262,7 @@ class LoginPanel(widgets.VBox):
         self._status.value = status_html(text, level)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
+        self._worker.close()
         super().close()
 
 
