@@ -25,8 +25,7 @@ from typing import Any
 from .errors import ClaudeInterrupted, UsageError
 from .fanout import ItemError, run_concurrently
 from .fanout_input import MapInput
-from .pricing import cache_saving
-from .usage import format_cost, usage_numbers
+from .usage import usage_footer, usage_numbers
 
 RESERVED = ("item", "row", "index")
 _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
@@ -74,16 +73,8 @@ class MapSummary:
         return ", ".join(parts)
 
     def footer(self) -> str:
-        inp, out, read, write = usage_numbers(self.usage)
-        parts = [self.model, f"{inp:,} in / {out:,} out"]
-        if read or write:
-            saved = cache_saving(self.model, read) if read else None
-            note = f" (saved {format_cost(saved)})" if saved else ""
-            parts.append(f"cache {read:,} read{note} / {write:,} written")
-        if self.cost is not None:
-            parts.append(format_cost(self.cost) + (" (batch: half price)" if self.batch_id else ""))
-        parts.append(f"{self.elapsed:.1f} s")
-        return " · ".join(parts)
+        note = " (batch: half price)" if self.batch_id else ""
+        return usage_footer(self.model, self.usage, self.cost, self.elapsed, cost_note=note)
 
     def __repr__(self) -> str:
         return f"<MapSummary {self.status} {self.text} · {self.footer()}>"

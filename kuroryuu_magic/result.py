@@ -6,8 +6,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pricing import cache_saving
-from .usage import format_cost, usage_numbers
+from .usage import usage_footer
 
 
 @dataclass
@@ -40,20 +39,8 @@ class ClaudeResult:
         return self.status == "complete"
 
     def footer(self) -> str:
-        inp, out, read, write = (
-            usage_numbers(self.usage) if self.usage is not None else (0, 0, 0, 0)
-        )
-        parts = [self.model or "?", f"{inp:,} in / {out:,} out"]
-        if read or write:
-            cache = f"cache {read:,} read / {write:,} written"
-            saved = cache_saving(self.model, read) if read else None
-            parts.append(f"{cache} (saved {format_cost(saved)})" if saved else cache)
-        if self.cost is not None:
-            parts.append(format_cost(self.cost))
-        parts.append(f"{self.elapsed:.1f} s")
-        if self.status != "complete":
-            parts.append(self.status)
-        return " · ".join(parts)
+        status = None if self.status == "complete" else self.status
+        return usage_footer(self.model, self.usage, self.cost, self.elapsed, status=status)
 
     def __str__(self) -> str:
         return self.text

@@ -74,3 +74,27 @@ def format_cost(cost: float | None) -> str:
     if cost is None:
         return "cost unknown"
     return f"~${cost:.4f}" if cost < 1 else f"~${cost:,.2f}"
+
+
+def usage_footer(
+    model: str,
+    usage: Any,
+    cost: float | None,
+    elapsed: float,
+    *,
+    cost_note: str = "",
+    status: str | None = None,
+) -> str:
+    """``model · 1,204 in / 311 out · cache 1,100 read (saved ~$0.0030) / 0 written · ~$0.0054 · 3.2 s``."""
+    inp, out, read, write = usage_numbers(usage) if usage is not None else (0, 0, 0, 0)
+    parts = [model or "?", f"{inp:,} in / {out:,} out"]
+    if read or write:
+        saved = cache_saving(model, read) if read else None
+        note = f" (saved {format_cost(saved)})" if saved else ""
+        parts.append(f"cache {read:,} read{note} / {write:,} written")
+    if cost is not None:
+        parts.append(format_cost(cost) + cost_note)
+    parts.append(f"{elapsed:.1f} s")
+    if status:
+        parts.append(status)
+    return " · ".join(parts)
