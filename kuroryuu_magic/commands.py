@@ -93,7 +93,7 @@ def _models(magics: Any, opts: argparse.Namespace) -> None:
     from .models import list_models
 
     try:
-        rows = list_models(_client(magics), refresh=True)
+        rows = list_models(_client(magics), refresh=opts.refresh)
     except UsageError:
         raise
     except Exception as exc:

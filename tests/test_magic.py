@@ -106,6 +106,11 @@ def test_subcommands(ip, fake: FakeAnthropic, capsys) -> None:
     assert fake.api_key not in status and "default (1 turns)" in status
     run_cell(ip, "%claude models")
     assert "claude-opus-5-5" in capsys.readouterr().out
+    listings = sum(r.path.startswith("/v1/models") for r in fake.requests)
+    run_cell(ip, "%claude models")  # the session's listing is reused...
+    run_cell(ip, "%claude models --refresh")  # ...until asked again
+    assert sum(r.path.startswith("/v1/models") for r in fake.requests) == listings + 1
+    capsys.readouterr()
     run_cell(ip, "%claude history")
     assert "You: q1" in capsys.readouterr().out
     run_cell(ip, "%claude usage")
