@@ -17,8 +17,9 @@ __all__ = ["__version__", "load_ipython_extension", "login_panel", "setup_panel"
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    from . import image_capture, inputfix
-    from .magics import ClaudeMagics
+    from .context import image_capture
+    from .magic import inputfix
+    from .magic.magics import ClaudeMagics
 
     ipython.register_magics(ClaudeMagics)
     inputfix.install(ipython)
@@ -26,8 +27,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from . import image_capture, inputfix
-    from .magics import unregister
+    from .context import image_capture
+    from .magic import inputfix
+    from .magic.magics import unregister
 
     unregister(ipython)
     inputfix.uninstall(ipython)
@@ -36,7 +38,7 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 def setup_panel() -> Any:
     """The API-key panel (what ``%claude setup`` shows)."""
-    from .key_panel import SetupPanel
+    from .keys.panel import SetupPanel
 
     return SetupPanel()
 

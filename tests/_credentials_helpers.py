@@ -13,7 +13,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import PasswordDeleteError
 
-from kuroryuu_magic import credentials
+from kuroryuu_magic.keys import chain as credentials
 
 # Shape-valid keys that exist nowhere.  "bad" keys are rejected by the fake server.
 KEY_A = "sk-ant-api03-" + "A" * 80 + "aaaa"

@@ -29,10 +29,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _reset_module_state() -> None:
-    from kuroryuu_magic import client, credentials, models
+    from kuroryuu_magic.ask import client
+    from kuroryuu_magic.keys import chain as credentials
+    from kuroryuu_magic.models import aliases
 
     client.forget_clients()
-    models.forget_listing()
+    aliases.forget_listing()
     credentials.set_session_key(None)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from IPython.core.error import UsageError
 
-from kuroryuu_magic import batches
-from kuroryuu_magic.errors import ClaudeAPIError, ClaudeInterrupted
-from kuroryuu_magic.fanout import ItemError
-from kuroryuu_magic.pricing import estimate_cost
+from kuroryuu_magic.core.errors import ClaudeAPIError, ClaudeInterrupted
+from kuroryuu_magic.map import batches
+from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.models.pricing import estimate_cost
 from tests.conftest import run_cell
 
 pd = pytest.importorskip("pandas")

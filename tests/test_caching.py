@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuroryuu_magic.prompt import CACHE_MIN_CHARS
+from kuroryuu_magic.ask.prompt import CACHE_MIN_CHARS
 from tests.conftest import run_cell
 
 
@@ -99,7 +99,7 @@ def test_map_with_small_shared_text_sends_plain_prompts(cip, fake):
 
 
 def test_map_template_split_matches_whole_interpolation():
-    from kuroryuu_magic.fanout_magic import split_template
+    from kuroryuu_magic.map.magic import split_template
 
     assert split_template("Ctx {df} {{item}} then {row.a} and {item}") == (
         "Ctx {df} {{item}} then ",

@@ -17,9 +17,10 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
-from kuroryuu_magic import credentials, keystore
-from kuroryuu_magic.keyshape import KeyShapeError, normalize_key
-from kuroryuu_magic.masking import mask
+from kuroryuu_magic.core.mask import mask
+from kuroryuu_magic.keys import chain as credentials
+from kuroryuu_magic.keys import store as keystore
+from kuroryuu_magic.keys.shape import KeyShapeError, normalize_key
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
     KEY_A,
@@ -264,7 +265,7 @@ def test_credential_repr_is_masked() -> None:
 
 def _resolve_in_new_process(env: dict[str, str]) -> str:
     code = (
-        "from kuroryuu_magic.credentials import resolve_credential as r\n"
+        "from kuroryuu_magic.keys.chain import resolve_credential as r\n"
         "c = r(); print(c.source, c.masked)"
     )
     out = subprocess.run(
@@ -334,7 +335,7 @@ def test_verbose_tracebacks_never_show_the_key(
 
 def test_credential_modules_import_nothing_heavy() -> None:
     code = (
-        "import sys, kuroryuu_magic.credentials, kuroryuu_magic.setup_terminal\n"
+        "import sys, kuroryuu_magic.keys.chain, kuroryuu_magic.keys.terminal\n"
         "heavy = ('anthropic', 'ipywidgets', 'httpx2', 'keyring', 'pandas', 'numpy', 'PIL')\n"
         "print([m for m in heavy if m in sys.modules])"
     )

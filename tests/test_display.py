@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kuroryuu_magic import display as display_mod
-from kuroryuu_magic.display import RichView, TerminalView
+from kuroryuu_magic.ask import display as display_mod
+from kuroryuu_magic.ask.display import RichView, TerminalView
 
 
 class Clock:

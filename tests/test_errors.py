@@ -5,7 +5,7 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from kuroryuu_magic.errors import ClaudeAPIError, api_error_from, describe_api_error
+from kuroryuu_magic.core.errors import ClaudeAPIError, api_error_from, describe_api_error
 from kuroryuu_magic.testing import FakeAnthropic, Fault
 
 

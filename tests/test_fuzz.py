@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
-from kuroryuu_magic.errors import ClaudeAPIError
-from kuroryuu_magic.options import parse_cell_line
-from kuroryuu_magic.prompt import build_content
+from kuroryuu_magic.ask.prompt import build_content
+from kuroryuu_magic.core.errors import ClaudeAPIError
+from kuroryuu_magic.magic.options import parse_cell_line
 
 # -- odd objects -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuroryuu_magic.interpolate import interpolate
+from kuroryuu_magic.ask.interpolate import interpolate
 
 
 class Exploding:

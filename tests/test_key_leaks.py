@@ -21,7 +21,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from kuroryuu_magic.masking import mask
+from kuroryuu_magic.core.mask import mask
 
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(240)]
 
@@ -61,22 +61,22 @@ _SESSION = [
     "%%claude\nThis one is rejected.",
     # A plain error in a frame that holds a credential: Verbose prints the argument
     # (IPython 8 printed every local; IPython 9 prints arguments and the failing line's names).
-    "from kuroryuu_magic.credentials import resolve_credential\n"
+    "from kuroryuu_magic.keys.chain import resolve_credential\n"
     "def fails(cred):\n    return len(cred.source) / 0\nfails(resolve_credential())",
-    "kuroryuu_magic.credentials.set_session_key(None)\n%claude status",
+    "kuroryuu_magic.keys.chain.set_session_key(None)\n%claude status",
 ]
 
 _NEW_KERNEL = [
     _LOGGING,
     "%load_ext kuroryuu_magic",
-    "from kuroryuu_magic.credentials import resolve_credential\nprint(resolve_credential())",
+    "from kuroryuu_magic.keys.chain import resolve_credential\nprint(resolve_credential())",
     "%%claude\nHello from a new kernel.",
     'os.environ["ANTHROPIC_API_KEY"] = secret("LEAKTEST_ENV_KEY")\nprint(resolve_credential())',
     "%claude status",
     "%%claude\nWhich key now?",
     'del os.environ["ANTHROPIC_API_KEY"]\n'
     "kuroryuu_magic = __import__('kuroryuu_magic')\n"
-    "print(kuroryuu_magic.credentials.forget_key())",
+    "print(kuroryuu_magic.keys.chain.forget_key())",
     "%%claude\nNo key any more.",
 ]
 
@@ -172,7 +172,7 @@ def test_canary_key_appears_nowhere(tmp_path: Path, fake: Any, keys: dict[str, s
 def test_new_kernel_uses_stored_key_and_env_wins(
     tmp_path: Path, fake: Any, keys: dict[str, str]
 ) -> None:
-    from kuroryuu_magic import credentials
+    from kuroryuu_magic.keys import chain as credentials
 
     credentials.save_key(keys["LEAKTEST_KEY"], "file")  # as a Save in an earlier kernel
     credentials.set_session_key(None)

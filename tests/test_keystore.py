@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuroryuu_magic import keystore
-from kuroryuu_magic.securefile import (
+from kuroryuu_magic.core.secretfiles import (
     CorruptSecretFileError,
     InsecureSecretFileError,
     SecretFileError,
 )
+from kuroryuu_magic.keys import store as keystore
 from tests._credentials_helpers import KEY_A, KEY_B, BrokenKeyring, MemoryKeyring, isolated
 
 __all__ = ["isolated"]  # the fixture, imported for pytest

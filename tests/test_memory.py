@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kuroryuu_magic.memory import ConversationStore, Turn, estimate_tokens
+from kuroryuu_magic.ask.memory import ConversationStore, Turn, estimate_tokens
 
 
 def test_messages_alternate_and_end_with_the_new_prompt() -> None:

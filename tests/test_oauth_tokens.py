@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kuroryuu_magic import paths
+from kuroryuu_magic.core import paths
+from kuroryuu_magic.core.secretfiles import CorruptSecretFileError, InsecureSecretFileError
 from kuroryuu_magic.oauth import flow
 from kuroryuu_magic.oauth.errors import (
     LoginRequiredError,
@@ -33,7 +34,6 @@ from kuroryuu_magic.oauth.tokens import (
     token_status,
 )
 from kuroryuu_magic.oauth.tokenset import TokenSet
-from kuroryuu_magic.securefile import CorruptSecretFileError, InsecureSecretFileError
 from kuroryuu_magic.testing.faults import RawResponse
 
 

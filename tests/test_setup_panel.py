@@ -12,10 +12,11 @@ import pytest
 from IPython.core.error import UsageError
 
 import kuroryuu_magic
-from kuroryuu_magic import credentials, keystore
-from kuroryuu_magic.key_panel import SetupPanel, run_setup
-from kuroryuu_magic.masking import mask
-from kuroryuu_magic.setup_terminal import run_terminal_setup
+from kuroryuu_magic.core.mask import mask
+from kuroryuu_magic.keys import chain as credentials
+from kuroryuu_magic.keys import store as keystore
+from kuroryuu_magic.keys.panel import SetupPanel, run_setup
+from kuroryuu_magic.keys.terminal import run_terminal_setup
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
     KEY_A,
@@ -265,7 +266,7 @@ def test_run_setup_without_front_end_prompts(
 ) -> None:
     seen: list[str] = []
     monkeypatch.setattr(
-        "kuroryuu_magic.setup_terminal.run_terminal_setup", lambda: seen.append("terminal")
+        "kuroryuu_magic.keys.terminal.run_terminal_setup", lambda: seen.append("terminal")
     )
     run_setup(object())
     assert seen == ["terminal"]
@@ -275,7 +276,7 @@ def test_run_setup_in_a_kernel_displays_the_panel(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[object] = []
-    monkeypatch.setattr("kuroryuu_magic.key_panel.is_rich_frontend", lambda shell: True)
+    monkeypatch.setattr("kuroryuu_magic.keys.panel.is_rich_frontend", lambda shell: True)
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     run_setup(object())
     assert len(shown) == 1 and isinstance(shown[0], SetupPanel)

@@ -1,24 +1,20 @@
-"""Kernel objects, images, errors and code as prompt context.
+"""Kernel objects as prompt content.
+
+Owns how notebook values become text and content blocks for a prompt:
 
 - :func:`render_value` — how ``{name}`` renders inside a prompt;
 - :func:`render_attachment` — a labelled block for ``--vars a,b``;
-- :mod:`.images` — image content blocks for ``--image`` / ``--plot``;
-- :mod:`.errors` — the last exception as a prompt for ``%claude fix``;
-- :mod:`.codeblocks` — code out of a Markdown answer;
-- :func:`copy_button_html` — code with a copy button where ``set_next_input`` is ignored.
+- :mod:`.frames`, :mod:`.arrays`, :mod:`.stats` — DataFrame, Series and array summaries;
+- :mod:`.images` and :mod:`.image_capture` — image blocks for ``--image`` / ``--plot``;
+- :mod:`.errors` — the last exception as a prompt for ``%claude fix``.
 
-Nothing here imports pandas, polars, numpy, matplotlib or Pillow to check a type.
+May import ``core`` only. Nothing here imports pandas, polars, numpy,
+matplotlib or Pillow to check a type.
 """
 
 from __future__ import annotations
 
-from .copybutton import copy_button_html
-from .render import render_attachment, render_attachments, render_value, truncate
+from .render import render_attachment, render_value
+from .text import truncate
 
-__all__ = [
-    "copy_button_html",
-    "render_attachment",
-    "render_attachments",
-    "render_value",
-    "truncate",
-]
+__all__ = ["render_attachment", "render_value", "truncate"]

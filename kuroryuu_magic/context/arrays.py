@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .render import truncate
 from .stats import fmt_number as _g
 from .stats import numeric_summary
+from .text import truncate
 
 SAMPLE_SIZE = 10_000
 _SEED = 0

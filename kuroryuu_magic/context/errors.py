@@ -18,7 +18,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .render import redact, truncate
+from .text import redact, truncate
 
 MAX_SOURCE_CHARS = 8000
 MAX_FRAMES = 12

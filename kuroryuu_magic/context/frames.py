@@ -14,9 +14,9 @@ import math
 import sys
 from typing import Any
 
-from .render import truncate, type_name
 from .stats import fmt_number as _g
 from .stats import numeric_summary
+from .text import truncate, type_name
 
 SAMPLE_ROWS = 10_000
 # Above this many rows, null counts are estimated from the sample too.

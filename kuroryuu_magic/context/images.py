@@ -25,8 +25,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ..image_capture import CAPTURE as _CAPTURE
-from .render import type_name
+from .image_capture import CAPTURE as _CAPTURE
+from .text import type_name
 
 MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
 MAX_SIDE = 1568

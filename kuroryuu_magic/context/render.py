@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import html
-import re
 import sys
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
-from ..masking import mask
+from .text import redact, safe_repr, truncate, type_name
 
 # Per-container caps for nested values; the running character budget below is
 # what actually bounds the total, these keep one huge level from eating it.
@@ -23,48 +22,6 @@ _MAX_ITEMS = 50
 _MAX_NESTED_ITEMS = 10
 _MAX_DEPTH = 4
 _MAX_ITEM_STR = 200
-_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
-
-
-def truncate(text: str, max_chars: int) -> str:
-    """``text`` when it fits, else its head plus a visible marker; never over ``max_chars``."""
-    max_chars = max(0, int(max_chars))
-    if len(text) <= max_chars:
-        return text
-    keep = max_chars
-    # The marker's width depends on the number it reports; settle it in two passes.
-    for _ in range(3):
-        marker = f"… [truncated {len(text) - keep:,} more characters]"
-        keep = max(0, max_chars - len(marker))
-    if keep == 0:
-        return text[:max_chars]
-    return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
-
-
-def redact(text: str) -> str:
-    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``)."""
-    if "sk-ant-" not in text:
-        return text
-    return _KEY.sub(lambda m: mask(m.group(0)), text)
-
-
-def type_name(obj: Any) -> str:
-    """``pandas.DataFrame``, ``numpy.ndarray``, ``dict``: top-level package plus class name."""
-    cls = type(obj)
-    module = (getattr(cls, "__module__", "") or "").split(".")[0]
-    name = getattr(cls, "__qualname__", cls.__name__)
-    return name if module in ("builtins", "") else f"{module}.{name}"
-
-
-def safe_repr(obj: Any, max_chars: int) -> str:
-    """``repr(obj)`` bounded; a ``__repr__`` that raises gives a placeholder, not an error."""
-    try:
-        text = repr(obj)
-    except Exception as exc:  # a user's broken __repr__ must not break the prompt
-        return truncate(f"<{type_name(obj)} object; repr() raised {type(exc).__name__}>", max_chars)
-    if not isinstance(text, str):
-        text = f"<{type_name(obj)} object>"
-    return truncate(text, max_chars)
 
 
 def _module_class(module: str, name: str) -> type | None:
@@ -206,24 +163,3 @@ def render_attachment(
         obj, max_chars=max(0, max_chars - len(head) - len(tail)), schema_only=schema_only
     )
     return truncate(head + body + tail, max_chars)
-
-
-def render_attachments(
-    named: Iterable[tuple[str, Any]],
-    *,
-    max_chars: int = 4000,
-    total_chars: int = 20000,
-    schema_only: bool = False,
-) -> str:
-    """Several ``--vars`` blocks, each within ``max_chars`` and all together within ``total_chars``.
-
-    The prompt-wide budget is shared evenly, so one big frame cannot crowd out
-    the other variables the user asked for.
-    """
-    pairs = list(named)
-    if not pairs:
-        return ""
-    each = min(max_chars, max(0, (total_chars - 2 * (len(pairs) - 1)) // len(pairs)))
-    return "\n\n".join(
-        render_attachment(n, o, max_chars=each, schema_only=schema_only) for n, o in pairs
-    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..securefile import SecretFileError
+from ..core.secretfiles import SecretFileError
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_headers
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file

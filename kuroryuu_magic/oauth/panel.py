@@ -17,10 +17,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..display import is_rich_frontend
-from ..masking import mask
-from ..securefile import SecretFileError
-from ..widget_status import ClickWorker, safe_message, status_html
+from ..core.frontend import is_rich_frontend
+from ..core.mask import mask
+from ..core.secretfiles import SecretFileError
+from ..core.widgets import ClickWorker, safe_message, status_html
 from . import POLICY_NOTE
 from .config import MODES
 from .errors import OAuthError
@@ -171,7 +171,7 @@ class LoginPanel(widgets.VBox):
 
         shell = get_ipython()
         try:
-            from ..key_panel import run_setup
+            from ..keys.panel import run_setup
         except ImportError:
             run_setup = None
         if run_setup is None or not is_rich_frontend(shell):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..masking import mask
+from ..core.mask import mask
 from . import POLICY_NOTE
 from .errors import OAuthError
 from .tokenset import TokenSet

@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import paths
-from ..masking import mask
-from ..securefile import (
+from ..core import paths
+from ..core.mask import mask
+from ..core.secretfiles import (
     CorruptSecretFileError,
     SecretFileError,
     delete_secret_file,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from ..masking import mask
+from ..core.mask import mask
 from .errors import MalformedTokenResponseError
 
 __all__ = ["TokenSet", "token_set_from_file", "token_set_from_response"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .exchange import Exchange
 from .faults import Fault, Reply
 from .wire import (
     default_answer,
@@ -19,9 +20,6 @@ from .wire import (
     tokens,
     wants_thinking,
 )
-
-if TYPE_CHECKING:
-    from .handler import Handler
 
 
 @dataclass
@@ -87,13 +85,13 @@ def as_message(p: Plan) -> dict[str, Any]:
     return message
 
 
-def send_plain(h: Handler, p: Plan) -> None:
+def send_plain(h: Exchange, p: Plan) -> None:
     if p.first_byte_delay:
         h.nap(p.first_byte_delay)
     h.send_json(200, as_message(p))
 
 
-def send_stream(h: Handler, p: Plan, fault: Fault | None) -> None:
+def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
     """Stream ``p`` as SSE over chunked encoding, so a drop differs from a clean end."""
     if p.first_byte_delay:
         h.nap(p.first_byte_delay)
@@ -153,7 +151,7 @@ def send_stream(h: Handler, p: Plan, fault: Fault | None) -> None:
     h.write(b"0\r\n\r\n")
 
 
-def _thinking_block(h: Handler, p: Plan) -> None:
+def _thinking_block(h: Exchange, p: Plan) -> None:
     h.chunk(
         sse(
             "content_block_start",
@@ -188,7 +186,7 @@ def _thinking_block(h: Handler, p: Plan) -> None:
     h.chunk(sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
 
 
-def _strike(h: Handler, fault: Fault) -> bool:
+def _strike(h: Exchange, fault: Fault) -> bool:
     """Apply a mid-stream fault; True when the stream is over."""
     if fault.kind == "midstream_error":
         error = {

@@ -9,15 +9,13 @@ import select
 import socket
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import validate
+from . import routes, validate
 from .faults import Fault, from_json
+from .records import RecordedRequest
 from .wire import ERROR_TYPES, error_body, new_id
-
-if TYPE_CHECKING:
-    from .server import FakeAnthropic, RecordedRequest
 
 _BATCH = re.compile(r"^/v1/messages/batches/([^/]+)(/results|/cancel)?$")
 
@@ -65,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     @property
-    def fake(self) -> FakeAnthropic:
+    def fake(self) -> Any:  # the FakeAnthropic that owns this server
         return self.server.fake  # type: ignore[attr-defined]
 
     # -- low-level I/O ------------------------------------------------------------------------
@@ -155,7 +153,6 @@ class Handler(BaseHTTPRequestHandler):
             return raw, raw
 
     def _dispatch(self) -> None:
-        from .server import RecordedRequest
 
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
@@ -197,7 +194,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.fake.leave()
 
     def _route(self, path: str, body: Any) -> None:
-        from . import routes
 
         fake, method = self.fake, self.command
         if method == "POST" and path == "/v1/messages" and fake.latency:

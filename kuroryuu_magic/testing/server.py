@@ -17,33 +17,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .batches import BatchStore
 from .faults import Fault, RawResponse, Reply
+from .handler import Handler
 from .oauth import OAuthServer
+from .records import RecordedRequest
 
 LOOPBACK = "127.0.0.1"
-
-
-@dataclass
-class RecordedRequest:
-    """What one request carried; ``headers`` keys are lower-cased."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-    client_closed: bool = False
-    status: int | None = None
-    request_id: str = ""
-    images: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class _Server(ThreadingHTTPServer):
@@ -110,8 +93,6 @@ class FakeAnthropic:
         """Bind and serve in a daemon thread; returns self."""
         if self._server is not None:
             return self
-        from .handler import Handler
-
         server = _Server((LOOPBACK, self._port), Handler)
         server.fake = self
         self._server = server

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .keyshape import hides_secret_args
-from .paths import key_file
-from .securefile import (
+from ..core.paths import key_file
+from ..core.secretfiles import (
     CorruptSecretFileError,
     delete_secret_file,
     read_secret_json,
     write_secret_json,
 )
+from .shape import hides_secret_args
 
 __all__ = [
     "KEYRING_SERVICE",

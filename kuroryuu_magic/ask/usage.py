@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .pricing import cache_saving, estimate_cost
+from ..models.pricing import cache_saving, estimate_cost
 
 
 @dataclass

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from IPython.core.error import UsageError
 
-from . import credentials
-from .keyshape import KeyShapeError, normalize_key
-from .keystore import KeyringError
-from .securefile import SecretFileError
+from ..core.secretfiles import SecretFileError
+from . import chain as credentials
+from .shape import KeyShapeError, normalize_key
+from .store import KeyringError
 
 __all__ = ["run_terminal_setup"]
 

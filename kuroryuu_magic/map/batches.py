@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError, api_error_from
-from .fanout import ItemError
+from ..core.errors import UsageError, api_error_from
+from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
 POLL_FIRST = 1.0
@@ -69,7 +69,7 @@ def check_batch_id(batch_id: str) -> str:
 
 
 def _api_call(call: Callable[[], Any]) -> Any:
-    from .client import base_url
+    from ..ask.client import base_url
 
     try:
         return call()
@@ -157,7 +157,7 @@ def describe(batch: Any) -> str:
 
 def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) -> Any:
     """Build every item's request, submit them as one batch, then wait and collect."""
-    from .client import get_client
+    from ..ask.client import get_client
 
     if source.total > MAX_BATCH_REQUESTS:
         raise UsageError(
@@ -185,9 +185,8 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
 
 def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
-    from .client import get_client
-    from .errors import ClaudeInterrupted
-    from .fanout_magic import MapSummary, shape_answer, store_batch_results
+    from ..ask.client import get_client
+    from ..core.errors import ClaudeInterrupted
     from .progress import make_progress
 
     batch_id = check_batch_id(batch_id)

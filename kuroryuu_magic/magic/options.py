@@ -6,11 +6,11 @@ import argparse
 import keyword
 import re
 import shlex
-from typing import Any
 
 from IPython.core.magic_arguments import MagicArgumentParser
 
-from .errors import UsageError, one_line
+from ..ask.settings import parse_thinking
+from ..core.errors import UsageError, one_line
 
 SUBCOMMANDS = (
     "setup",
@@ -181,21 +181,3 @@ def validate(opts: argparse.Namespace) -> argparse.Namespace:
             raise UsageError(f"--vars takes comma-separated variable names, not {vars_!r}.")
         opts.vars = names
     return opts
-
-
-def parse_thinking(value: str) -> dict[str, Any]:
-    """``adaptive`` | ``off`` | budget tokens → the request's ``thinking``; ``{}`` means off."""
-    text = str(value).strip().lower()
-    if text in ("off", "none", "0", ""):
-        return {}
-    if text == "adaptive":
-        return {"type": "adaptive"}
-    try:
-        budget = int(text)
-    except ValueError:
-        raise UsageError(
-            f"--thinking takes adaptive, off or a token budget, not {value!r}."
-        ) from None
-    if budget < 1024:
-        raise UsageError("--thinking budget must be at least 1024 tokens (or use adaptive).")
-    return {"type": "enabled", "budget_tokens": budget}

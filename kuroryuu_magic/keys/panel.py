@@ -13,12 +13,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from . import credentials
-from .display import is_rich_frontend
-from .keyshape import KeyShapeError, normalize_key
-from .keystore import KeyringError
-from .securefile import SecretFileError
-from .widget_status import ClickWorker, safe_message, status_html
+from ..core.frontend import is_rich_frontend
+from ..core.secretfiles import SecretFileError
+from ..core.widgets import ClickWorker, safe_message, status_html
+from . import chain as credentials
+from .shape import KeyShapeError, normalize_key
+from .store import KeyringError
 
 __all__ = ["SetupPanel", "run_setup"]
 
@@ -185,6 +185,6 @@ def run_setup(shell: Any) -> None:
 
         display(SetupPanel())
     else:
-        from .setup_terminal import run_terminal_setup
+        from .terminal import run_terminal_setup
 
         run_terminal_setup()

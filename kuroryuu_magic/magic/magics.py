@@ -18,22 +18,9 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Float, Integer, Unicode, validate
 
-from .errors import UsageError
+from ..core.errors import UsageError
+from .help import HELP
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
-
-HELP = """\
-%%claude [options]      the cell is the prompt; {name} pulls in notebook values
-%claude [options] TEXT  a one-line prompt
-%claude setup           add an Anthropic API key (kept out of the notebook)
-%claude login           OAuth diagnostics: why a Claude subscription can't be used here
-%claude logout          delete the stored OAuth tokens
-%claude status          credential source (masked), base URL, model, threads, usage
-%claude models          models the API offers
-%claude history [-c T]  show a conversation thread;  %claude reset [-c T | --all]
-%claude usage           tokens and estimated cost this session, per model
-%claude fix             explain the last error and propose a corrected cell
-%claude batch ID        fetch the results of a Message Batch
-Options: see `%%claude?`."""
 
 
 @magics_class
@@ -97,7 +84,7 @@ class ClaudeMagics(Magics):
     @property
     def conversations(self) -> Any:
         if self._conversations is None:
-            from .memory import ConversationStore
+            from ..ask.memory import ConversationStore
 
             self._conversations = ConversationStore()
         return self._conversations
@@ -105,7 +92,7 @@ class ClaudeMagics(Magics):
     @property
     def session_usage(self) -> Any:
         if self._session_usage is None:
-            from .usage import SessionUsage
+            from ..ask.usage import SessionUsage
 
             self._session_usage = SessionUsage()
         return self._session_usage
@@ -127,11 +114,11 @@ class ClaudeMagics(Magics):
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         if opts.map_over:
-            from .fanout_magic import run_map
+            from ..map.magic import run_map
 
             return run_map(self, opts, text)
-        from .ask import ask, effective_settings
-        from .prompt import build_content
+        from ..ask.prompt import build_content
+        from ..ask.run import ask, effective_settings
 
         settings = effective_settings(self, opts)
         if opts.new:

@@ -18,68 +18,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
+from .results import ItemError
+
 _PENDING = object()
-
-
-class ItemError:
-    """Stands in for one item's result when it failed; falsy, so ``[r for r in out if r]`` works.
-
-    ``kind`` is ``error`` (the API or the network failed), ``format`` (the
-    answer was not what ``-f`` asked for; the raw answer is in ``.text``),
-    ``usage`` (the prompt for this item was invalid) or ``cancelled``.
-    """
-
-    __slots__ = ("index", "kind", "message", "request_id", "status", "text")
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        kind: str = "error",
-        index: Any = None,
-        status: int | None = None,
-        request_id: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        self.message = message
-        self.kind = kind
-        self.index = index
-        self.status = status
-        self.request_id = request_id
-        self.text = text
-
-    @classmethod
-    def from_exception(cls, exc: BaseException, index: Any = None) -> ItemError:
-        """An error value for ``exc``: API failures get the same line the magic shows."""
-        module = type(exc).__module__ or ""
-        if module.startswith(("anthropic", "httpx", "httpcore")):
-            from .client import base_url
-            from .errors import describe_api_error
-
-            message = describe_api_error(exc, base_url=base_url())
-        elif type(exc).__name__ == "UsageError":
-            return cls(" ".join(str(exc).split()), kind="usage", index=index)
-        else:
-            message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
-        return cls(
-            message,
-            index=index,
-            status=getattr(exc, "status_code", None),
-            request_id=getattr(exc, "request_id", None),
-        )
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        message = self.message if len(self.message) <= 160 else self.message[:157] + "..."
-        return f"<ItemError {self.kind}: {message}>"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
 
 
 Worker = Callable[[int, Any, Any], Awaitable[Any]]

@@ -5,7 +5,7 @@ single prompt, so ``-m``, ``-s``, ``--max-tokens``, ``--thinking`` and ``-f``
 behave the same.  ``{item}``, ``{index}`` and, for DataFrame rows,
 ``{row.col}`` are filled per item.  Results land in ``OUT`` in input order
 (a Series on the input's index for pandas input); failures are
-:class:`~kuroryuu_magic.fanout.ItemError` values in their slots.  With
+:class:`~kuroryuu_magic.map.results.ItemError` values in their slots.  With
 ``--batch`` the requests go to the Message Batches API instead.
 """
 
@@ -14,93 +14,18 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import html
 import re
-import time
 from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ClaudeInterrupted, UsageError
-from .fanout import ItemError, run_concurrently
-from .fanout_input import MapInput
-from .usage import usage_footer, usage_numbers
+from ..core.errors import UsageError
+from .items import MapInput
+from .results import ItemError, MapSummary, shape_answer, store
+from .runner import run_concurrently
 
 RESERVED = ("item", "row", "index")
 _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
-
-
-@dataclass
-class MapSummary:
-    """``_claude`` after ``--map``: counts, usage and cost over all items, and the batch id.
-
-    ``results`` is the same object as ``OUT``; ``errors`` lists its ItemErrors;
-    ``usage`` sums the token counts of every item; ``status`` is ``complete``,
-    ``interrupted`` or ``submitted`` (a batch still running).
-    """
-
-    out: str
-    total: int
-    model: str
-    succeeded: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    elapsed: float = 0.0
-    usage: dict[str, int] = field(default_factory=dict)
-    cost: float | None = 0.0
-    status: str = "complete"
-    batch_id: str | None = None
-    results: Any = None
-    stop_reason: str | None = None
-    code: str | None = None
-    data: Any = None
-    thinking: str = ""
-
-    @property
-    def errors(self) -> list[ItemError]:
-        return [v for v in _values(self.results) if isinstance(v, ItemError)]
-
-    @property
-    def text(self) -> str:
-        parts = [f"{self.out}: {self.succeeded:,}/{self.total:,} ok"]
-        if self.failed:
-            parts.append(f"{self.failed:,} failed")
-        if self.cancelled:
-            parts.append(f"{self.cancelled:,} cancelled")
-        if self.batch_id:
-            parts.append(f"batch {self.batch_id}")
-        return ", ".join(parts)
-
-    def footer(self) -> str:
-        note = " (batch: half price)" if self.batch_id else ""
-        return usage_footer(self.model, self.usage, self.cost, self.elapsed, cost_note=note)
-
-    def __repr__(self) -> str:
-        return f"<MapSummary {self.status} {self.text} · {self.footer()}>"
-
-    def _repr_markdown_(self) -> str:
-        return f"**{html.escape(self.text)}**\n\n<sub>{html.escape(self.footer())}</sub>"
-
-    def add_usage(self, usage: Any, cost: float | None) -> None:
-        for key, value in zip(
-            (
-                "input_tokens",
-                "output_tokens",
-                "cache_read_input_tokens",
-                "cache_creation_input_tokens",
-            ),
-            usage_numbers(usage),
-            strict=True,
-        ):
-            self.usage[key] = self.usage.get(key, 0) + value
-        self.cost = None if cost is None or self.cost is None else self.cost + cost
-
-
-def _values(results: Any) -> Any:
-    if results is None:
-        return []
-    return results.values() if isinstance(results, dict) else results
 
 
 class _Namespace:
@@ -122,7 +47,7 @@ class ItemPrompts:
     """Builds each item's request: the template filled with the item, then ``build_request``."""
 
     def __init__(self, magics: Any, opts: argparse.Namespace, text: str, settings: Any, model: str):
-        from .prompt import build_content
+        from ..ask.prompt import build_content
 
         self._build_content = build_content
         self.magics = magics
@@ -158,7 +83,7 @@ class ItemPrompts:
         That part (and ``--vars``) is the same for every item, so after the first
         answer the others read it from the prompt cache at a tenth of the price.
         """
-        from .prompt import CACHE_MIN_CHARS
+        from ..ask.prompt import CACHE_MIN_CHARS
 
         head, tail = split_template(self.text)
         if not tail or not (head.strip() or self.opts.vars):
@@ -177,7 +102,7 @@ class ItemPrompts:
 
     def _prerender(self, text: str) -> dict[str, str]:
         """Render each plain ``{name}`` of the notebook once, not once per item."""
-        from .context import render_value
+        from ..context import render_value
 
         user_ns = self.magics.shell.user_ns
         schema_only = self.magics.schema_only or self.opts.schema_only
@@ -193,7 +118,7 @@ class ItemPrompts:
         return shared
 
     def request(self, item: Any, row: Any, label: Any) -> dict[str, Any]:
-        from .ask import build_request
+        from ..ask.run import build_request
 
         local = {"item": item, "index": label}
         if row is not None:
@@ -218,7 +143,7 @@ def split_template(text: str) -> tuple[str, str]:
     The split falls on a field boundary of the same one-pass scan interpolation
     uses, so filling the two halves apart gives the same text as filling the whole.
     """
-    from .interpolate import _REFERENCE, _TOKEN
+    from ..ask.interpolate import _REFERENCE, _TOKEN
 
     for match in _TOKEN.finditer(text):
         reference = match.group(1)
@@ -228,29 +153,12 @@ def split_template(text: str) -> tuple[str, str]:
     return "", text
 
 
-def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
-    """One item's value: text, parsed JSON (``-f json``) or code (``-f code``), or an ItemError."""
-    from .formats import code_of, parse_json_loosely
-
-    if stop_reason == "refusal":
-        return ItemError("Claude declined this item", kind="refusal", index=label, text=text)
-    if fmt == "json":
-        try:
-            return parse_json_loosely(text)
-        except ValueError as exc:
-            note = " (stopped at --max-tokens)" if stop_reason == "max_tokens" else ""
-            return ItemError(f"not JSON: {exc}{note}", kind="format", index=label, text=text)
-    if fmt == "code":
-        return code_of(text) or text.strip()
-    return text
-
-
 def _message_text(message: Any) -> str:
     return "".join(b.text for b in message.content if getattr(b, "type", None) == "text")
 
 
 def _lookup(shell: Any, name: str) -> MapInput:
-    from .interpolate import _MISSING, _resolve
+    from ..ask.interpolate import _MISSING, _resolve
 
     value = _resolve(name, shell.user_ns)
     if value is _MISSING:
@@ -258,22 +166,11 @@ def _lookup(shell: Any, name: str) -> MapInput:
     return MapInput(name, value)
 
 
-def _show(shell: Any, summary: MapSummary) -> None:
-    from .display import is_rich_frontend
-
-    if is_rich_frontend(shell):
-        from IPython.display import display
-
-        display({"text/markdown": summary._repr_markdown_(), "text/plain": summary.text}, raw=True)
-    else:
-        print(f"{summary.text}\n── {summary.footer()}")
-
-
 def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
-    from .ask import effective_settings
-    from .client import get_client
-    from .models import resolve_model
+    from ..ask.client import get_client
+    from ..ask.run import effective_settings
+    from ..models.aliases import resolve_model
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
@@ -293,7 +190,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if note:
         print(note)
     if opts.dry_run:
-        from .prompt import show_dry_run
+        from ..ask.prompt import show_dry_run
 
         show_dry_run(shell, client, first_request)
         print(
@@ -312,7 +209,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
 def _run_live(
     magics: Any, opts: argparse.Namespace, source: MapInput, prompts: ItemPrompts, summary: Any
 ) -> MapSummary:
-    from .client import get_client
+    from ..ask.client import get_client
     from .progress import make_progress
 
     settings = prompts.settings
@@ -356,35 +253,7 @@ def _run_live(
     for position, value in enumerate(fan.results):
         if isinstance(value, ItemError) and value.kind == "cancelled":
             value.index = source.label(position)
-    return _store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
-
-
-def _store(magics: Any, out: str | None, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
-    summary.results = values
-    summary.elapsed = fan.elapsed
-    summary.cancelled = fan.total - fan.done
-    summary.failed = fan.failed
-    summary.succeeded = fan.done - fan.failed
-    summary.status = "interrupted" if fan.interrupted else "complete"
-    if out:
-        magics.shell.user_ns[out] = values
-    magics.shell.user_ns["_claude"] = summary
-    _show(magics.shell, summary)
-    if fan.interrupted:
-        raise ClaudeInterrupted(
-            f"--map stopped: {fan.done:,} of {fan.total:,} finished and are kept in {out}; "
-            "the rest are ItemError(cancelled)."
-        )
-    return summary
-
-
-@dataclass
-class _Counts:
-    total: int
-    done: int
-    failed: int
-    elapsed: float
-    interrupted: bool = False
+    return store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
 
 
 def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
@@ -392,15 +261,6 @@ def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
     from .batches import collect
 
     return collect(magics, batch_id, out)
-
-
-def store_batch_results(
-    magics: Any, out: str | None, values: Any, summary: MapSummary, started: float
-) -> MapSummary:
-    """Put fetched batch results in ``out`` (when given) and ``_claude``."""
-    failed = sum(isinstance(v, ItemError) for v in _values(values))
-    counts = _Counts(summary.total, summary.total, failed, time.monotonic() - started)
-    return _store(magics, out, values, summary, counts)
 
 
 __all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]

@@ -11,16 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.errors import ClaudeInterrupted, UsageError, api_error_from
+from ..models.aliases import resolve_model
+from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
 from .client import base_url, get_client
 from .display import RichView, make_view
-from .errors import ClaudeInterrupted, UsageError, api_error_from
 from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
-from .models import resolve_model
-from .options import parse_thinking
-from .pricing import accepts_thinking_budget, context_window
 from .result import ClaudeResult
+from .settings import parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
 from .usage import SessionUsage
 
@@ -128,7 +128,7 @@ def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
     if fmt == "code" and result.code is not None:
         bundle = {"text/markdown": f"```python\n{result.code}\n```", "text/plain": result.code}
         if rich:
-            from .context import copy_button_html
+            from .copybutton import copy_button_html
 
             bundle["text/html"] = copy_button_html(result.code)
         return bundle

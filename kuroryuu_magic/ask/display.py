@@ -15,13 +15,9 @@ import time
 import uuid
 from typing import Any
 
+from ..core.frontend import is_rich_frontend
+
 CURSOR = " ▍"
-
-
-def is_rich_frontend(shell: Any) -> bool:
-    """True inside a kernel with a front end (ipykernel, Colab's shell), False in terminal IPython."""
-    zmqshell = sys.modules.get("ipykernel.zmqshell")  # imported whenever such a shell exists
-    return zmqshell is not None and isinstance(shell, zmqshell.ZMQInteractiveShell)
 
 
 class View:

@@ -28,11 +28,11 @@ from typing import Literal, NamedTuple
 
 from IPython.core.error import UsageError
 
-from . import keystore
-from .keyshape import hides_secret_args, normalize_key
-from .masking import mask
-from .paths import key_file
-from .securefile import SecretFileError
+from ..core.mask import mask
+from ..core.paths import key_file
+from ..core.secretfiles import SecretFileError
+from . import store as keystore
+from .shape import hides_secret_args, normalize_key
 
 __all__ = [
     "Credential",
@@ -337,7 +337,7 @@ def check_key(
 def _call_models(secret: str | None, label: str, timeout: float, http_client: object) -> KeyCheck:
     import anthropic
 
-    from .errors import describe_api_error
+    from ..core.errors import describe_api_error
 
     client = anthropic.Anthropic(
         api_key=secret,

@@ -10,9 +10,9 @@ import hashlib
 import os
 from typing import Any
 
-from .credentials import Credential, resolve_credential
-from .errors import UsageError
-from .keyshape import hides_secret_args
+from ..core.errors import UsageError
+from ..keys.chain import Credential, resolve_credential
+from ..keys.shape import hides_secret_args
 
 NO_CREDENTIAL = (
     "No Anthropic API key found. Run `%claude setup` to add one, "

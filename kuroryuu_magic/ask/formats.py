@@ -20,7 +20,7 @@ def parse_json_loosely(text: str) -> Any:
 
     Raises ``ValueError`` with a short reason when nothing parses.
     """
-    from .context.codeblocks import strip_fences
+    from .codeblocks import strip_fences
 
     candidate = strip_fences(text).strip()
     try:
@@ -39,6 +39,6 @@ def parse_json_loosely(text: str) -> Any:
 
 def code_of(text: str) -> str | None:
     """The code an answer carries: its first fenced block, else ``None``."""
-    from .context.codeblocks import extract_code
+    from .codeblocks import extract_code
 
     return extract_code(text)

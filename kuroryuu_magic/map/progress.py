@@ -120,7 +120,7 @@ class WidgetProgress:
 
 def make_progress(shell: Any, total: int, description: str = "") -> TextProgress | WidgetProgress:
     """A widget in a kernel with a front end, text otherwise (or when ipywidgets is missing)."""
-    from .display import is_rich_frontend
+    from ..core.frontend import is_rich_frontend
 
     if is_rich_frontend(shell):
         try:

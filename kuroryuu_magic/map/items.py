@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sized
 from typing import Any
 
-from .errors import UsageError
+from ..core.errors import UsageError
 
 
 def _plain(value: Any) -> Any:

@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from .errors import UsageError
+from ..core.errors import UsageError
 from .interpolate import Interpolation, interpolate
 
 # About the API's smallest cacheable prompt (1,024 tokens on most models).  A mark
@@ -17,7 +17,7 @@ CACHE_MIN_CHARS = 4_000
 
 def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
     """A renderer that spends at most ``total_budget`` characters over all values."""
-    from .context import render_value
+    from ..context import render_value
 
     remaining = [total_budget]
 
@@ -69,7 +69,7 @@ def _attachments(
 ) -> list[str]:
     if not opts.vars:
         return []
-    from .context import render_attachment
+    from ..context import render_attachment
 
     blocks = []
     for name in opts.vars:
@@ -84,7 +84,7 @@ def _attachments(
 def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
     if not opts.image and not opts.plot:
         return []
-    from .context import images
+    from ..context import images
 
     blocks = [
         images.image_block(_image_source(shell, ref), shell=shell) for ref in opts.image or []
@@ -116,7 +116,7 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
 
 def show_dry_run(shell: Any, client: Any, request: dict[str, Any]) -> None:
     """Show exactly what would be sent, with the API's token count; send nothing else."""
-    from .display import is_rich_frontend
+    from ..core.frontend import is_rich_frontend
 
     count_args = {
         k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")

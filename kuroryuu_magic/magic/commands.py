@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .display import is_rich_frontend, show_rows
-from .errors import UsageError, api_error_from
-from .usage import format_cost
+from ..ask.display import show_rows
+from ..ask.usage import format_cost
+from ..core.errors import UsageError, api_error_from
+from ..core.frontend import is_rich_frontend
 
 
 def run(magics: Any, command: str, opts: argparse.Namespace) -> None:
@@ -16,52 +17,52 @@ def run(magics: Any, command: str, opts: argparse.Namespace) -> None:
 
 
 def _help(magics: Any, opts: argparse.Namespace) -> None:
-    from .magics import HELP
+    from .help import HELP
 
     print(HELP)
 
 
 def _setup(magics: Any, opts: argparse.Namespace) -> None:
-    from .key_panel import run_setup
+    from ..keys.panel import run_setup
 
     run_setup(magics.shell)
 
 
 def _login(magics: Any, opts: argparse.Namespace) -> None:
-    from .oauth.panel import run_login
+    from ..oauth.panel import run_login
 
     run_login(magics.shell, mode=opts.mode)
 
 
 def _logout(magics: Any, opts: argparse.Namespace) -> None:
-    from .oauth.tokens import logout
+    from ..oauth.tokens import logout
 
     print(logout())
 
 
 def _client(magics: Any) -> Any:
-    from .client import get_client
+    from ..ask.client import get_client
 
     return get_client(timeout=magics.timeout, max_retries=magics.max_retries)
 
 
 def _status(magics: Any, opts: argparse.Namespace) -> None:
-    from .client import base_url
+    from ..ask.client import base_url
 
     rows: list[tuple[str, str]] = []
     try:
-        from .credentials import credential_status
+        from ..keys.chain import credential_status
 
         rows += credential_status()
     except ImportError:
-        from .credentials import resolve_credential
+        from ..keys.chain import resolve_credential
 
         cred = resolve_credential()
         rows.append(
             ("credential", f"{cred.masked} ({cred.source})" if cred else "none: run %claude setup")
         )
     try:
-        from .oauth.tokens import token_status
+        from ..oauth.tokens import token_status
 
         rows += [(f"oauth {k}", v) for k, v in token_status()]
     except ImportError:
@@ -89,8 +90,8 @@ def _status(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def _models(magics: Any, opts: argparse.Namespace) -> None:
-    from .client import base_url
-    from .models import list_models
+    from ..ask.client import base_url
+    from ..models.aliases import list_models
 
     try:
         rows = list_models(_client(magics), refresh=opts.refresh)
@@ -183,7 +184,7 @@ def _usage(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def _fix(magics: Any, opts: argparse.Namespace) -> None:
-    from .context.errors import last_error_prompt
+    from ..context.errors import last_error_prompt
 
     prompt = last_error_prompt(magics.shell)
     if opts.format is None:
@@ -198,7 +199,7 @@ def _fix(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def _batch(magics: Any, opts: argparse.Namespace) -> None:
-    from .fanout_magic import fetch_batch
+    from ..map.magic import fetch_batch
 
     fetch_batch(magics, opts.batch_id, opts.out)
 

@@ -1,0 +1,54 @@
+"""Bounded, secret-free text helpers shared by every renderer in this package.
+
+May import only the standard library and ``core``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.mask import mask
+
+_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """``text`` when it fits, else its head plus a visible marker; never over ``max_chars``."""
+    max_chars = max(0, int(max_chars))
+    if len(text) <= max_chars:
+        return text
+    keep = max_chars
+    # The marker's width depends on the number it reports; settle it in two passes.
+    for _ in range(3):
+        marker = f"… [truncated {len(text) - keep:,} more characters]"
+        keep = max(0, max_chars - len(marker))
+    if keep == 0:
+        return text[:max_chars]
+    return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``)."""
+    if "sk-ant-" not in text:
+        return text
+    return _KEY.sub(lambda m: mask(m.group(0)), text)
+
+
+def type_name(obj: Any) -> str:
+    """``pandas.DataFrame``, ``numpy.ndarray``, ``dict``: top-level package plus class name."""
+    cls = type(obj)
+    module = (getattr(cls, "__module__", "") or "").split(".")[0]
+    name = getattr(cls, "__qualname__", cls.__name__)
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def safe_repr(obj: Any, max_chars: int) -> str:
+    """``repr(obj)`` bounded; a ``__repr__`` that raises gives a placeholder, not an error."""
+    try:
+        text = repr(obj)
+    except Exception as exc:  # a user's broken __repr__ must not break the prompt
+        return truncate(f"<{type_name(obj)} object; repr() raised {type(exc).__name__}>", max_chars)
+    if not isinstance(text, str):
+        text = f"<{type_name(obj)} object>"
+    return truncate(text, max_chars)

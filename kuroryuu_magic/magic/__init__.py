@@ -1,0 +1,9 @@
+"""The magic surface: what a user types.
+
+The ``Magics`` class and its traits (``magics``), option parsing
+(``options``), the subcommands (``commands``, ``help``) and the input
+transformer that lets ``%claude Why …?`` be a question (``inputfix``).
+
+The top of the house: may import every other package; nothing imports it
+except the package's entry points.
+"""

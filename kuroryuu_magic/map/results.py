@@ -1,0 +1,213 @@
+"""What a ``--map`` run produces: one value or :class:`ItemError` per item, and a summary.
+
+Shared by the live runner (``magic``) and Message Batches (``batches``); may
+import ``ask`` (formats, usage, display helpers) and ``core``.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ask.usage import usage_footer, usage_numbers
+from ..core.errors import ClaudeInterrupted
+
+
+class ItemError:
+    """Stands in for one item's result when it failed; falsy, so ``[r for r in out if r]`` works.
+
+    ``kind`` is ``error`` (the API or the network failed), ``format`` (the
+    answer was not what ``-f`` asked for; the raw answer is in ``.text``),
+    ``usage`` (the prompt for this item was invalid) or ``cancelled``.
+    """
+
+    __slots__ = ("index", "kind", "message", "request_id", "status", "text")
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "error",
+        index: Any = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.message = message
+        self.kind = kind
+        self.index = index
+        self.status = status
+        self.request_id = request_id
+        self.text = text
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, index: Any = None) -> ItemError:
+        """An error value for ``exc``: API failures get the same line the magic shows."""
+        module = type(exc).__module__ or ""
+        if module.startswith(("anthropic", "httpx", "httpcore")):
+            from ..ask.client import base_url
+            from ..core.errors import describe_api_error
+
+            message = describe_api_error(exc, base_url=base_url())
+        elif type(exc).__name__ == "UsageError":
+            return cls(" ".join(str(exc).split()), kind="usage", index=index)
+        else:
+            message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+        return cls(
+            message,
+            index=index,
+            status=getattr(exc, "status_code", None),
+            request_id=getattr(exc, "request_id", None),
+        )
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        message = self.message if len(self.message) <= 160 else self.message[:157] + "..."
+        return f"<ItemError {self.kind}: {message}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@dataclass
+class MapSummary:
+    """``_claude`` after ``--map``: counts, usage and cost over all items, and the batch id.
+
+    ``results`` is the same object as ``OUT``; ``errors`` lists its ItemErrors;
+    ``usage`` sums the token counts of every item; ``status`` is ``complete``,
+    ``interrupted`` or ``submitted`` (a batch still running).
+    """
+
+    out: str
+    total: int
+    model: str
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    elapsed: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+    cost: float | None = 0.0
+    status: str = "complete"
+    batch_id: str | None = None
+    results: Any = None
+    stop_reason: str | None = None
+    code: str | None = None
+    data: Any = None
+    thinking: str = ""
+
+    @property
+    def errors(self) -> list[ItemError]:
+        return [v for v in _values(self.results) if isinstance(v, ItemError)]
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.out}: {self.succeeded:,}/{self.total:,} ok"]
+        if self.failed:
+            parts.append(f"{self.failed:,} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled:,} cancelled")
+        if self.batch_id:
+            parts.append(f"batch {self.batch_id}")
+        return ", ".join(parts)
+
+    def footer(self) -> str:
+        note = " (batch: half price)" if self.batch_id else ""
+        return usage_footer(self.model, self.usage, self.cost, self.elapsed, cost_note=note)
+
+    def __repr__(self) -> str:
+        return f"<MapSummary {self.status} {self.text} · {self.footer()}>"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{html.escape(self.text)}**\n\n<sub>{html.escape(self.footer())}</sub>"
+
+    def add_usage(self, usage: Any, cost: float | None) -> None:
+        for key, value in zip(
+            (
+                "input_tokens",
+                "output_tokens",
+                "cache_read_input_tokens",
+                "cache_creation_input_tokens",
+            ),
+            usage_numbers(usage),
+            strict=True,
+        ):
+            self.usage[key] = self.usage.get(key, 0) + value
+        self.cost = None if cost is None or self.cost is None else self.cost + cost
+
+
+def _values(results: Any) -> Any:
+    if results is None:
+        return []
+    return results.values() if isinstance(results, dict) else results
+
+
+def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
+    """One item's value: text, parsed JSON (``-f json``) or code (``-f code``), or an ItemError."""
+    from ..ask.formats import code_of, parse_json_loosely
+
+    if stop_reason == "refusal":
+        return ItemError("Claude declined this item", kind="refusal", index=label, text=text)
+    if fmt == "json":
+        try:
+            return parse_json_loosely(text)
+        except ValueError as exc:
+            note = " (stopped at --max-tokens)" if stop_reason == "max_tokens" else ""
+            return ItemError(f"not JSON: {exc}{note}", kind="format", index=label, text=text)
+    if fmt == "code":
+        return code_of(text) or text.strip()
+    return text
+
+
+def _show(shell: Any, summary: MapSummary) -> None:
+    from ..core.frontend import is_rich_frontend
+
+    if is_rich_frontend(shell):
+        from IPython.display import display
+
+        display({"text/markdown": summary._repr_markdown_(), "text/plain": summary.text}, raw=True)
+    else:
+        print(f"{summary.text}\n── {summary.footer()}")
+
+
+def store(magics: Any, out: str | None, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
+    summary.results = values
+    summary.elapsed = fan.elapsed
+    summary.cancelled = fan.total - fan.done
+    summary.failed = fan.failed
+    summary.succeeded = fan.done - fan.failed
+    summary.status = "interrupted" if fan.interrupted else "complete"
+    if out:
+        magics.shell.user_ns[out] = values
+    magics.shell.user_ns["_claude"] = summary
+    _show(magics.shell, summary)
+    if fan.interrupted:
+        raise ClaudeInterrupted(
+            f"--map stopped: {fan.done:,} of {fan.total:,} finished and are kept in {out}; "
+            "the rest are ItemError(cancelled)."
+        )
+    return summary
+
+
+@dataclass
+class _Counts:
+    total: int
+    done: int
+    failed: int
+    elapsed: float
+    interrupted: bool = False
+
+
+def store_batch_results(
+    magics: Any, out: str | None, values: Any, summary: MapSummary, started: float
+) -> MapSummary:
+    """Put fetched batch results in ``out`` (when given) and ``_claude``."""
+    failed = sum(isinstance(v, ItemError) for v in _values(values))
+    counts = _Counts(summary.total, summary.total, failed, time.monotonic() - started)
+    return store(magics, out, values, summary, counts)

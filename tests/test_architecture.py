@@ -1,0 +1,124 @@
+"""The package's import graph, read from the source: no circles, layers point down.
+
+Function-level imports count: a circle hidden inside a function is still a circle
+(it only moves the failure to the first call).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kuroryuu_magic"
+
+# Each package and the packages it may import (besides itself). The magic
+# surface sits on top; nothing below it may reach back up. ``testing`` is a
+# product feature of its own: it may read the model facts, nothing else.
+ALLOWED = {
+    "": {"magic", "context", "keys", "oauth", "core"},  # __init__: entry points only
+    "magic": {"ask", "map", "context", "keys", "oauth", "models", "core", "demo", "tools", "cache", "structured"},
+    "map": {"ask", "context", "models", "core", "cache", "structured"},
+    "ask": {"context", "keys", "models", "core", "cache", "structured", "tools"},
+    "tools": {"context", "core"},
+    "context": {"core"},
+    "keys": {"core"},
+    "oauth": {"keys", "core"},  # the login widget offers the key panel
+    "models": {"core"},
+    "cache": {"core"},
+    "structured": {"core"},
+    "demo": {"testing", "core", "models"},
+    "core": set(),
+    "testing": {"models"},
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                for alias in node.names:
+                    sub = f"{base}.{alias.name}"
+                    targets.append(sub if sub in modules else base)
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            graph[name].update(t for t in targets if t in modules and t != name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle found by a depth-first walk (one path per back edge)."""
+    found: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt in path:
+                found.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in done:
+                visit(nxt, [*path, nxt])
+        done.add(node)
+
+    for start in sorted(graph):
+        if start not in done:
+            visit(start, [start])
+    return found
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_the_cycle_finder_finds_a_planted_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+
+
+def test_layers_only_import_downwards() -> None:
+    wrong = []
+    for module, targets in import_graph().items():
+        layer = _layer(module)
+        for target in targets:
+            other = _layer(target)
+            if other != layer and other not in ALLOWED.get(layer, set()):
+                wrong.append(f"{module} -> {target}")
+    assert not wrong, "imports that run against the layering:\n" + "\n".join(sorted(wrong))
+
+
+@pytest.mark.parametrize("layer", sorted(set(ALLOWED) - {"", "magic"}))
+def test_no_lower_layer_imports_the_magic_surface(layer: str) -> None:
+    offenders = [
+        f"{m} -> {t}"
+        for m, targets in import_graph().items()
+        if _layer(m) == layer
+        for t in targets
+        if _layer(t) == "magic"
+    ]
+    assert not offenders, offenders
+
+
+def test_the_top_level_holds_only_the_entry_points() -> None:
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py"], top
