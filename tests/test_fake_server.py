@@ -16,6 +16,7 @@ from typing import Any
 import anthropic
 import pytest
 
+from kuroryuu_magic.models.facts import MODELS as MODEL_FACTS
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
 from kuroryuu_magic.testing.wire import split_text
 
@@ -510,9 +511,11 @@ def test_keep_alive_for_plain_responses(fake: FakeAnthropic) -> None:
 
 def test_models_list_pagination_and_retrieve(fake: FakeAnthropic) -> None:
     c = client(fake)
-    all_ids = [m.id for m in c.models.list()]
-    assert all_ids[:3] == ["claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"]
-    assert len(all_ids) == 8
+    listed = list(c.models.list())
+    all_ids = [m.id for m in listed]
+    created = [m.created_at for m in listed]
+    assert created == sorted(created, reverse=True)  # newest first, as the API lists them
+    assert len(all_ids) == len(MODEL_FACTS)
     page = c.models.list(limit=3)
     assert [m.id for m in page.data] == all_ids[:3]
     assert page.has_more and page.last_id == all_ids[2]

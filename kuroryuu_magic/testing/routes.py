@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import answer, validate
+from .exchange import Exchange
 from .faults import Fault, Reply
 from .oauth import OAuthError, callback_page
 from .wire import MODELS, error_body, input_tokens, model_info, new_id, paginate
 
-if TYPE_CHECKING:
-    from .handler import Handler
 
-
-def messages(h: Handler, body: Any, fault: Fault | None) -> None:
+def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
     if body is not None and not isinstance(body, dict):
         h.send_error_envelope(400, "invalid_request_error", "Request body is not valid JSON")
         return
@@ -38,7 +36,7 @@ def messages(h: Handler, body: Any, fault: Fault | None) -> None:
         answer.send_plain(h, p)
 
 
-def count_tokens(h: Handler, body: Any) -> None:
+def count_tokens(h: Exchange, body: Any) -> None:
     problem = validate.check_messages_body(body, count_only=True)
     if problem is not None:
         h.send_error_envelope(*problem)
@@ -47,7 +45,7 @@ def count_tokens(h: Handler, body: Any) -> None:
     h.send_json(200, {"input_tokens": input_tokens(body)})
 
 
-def models(h: Handler, path: str) -> None:
+def models(h: Exchange, path: str) -> None:
     broken = h.fake.models_fault
     if broken:
         if isinstance(broken, Fault) and broken.kind == "status":
@@ -56,7 +54,7 @@ def models(h: Handler, path: str) -> None:
             h.send_error_envelope(500, "api_error", "Internal server error")
         return
     if path == "/v1/models":
-        items = [model_info(m[0]) for m in MODELS]
+        items = [model_info(m.id) for m in MODELS]
         h.send_json(200, paginate([i for i in items if i], h.query))
         return
     info = model_info(path.removeprefix("/v1/models/"))
@@ -66,7 +64,7 @@ def models(h: Handler, path: str) -> None:
         h.send_json(200, info)
 
 
-def _batch_answer(h: Handler) -> Any:
+def _batch_answer(h: Exchange) -> Any:
     def answer_one(params: Any) -> dict[str, Any]:
         problem = validate.check_messages_body(params)
         if problem is not None:
@@ -78,7 +76,7 @@ def _batch_answer(h: Handler) -> Any:
     return answer_one
 
 
-def batches(h: Handler, method: str, path: str, body: Any, match: re.Match[str] | None) -> None:
+def batches(h: Exchange, method: str, path: str, body: Any, match: re.Match[str] | None) -> None:
     store = h.fake.batches
     if match is None:
         if method == "POST":
@@ -113,7 +111,7 @@ def batches(h: Handler, method: str, path: str, body: Any, match: re.Match[str] 
         h.send_json(200, batch)
 
 
-def oauth(h: Handler, path: str, body: Any) -> None:
+def oauth(h: Exchange, path: str, body: Any) -> None:
     fake = h.fake
     if path == "/oauth/authorize" and h.command == "GET":
         try:

@@ -7,6 +7,7 @@ import binascii
 import time
 from typing import Any
 
+from ..models.facts import MODELS as FACTS
 from .wire import MODEL_IDS
 
 # (status, error type, message); None means the request passes.
@@ -63,7 +64,7 @@ COUNT_FIELDS = frozenset(
     ]
 )
 # These families accept only adaptive thinking, not a manual budget.
-ADAPTIVE_ONLY = ("claude-opus-5-5", "claude-sonnet-5-5")
+ADAPTIVE_ONLY = frozenset(m.id for m in FACTS if not m.thinking_budget)
 
 
 def check_auth(headers: dict[str, str], fake: Any) -> Problem | None:

@@ -8,6 +8,9 @@ import secrets
 import string
 from typing import Any
 
+from ..models.facts import BY_ID
+from ..models.facts import MODELS as FACTS
+
 _ALNUM = string.ascii_letters + string.digits
 
 ERROR_TYPES = {
@@ -36,18 +39,9 @@ ERROR_MESSAGES = {
     "overloaded_error": "Overloaded",
 }
 
-# (id, display name, created_at, line), newest first, as GET /v1/models lists them.
-MODELS: list[tuple[str, str, str, str]] = [
-    ("claude-opus-5-5", "Claude Opus 5.5", "2026-10-21T00:00:00Z", "opus"),
-    ("claude-sonnet-5-5", "Claude Sonnet 5.5", "2026-10-14T00:00:00Z", "sonnet"),
-    ("claude-haiku-5-5", "Claude Haiku 5.5", "2026-10-07T00:00:00Z", "haiku"),
-    ("claude-opus-4-8", "Claude Opus 4.8", "2026-06-10T00:00:00Z", "opus"),
-    ("claude-opus-4-7", "Claude Opus 4.7", "2026-03-18T00:00:00Z", "opus"),
-    ("claude-sonnet-4-6", "Claude Sonnet 4.6", "2026-02-17T00:00:00Z", "sonnet"),
-    ("claude-sonnet-4-5", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z", "sonnet"),
-    ("claude-haiku-4-5", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", "haiku"),
-]
-MODEL_IDS = frozenset(m[0] for m in MODELS)
+# GET /v1/models lists exactly the models of the one facts table, newest first.
+MODELS = sorted(FACTS, key=lambda m: m.released, reverse=True)
+MODEL_IDS = frozenset(m.id for m in MODELS)
 IMAGE_TOKENS = 1600
 
 
@@ -65,19 +59,20 @@ def error_body(error_type: str, message: str | None, request_id: str) -> dict[st
 
 
 def model_info(model_id: str) -> dict[str, Any] | None:
-    for mid, name, created, line in MODELS:
-        if mid == model_id:
-            return {
-                "type": "model",
-                "id": mid,
-                "display_name": name,
-                "created_at": created,
-                "lifecycle": "active",
-                "line": line,
-                "max_input_tokens": 200_000,
-                "max_tokens": 64_000,
-            }
-    return None
+    """The SDK's ``ModelInfo`` fields for a model of the facts table."""
+    row = BY_ID.get(model_id)
+    if row is None:
+        return None
+    return {
+        "type": "model",
+        "id": row.id,
+        "display_name": row.display_name,
+        "created_at": f"{row.released}T00:00:00Z",
+        "lifecycle": row.lifecycle,
+        "line": row.line,
+        "max_input_tokens": row.context_window,
+        "max_tokens": row.max_output,
+    }
 
 
 def paginate(items: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:

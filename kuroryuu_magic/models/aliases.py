@@ -1,0 +1,56 @@
+"""Model aliases: ``opus``, ``sonnet`` and ``haiku`` → the newest listed id of that family.
+
+The listing is fetched once per session and cached; when it fails the
+aliases fall back to the newest ids this release knows about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .facts import LINES, newest
+
+ALIASES = LINES
+# When the listing fails: the newest active model of each line in the facts table.
+FALLBACK = {line: newest(line).id for line in LINES}
+
+_listing: list[dict[str, Any]] | None = None
+
+
+def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
+    """Every model the API lists (id, display_name, created_at), newest first; cached."""
+    global _listing
+    if _listing is None or refresh:
+        rows = [
+            {
+                "id": m.id,
+                "display_name": getattr(m, "display_name", m.id),
+                "created_at": getattr(m, "created_at", None),
+            }
+            for m in client.models.list(limit=100)
+        ]
+        rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
+        _listing = rows
+    return _listing
+
+
+def forget_listing() -> None:
+    global _listing
+    _listing = None
+
+
+def resolve_model(name: str, client: Any) -> tuple[str, str | None]:
+    """(model id, note).  The note says when an alias fell back to a built-in default."""
+    alias = name.strip().lower()
+    if alias not in ALIASES:
+        return name.strip(), None
+    try:
+        rows = list_models(client)
+    except Exception as exc:  # listing is a convenience; the request itself will report errors
+        return FALLBACK[
+            alias
+        ], f"could not list models ({type(exc).__name__}); using {FALLBACK[alias]}"
+    for row in rows:  # newest first
+        if row["id"].startswith(f"claude-{alias}-"):
+            return row["id"], None
+    return FALLBACK[alias], f"no {alias} model listed; using {FALLBACK[alias]}"

@@ -1,0 +1,73 @@
+"""The one table of model facts agrees with the SDK, the aliases, pricing and the fake."""
+
+from __future__ import annotations
+
+import typing
+
+import anthropic
+import pytest
+from anthropic.types import Model
+
+from kuroryuu_magic.models import aliases, facts, pricing
+from kuroryuu_magic.testing import FakeAnthropic
+
+
+def _sdk_model_ids() -> set[str]:
+    literal = next(a for a in typing.get_args(Model) if typing.get_origin(a) is typing.Literal)
+    return set(typing.get_args(literal))
+
+
+def test_the_table_lists_exactly_the_models_the_sdk_names() -> None:
+    assert {m.id for m in facts.MODELS} == _sdk_model_ids()
+    assert len(facts.BY_ID) == len(facts.MODELS), "duplicate ids in the table"
+
+
+@pytest.mark.parametrize("row", facts.MODELS, ids=lambda r: r.id)
+def test_every_row_is_complete(row: facts.ModelFacts) -> None:
+    assert row.line in typing.get_args(anthropic.types.ModelLine)
+    assert row.context_window >= 200_000 and row.max_output >= 64_000
+    assert row.min_cache_tokens in (1024, 2048, 4096)
+    assert row.lifecycle in ("active", "deprecated", "retired")
+    assert (row.input_price is None) == (row.output_price is None)
+
+
+def test_deprecations_match_the_sdk() -> None:
+    from anthropic._data.deprecated_models import DEPRECATED_MODELS
+
+    for model_id in DEPRECATED_MODELS:
+        assert facts.BY_ID[model_id].lifecycle == "deprecated", model_id
+
+
+@pytest.mark.parametrize("alias", aliases.ALIASES)
+def test_every_alias_falls_back_to_a_priced_model_with_a_context_window(alias: str) -> None:
+    model = aliases.FALLBACK[alias]
+    assert pricing.price_for(model) is not None, model
+    assert pricing.context_window(model) == facts.BY_ID[model].context_window
+    assert pricing.estimate_cost(model, input_tokens=1000, output_tokens=100) > 0
+
+
+def test_every_alias_resolves_against_the_fake_to_a_priced_model(fake: FakeAnthropic) -> None:
+    client = anthropic.Anthropic(api_key="sk-ant-api03-" + "x" * 90, base_url=fake.base_url)
+    aliases.forget_listing()
+    for alias in aliases.ALIASES:
+        model, note = aliases.resolve_model(alias, client)
+        assert note is None
+        assert model.startswith(f"claude-{alias}-")
+        assert pricing.price_for(model) is not None, f"-m {alias} -> {model} has no price"
+
+
+def test_the_fake_lists_exactly_the_models_in_the_table(fake: FakeAnthropic) -> None:
+    client = anthropic.Anthropic(api_key="sk-ant-api03-" + "x" * 90, base_url=fake.base_url)
+    listed = [m.id for m in client.models.list(limit=1000)]
+    assert sorted(listed) == sorted(m.id for m in facts.MODELS)
+    info = client.models.retrieve("claude-haiku-4-5-20251001")
+    assert info.max_tokens == facts.BY_ID["claude-haiku-4-5-20251001"].max_output
+
+
+def test_snapshots_and_unknown_ids() -> None:
+    assert pricing.price_for("claude-opus-4-6@20260205") is facts.BY_ID["claude-opus-4-6"]
+    assert pricing.price_for("claude-unknown-9") is None
+    assert pricing.estimate_cost("claude-unknown-9", input_tokens=10) is None
+    assert pricing.context_window("claude-unknown-9") == facts.DEFAULT_CONTEXT_WINDOW
+    assert not pricing.accepts_thinking_budget("claude-sonnet-5-5")
+    assert pricing.accepts_thinking_budget("claude-haiku-4-5")
