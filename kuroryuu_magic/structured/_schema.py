@@ -102,15 +102,48 @@ def schema_for(obj: Any) -> SchemaSpec:
     except (pydantic.PydanticUserError, pydantic.errors.PydanticSchemaGenerationError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SchemaError(f"cannot build a JSON schema from {name}: {first}") from None
-    except (TypeError, ValueError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        RecursionError,
+    ) as exc:  # RecursionError: a self-referencing TypedDict
         raise SchemaError(f"cannot build a JSON schema from {name}: {exc}") from None
     return SchemaSpec(obj, kind, name, schema, source, adapter)
+
+
+_SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SUBSCHEMA_MAPS = ("properties", "$defs", "definitions")
+
+
+def _split_type_lists(node: Any) -> Any:
+    """``{"type": ["number", "null"]}`` (valid JSON Schema, common in hand-written dicts)
+    as ``anyOf`` of single types, the only spelling ``transform_schema`` accepts."""
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_split_type_lists(s) for s in out[key]]
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {k: _split_type_lists(s) for k, s in out[key].items()}
+    for key in ("items", "additionalProperties"):
+        if key in out:
+            out[key] = _split_type_lists(out[key])
+    types = out.get("type")
+    if isinstance(types, list) and types and all(isinstance(t, str) for t in types):
+        del out["type"]
+        if len(types) == 1:
+            out["type"] = types[0]
+        elif "anyOf" not in out:
+            out["anyOf"] = [{"type": t} for t in types]
+    return out
 
 
 def _from_json_schema(obj: Mapping[str, Any]) -> SchemaSpec:
     source = copy.deepcopy(dict(obj))  # the user may keep editing their dict
     try:
-        schema = anthropic.transform_schema(source)
+        schema = anthropic.transform_schema(_split_type_lists(source))
     # transform_schema walks arbitrary user data: anything malformed lands here.
     except (TypeError, ValueError, AttributeError, AssertionError, KeyError, RecursionError) as exc:
         raise SchemaError(f"not a usable JSON schema: {exc}") from None

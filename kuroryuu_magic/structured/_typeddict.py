@@ -28,10 +28,18 @@ def _needs_rebuild(tp: Any) -> bool:
     return sys.version_info < (3, 12) and tx.is_typeddict(tp) and type(tp).__module__ == "typing"
 
 
-def _strip_marker(hint: Any) -> Any:
-    while tx.get_origin(hint) in _MARKERS:
+def _unwrap(hint: Any, default: bool) -> tuple[Any, bool]:
+    """(the type inside any ``Required``/``NotRequired``, whether the key is required).
+
+    An explicit marker wins over ``__required_keys__``: under ``from __future__
+    import annotations`` Python < 3.12 cannot see markers in string annotations
+    and files every key by its class's ``total`` alone.
+    """
+    required = default
+    while (origin := tx.get_origin(hint)) in _MARKERS:
+        required = origin in (getattr(typing, "Required", tx.Required), tx.Required)
         hint = tx.get_args(hint)[0]
-    return hint
+    return hint, required
 
 
 def pydantic_ready(tp: Any, _seen: dict[int, Any] | None = None) -> Any:
@@ -43,10 +51,9 @@ def pydantic_ready(tp: Any, _seen: dict[int, Any] | None = None) -> Any:
         hints = typing.get_type_hints(tp, include_extras=True)
         fields = {}
         for name, hint in hints.items():
-            inner = pydantic_ready(_strip_marker(hint), seen)
-            fields[name] = (
-                tx.Required[inner] if name in tp.__required_keys__ else tx.NotRequired[inner]
-            )
+            inner, required = _unwrap(hint, name in tp.__required_keys__)
+            inner = pydantic_ready(inner, seen)
+            fields[name] = tx.Required[inner] if required else tx.NotRequired[inner]
         rebuilt = tx.TypedDict(tp.__name__, fields)  # type: ignore[operator]
         rebuilt.__doc__ = tp.__doc__
         rebuilt.__module__ = tp.__module__
