@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from ..context.render import redact as _mask_key_shapes
+from ..core.mask import redact as _mask_key_shapes
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CorruptCacheError
 from ._file import SIDE_FILES, prepare_private_file
