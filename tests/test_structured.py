@@ -349,3 +349,35 @@ def test_importing_these_packages_does_not_import_pandas() -> None:
     root = str(Path(__file__).resolve().parents[1])
     done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": root}, timeout=120)
     assert done.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"tags": [], "code": "ab"}', "tags: expected at least 1 items"),
+        ('{"tags": ["a", "b", "c"], "code": "ab"}', "tags: expected at most 2 items"),
+        ('{"tags": ["a"], "code": "abcd"}', "code: expected at most 3 characters"),
+        ('{"tags": ["a"], "code": ""}', "code: expected at least 1 characters"),
+        ('{"tags": ["a"], "code": "ab", "n": 0}', "n: expected a number > 0"),
+    ],
+)
+def test_dict_schema_constraints_the_api_only_hints_at(text: str, problem: str) -> None:
+    spec = schema_for(
+        {
+            "type": "object",
+            "properties": {
+                "tags": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "minItems": 1,
+                    "maxItems": 2,
+                },
+                "code": {"type": "string", "minLength": 1, "maxLength": 3},
+                "n": {"type": "number", "exclusiveMinimum": 0},
+            },
+            "required": ["tags", "code"],
+        }
+    )
+    with pytest.raises(SchemaValidationError, match=problem):
+        parse_answer(spec, text)
+    assert parse_answer(spec, '{"tags": ["a"], "code": "ab", "n": 0.5}')["n"] == 0.5

@@ -109,21 +109,22 @@ class _Checker:
             elif isinstance(extra, Mapping):
                 self.check(item, extra, where, depth + 1)
 
+    def _size(self, size: int, schema: Mapping[str, Any], path: str, kind: str, unit: str) -> None:
+        low, high = schema.get(f"min{kind}"), schema.get(f"max{kind}")
+        if isinstance(low, int) and size < low:
+            self.fail(path, f"expected at least {low} {unit}")
+        if isinstance(high, int) and size > high:
+            self.fail(path, f"expected at most {high} {unit}")
+
     def _array(self, value: list[Any], schema: Mapping[str, Any], path: str, depth: int) -> None:
-        if isinstance(schema.get("minItems"), int) and len(value) < schema["minItems"]:
-            self.fail(path, f"expected at least {schema['minItems']} items")
-        if isinstance(schema.get("maxItems"), int) and len(value) > schema["maxItems"]:
-            self.fail(path, f"expected at most {schema['maxItems']} items")
+        self._size(len(value), schema, path, "Items", "items")
         items = schema.get("items")
         if isinstance(items, Mapping):
             for i, item in enumerate(value):
                 self.check(item, items, f"{path}.{i}" if path else str(i), depth + 1)
 
     def _string(self, value: str, schema: Mapping[str, Any], path: str) -> None:
-        if isinstance(schema.get("minLength"), int) and len(value) < schema["minLength"]:
-            self.fail(path, f"expected at least {schema['minLength']} characters")
-        if isinstance(schema.get("maxLength"), int) and len(value) > schema["maxLength"]:
-            self.fail(path, f"expected at most {schema['maxLength']} characters")
+        self._size(len(value), schema, path, "Length", "characters")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             try:
