@@ -11,7 +11,15 @@ Stdlib only; binds 127.0.0.1. Run standalone with ``python -m kuroryuu_magic.tes
 
 from __future__ import annotations
 
-from .faults import Fault, RawResponse, Reply
+from .faults import Fault, RawResponse, Reply, ToolCall
 from .server import FakeAnthropic, RecordedRequest, fake_anthropic
 
-__all__ = ["FakeAnthropic", "Fault", "RawResponse", "RecordedRequest", "Reply", "fake_anthropic"]
+__all__ = [
+    "FakeAnthropic",
+    "Fault",
+    "RawResponse",
+    "RecordedRequest",
+    "Reply",
+    "ToolCall",
+    "fake_anthropic",
+]
