@@ -75,7 +75,12 @@ def _capabilities(row: Any) -> dict[str, Any]:
         "batch": _support(True),
         "citations": _support(True),
         "code_execution": _support(True),
-        "context_management": _support(True),
+        "context_management": {
+            "supported": True,
+            "clear_thinking_20251015": _support(True),
+            "clear_tool_uses_20250919": _support(True),
+            "compact_20260112": _support(True),
+        },
         "effort": {
             "supported": True,
             **{level: _support(True) for level in ("low", "medium", "high", "max")},
