@@ -228,6 +228,9 @@ def test_models_limit_bounds_and_unknown_cursors(fake: FakeAnthropic) -> None:
     assert len(c.models.list(limit=1).data) == 1
     assert len(c.models.list(limit=1000).data) == len(MODELS)
     assert len(c.models.list().data) == min(20, len(MODELS))
+    # ModelListParams.lifecycle filters by stage.
+    deprecated = [m.id for m in c.models.list(lifecycle=["deprecated"], limit=1000).data]
+    assert deprecated and set(deprecated) == {m.id for m in MODELS if m.lifecycle == "deprecated"}
     # The reference defines no error for a cursor naming no model: nothing lies after
     # or before it, so the fake answers an empty page (and the SDK stops paginating).
     for kw in ({"after_id": "claude-nope"}, {"before_id": "claude-nope"}):

@@ -185,7 +185,8 @@ def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
         h.send_header(name, value)
     h.end_headers()
     # message_start carries the input usage and output_tokens 1, as the API sends it.
-    start = message_object(p.msg_id, p.model, [], None, None, dict(p.usage, output_tokens=1))
+    start_usage = dict(p.usage, output_tokens=1, output_tokens_details={"thinking_tokens": 0})
+    start = message_object(p.msg_id, p.model, [], None, None, start_usage)
     _event(h, "message_start", {"message": start})
     _event(h, "ping", {})
     index = 0

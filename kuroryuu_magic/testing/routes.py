@@ -6,6 +6,7 @@ import json
 import re
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from . import answer, schema, tools, validate
 from .exchange import Exchange
@@ -87,6 +88,11 @@ def models(h: Exchange, path: str) -> None:
         return
     if path == "/v1/models":
         items = [i for i in (model_info(m.id) for m in MODELS) if i]
+        # ModelListParams.lifecycle (SDK 2.14), sent as lifecycle[]=… (brackets arrays).
+        query = parse_qsl(urlsplit(h.path).query)
+        stages = {v for k, v in query if k in ("lifecycle[]", "lifecycle")}
+        if stages:
+            items = [i for i in items if i["lifecycle"] in stages]
         try:
             h.send_json(200, paginate(items, h.query))
         except PageError as exc:
