@@ -1038,3 +1038,80 @@ def test_idle_connections_time_out() -> None:
         start = time.monotonic()
         assert s.recv(100) == b""  # the server closed it
         assert time.monotonic() - start < 3
+
+
+# -- the SDK's tool runner and Message Threads (beta) ------------------------------------------
+
+
+@anthropic.beta_tool
+def get_weather(city: str) -> str:
+    """Weather for a city."""
+    return f"22°C and sunny in {city}"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_sdk_tool_runner_with_threads(fake: FakeAnthropic, stream: bool) -> None:
+    # SDK 2.14 client.beta.messages.tool_runner sends thread create/continue with the
+    # message-threads beta (lib/threads/_thread_state.py); a continue carries only the
+    # new turn and no system/tools, which the fake restores from the held thread.
+    fake.enqueue(Reply.call("get_weather", {"city": "Paris"}))
+    fake.enqueue(Reply(text="It is sunny in Paris."))
+    runner = client(fake).beta.messages.tool_runner(
+        model=MODEL,
+        max_tokens=500,
+        system="Be brief.",
+        tools=[get_weather],
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
+        stream=stream,
+    )
+    final = runner.until_done()
+    assert final.content[0].text == "It is sunny in Paris."
+    sent = fake.messages_requests()
+    assert [r.body["thread"]["type"] for r in sent] == ["create", "continue"]
+    assert "tools" not in sent[1].body and len(sent[1].body["messages"]) == 1
+    assert [r.status for r in sent] == [200, 200]
+    assert fake.tool_results[0]["content"] == "22°C and sunny in Paris"
+
+
+def test_thread_errors_the_sdk_recovers_from(fake: FakeAnthropic) -> None:
+    # ThreadNotFoundError (404) makes the SDK replay the whole history under a new
+    # thread; thread_unsupported_request (400) makes it continue without a thread.
+    c = client(fake)
+    fake.enqueue(Reply.call("get_weather", {"city": "Oslo"}))
+    fake.enqueue(Reply(text="Cold."))
+    runner = c.beta.messages.tool_runner(
+        model=MODEL, max_tokens=500, tools=[get_weather], messages=USER
+    )
+    first = next(iter(runner))
+    fake.threads.clear()  # the server lost the thread
+    assert first.stop_reason == "tool_use"
+    assert runner.until_done().content[0].text == "Cold."
+    assert [r.status for r in fake.messages_requests()] == [200, 404, 200]
+    assert fake.messages_requests()[-1].body["thread"]["type"] == "create"
+    fake.reset()
+    fake.threads.unsupported = ["thinking"]
+    runner = c.beta.messages.tool_runner(
+        model=MODEL, max_tokens=500, tools=[get_weather], messages=USER
+    )
+    assert runner.until_done().content
+    assert [r.status for r in fake.messages_requests()] == [400, 200]
+    assert "thread" not in fake.messages_requests()[-1].body
+
+
+def test_a_response_is_continued_once(fake: FakeAnthropic) -> None:
+    c = client(fake)
+    betas = ["message-threads-2026-08-12"]
+    first = c.beta.messages.create(
+        model=MODEL, max_tokens=50, messages=USER, thread={"type": "create"}, betas=betas
+    )
+    more = [{"role": "user", "content": "and then?"}]
+    cont = {"type": "continue", "previous_message_id": first.id}
+    assert c.beta.messages.create(
+        model=MODEL, max_tokens=50, messages=more, thread=cont, betas=betas
+    )
+    with pytest.raises(anthropic.BadRequestError) as info:
+        c.beta.messages.create(model=MODEL, max_tokens=50, messages=more, thread=cont, betas=betas)
+    assert info.value.error_code == "thread_already_continued"
+    # Without the beta, `thread` is an unknown field.
+    with pytest.raises(anthropic.BadRequestError, match="thread: Extra inputs"):
+        c.beta.messages.create(model=MODEL, max_tokens=50, messages=USER, thread={"type": "create"})

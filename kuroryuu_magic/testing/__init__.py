@@ -36,6 +36,14 @@ ToolCall("b", {...}, id="toolu_fixed")])``.  The fake validates tool
 definitions, ``tool_choice`` and the tool_use/tool_result pairing like the API,
 so a loop that forgets a ``tool_result`` fails here as it would there.
 
+The SDK's own loop works too: ``client.beta.messages.tool_runner(tools=[...])``
+sends Message Threads (``thread`` create/continue, beta
+``message-threads-2026-08-12``), which the fake holds like the API
+(``threads.py``; ``fake.threads.clear()`` simulates a lost thread).
+
+Batch answers: ``Reply(text=..., path="/v1/messages/batches")`` scripts the
+next request of the next created batch.
+
 Structured outputs: ``Reply(json={"city": "Paris"})`` sends the object as text;
 it must match the request's schema, or the fake answers 500 and records the
 mistake in ``fake.errors``; ``Reply(json=..., off_schema=True)`` sends a

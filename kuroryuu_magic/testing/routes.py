@@ -25,6 +25,13 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
     if body is not None and not isinstance(body, dict):
         h.send_error_envelope(400, "invalid_request_error", "Request body is not valid JSON")
         return
+    threaded = isinstance(body, dict) and "thread" in body
+    if threaded:
+        body, problem = h.fake.threads.resolve(body, h.record.headers)
+        threaded = problem is None and "thread" not in body
+        if problem is not None:
+            send_problem(h, problem)
+            return
     problem = validate.check_messages_body(body)
     if problem is not None:
         send_problem(h, problem)
@@ -44,6 +51,7 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
         h.send_error_envelope(500, "api_error", wrong)
         return
     p = answer.plan(body, reply, h.fake, fault)
+    h.fake.threads.remember(body, threaded, p.msg_id, answer.content_blocks(p))
     if body.get("stream"):
         answer.send_stream(h, p, fault)
     else:

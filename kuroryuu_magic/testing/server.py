@@ -28,6 +28,7 @@ from .faults import Fault, RawResponse, Reply
 from .handler import Handler
 from .oauth import OAuthServer
 from .records import RecordedRequest
+from .threads import ThreadStore
 
 LOOPBACK = "127.0.0.1"
 
@@ -88,6 +89,7 @@ class FakeAnthropic:
         self.token_response_override: RawResponse | None = None
         self.oauth = OAuthServer("", oauth_expires_in)
         self.batches = BatchStore()
+        self.threads = ThreadStore()
         self.in_flight = 0
         self.max_in_flight = 0
         self.disconnects = 0
@@ -256,6 +258,7 @@ class FakeAnthropic:
         self.token_delay = 0.0
         self.token_response_override = None
         self.batches.clear()
+        self.threads.clear()
 
     def configure(self, **cfg: Any) -> None:
         """Set ``latency``, ``deltas`` or ``delta_delay`` at run time."""

@@ -68,6 +68,8 @@ KNOWN_FIELDS = frozenset(
         "workspace_id",
     ]
 )
+# (`thread`, a beta field, is applied and removed by threads.ThreadStore.resolve
+# when the request carries its beta; otherwise it is refused as an extra input.)
 COUNT_FIELDS = frozenset(
     [
         "cache_control",
