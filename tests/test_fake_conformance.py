@@ -157,6 +157,30 @@ def test_stream_events_match_sdk_types(fake: FakeAnthropic) -> None:
     assert events[-2]["delta"]["stop_reason"] == "tool_use"
 
 
+def test_beta_requests_match_the_beta_types(fake: FakeAnthropic) -> None:
+    # anthropic.types.beta.BetaMessage / BetaUsage / BetaRawMessageStreamEvent: a request
+    # that names betas (client.beta.messages) gets their extra fields, null when unused.
+    from anthropic.types.beta import BetaMessage, BetaRawMessageStreamEvent
+
+    c = client(fake)
+    kw: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 4096,
+        "messages": USER,
+        "betas": ["thinking-token-count-2026-05-13"],
+        "tools": [{"name": "t", "input_schema": {"type": "object"}}],
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+    }
+    fake.enqueue(Reply.call("t", {"a": 1}, text="x", thinking="hm"))
+    assert_shape(c.beta.messages.with_raw_response.create(**kw).http_response.json(), BetaMessage)
+    fake.enqueue(Reply.call("t", {"a": 1}, text="x", thinking="hm"))
+    with c.beta.messages.with_streaming_response.create(stream=True, **kw) as resp:
+        events = [json.loads(x[5:]) for x in resp.iter_lines() if x.startswith("data:")]
+    for event in events:
+        if event["type"] != "ping":
+            assert_shape(event, BetaRawMessageStreamEvent)
+
+
 def test_async_plain_and_stream_match(fake: FakeAnthropic) -> None:
     # Same types through AsyncAnthropic, both ways.
     async def run() -> tuple[dict[str, Any], list[dict[str, Any]], Message]:

@@ -58,6 +58,21 @@ class Plan:
     first_byte_delay: float
     tools: list[ToolBlock] = field(default_factory=list)
     text_block: bool = True
+    beta: bool = False  # the request named betas: answer with the Beta* types' fields
+    thinking_count: bool = False  # BetaThinkingDelta.estimated_tokens: "present whenever
+    # the thinking-token-count-2026-05-13 beta is set" (null unless display is omitted)
+
+
+# Fields the SDK's BetaMessage / BetaUsage / BetaRawMessageDeltaEvent add to the GA
+# types (2.14); null unless the beta feature behind them ran.
+BETA_MESSAGE_FIELDS = {"context_management": None, "input_transformations": None}
+BETA_USAGE_FIELDS = {"fallback_credit": None, "iterations": None}
+
+
+def _beta_message(p: Plan, message: dict[str, Any]) -> dict[str, Any]:
+    if not p.beta:
+        return message
+    return {**message, **BETA_MESSAGE_FIELDS, "usage": {**message["usage"], **BETA_USAGE_FIELDS}}
 
 
 def _cut(text: str, budget: int) -> str:
@@ -153,9 +168,10 @@ def content_blocks(p: Plan) -> list[dict[str, Any]]:
 
 
 def as_message(p: Plan) -> dict[str, Any]:
-    return message_object(
+    message = message_object(
         p.msg_id, p.model, content_blocks(p), p.stop_reason, p.stop_sequence, p.usage
     )
+    return _beta_message(p, message)
 
 
 def send_plain(h: Exchange, p: Plan) -> None:
@@ -186,7 +202,7 @@ def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
     h.end_headers()
     # message_start carries the input usage and output_tokens 1, as the API sends it.
     start_usage = dict(p.usage, output_tokens=1, output_tokens_details={"thinking_tokens": 0})
-    start = message_object(p.msg_id, p.model, [], None, None, start_usage)
+    start = _beta_message(p, message_object(p.msg_id, p.model, [], None, None, start_usage))
     _event(h, "message_start", {"message": start})
     _event(h, "ping", {})
     index = 0
@@ -216,10 +232,12 @@ def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
         _event(h, "content_block_stop", {"index": index})
         index += 1
     usage = p.usage
+    beta_usage = BETA_USAGE_FIELDS if p.beta else {}
     _event(
         h,
         "message_delta",
         {
+            **(BETA_MESSAGE_FIELDS if p.beta else {}),
             "delta": {
                 "stop_reason": p.stop_reason,
                 "stop_sequence": p.stop_sequence,
@@ -234,6 +252,7 @@ def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
                 "output_tokens": usage["output_tokens"],
                 "output_tokens_details": usage["output_tokens_details"],
                 "server_tool_use": usage["server_tool_use"],
+                **beta_usage,
             },
         },
     )
@@ -248,7 +267,10 @@ def _thinking_block(h: Exchange, p: Plan) -> None:
         {"index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
     )
     for piece in split_text(p.thinking or "", None):
-        _delta(h, 0, {"type": "thinking_delta", "thinking": piece})
+        delta: dict[str, Any] = {"type": "thinking_delta", "thinking": piece}
+        if p.thinking_count:
+            delta["estimated_tokens"] = None
+        _delta(h, 0, delta)
     _delta(h, 0, {"type": "signature_delta", "signature": p.signature})
     _event(h, "content_block_stop", {"index": 0})
 

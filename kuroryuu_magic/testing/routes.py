@@ -51,6 +51,9 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
         h.send_error_envelope(500, "api_error", wrong)
         return
     p = answer.plan(body, reply, h.fake, fault)
+    betas = h.record.headers.get("anthropic-beta", "")
+    p.beta = bool(betas)
+    p.thinking_count = "thinking-token-count-2026-05-13" in betas
     h.fake.threads.remember(body, threaded, p.msg_id, answer.content_blocks(p))
     if body.get("stream"):
         answer.send_stream(h, p, fault)
