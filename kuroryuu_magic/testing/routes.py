@@ -25,13 +25,14 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
     if body is not None and not isinstance(body, dict):
         h.send_error_envelope(400, "invalid_request_error", "Request body is not valid JSON")
         return
+    thread = body.get("thread") if isinstance(body, dict) else None
     threaded = isinstance(body, dict) and "thread" in body
     if threaded:
         body, problem = h.fake.threads.resolve(body, h.record.headers)
-        threaded = problem is None and "thread" not in body
         if problem is not None:
             send_problem(h, problem)
             return
+        threaded = "thread" not in body  # applied (its beta was sent), not refused later
     problem = validate.check_messages_body(body)
     if problem is not None:
         send_problem(h, problem)
@@ -54,7 +55,8 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
     betas = h.record.headers.get("anthropic-beta", "")
     p.beta = bool(betas)
     p.thinking_count = "thinking-token-count-2026-05-13" in betas
-    h.fake.threads.remember(body, threaded, p.msg_id, answer.content_blocks(p))
+    if threaded:
+        h.fake.threads.remember(body, thread, p.msg_id, answer.content_blocks(p))
     if body.get("stream"):
         answer.send_stream(h, p, fault)
     else:

@@ -79,7 +79,6 @@ class ThreadStore:
                 details = {"error_code": "thread_already_continued"}
                 message = f"thread: {previous} has already been continued"
                 return rest, (400, "invalid_request_error", message, details)
-            stored.continued = True
         effective = dict(rest)
         for name in CREATE_ONLY:
             if name in stored.body:
@@ -88,13 +87,21 @@ class ThreadStore:
         return effective, None
 
     def remember(
-        self, body: dict[str, Any], threaded: bool, msg_id: str, content: list[dict[str, Any]]
+        self,
+        body: dict[str, Any],
+        thread: Any,
+        msg_id: str,
+        content: list[dict[str, Any]],
     ) -> None:
-        """Keep the conversation of a threaded request with its reply under ``msg_id``."""
-        if not threaded:
-            return
+        """Keep the conversation of a threaded request (``thread`` as it was sent) with
+        its reply under ``msg_id``; the response it continued can't be continued again.
+        Called once the request is answered, so a refused continue uses nothing up."""
         reply = {"role": "assistant", "content": content}
         with self.lock:
+            if isinstance(thread, dict) and thread.get("type") == "continue":
+                previous = self.held.get(str(thread.get("previous_message_id")))
+                if previous is not None:
+                    previous.continued = True
             self.held[msg_id] = Stored({**body, "messages": [*body["messages"], reply]})
 
 
