@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from .control import TOKEN_ENV, TOKEN_HEADER
 from .server import FakeAnthropic
 
 
@@ -35,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kuroryuu-fake-anthropic: cannot bind 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(f"ANTHROPIC_BASE_URL={fake.base_url}", flush=True)
+    print(f"{TOKEN_ENV}={fake.control_token}", flush=True)
     print(
         f"Use any key (e.g. ANTHROPIC_API_KEY={fake.api_key}); "
-        f"control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests. "
-        "Ctrl-C to stop.",
+        f"control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests, "
+        f"each with the header {TOKEN_HEADER}: ${TOKEN_ENV}. Ctrl-C to stop.",
         flush=True,
     )
     try:
