@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import ClaudeInterrupted, UsageError, api_error_from
+from ..core.redact import redact_exception
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
@@ -229,7 +230,8 @@ def ask(
         raise ClaudeInterrupted(f"request stopped; {kept}; the conversation is intact.")
     if outcome.status == "failed" and outcome.error is not None:
         if not settings.short_errors:
-            raise outcome.error
+            # The SDK's exception quotes the server's body, which may echo the key.
+            raise redact_exception(outcome.error)
         raise api_error_from(
             outcome.error, base_url=base_url(), request_id=outcome.request_id
         ) from None

@@ -5,12 +5,9 @@ May import only the standard library and ``core``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..core.mask import mask
-
-_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
+from ..core.redact import redact as _redact
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -29,10 +26,8 @@ def truncate(text: str, max_chars: int) -> str:
 
 
 def redact(text: str) -> str:
-    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``)."""
-    if "sk-ant-" not in text:
-        return text
-    return _KEY.sub(lambda m: mask(m.group(0)), text)
+    """Mask keys, tokens and the secrets in use (the one step in ``core.redact``)."""
+    return _redact(text)
 
 
 def type_name(obj: Any) -> str:

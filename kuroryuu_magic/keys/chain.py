@@ -30,6 +30,7 @@ from IPython.core.error import UsageError
 
 from ..core.mask import mask
 from ..core.paths import key_file
+from ..core.redact import redact, register_secret
 from ..core.secretfiles import SecretFileError
 from . import store as keystore
 from .shape import hides_secret_args, normalize_key
@@ -68,6 +69,9 @@ class Credential:
     kind: CredentialKind
     source: str
     secret: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        register_secret(self.secret)  # the key in use: masked wherever a server echoes it
 
     @property
     def masked(self) -> str:
@@ -165,6 +169,7 @@ def resolve_credential() -> Credential | None:
 
 def _sdk_chain_resolves() -> bool:
     if os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+        register_secret(os.environ["ANTHROPIC_AUTH_TOKEN"].strip())
         return True
     try:
         from anthropic import Anthropic
@@ -173,6 +178,8 @@ def _sdk_chain_resolves() -> bool:
     except Exception:  # a broken profile is the SDK's to report, at request time
         return False
     try:
+        register_secret(client.api_key)
+        register_secret(client.auth_token)
         return bool(client.api_key or client.auth_token or client.credentials)
     finally:
         client.close()
@@ -301,6 +308,10 @@ class KeyCheck:
 
     verdict: Verdict
     message: str
+
+    def __post_init__(self) -> None:
+        # The message may quote the server (a 401 that echoes the key it refused).
+        object.__setattr__(self, "message", redact(self.message))
 
     @property
     def ok(self) -> bool:

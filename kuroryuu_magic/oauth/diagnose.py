@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_headers
@@ -39,6 +40,10 @@ class Check:
     label: str
     ok: bool | None
     detail: str
+
+    def __post_init__(self) -> None:
+        # Details quote the token endpoint and the API, which may echo a token.
+        object.__setattr__(self, "detail", redact(self.detail))
 
     def line(self) -> str:
         mark = {True: "PASS", False: "FAIL", None: "SKIP"}[self.ok]
@@ -205,7 +210,7 @@ def _status_answer(exc: Any) -> _ApiAnswer:
     return _ApiAnswer(
         status=exc.status_code,
         error_type=err_type,
-        message=" ".join(message.split())[:300],
+        message=redact(" ".join(message.split()))[:300],
         request_id=exc.request_id,
     )
 

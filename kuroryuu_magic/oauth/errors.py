@@ -2,10 +2,13 @@
 
 The same three fields RFC 6749 §5.2 defines for a token endpoint error, which
 is exactly what the diagnostics view shows.  Messages never quote a token,
-a code or a verifier.
+a code or a verifier; what a server said passes :func:`..core.redact.redact`
+here, once for every error type.
 """
 
 from __future__ import annotations
+
+from ..core.redact import redact
 
 __all__ = [
     "AuthorizationDeniedError",
@@ -37,9 +40,11 @@ class OAuthError(Exception):
         error_description: str | None = None,
         status_code: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.error = error
-        self.error_description = error_description
+        super().__init__(redact(message))
+        self.error = redact(error) if error is not None else None
+        self.error_description = (
+            redact(error_description) if error_description is not None else None
+        )
         self.status_code = status_code
 
 

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from ..core.frontend import is_rich_frontend
 from ..core.mask import mask
+from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, safe_message, status_html
 from . import POLICY_NOTE
@@ -212,7 +213,7 @@ class LoginPanel(widgets.VBox):
         from .diagnose import diagnose
 
         result = diagnose()
-        self._report.value = result._repr_html_()
+        self._report.value = redact(result._repr_html_())
         self._show_account()
         level = "ok" if all(c.ok for c in result.checks) else "error"
         self._show(result.verdict, level)
@@ -253,11 +254,12 @@ class LoginPanel(widgets.VBox):
             try:
                 tokens = load_tokens()
             except SecretFileError as exc:
-                self._account.value = f"<i>{html.escape(str(exc))}</i>"
+                self._account.value = f"<i>{html.escape(redact(exc))}</i>"
                 return
         self._account.value = _account_html(tokens if isinstance(tokens, TokenSet) else None)
 
     def _show(self, text: str, level: str) -> None:
+        text = redact(text)  # statuses quote the token endpoint and the API
         self._status_text = text
         self._status.value = status_html(text, level)
 

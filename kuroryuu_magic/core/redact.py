@@ -1,0 +1,231 @@
+"""The one redaction step for text that comes from outside the process.
+
+API error messages and bodies, token-endpoint answers, batch results and
+third-party exception messages can echo a credential (a 401 that says
+``invalid x-api-key sk-ant-…``).  Before such text reaches an output, a
+widget, an exception message or a log it passes :func:`redact`, which masks
+
+* anything shaped like an Anthropic key or OAuth token (``sk-ant-api…``,
+  ``sk-ant-oat…``, ``sk-ant-ort…``, ``sk-ant-admin…``);
+* long token-looking values behind a label that says they are secret
+  (``Bearer …``, ``access_token=…``, ``"refresh_token": "…"``, ``x-api-key: …``)
+  and the password in a URL (``https://user:pw@host``);
+* the exact secrets in use, whatever their shape: the active API key and the
+  stored OAuth tokens are registered (:func:`register_secret`) where they are
+  loaded or saved, and kept only in this process's memory.
+
+Matches are found in the text as it is and, when it holds ``%`` or ``\\``
+escapes, in its URL- and JSON-unescaped reading too, so ``sk%2Dant%2D…`` or
+``\\u0073k-ant-…`` is caught and the escaped span is masked in place.
+
+Imports only :mod:`.mask`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from .mask import mask
+
+__all__ = ["Secret", "forget_secret", "redact", "redact_exception", "register_secret"]
+
+# ``sk-ant-`` and at least six more key characters: the bare prefix in help texts
+# (``keys start with sk-ant-``) and masked forms (``sk-ant-…wxyz``) are left alone.
+_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{6,}")
+_LABELLED = re.compile(
+    r"(?i)(\bbearer\s+|\b(?:x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|"
+    r"id[_-]?token|auth[_-]?token|authorization|client[_-]?secret|code[_-]?verifier)"
+    r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)"
+    r"([A-Za-z0-9._~+/\-]{16,}=*)"
+)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]+@")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]")
+
+# Shorter values are too likely to occur by chance in ordinary text.
+_MIN_SECRET = 8
+_MAX_REGISTERED = 64
+_lock = threading.Lock()
+_registered: dict[str, None] = {}  # insertion-ordered set; the oldest goes first
+
+
+def register_secret(value: object) -> None:
+    """Mask ``value`` wherever it occurs in redacted text, from now on (this process only)."""
+    if isinstance(value, Secret):
+        value = value.reveal()
+    if not isinstance(value, str) or len(value) < _MIN_SECRET:
+        return
+    with _lock:
+        _registered.pop(value, None)
+        _registered[value] = None
+        while len(_registered) > _MAX_REGISTERED:
+            del _registered[next(iter(_registered))]
+
+
+def forget_secret(value: object) -> None:
+    """Stop tracking ``value`` (after a logout or forget); harmless when unknown."""
+    if isinstance(value, Secret):
+        value = value.reveal()
+    with _lock:
+        _registered.pop(value, None)  # type: ignore[arg-type]
+
+
+def _secrets() -> list[str]:
+    with _lock:
+        values = list(_registered)
+    return sorted(values, key=len, reverse=True)  # a secret inside another: longest first
+
+
+def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, replacement)`` for every secret-looking span of ``text``."""
+    found: list[tuple[int, int, str]] = []
+    for secret in secrets:
+        start = text.find(secret)
+        while start != -1:
+            found.append((start, start + len(secret), mask(secret)))
+            start = text.find(secret, start + len(secret))
+    for m in _SHAPE.finditer(text):
+        found.append((m.start(), m.end(), mask(m.group(0))))
+    for m in _LABELLED.finditer(text):
+        value = m.group(2)
+        if any(c.isdigit() for c in value) or len(value) >= 32:  # a word is not a token
+            found.append((m.start(2), m.end(2), mask(value)))
+    for m in _URL_PASSWORD.finditer(text):
+        found.append((m.end(1), m.end() - 1, "***"))
+    return found
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans become one (the first, widened), so nothing is masked twice."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, repl in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, repl))
+    return merged
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out, pos = [], 0
+    for start, end, repl in _merge(spans):
+        out.append(text[pos:start])
+        out.append(repl)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _unescaped(text: str) -> tuple[str, list[int]]:
+    """``text`` with URL and JSON escapes decoded, and where each decoded char began."""
+    chars: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        for i in range(pos, m.start()):
+            chars.append(text[i])
+            starts.append(i)
+        token = m.group(0)
+        if token[0] == "%":
+            char = chr(int(token[1:], 16))
+        elif token[1] == "u":
+            char = chr(int(token[2:], 16))
+        else:
+            char = token[1]
+        chars.append(char)
+        starts.append(m.start())
+        pos = m.end()
+    for i in range(pos, len(text)):
+        chars.append(text[i])
+        starts.append(i)
+    starts.append(len(text))
+    return "".join(chars), starts
+
+
+def redact(text: object) -> str:
+    """``text`` with every key, token and registered secret in it masked.  Never raises."""
+    if not isinstance(text, str):
+        try:
+            text = str(text)
+        except Exception:
+            return "(unprintable)"
+    secrets = _secrets()
+    spans = _spans(text, secrets)
+    decoded, starts = text, list(range(len(text) + 1))
+    # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
+    for _ in range(3):
+        if "%" not in decoded and "\\" not in decoded:
+            break
+        again, inner = _unescaped(decoded)
+        if again == decoded:
+            break
+        decoded, starts = again, [starts[i] for i in inner]
+        for start, end, repl in _spans(decoded, secrets):
+            # A match in the decoded reading masks the escaped span it came from.
+            spans.append((starts[start], starts[end], repl))
+    return _apply(text, spans) if spans else text
+
+
+def _redact_value(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if depth > 20:  # a hostile body nested deeper than any real one: drop it
+        return None
+    if isinstance(value, dict):
+        return {redact(k): _redact_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(v, depth + 1) for v in value]
+    return value
+
+
+def redact_exception(exc: BaseException) -> BaseException:
+    """Mask secrets in ``exc`` itself (args, ``message``, ``body``); returns ``exc``.
+
+    For exceptions that are shown with their traceback (``short_errors`` off): the
+    SDK's ``APIStatusError`` carries the server's error body in all three.
+    """
+    exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+    for name in ("message", "body"):
+        if hasattr(exc, name):
+            # An exception type with read-only attributes: its args still count.
+            with contextlib.suppress(Exception):
+                setattr(exc, name, _redact_value(getattr(exc, name)))
+    return exc
+
+
+class Secret:
+    """A secret string that never shows itself: ``repr``/``str`` are masked.
+
+    Hold a secret in one of these where a traceback could print it (``%xmode
+    Verbose`` shows arguments and locals); call :meth:`reveal` at the point of use.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self._value)!r})"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:  # pickling would write the secret somewhere
+        raise TypeError("a Secret cannot be pickled")
