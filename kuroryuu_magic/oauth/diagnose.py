@@ -15,9 +15,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
+from .config import is_loopback_host
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_headers
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
@@ -164,10 +166,26 @@ def _guard_request(request: Any) -> None:
     check_headers(request.headers.items())
 
 
+def _insecure_base_url(base_url: str) -> str | None:
+    """Why the token must not be sent to ``base_url`` (plain http off loopback), or None."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    return (
+        f"ANTHROPIC_BASE_URL {base_url} is not an https URL, so the token would travel "
+        "unencrypted; use https (plain http only for 127.0.0.1/localhost)"
+    )
+
+
 def _call_api(
-    tokens: TokenSet, base_url: str | None, transport: Any, model: str, timeout: float
+    tokens: TokenSet, base_url: str, transport: Any, model: str, timeout: float
 ) -> _ApiAnswer:
     """Make the one API call; never raises, so no frame with the token reaches a traceback."""
+    refused = _insecure_base_url(base_url)
+    if refused is not None:  # the same rule as for the token endpoint (RFC 6749 §3.1)
+        return _ApiAnswer(refused=refused)
     try:
         import anthropic
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from ..core.frontend import is_rich_frontend
 from ..core.mask import mask
-from ..core.redact import redact
+from ..core.redact import Secret, redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, safe_message, status_html
 from . import POLICY_NOTE
@@ -151,7 +151,8 @@ class LoginPanel(widgets.VBox):
 
     # -- handlers ---------------------------------------------------------------------
     def _on_complete_click(self, _button: widgets.Button) -> None:
-        pasted, self._code.value = self._code.value, ""  # never leave the code in widget state
+        # Never leave the code in widget state, nor plain in a frame a traceback could print.
+        pasted, self._code.value = Secret(self._code.value), ""
         self._run("Completing login…", lambda: self._complete_login(pasted))
 
     def _on_refresh_click(self, _button: widgets.Button) -> None:
@@ -187,7 +188,7 @@ class LoginPanel(widgets.VBox):
             self._show(f"Run %claude setup ({_safe_message(exc)}).", "error")
 
     # -- actions (run on the worker thread) -------------------------------------------
-    def _complete_login(self, pasted: str) -> None:
+    def _complete_login(self, pasted: Secret) -> None:
         from .flow import complete_login
 
         attempt = self._attempt
