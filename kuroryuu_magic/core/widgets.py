@@ -25,6 +25,8 @@ def safe_message(exc: BaseException, typed: tuple[type[BaseException], ...], fal
     to be shown.  Anything else may carry request data, so it is named by class.
     """
     if isinstance(exc, typed):
+        if isinstance(exc, OSError):  # a typed file error: say what was being done first
+            return redact(f"{fallback}: {exc}")
         return redact(str(exc))
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""

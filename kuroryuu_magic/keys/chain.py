@@ -308,8 +308,8 @@ def forget_key() -> str:
     try:
         if keystore.delete_key_file():
             removed.append(f"the key file {_short(key_file())}")
-    except OSError as exc:
-        problems.append(f"could not delete the key file ({exc.strerror})")
+    except OSError as exc:  # a SecretFileAccessError says which path and what to do
+        problems.append(f"could not delete the key file: {exc}")
     try:
         if keystore.keyring_delete():
             removed.append("the OS keyring")
