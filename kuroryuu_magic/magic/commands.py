@@ -35,9 +35,14 @@ def _login(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def _logout(magics: Any, opts: argparse.Namespace) -> None:
+    from ..core.secretfiles import SecretFileError
+    from ..oauth.errors import OAuthError
     from ..oauth.tokens import logout
 
-    print(logout())
+    try:
+        print(logout())
+    except (OAuthError, SecretFileError) as exc:  # an unwritable dir, a held lock: one line
+        raise UsageError(f"Logout failed: {exc}") from None
 
 
 def _client(magics: Any) -> Any:

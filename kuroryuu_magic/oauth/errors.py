@@ -25,6 +25,7 @@ __all__ = [
     "StateMismatchError",
     "TokenEndpointError",
     "TokenEndpointUnreachableError",
+    "TokenLockError",
     "TokenLockTimeoutError",
 ]
 
@@ -100,5 +101,9 @@ class LoginRequiredError(OAuthError):
     """The stored refresh token was rejected; only a new login helps."""
 
 
-class TokenLockTimeoutError(OAuthError):
-    """Another process held the token lock for too long."""
+class TokenLockError(OAuthError):
+    """The token lock could not be taken (its directory is unwritable, say)."""
+
+
+class TokenLockTimeoutError(TokenLockError):
+    """Another process (or thread) held the token lock for too long."""
