@@ -9,13 +9,22 @@ words pass :func:`.redact.redact` first (a 401 may echo the key it refused).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
 from .redact import redact
 
-__all__ = ["ClaudeAPIError", "ClaudeInterrupted", "UsageError", "describe_api_error", "one_line"]
+__all__ = [
+    "ClaudeAPIError",
+    "ClaudeInterrupted",
+    "UsageError",
+    "describe_api_error",
+    "interruptible",
+    "one_line",
+]
 
 
 def one_line(message: str) -> str:
@@ -154,6 +163,21 @@ class ClaudeInterrupted(KeyboardInterrupt):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
+
+
+@contextlib.contextmanager
+def interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C inside ends with one quiet line, ``interrupted while <what>``, not a traceback.
+
+    For short calls made before (or instead of) the answer: the alias lookup, the
+    dry run's token count, the model listing.
+    """
+    try:
+        yield
+    except ClaudeInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise ClaudeInterrupted(f"interrupted while {what}.") from None
 
 
 def api_error_from(

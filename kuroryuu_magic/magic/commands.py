@@ -7,7 +7,7 @@ from typing import Any
 
 from ..ask.display import show_rows
 from ..ask.usage import format_cost
-from ..core.errors import UsageError, api_error_from
+from ..core.errors import UsageError, api_error_from, interruptible
 from ..core.frontend import is_rich_frontend
 
 
@@ -99,7 +99,8 @@ def _models(magics: Any, opts: argparse.Namespace) -> None:
     from ..models.aliases import list_models
 
     try:
-        rows = list_models(_client(magics), refresh=opts.refresh)
+        with interruptible("listing the models"):
+            rows = list_models(_client(magics), refresh=opts.refresh)
     except UsageError:
         raise
     except Exception as exc:
