@@ -211,3 +211,14 @@ def test_held_lock_status_reports_it(ip: Any, held_lock: Any, capsys: Any) -> No
     out = _status(ip, capsys)
     assert f"process {held_lock.pid}" in out and "logged in" in out
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.timeout(30)
+def test_held_lock_login_fails_before_the_code_is_spent(fake: Any, held_lock: Any) -> None:
+    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth.errors import TokenLockTimeoutError
+
+    attempt = flow.start_login("max")
+    with pytest.raises(TokenLockTimeoutError, match=f"process {held_lock.pid}"):
+        flow.complete_login(attempt, fake.approve(attempt.authorize_url))
+    assert not attempt.used and not fake.token_requests  # the code can still be used

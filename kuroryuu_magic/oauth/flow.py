@@ -28,8 +28,9 @@ from .errors import (
     StateMismatchError,
 )
 from .http import RedactedBody, post_token_request
+from .lock import token_file_lock
 from .pkce import code_challenge, new_state, new_verifier
-from .tokens import save_tokens
+from .tokens import save_tokens, token_file
 from .tokenset import TokenSet
 
 __all__ = [
@@ -191,6 +192,9 @@ def complete_login(
     traceback (``%xmode Verbose``) shows the ``CODE#STATE``.
     """
     code = check_callback(attempt, pasted)
-    tokens = exchange_code(attempt, code, transport=transport)
-    save_tokens(tokens, path)
+    # The lock first: if another process holds it (or the file's place is unusable) we
+    # fail before the single-use code is spent, not after, with tokens we could not keep.
+    with token_file_lock(path or token_file()):
+        tokens = exchange_code(attempt, code, transport=transport)
+        save_tokens(tokens, path)
     return tokens
