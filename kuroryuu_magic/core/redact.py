@@ -23,6 +23,7 @@ Imports only :mod:`.mask`.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import threading
@@ -42,7 +43,7 @@ _LABELLED = re.compile(
     r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)"
     r"([A-Za-z0-9._~+/\-]{16,}=*)"
 )
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]+@")
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{4,}@")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]")
 
 # Shorter values are too likely to occur by chance in ordinary text.
@@ -79,6 +80,10 @@ def _secrets() -> list[str]:
     return sorted(values, key=len, reverse=True)  # a secret inside another: longest first
 
 
+# Cheap tests first: most text (a DataFrame's repr, say) holds none of these words.
+_LABEL_WORDS = ("bearer", "key", "token", "authorization", "secret", "verifier")
+
+
 def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
     """``(start, end, replacement)`` for every secret-looking span of ``text``."""
     found: list[tuple[int, int, str]] = []
@@ -87,14 +92,18 @@ def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
         while start != -1:
             found.append((start, start + len(secret), mask(secret)))
             start = text.find(secret, start + len(secret))
-    for m in _SHAPE.finditer(text):
-        found.append((m.start(), m.end(), mask(m.group(0))))
-    for m in _LABELLED.finditer(text):
-        value = m.group(2)
-        if any(c.isdigit() for c in value) or len(value) >= 32:  # a word is not a token
-            found.append((m.start(2), m.end(2), mask(value)))
-    for m in _URL_PASSWORD.finditer(text):
-        found.append((m.end(1), m.end() - 1, "***"))
+    if "sk-ant-" in text:
+        for m in _SHAPE.finditer(text):
+            found.append((m.start(), m.end(), mask(m.group(0))))
+    low = text.lower()
+    if any(word in low for word in _LABEL_WORDS):
+        for m in _LABELLED.finditer(text):
+            value = m.group(2)
+            if any(c.isdigit() for c in value) or len(value) >= 32:  # a word is not a token
+                found.append((m.start(2), m.end(2), mask(value)))
+    if "://" in text and "@" in text:
+        for m in _URL_PASSWORD.finditer(text):
+            found.append((m.end(1), m.end() - 1, "***"))
     return found
 
 
@@ -120,15 +129,49 @@ def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _unescaped(text: str) -> tuple[str, list[int]]:
-    """``text`` with URL and JSON escapes decoded, and where each decoded char began."""
-    chars: list[str] = []
-    starts: list[int] = []
-    pos = 0
+class _Origin:
+    """Where each character of an unescaped text came from in the text before.
+
+    Kept per segment (a run of plain characters, or one escape), not per
+    character, so mapping costs O(log segments) and building it O(escapes).
+    """
+
+    __slots__ = ("decoded", "original", "width")
+
+    def __init__(self) -> None:
+        self.decoded: list[int] = []  # where each segment starts in the decoded text
+        self.original: list[int] = []  # ... and in the text before
+        self.width: list[int] = []  # an escape's length before decoding; 0: plain run
+
+    def add(self, decoded: int, original: int, width: int) -> None:
+        self.decoded.append(decoded)
+        self.original.append(original)
+        self.width.append(width)
+
+    def start(self, index: int) -> int:
+        k = bisect.bisect_right(self.decoded, index) - 1
+        if self.width[k]:
+            return self.original[k]
+        return self.original[k] + index - self.decoded[k]
+
+    def end(self, index: int) -> int:
+        """The exclusive end, before decoding, of decoded characters ``[…, index)``."""
+        k = bisect.bisect_right(self.decoded, index - 1) - 1
+        if self.width[k]:
+            return self.original[k] + self.width[k]
+        return self.original[k] + index - self.decoded[k]
+
+
+def _unescaped(text: str) -> tuple[str, _Origin]:
+    """``text`` with URL and JSON escapes decoded, and where its characters came from."""
+    parts: list[str] = []
+    origin = _Origin()
+    pos = done = 0
     for m in _ESCAPE.finditer(text):
-        for i in range(pos, m.start()):
-            chars.append(text[i])
-            starts.append(i)
+        if m.start() > pos:
+            origin.add(done, pos, 0)
+            parts.append(text[pos : m.start()])
+            done += m.start() - pos
         token = m.group(0)
         if token[0] == "%":
             char = chr(int(token[1:], 16))
@@ -136,14 +179,14 @@ def _unescaped(text: str) -> tuple[str, list[int]]:
             char = chr(int(token[2:], 16))
         else:
             char = token[1]
-        chars.append(char)
-        starts.append(m.start())
+        origin.add(done, m.start(), m.end() - m.start())
+        parts.append(char)
+        done += 1
         pos = m.end()
-    for i in range(pos, len(text)):
-        chars.append(text[i])
-        starts.append(i)
-    starts.append(len(text))
-    return "".join(chars), starts
+    if pos < len(text):
+        origin.add(done, pos, 0)
+        parts.append(text[pos:])
+    return "".join(parts), origin
 
 
 def redact(text: object) -> str:
@@ -155,18 +198,18 @@ def redact(text: object) -> str:
             return "(unprintable)"
     secrets = _secrets()
     spans = _spans(text, secrets)
-    decoded, starts = text, list(range(len(text) + 1))
+    decoded, layers = text, []
     # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
     for _ in range(3):
-        if "%" not in decoded and "\\" not in decoded:
+        if not _ESCAPE.search(decoded):
             break
-        again, inner = _unescaped(decoded)
-        if again == decoded:
-            break
-        decoded, starts = again, [starts[i] for i in inner]
+        decoded, origin = _unescaped(decoded)
+        layers.insert(0, origin)
         for start, end, repl in _spans(decoded, secrets):
             # A match in the decoded reading masks the escaped span it came from.
-            spans.append((starts[start], starts[end], repl))
+            for layer in layers:
+                start, end = layer.start(start), layer.end(end)
+            spans.append((start, end, repl))
     return _apply(text, spans) if spans else text
 
 
