@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import re
 import threading
 from collections.abc import Iterable
@@ -36,15 +37,22 @@ __all__ = ["Secret", "forget_secret", "redact", "redact_exception", "register_se
 
 # ``sk-ant-`` and at least six more key characters: the bare prefix in help texts
 # (``keys start with sk-ant-``) and masked forms (``sk-ant-…wxyz``) are left alone.
-_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{6,}")
-_LABELLED = re.compile(
+_SHAPE = r"sk-ant-[A-Za-z0-9_\-]{6,}"
+_LABELLED = (
     r"(?i)(\bbearer\s+|\b(?:x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|"
     r"id[_-]?token|auth[_-]?token|authorization|client[_-]?secret|code[_-]?verifier)"
     r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)"
     r"([A-Za-z0-9._~+/\-]{16,}=*)"
 )
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{4,}@")
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]")
+_URL_USERINFO = r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{4,}@"
+_ESCAPE = r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]"
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern[str], ...]:
+    # Compiled on first use, not at import: ``%load_ext`` stays fast.
+    return tuple(re.compile(p) for p in (_SHAPE, _LABELLED, _URL_USERINFO, _ESCAPE))
+
 
 # Shorter values are too likely to occur by chance in ordinary text.
 _MIN_SECRET = 8
@@ -92,17 +100,18 @@ def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
         while start != -1:
             found.append((start, start + len(secret), mask(secret)))
             start = text.find(secret, start + len(secret))
+    shape, labelled, url_password, _ = _compiled()
     if "sk-ant-" in text:
-        for m in _SHAPE.finditer(text):
+        for m in shape.finditer(text):
             found.append((m.start(), m.end(), mask(m.group(0))))
     low = text.lower()
     if any(word in low for word in _LABEL_WORDS):
-        for m in _LABELLED.finditer(text):
+        for m in labelled.finditer(text):
             value = m.group(2)
             if any(c.isdigit() for c in value) or len(value) >= 32:  # a word is not a token
                 found.append((m.start(2), m.end(2), mask(value)))
     if "://" in text and "@" in text:
-        for m in _URL_PASSWORD.finditer(text):
+        for m in url_password.finditer(text):
             found.append((m.end(1), m.end() - 1, "***"))
     return found
 
@@ -167,7 +176,7 @@ def _unescaped(text: str) -> tuple[str, _Origin]:
     parts: list[str] = []
     origin = _Origin()
     pos = done = 0
-    for m in _ESCAPE.finditer(text):
+    for m in _compiled()[3].finditer(text):
         if m.start() > pos:
             origin.add(done, pos, 0)
             parts.append(text[pos : m.start()])
@@ -201,7 +210,7 @@ def redact(text: object) -> str:
     decoded, layers = text, []
     # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
     for _ in range(3):
-        if not _ESCAPE.search(decoded):
+        if not _compiled()[3].search(decoded):
             break
         decoded, origin = _unescaped(decoded)
         layers.insert(0, origin)
