@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ClaudeInterrupted, UsageError, api_error_from
+from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
+from ..core.redact import redact_exception
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
@@ -188,10 +189,12 @@ def ask(
 ) -> ClaudeResult | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams."""
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    model, note = resolve_model(settings.model, client)
+    with interruptible("looking up the model; nothing was sent"):
+        model, note = resolve_model(settings.model, client)
     request, dropped = build_request(settings, model, content, conversations)
     if dry_run:
-        prompt_building.show_dry_run(shell, client, request)
+        with interruptible("counting tokens for the dry run; nothing was sent"):
+            prompt_building.show_dry_run(shell, client, request)
         return None
     view = make_view(shell, settings.interval, settings.fmt)
     if note:
@@ -229,7 +232,8 @@ def ask(
         raise ClaudeInterrupted(f"request stopped; {kept}; the conversation is intact.")
     if outcome.status == "failed" and outcome.error is not None:
         if not settings.short_errors:
-            raise outcome.error
+            # The SDK's exception quotes the server's body, which may echo the key.
+            raise redact_exception(outcome.error)
         raise api_error_from(
             outcome.error, base_url=base_url(), request_id=outcome.request_id
         ) from None

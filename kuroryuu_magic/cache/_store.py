@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from ..core.mask import redact as _mask_key_shapes
+from ..core.redact import redact as _redact_secrets
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CorruptCacheError
 from ._file import SIDE_FILES, prepare_private_file
@@ -73,7 +73,7 @@ class AnswerCache:
         timeout: float = 3.0,
     ) -> None:
         self._path = Path(path).expanduser()
-        self._redact = redact or _mask_key_shapes
+        self._redact = redact or _redact_secrets
         self._timeout = timeout
         self._lock = threading.RLock()
         self._hits = 0

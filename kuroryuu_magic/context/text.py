@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# Re-exported: the key-shape mask lives in core so the answer cache can use it too.
-from ..core.mask import redact as redact
+# Re-exported: the one redaction step lives in core.
+from ..core.redact import redact as redact
 
 
 def truncate(text: str, max_chars: int) -> str:

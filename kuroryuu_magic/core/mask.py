@@ -7,13 +7,10 @@ to spare four characters show no characters at all.
 
 from __future__ import annotations
 
-import re
-
 # Longest first: the first prefix that matches wins.
 _KNOWN_PREFIXES = ("sk-ant-", "sk-")
 _TAIL = 4
 _MIN_LENGTH_FOR_TAIL = 20
-_KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
 
 
 def mask(secret: str | None) -> str:
@@ -27,10 +24,3 @@ def mask(secret: str | None) -> str:
     if not tail.isascii() or not tail.isprintable():
         tail = "*" * _TAIL
     return f"{prefix}…{tail}"
-
-
-def redact(text: str) -> str:
-    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``) inside ``text``."""
-    if "sk-ant-" not in text:
-        return text
-    return _KEY_SHAPE.sub(lambda m: mask(m.group(0)), text)

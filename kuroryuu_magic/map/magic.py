@@ -19,7 +19,7 @@ from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, interruptible
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
@@ -178,7 +178,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     source = _lookup(shell, opts.map_over)
     settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    model, note = resolve_model(settings.model, client)
+    with interruptible("looking up the model; nothing was sent"):
+        model, note = resolve_model(settings.model, client)
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if source.total == 0:
@@ -192,7 +193,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if opts.dry_run:
         from ..ask.prompt import show_dry_run
 
-        show_dry_run(shell, client, first_request)
+        with interruptible("counting tokens for the dry run; nothing was sent"):
+            show_dry_run(shell, client, first_request)
         print(
             f"--map {opts.map_over}: would send {source.total:,} requests like this one (item 0)."
         )

@@ -16,8 +16,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
+from .config import is_loopback_host
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_request
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
@@ -40,6 +43,10 @@ class Check:
     label: str
     ok: bool | None
     detail: str
+
+    def __post_init__(self) -> None:
+        # Details quote the token endpoint and the API, which may echo a token.
+        object.__setattr__(self, "detail", redact(self.detail))
 
     def line(self) -> str:
         mark = {True: "PASS", False: "FAIL", None: "SKIP"}[self.ok]
@@ -202,10 +209,26 @@ def _guard_request(request: Any) -> None:
     check_request(request)
 
 
+def _insecure_base_url(base_url: str) -> str | None:
+    """Why the token must not be sent to ``base_url`` (plain http off loopback), or None."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    return (
+        f"ANTHROPIC_BASE_URL {base_url} is not an https URL, so the token would travel "
+        "unencrypted; use https (plain http only for 127.0.0.1/localhost)"
+    )
+
+
 def _call_api(
-    tokens: TokenSet, base_url: str | None, transport: Any, model: str, timeout: float
+    tokens: TokenSet, base_url: str, transport: Any, model: str, timeout: float
 ) -> _ApiAnswer:
     """Make the one API call; never raises, so no frame with the token reaches a traceback."""
+    refused = _insecure_base_url(base_url)
+    if refused is not None:  # the same rule as for the token endpoint (RFC 6749 §3.1)
+        return _ApiAnswer(refused=refused)
     try:
         import anthropic
 
@@ -248,7 +271,7 @@ def _status_answer(exc: Any) -> _ApiAnswer:
     return _ApiAnswer(
         status=exc.status_code,
         error_type=err_type,
-        message=" ".join(message.split())[:300],
+        message=redact(" ".join(message.split()))[:300],
         request_id=exc.request_id,
     )
 
