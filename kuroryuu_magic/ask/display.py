@@ -16,6 +16,14 @@ import uuid
 from typing import Any
 
 from ..core.frontend import is_rich_frontend
+from ..core.nomath import (
+    IGNORE_CLASS,
+    escape_dollars,
+    literal_block,
+    literal_html,
+    literal_inline,
+)
+from .mathguard import guard_math
 
 CURSOR = " ▍"
 
@@ -23,9 +31,10 @@ CURSOR = " ▍"
 class View:
     """Coalescing base: subclasses implement ``_flush``, ``_finish`` and ``notice``."""
 
-    def __init__(self, interval: float, fmt: str = "markdown") -> None:
+    def __init__(self, interval: float, fmt: str = "markdown", math: str = "auto") -> None:
         self.interval = max(0.0, float(interval))
         self.fmt = fmt
+        self.math = math
         self.text: list[str] = []
         self.thinking: list[str] = []
         self.updates = 0  # messages sent to the front end; the benchmark reads it
@@ -65,21 +74,26 @@ class View:
 
 def thinking_markdown(thinking: str, *, done: bool) -> str:
     label = "Thinking" if done else "Thinking…"
-    body = html.escape(thinking).replace("\n", "<br>\n")
-    return f"<details><summary>💭 {label} ({len(thinking):,} characters)</summary>\n\n{body}\n\n</details>"
+    # Shown as escaped text, never as math: the block carries the no-math class.
+    body = escape_dollars(html.escape(thinking)).replace("\n", "<br>\n")
+    return (
+        f'<details class="{IGNORE_CLASS}"><summary>💭 {label} ({len(thinking):,} characters)'
+        f"</summary>\n\n{body}\n\n</details>"
+    )
 
 
-def answer_bundle(text: str, fmt: str) -> dict[str, str]:
+def answer_bundle(text: str, fmt: str, math: str = "auto") -> dict[str, str]:
+    """Claude's text as published: Markdown guarded for ``$`` (see ``mathguard``), plain as is."""
     if fmt == "text":
         return {"text/plain": text}
-    return {"text/markdown": text, "text/plain": text}
+    return {"text/markdown": guard_math(text, math), "text/plain": text}
 
 
 class RichView(View):
     """Markdown in an updatable display; thinking in a collapsed block above the answer."""
 
-    def __init__(self, interval: float, fmt: str = "markdown") -> None:
-        super().__init__(interval, fmt)
+    def __init__(self, interval: float, fmt: str = "markdown", math: str = "auto") -> None:
+        super().__init__(interval, fmt, math)
         from IPython.display import display
 
         self._display = display
@@ -93,7 +107,7 @@ class RichView(View):
 
     def start(self, waiting: str = "Waiting for Claude…") -> None:
         self._publish(
-            {"text/markdown": f"*{html.escape(waiting)}*", "text/plain": waiting},
+            {"text/markdown": f"*{literal_inline(waiting)}*", "text/plain": waiting},
             self._slot,
             update=False,
         )
@@ -128,25 +142,25 @@ class RichView(View):
         if self.thinking and (self._thinking_id is None or not self.text):
             self._show("thinking", self._thinking_bundle(done=False))
         if self.text:
-            self._show("answer", answer_bundle("".join(self.text) + CURSOR, self.fmt))
+            self._show("answer", answer_bundle("".join(self.text) + CURSOR, self.fmt, self.math))
 
     def _finish(self, body: dict[str, str] | None, footer: str | None, warning: str | None) -> None:
         if self.thinking:
             self._show("thinking", self._thinking_bundle(done=True))
-        bundle = body or answer_bundle("".join(self.text), self.fmt)
+        bundle = body or answer_bundle("".join(self.text), self.fmt, self.math)
         if warning:
             bundle = {k: v + _warning_suffix(warning, k) for k, v in bundle.items()}
         self._show("answer", bundle)
         if footer:
             self._display(
-                {"text/markdown": f"<sub>{html.escape(footer)}</sub>", "text/plain": footer},
+                {"text/markdown": literal_inline(footer, "sub"), "text/plain": footer},
                 raw=True,
             )
             self.updates += 1
 
     def notice(self, message: str) -> None:
         self._display(
-            {"text/markdown": f"*{html.escape(message)}*", "text/plain": message}, raw=True
+            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": message}, raw=True
         )
         self.updates += 1
 
@@ -157,9 +171,9 @@ class RichView(View):
 
 def _warning_suffix(warning: str, mime: str) -> str:
     if mime == "text/markdown":
-        return f"\n\n> ⚠️ **{html.escape(warning)}**"
+        return f"\n\n> ⚠️ **{literal_inline(warning)}**"
     if mime == "text/html":
-        return f"<p><b>⚠️ {html.escape(warning)}</b></p>"
+        return f"<p><b>⚠️ {literal_html(warning)}</b></p>"
     return f"\n\n[{warning}]"
 
 
@@ -209,9 +223,10 @@ class TerminalView(View):
         self._out.flush()
 
 
-def make_view(shell: Any, interval: float, fmt: str) -> View:
-    view: View = RichView(interval, fmt) if is_rich_frontend(shell) else TerminalView(interval, fmt)
-    return view
+def make_view(shell: Any, interval: float, fmt: str, math: str = "auto") -> View:
+    if is_rich_frontend(shell):
+        return RichView(interval, fmt, math)
+    return TerminalView(interval, fmt)
 
 
 def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -227,7 +242,8 @@ def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in cells]
         plain = _plain_table(title, header, cells)
-        display({"text/markdown": "\n".join(lines), "text/plain": plain}, raw=True)
+        # Costs in the table (`~$0.0021`) must never pair up into math.
+        display({"text/markdown": literal_block("\n".join(lines)), "text/plain": plain}, raw=True)
     else:
         print(_plain_table(title, header, cells))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.nomath import literal_inline
+from .mathguard import guard_math
 from .usage import usage_footer
 
 
@@ -32,6 +33,7 @@ class ClaudeResult:
     elapsed: float = 0.0
     request_id: str | None = None
     conversation: str | None = None
+    math: str = "auto"  # how ``_repr_markdown_`` shows ``$`` (the ``math`` trait)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -50,7 +52,7 @@ class ClaudeResult:
         return f"<ClaudeResult {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{self.text}\n\n<sub>{html.escape(self.footer())}</sub>"
+        return f"{guard_math(self.text, self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))

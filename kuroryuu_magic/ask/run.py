@@ -44,6 +44,7 @@ class Settings:
     timeout: float
     max_retries: int
     max_history: int
+    math: str = "auto"
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
@@ -72,6 +73,7 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         timeout=magics.timeout,
         max_retries=magics.max_retries,
         max_history=magics.max_history,
+        math=getattr(magics, "math", "auto"),
     )
 
 
@@ -152,6 +154,7 @@ def _result_from(
         elapsed=outcome.elapsed,
         request_id=outcome.request_id,
         conversation=settings.thread if settings.history else None,
+        math=settings.math,
     )
     if outcome.text:
         result.code = code_of(outcome.text)
@@ -193,7 +196,7 @@ def ask(
     if dry_run:
         prompt_building.show_dry_run(shell, client, request)
         return None
-    view = make_view(shell, settings.interval, settings.fmt)
+    view = make_view(shell, settings.interval, settings.fmt, settings.math)
     if note:
         view.notice(note)
     if dropped:

@@ -16,7 +16,7 @@ import argparse
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Integer, Unicode, validate
+from traitlets import Bool, Enum, Float, Integer, Unicode, validate
 
 from ..core.errors import UsageError
 from .help import HELP
@@ -56,6 +56,11 @@ class ClaudeMagics(Magics):
         config=True
     )
     concurrency = Integer(8, help="Parallel requests for --map.").tag(config=True)
+    math = Enum(
+        ("auto", "on", "off"),
+        default_value="auto",
+        help="How `$` in answers renders: auto (currency literal, TeX as math), on (all math), off (none).",
+    ).tag(config=True)
 
     @validate("thinking")
     def _check_thinking(self, proposal: Any) -> str:
