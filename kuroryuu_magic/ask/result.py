@@ -33,6 +33,7 @@ class ClaudeResult:
     elapsed: float = 0.0
     request_id: str | None = None
     conversation: str | None = None
+    usage_estimated: bool = False  # ``usage`` output tokens estimated (an answer stopped early)
     math: str = "auto"  # how ``_repr_markdown_`` shows ``$`` (the ``math`` trait)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -42,7 +43,14 @@ class ClaudeResult:
 
     def footer(self) -> str:
         status = None if self.status == "complete" else self.status
-        return usage_footer(self.model, self.usage, self.cost, self.elapsed, status=status)
+        return usage_footer(
+            self.model,
+            self.usage,
+            self.cost,
+            self.elapsed,
+            status=status,
+            estimated=self.usage_estimated,
+        )
 
     def __str__(self) -> str:
         return self.text

@@ -155,6 +155,7 @@ def _result_from(
         request_id=outcome.request_id,
         conversation=settings.thread if settings.history else None,
         math=settings.math,
+        usage_estimated=outcome.usage_estimated,
     )
     if outcome.text:
         result.code = code_of(outcome.text)
