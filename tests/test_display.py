@@ -43,7 +43,9 @@ def test_rich_view_sends_at_most_one_update_per_interval(clock: Clock, published
         view.add_text("x")
     view.finish(None, "footer", None)
     updates = view.updates
-    assert 10 <= updates <= 14, updates  # ~10 coalesced updates + start + final + footer
+    # At most ~10 coalesced updates + start + final + footer; fewer once resending the
+    # growing paragraph costs more than the text that arrived since (display._Pace).
+    assert 6 <= updates <= 14, updates
     final_bundle, final_kwargs = published[-2]
     assert final_bundle["text/markdown"] == "x" * 1000 and final_kwargs["update"] is True
     assert published[-1][0]["text/plain"] == "footer"
@@ -118,7 +120,7 @@ def test_product_text_is_never_math_and_answers_are_guarded(clock: Clock, publis
     assert answer.split("> ⚠️")[0].count("$") == 2 and "$x^2$" in answer
     for markdown in shown:
         assert _raw_dollars(markdown.replace("$x^2$", "")) == [], markdown
-    plain = [call[0]["text/plain"] for call in published]
+    plain = [call[0].get("text/plain", "") for call in published]
     assert plain[-2].startswith("from $5 to $10, and $x^2$")  # text/plain: as written
 
 
