@@ -1,0 +1,134 @@
+"""What a person sees, in JupyterLab 4 and in Notebook 7: no stray math, widgets that fit.
+
+Every test runs in both front ends.  The checks read the rendered page:
+MathJax elements (``mjx-container``; KaTeX's ``.katex`` for front ends that
+use it) inside the outputs, and the bounding boxes and scroll widths of the
+widgets' labels and buttons.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from kuroryuu_magic.testing import Fault, Reply
+
+pytestmark = pytest.mark.browser
+
+MODEL = "claude-sonnet-5-5"
+MATH = "mjx-container, .MathJax, .katex"
+ANSWER = "Prices went from $5 to $10 this year.\n\n| item | price |\n|---|---|\n| tea | $3 |\n\nThe area grows as $x^2$ does."
+
+
+@pytest.fixture(params=["lab", "notebook"])
+def jupyter_server(request: pytest.FixtureRequest) -> Any:
+    """Each test of this module once in JupyterLab and once in Notebook 7."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+def _math_in(locator: Any) -> int:
+    return locator.locator(MATH).count()
+
+
+def _settle(nb: Any, index: int) -> None:
+    """Let MathJax (which typesets asynchronously) finish with this cell's outputs."""
+    nb.wait_done(index)
+    time.sleep(1.5)
+
+
+def test_dollars_in_answers_and_product_text(open_notebook: Any, lab_fake: Any) -> None:
+    nb = open_notebook("dollars.ipynb", cells=[""])
+    nb.wait_done(nb.append_and_run("%load_ext kuroryuu_magic"))
+
+    lab_fake.enqueue(Reply(text=ANSWER, deltas=12))
+    i = nb.append_and_run(f"%%claude -m {MODEL} --no-history\nPrices?")
+    answer, footer = nb.outputs(i).filter(has_text="Prices went"), nb.outputs(i).last
+    # Real math renders (auto): MathJax is there and working on this page...
+    answer.locator("mjx-container").first.wait_for(timeout=30_000)
+    _settle(nb, i)
+    shown = answer.inner_text()
+    assert "from $5 to $10" in shown and "$3" in shown  # ...and currency is left as written
+    assert _math_in(answer) == 1
+    assert f"{MODEL} · " in footer.inner_text() and "~$" in footer.inner_text()
+    assert _math_in(footer) == 0
+
+    j = nb.append_and_run("%claude usage")
+    _settle(nb, j)
+    usage = nb.cell(j).locator(".jp-Cell-outputArea")
+    text = usage.inner_text()
+    assert "total" in text and text.count("~$") >= 2, text  # the total row is there
+    assert _math_in(usage) == 0
+
+    k = nb.append_and_run("%claude status")
+    _settle(nb, k)
+    assert _math_in(nb.cell(k).locator(".jp-Cell-outputArea")) == 0
+
+    lab_fake.enqueue(Fault("status", status=400, message="budget $5 and $6 exceeded"))
+    m = nb.append_and_run(f"%%claude -m {MODEL} --no-history\nAgain?")
+    _settle(nb, m)
+    error = nb.cell(m).locator(".jp-Cell-outputArea")
+    assert "budget $5 and $6 exceeded" in error.inner_text()
+    assert _math_in(error) == 0
+
+    lab_fake.enqueue(Reply(text="Then $x^2$ and $y$.", deltas=3))
+    n = nb.append_and_run(f"%config ClaudeMagics.math = 'off'\n%claude -m {MODEL} --no-history sum")
+    _settle(nb, n)
+    off = nb.cell(n).locator(".jp-Cell-outputArea")
+    assert "Then $x^2$ and $y$." in off.inner_text() and _math_in(off) == 0
+
+
+# Pairs of visible labels/buttons whose boxes intersect, and elements whose text is cut.
+_LAYOUT_PROBLEMS = """
+(root) => {
+  const els = [...root.querySelectorAll(
+    'button, label, .widget-label, .widget-radio-box label, .widget-html-content a')]
+    .filter(e => e.getClientRects().length && e.offsetWidth > 0 && e.offsetHeight > 0);
+  const overlaps = [];
+  for (let a = 0; a < els.length; a++) {
+    for (let b = a + 1; b < els.length; b++) {
+      const [x, y] = [els[a], els[b]];
+      if (x.contains(y) || y.contains(x)) continue;
+      const r = x.getBoundingClientRect(), s = y.getBoundingClientRect();
+      const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+      const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+      if (w > 1 && h > 1) overlaps.push([x.innerText, y.innerText]);
+    }
+  }
+  const cut = els.filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
+    .map(e => [e.innerText, e.scrollWidth, e.clientWidth]);
+  return {count: els.length, overlaps, cut};
+}
+"""
+
+
+def _layout(output: Any) -> dict[str, Any]:
+    return output.evaluate(_LAYOUT_PROBLEMS)
+
+
+def test_panels_fit_their_labels(open_notebook: Any, lab_fake: Any) -> None:
+    nb = open_notebook("panels.ipynb", cells=[""])
+    i = nb.append_and_run(
+        "import os\nos.environ.pop('ANTHROPIC_API_KEY', None)\n"
+        "%load_ext kuroryuu_magic\n%claude setup"
+    )
+    setup = nb.cell(i).locator(".jp-Cell-outputArea")
+    setup.get_by_text("this session only").wait_for()
+    setup.get_by_role("button", name="Forget").wait_for()
+    problems = _layout(setup)
+    assert problems["count"] >= 6, problems  # the radio labels and the buttons were seen
+    assert not problems["overlaps"] and not problems["cut"], problems
+
+    j = nb.append_and_run("%claude login")
+    login = nb.cell(j).locator(".jp-Cell-outputArea")
+    login.get_by_role("button", name="Use an API key instead").wait_for()
+    link = login.get_by_role("link", name="Open the Claude authorization page")
+    assert "/oauth/authorize?" in (link.get_attribute("href") or "")
+    assert "/oauth/authorize" not in login.inner_text()  # a short link text, not the URL
+    login.get_by_role("button", name="Diagnose").click()
+    login.get_by_text("What to do:").first.wait_for()
+    problems = _layout(login)
+    assert problems["count"] >= 6, problems
+    assert not problems["overlaps"] and not problems["cut"], problems
+    assert login.inner_text().lower().count("not logged in") == 1, login.inner_text()
