@@ -42,7 +42,8 @@ def test_dollars_in_answers_and_product_text(open_notebook: Any, lab_fake: Any) 
     nb = open_notebook("dollars.ipynb", cells=[""])
     nb.wait_done(nb.append_and_run("%load_ext kuroryuu_magic"))
 
-    lab_fake.enqueue(Reply(text=ANSWER, deltas=12))
+    # A cache read puts a second `$` in the footer: `(saved ~$0.0020) … ~$0.0035`.
+    lab_fake.enqueue(Reply(text=ANSWER, deltas=12, usage={"cache_read_input_tokens": 1100}))
     i = nb.append_and_run(f"%%claude -m {MODEL} --no-history\nPrices?")
     answer, footer = nb.outputs(i).filter(has_text="Prices went"), nb.outputs(i).last
     # Real math renders (auto): MathJax is there and working on this page...
@@ -51,7 +52,8 @@ def test_dollars_in_answers_and_product_text(open_notebook: Any, lab_fake: Any) 
     shown = answer.inner_text()
     assert "from $5 to $10" in shown and "$3" in shown  # ...and currency is left as written
     assert _math_in(answer) == 1
-    assert f"{MODEL} · " in footer.inner_text() and "~$" in footer.inner_text()
+    assert f"{MODEL} · " in footer.inner_text() and "saved ~$" in footer.inner_text()
+    assert footer.inner_text().count("$") == 2
     assert _math_in(footer) == 0
 
     j = nb.append_and_run("%claude usage")
@@ -79,25 +81,34 @@ def test_dollars_in_answers_and_product_text(open_notebook: Any, lab_fake: Any) 
     assert "Then $x^2$ and $y$." in off.inner_text() and _math_in(off) == 0
 
 
-# Pairs of visible labels/buttons whose boxes intersect, and elements whose text is cut.
+# Pairs of visible labels/buttons whose rendered text boxes intersect, and elements whose
+# text does not fit them.  Text boxes, not element boxes: ipywidgets' radio labels have a
+# fixed height, so a wrapped label overflows its box and is drawn over the next one while
+# the two boxes themselves stay apart.
 _LAYOUT_PROBLEMS = """
 (root) => {
   const els = [...root.querySelectorAll(
     'button, label, .widget-label, .widget-radio-box label, .widget-html-content a')]
     .filter(e => e.getClientRects().length && e.offsetWidth > 0 && e.offsetHeight > 0);
+  const textBoxes = (e) => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+  };
+  const boxes = els.map(textBoxes);
   const overlaps = [];
   for (let a = 0; a < els.length; a++) {
     for (let b = a + 1; b < els.length; b++) {
-      const [x, y] = [els[a], els[b]];
-      if (x.contains(y) || y.contains(x)) continue;
-      const r = x.getBoundingClientRect(), s = y.getBoundingClientRect();
-      const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
-      const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
-      if (w > 1 && h > 1) overlaps.push([x.innerText, y.innerText]);
+      if (els[a].contains(els[b]) || els[b].contains(els[a])) continue;
+      const hit = boxes[a].some(r => boxes[b].some(s =>
+        Math.min(r.right, s.right) - Math.max(r.left, s.left) > 1 &&
+        Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top) > 1));
+      if (hit) overlaps.push([els[a].innerText, els[b].innerText]);
     }
   }
-  const cut = els.filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
-    .map(e => [e.innerText, e.scrollWidth, e.clientWidth]);
+  const cut = els.filter(e => e.innerText.trim() &&
+      (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
+    .map(e => [e.innerText, e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]);
   return {count: els.length, overlaps, cut};
 }
 """
@@ -122,7 +133,9 @@ def test_panels_fit_their_labels(open_notebook: Any, lab_fake: Any) -> None:
 
     j = nb.append_and_run("%claude login")
     login = nb.cell(j).locator(".jp-Cell-outputArea")
-    login.get_by_role("button", name="Use an API key instead").wait_for()
+    login.get_by_role("button", name="Diagnose").wait_for()
+    problems = _layout(login)
+    assert not problems["overlaps"] and not problems["cut"], problems
     link = login.get_by_role("link", name="Open the Claude authorization page")
     assert "/oauth/authorize?" in (link.get_attribute("href") or "")
     assert "/oauth/authorize" not in login.inner_text()  # a short link text, not the URL
