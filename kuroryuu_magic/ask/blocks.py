@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+from .codeblocks import closes, opening_fence
+
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _HTML_BLOCK = re.compile(r"^ {0,3}<[A-Za-z!?/]")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
@@ -51,13 +52,7 @@ def safe_cut(markdown: str) -> int:
         nl = markdown.index("\n", pos)
         line = markdown[pos:nl]
         if fence is not None:
-            closing = _FENCE.match(line)
-            if (
-                closing
-                and closing[1][0] == fence[0]
-                and len(closing[1]) >= len(fence)
-                and not closing[2].strip()
-            ):
+            if closes(line, fence):
                 fence = None
             pos = nl + 1
             continue
@@ -76,9 +71,9 @@ def safe_cut(markdown: str) -> int:
         blank_before = False
         if _HTML_BLOCK.match(line):
             return cut  # such a block may run across blank lines: never cut after it
-        opening = _FENCE.match(line)
-        if opening and not (opening[1][0] == "`" and "`" in opening[2]):
-            fence = opening[1]
+        opening = opening_fence(line)
+        if opening is not None:
+            fence = opening
         elif line.count("$$") % 2:
             display_math = not display_math
         pos = nl + 1

@@ -24,10 +24,10 @@ import re
 from collections.abc import Iterator
 
 from ..core.nomath import LITERAL_DOLLAR
+from .codeblocks import closes, opening_fence
 
 MODES = ("auto", "on", "off")
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _CURRENCY = re.compile(r"[.,]?\d")
 _TABLE_ROW = re.compile(r"^[ \t]*\|", re.M)
 
@@ -48,15 +48,13 @@ def _split_code(text: str) -> Iterator[tuple[bool, str]]:
     prose: list[str] = []
     i = 0
     while i < len(lines):
-        m = _FENCE.match(lines[i].rstrip("\r\n"))
-        if not m or (m[1][0] == "`" and "`" in m[2]):
+        fence = opening_fence(lines[i].rstrip("\r\n"))
+        if fence is None:
             prose.append(lines[i])
             i += 1
             continue
-        fence = m[1]
-        close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
         j = i + 1
-        while j < len(lines) and not close.match(lines[j].rstrip("\r\n")):
+        while j < len(lines) and not closes(lines[j], fence):
             j += 1
         if prose:
             yield from _split_spans("".join(prose))
