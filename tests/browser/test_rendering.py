@@ -145,3 +145,43 @@ def test_panels_fit_their_labels(open_notebook: Any, lab_fake: Any) -> None:
     assert problems["count"] >= 6, problems
     assert not problems["overlaps"] and not problems["cut"], problems
     assert login.inner_text().lower().count("not logged in") == 1, login.inner_text()
+
+
+_SECTION = (
+    "## Step {n}\n\n"
+    + "This paragraph explains the step in enough words to wrap across a line or two. " * 3
+    + "\n\n- a tight item\n- another **bold** item\n\n"
+    "1. first\n\n   continued under the first item\n\n2. second\n\n"
+    "```python\nfor row in rows:\n\n    print(row)\n```\n\n"
+    "| column | value |\n|---|---|\n| a | 1 |\n| b | 2 |\n\n"
+    "> a quote that ends the section\n"
+)
+LONG = "\n\n".join(_SECTION.format(n=n) for n in range(1, 9))
+
+_STRUCTURE = """
+(els) => els.map(e => ({
+  tags: [...e.querySelectorAll('*')].map(c => c.tagName).join(' '),
+  text: e.innerText,
+}))
+"""
+
+
+def _structure(outputs: Any) -> tuple[str, str]:
+    parts = outputs.locator(".jp-RenderedMarkdown").evaluate_all(_STRUCTURE)
+    tags = " ".join(p["tags"] for p in parts if p["tags"])
+    return tags, " ".join(" ".join(p["text"] for p in parts).split())
+
+
+def test_streamed_pieces_render_as_one_document(open_notebook: Any, lab_fake: Any) -> None:
+    nb = open_notebook("pieces.ipynb", cells=[""])
+    nb.wait_done(nb.append_and_run("%load_ext kuroryuu_magic"))
+    lab_fake.enqueue(Reply(text=LONG, deltas=400, delta_delay=0.005))
+    i = nb.append_and_run(f"%%claude -m {MODEL} --no-history\nSteps?")
+    nb.wait_done(i)
+    nb.outputs(i).last.get_by_text(f"{MODEL} · ").wait_for()
+    j = nb.append_and_run("from IPython.display import Markdown\nMarkdown(_claude.text)")
+    nb.wait_done(j)
+    nb.outputs(j).first.locator("table").last.wait_for()
+    answer = nb.cell(i).locator(".jp-OutputArea-output").filter(has_not_text=f"{MODEL} · ")
+    assert answer.count() > 2  # the answer really streamed into several displays
+    assert _structure(answer) == _structure(nb.outputs(j))
