@@ -139,3 +139,18 @@ def test_traffic_is_linear_in_the_answer(shown: dict[str, Any], size: int) -> No
     final = len(text) * 2  # Markdown and plain text of one display holding the answer
     assert shown["bytes"] <= 4 * final, (shown["bytes"], final, view.updates)
     assert view.updates >= min(10, size // 2000)  # it still streams
+
+
+def test_a_shaped_body_replaces_every_piece() -> None:
+    """``-f code``/``json``: the finished answer is one bundle, in the first display."""
+    text = "Intro paragraph.\n\n" * 10 + "```python\nx = 1\n```\n"
+    body = {"text/markdown": "```python\nx = 1\n```", "text/plain": "x = 1"}
+    with _capture(freeze_at=1) as state:
+        view = RichView(interval=0.0)
+        view.start()
+        for i in range(0, len(text), 9):
+            view.add_text(text[i : i + 9])
+        assert len(view._answer_ids) > 2  # it had split while streaming
+        view.finish(body, None, None)
+    shown = [state["last"][k] for k in state["order"]]
+    assert shown[0] == body and all(b == {"text/plain": ""} for b in shown[1:])
