@@ -96,6 +96,9 @@ def ip(isolated_env: Path) -> Iterator[object]:
     config = Config()
     config.HistoryAccessor.enabled = False
     config.HistoryManager.hist_file = ":memory:"
+    # No background warm-up: its model listing would race the requests a test counts
+    # (tests/test_warmup.py covers it).
+    config.ClaudeMagics.warm_up = False
     InteractiveShell.clear_instance()
     shell = InteractiveShell.instance(config=config)
     HistoryManager.enabled = False

@@ -18,7 +18,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kuroryuu_magic"
 # product feature of its own: it may read the model facts, nothing else.
 ALLOWED = {
     "": {"magic", "context", "keys", "oauth", "core"},  # __init__: entry points only
-    "magic": {"ask", "map", "context", "keys", "oauth", "models", "core", "demo", "tools", "cache", "structured"},
+    "magic": {
+        "ask",
+        "map",
+        "context",
+        "keys",
+        "oauth",
+        "models",
+        "core",
+        "demo",
+        "tools",
+        "cache",
+        "structured",
+    },
     "map": {"ask", "context", "models", "core", "cache", "structured"},
     "ask": {"context", "keys", "models", "core", "cache", "structured", "tools"},
     "tools": {"context", "core"},

@@ -186,3 +186,38 @@ def test_line_prompt_ending_in_question_mark_is_asked_not_helped(ip, fake: FakeA
     assert sent == ["What's the mean of {nums}?", "How big is [1, 2]??"]
     run_cell(ip, "%unload_ext kuroryuu_magic")
     assert not any("claude" in getattr(t, "__name__", "") for t in ip.input_transformers_cleanup)
+
+
+def test_failed_stream_counts_the_output_it_already_sent(ip, fake: FakeAnthropic, capsys) -> None:
+    from kuroryuu_magic.testing import Fault
+
+    answer = " ".join(f"word{i:03d}" for i in range(120))  # 40 pieces of ~24 characters
+    fake.enqueue(Fault("midstream_error", after_deltas=30))
+    fake.enqueue(Reply(text=answer, deltas=40))
+    with pytest.raises(Exception, match="mid"):
+        run_cell(ip, "%%claude --no-history\nhi")
+    result = ip.user_ns["_claude"]
+    assert result.status == "failed" and len(result.text) > 600
+    # message_start said "1 out": the ~180 tokens already shown count instead, marked as estimated.
+    out_tokens = result.usage["output_tokens"]
+    assert out_tokens >= len(result.text) // 4 and result.usage_estimated
+    assert f"/ ~{out_tokens:,} out" in capsys.readouterr().out
+    tally = ip.magics_manager.registry["ClaudeMagics"].session_usage.by_model
+    assert sum(t.output_tokens for t in tally.values()) == out_tokens
+
+
+def test_partial_usage_prefers_the_apis_last_count() -> None:
+    from kuroryuu_magic.ask.usage import partial_usage
+
+    start = {"input_tokens": 50, "output_tokens": 1, "cache_read_input_tokens": 7}
+    usage, estimated = partial_usage(start, {"output_tokens": 321}, "x" * 40)
+    assert usage == {
+        "input_tokens": 50,
+        "output_tokens": 321,
+        "cache_read_input_tokens": 7,
+        "cache_creation_input_tokens": 0,
+    }
+    assert not estimated
+    usage, estimated = partial_usage(start, None, "x" * 40)
+    assert usage is not None and usage["output_tokens"] == 10 and estimated
+    assert partial_usage(None, None, "text") == (None, False)

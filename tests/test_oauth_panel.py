@@ -193,3 +193,28 @@ def test_terminal_login_cancel_and_mismatch(fake, capsys) -> None:
         terminal_login("max", input_fn=lambda _p: "code#bad-state")
     assert type(info.value) is UsageError
     assert fake.token_requests == []
+
+
+def _widgets_text(panel: LoginPanel) -> str:
+    values = [c.value for c in panel.children if isinstance(c, widgets.HTML)]
+    return re.sub(r"<[^>]+>", " ", " ".join(values))
+
+
+def test_diagnose_without_login_says_it_once_and_the_link_is_short(fake) -> None:
+    panel = LoginPanel("max", threaded=False)
+    url = panel.authorize_url
+    link = panel.children[1].value
+    assert f'href="{url}"' in link  # the full URL, where the browser reads it
+    assert "oauth/authorize" not in re.sub(r"<[^>]+>", "", link)  # not as text
+    _click(panel, "Diagnose")
+    shown = _widgets_text(panel).lower()  # the status line is one of these HTML widgets
+    assert "not logged in" in panel.status.lower()
+    assert shown.count("not logged in") == 1, shown
+    assert "what to do" in shown
+
+
+def test_buttons_grow_to_their_labels(fake) -> None:
+    panel = LoginPanel("max", threaded=False)
+    buttons = [w for row in panel.children if isinstance(row, widgets.HBox) for w in row.children]
+    assert {b.description for b in buttons} >= {"Use an API key instead", "Complete login"}
+    assert all(b.layout.width == "auto" for b in buttons)

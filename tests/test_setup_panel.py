@@ -77,6 +77,9 @@ def test_panel_layout(panel: SetupPanel) -> None:
     assert password is panel.key_field
     assert [s for _, s in panel.store_choice.options] == ["file", "session"]
     assert panel.status == "No key yet: paste one above and click Save."
+    # Widths follow the labels: the long key-file path must not wrap over the next option.
+    assert panel.store_choice.layout.width == "auto"
+    assert all(b.layout.width == "auto" for b in buttons.values())
 
 
 def test_save_stores_activates_and_empties_the_field(panel: SetupPanel) -> None:

@@ -14,6 +14,23 @@ _OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\
 _PYTHONISH = {"", "python", "py", "python3", "ipython", "ipython3", "pycon", "jupyter"}
 
 
+def opening_fence(line: str) -> str | None:
+    """The fence (a run of backticks or tildes) that ``line`` opens, else ``None``."""
+    m = _OPEN.match(line)
+    if not m or (m["fence"][0] == "`" and "`" in m["info"]):
+        return None  # a backtick fence's info string may not hold a backtick
+    return m["fence"]
+
+
+def closes(line: str, fence: str) -> bool:
+    """Whether ``line`` closes ``fence``: the same character, at least as long, nothing after."""
+    stripped = line.rstrip(" \t\r\n")
+    body = stripped.lstrip(" ")
+    return (
+        len(stripped) - len(body) <= 3 and len(body) >= len(fence) and body == fence[0] * len(body)
+    )
+
+
 class CodeBlock(NamedTuple):
     """One fenced block: its language tag (lower-case, may be empty) and its code."""
 
@@ -27,16 +44,16 @@ def code_blocks(markdown: str) -> list[CodeBlock]:
     lines = markdown.splitlines()
     i = 0
     while i < len(lines):
-        m = _OPEN.match(lines[i])
-        if not m or (m["fence"][0] == "`" and "`" in m["info"]):
+        fence = opening_fence(lines[i])
+        if fence is None:
             i += 1
             continue
-        fence, indent = m["fence"], len(m["indent"])
-        lang = m["info"].strip().split(" ")[0].strip("{}.").lower() if m["info"].strip() else ""
-        close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        info = lines[i].lstrip(" ")[len(fence) :].strip()
+        lang = info.split(" ")[0].strip("{}.").lower() if info else ""
         body: list[str] = []
         i += 1
-        while i < len(lines) and not close.match(lines[i]):
+        while i < len(lines) and not closes(lines[i], fence):
             # Content lines lose up to the opening fence's indentation, as CommonMark says.
             line = lines[i]
             strip = min(indent, len(line) - len(line.lstrip(" ")))

@@ -16,6 +16,15 @@ import uuid
 from typing import Any
 
 from ..core.frontend import is_rich_frontend
+from ..core.nomath import (
+    IGNORE_CLASS,
+    escape_dollars,
+    literal_block,
+    literal_html,
+    literal_inline,
+)
+from .blocks import needs_whole, safe_cut
+from .mathguard import guard_math
 
 CURSOR = " ▍"
 
@@ -23,9 +32,10 @@ CURSOR = " ▍"
 class View:
     """Coalescing base: subclasses implement ``_flush``, ``_finish`` and ``notice``."""
 
-    def __init__(self, interval: float, fmt: str = "markdown") -> None:
+    def __init__(self, interval: float, fmt: str = "markdown", math: str = "auto") -> None:
         self.interval = max(0.0, float(interval))
         self.fmt = fmt
+        self.math = math
         self.text: list[str] = []
         self.thinking: list[str] = []
         self.updates = 0  # messages sent to the front end; the benchmark reads it
@@ -63,29 +73,78 @@ class View:
         """Nothing to show (the request failed before any text): remove the placeholder."""
 
 
-def thinking_markdown(thinking: str, *, done: bool) -> str:
+def thinking_markdown(thinking: str, *, done: bool, tail: int | None = None) -> str:
+    """The collapsed thinking block; while it streams only its last ``tail`` characters."""
     label = "Thinking" if done else "Thinking…"
-    body = html.escape(thinking).replace("\n", "<br>\n")
-    return f"<details><summary>💭 {label} ({len(thinking):,} characters)</summary>\n\n{body}\n\n</details>"
+    size = len(thinking)
+    if not done and tail is not None and size > tail:
+        thinking = "…" + thinking[-tail:]
+    # Shown as escaped text, never as math: the block carries the no-math class.
+    body = escape_dollars(html.escape(thinking)).replace("\n", "<br>\n")
+    return (
+        f'<details class="{IGNORE_CLASS}"><summary>💭 {label} ({size:,} characters)'
+        f"</summary>\n\n{body}\n\n</details>"
+    )
 
 
-def answer_bundle(text: str, fmt: str) -> dict[str, str]:
+def answer_bundle(text: str, fmt: str, math: str = "auto") -> dict[str, str]:
+    """Claude's text as published: Markdown guarded for ``$`` (see ``mathguard``), plain as is."""
     if fmt == "text":
         return {"text/plain": text}
-    return {"text/markdown": text, "text/plain": text}
+    return {"text/markdown": guard_math(text, math), "text/plain": text}
+
+
+class _Pace:
+    """When resending a display is worth its bytes.
+
+    An update resends ``cost`` characters; it is due once at least a quarter of
+    that much new text has arrived since the last one, or a second has passed.  So
+    the bytes of all updates stay within a fixed multiple of the answer however
+    slowly it streams, and a slow stream still moves every second.
+    """
+
+    GROWTH = 4.0
+    MAX_WAIT = 1.0
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.at = float("-inf")
+
+    def due(self, seen: int, cost: int, now: float) -> bool:
+        return (seen - self.seen) * self.GROWTH >= cost or now - self.at >= self.MAX_WAIT
+
+    def sent(self, seen: int, now: float) -> None:
+        self.seen, self.at = seen, now
 
 
 class RichView(View):
-    """Markdown in an updatable display; thinking in a collapsed block above the answer."""
+    """Markdown in updatable displays; thinking in a collapsed block above the answer.
 
-    def __init__(self, interval: float, fmt: str = "markdown") -> None:
-        super().__init__(interval, fmt)
+    Traffic stays linear in the answer's size: finished top-level blocks
+    (``blocks.safe_cut``) are published once in the display they streamed
+    into, which is then never touched again, and a new display below takes the
+    open tail; each update carries only that tail.  Thinking shows its last
+    ``THINKING_TAIL`` characters while it streams and all of it at the end.
+    """
+
+    FREEZE_AT = 768  # characters of finished blocks before they move out of the tail
+    THINKING_TAIL = 1500
+
+    def __init__(self, interval: float, fmt: str = "markdown", math: str = "auto") -> None:
+        super().__init__(interval, fmt, math)
         from IPython.display import display
 
         self._display = display
         self._slot = uuid.uuid4().hex  # the placeholder shown before anything arrives
         self._thinking_id: str | None = None
-        self._answer_id: str | None = None
+        self._answer_ids: list[str] = []  # in page order; the last one holds the open tail
+        self._frozen = ""  # every finished chunk so far, joined (what the earlier displays show)
+        self._tail = ""  # the answer after ``_frozen``
+        self._taken = 0  # deltas of ``self.text`` already in ``_frozen + _tail``
+        self._whole = False  # the answer must be published as one document at the end
+        self._open_new = False  # the next tail goes into a new display (the last one is final)
+        self._text_pace, self._thinking_pace = _Pace(), _Pace()
+        self._thinking_text, self._thinking_taken = "", 0
 
     def _publish(self, bundle: dict[str, str], display_id: str, *, update: bool) -> None:
         self._display(bundle, raw=True, display_id=display_id, update=update)
@@ -93,60 +152,107 @@ class RichView(View):
 
     def start(self, waiting: str = "Waiting for Claude…") -> None:
         self._publish(
-            {"text/markdown": f"*{html.escape(waiting)}*", "text/plain": waiting},
+            {"text/markdown": f"*{literal_inline(waiting)}*", "text/plain": waiting},
             self._slot,
             update=False,
         )
 
-    def _show(self, kind: str, bundle: dict[str, str]) -> None:
-        """Update the block ``kind`` ("thinking" or "answer"), creating it on first use.
-
-        The first block to arrive takes over the placeholder; a later one is
-        created below it, so thinking always stands above the answer.
-        """
-        current = self._thinking_id if kind == "thinking" else self._answer_id
-        if current is not None:
-            self._publish(bundle, current, update=True)
-            return
+    def _new_display(self, bundle: dict[str, str]) -> str:
+        """A display below the others: the first one takes over the placeholder."""
         if self._slot:
             current, self._slot, update = self._slot, "", True
         else:
             current, update = uuid.uuid4().hex, False
-        if kind == "thinking":
-            self._thinking_id = current
-        else:
-            self._answer_id = current
         self._publish(bundle, current, update=update)
+        return current
+
+    def _show_thinking(self, bundle: dict[str, str]) -> None:
+        if self._thinking_id is None:
+            self._thinking_id = self._new_display(bundle)
+        else:
+            self._publish(bundle, self._thinking_id, update=True)
+
+    def _show_tail(self, bundle: dict[str, str]) -> None:
+        if not self._answer_ids or self._open_new:
+            self._open_new = False
+            self._answer_ids.append(self._new_display(bundle))
+        else:
+            self._publish(bundle, self._answer_ids[-1], update=True)
 
     def _thinking_bundle(self, done: bool) -> dict[str, str]:
-        return {
-            "text/markdown": thinking_markdown("".join(self.thinking), done=done),
-            "text/plain": "",
-        }
+        markdown = thinking_markdown(self._take_thinking(), done=done, tail=self.THINKING_TAIL)
+        return {"text/markdown": markdown}
+
+    def _take_thinking(self) -> str:
+        # Joined as it arrives: joining every delta again on each update would be quadratic.
+        if self._thinking_taken < len(self.thinking):
+            self._thinking_text += "".join(self.thinking[self._thinking_taken :])
+            self._thinking_taken = len(self.thinking)
+        return self._thinking_text
+
+    def _take_text(self) -> None:
+        if self._taken < len(self.text):
+            self._tail += "".join(self.text[self._taken :])
+            self._taken = len(self.text)
 
     def _flush(self) -> None:
+        now = time.monotonic()
         if self.thinking and (self._thinking_id is None or not self.text):
-            self._show("thinking", self._thinking_bundle(done=False))
-        if self.text:
-            self._show("answer", answer_bundle("".join(self.text) + CURSOR, self.fmt))
+            size = len(self._take_thinking())
+            if self._thinking_pace.due(size, min(size, self.THINKING_TAIL), now):
+                self._thinking_pace.sent(size, now)
+                self._show_thinking(self._thinking_bundle(done=False))
+        self._take_text()
+        if not self._tail:
+            return
+        if self.fmt != "text":
+            self._freeze_finished_blocks()
+        seen = len(self._frozen) + len(self._tail)
+        if not self._open_new and not self._text_pace.due(seen, len(self._tail), now):
+            return
+        self._text_pace.sent(seen, now)
+        bundle = answer_bundle(self._tail + CURSOR, self.fmt, self.math)
+        if self.fmt != "text":
+            del bundle["text/plain"]  # the final version carries it; updates need not
+        self._show_tail(bundle)
+
+    def _freeze_finished_blocks(self) -> None:
+        """Publish the tail's finished blocks for good; the rest opens a new display below."""
+        self._whole = self._whole or needs_whole(self._tail)
+        cut = safe_cut(self._tail) if len(self._tail) >= self.FREEZE_AT else 0
+        if cut < self.FREEZE_AT or self._whole:
+            return
+        done, self._tail = self._tail[:cut], self._tail[cut:]
+        self._show_tail(answer_bundle(done, self.fmt, self.math))
+        self._frozen += done
+        self._open_new = True
 
     def _finish(self, body: dict[str, str] | None, footer: str | None, warning: str | None) -> None:
         if self.thinking:
-            self._show("thinking", self._thinking_bundle(done=True))
-        bundle = body or answer_bundle("".join(self.text), self.fmt)
+            self._show_thinking(self._thinking_bundle(done=True))
+        self._take_text()
+        whole = body is not None or self._whole or needs_whole(self._tail)
+        if whole and len(self._answer_ids) > 1:
+            # One document after all (a link reference, -f code/json): the first display
+            # takes it, the others are emptied.
+            for display_id in self._answer_ids[1:]:
+                self._publish({"text/plain": ""}, display_id, update=True)
+            del self._answer_ids[1:]
+            self._tail, self._frozen = self._frozen + self._tail, ""
+        bundle = body or answer_bundle(self._tail, self.fmt, self.math)
         if warning:
             bundle = {k: v + _warning_suffix(warning, k) for k, v in bundle.items()}
-        self._show("answer", bundle)
+        self._show_tail(bundle)
         if footer:
             self._display(
-                {"text/markdown": f"<sub>{html.escape(footer)}</sub>", "text/plain": footer},
+                {"text/markdown": literal_inline(footer, "sub"), "text/plain": footer},
                 raw=True,
             )
             self.updates += 1
 
     def notice(self, message: str) -> None:
         self._display(
-            {"text/markdown": f"*{html.escape(message)}*", "text/plain": message}, raw=True
+            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": message}, raw=True
         )
         self.updates += 1
 
@@ -157,9 +263,9 @@ class RichView(View):
 
 def _warning_suffix(warning: str, mime: str) -> str:
     if mime == "text/markdown":
-        return f"\n\n> ⚠️ **{html.escape(warning)}**"
+        return f"\n\n> ⚠️ **{literal_inline(warning)}**"
     if mime == "text/html":
-        return f"<p><b>⚠️ {html.escape(warning)}</b></p>"
+        return f"<p><b>⚠️ {literal_html(warning)}</b></p>"
     return f"\n\n[{warning}]"
 
 
@@ -209,9 +315,10 @@ class TerminalView(View):
         self._out.flush()
 
 
-def make_view(shell: Any, interval: float, fmt: str) -> View:
-    view: View = RichView(interval, fmt) if is_rich_frontend(shell) else TerminalView(interval, fmt)
-    return view
+def make_view(shell: Any, interval: float, fmt: str, math: str = "auto") -> View:
+    if is_rich_frontend(shell):
+        return RichView(interval, fmt, math)
+    return TerminalView(interval, fmt)
 
 
 def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -227,7 +334,8 @@ def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in cells]
         plain = _plain_table(title, header, cells)
-        display({"text/markdown": "\n".join(lines), "text/plain": plain}, raw=True)
+        # Costs in the table (`~$0.0021`) must never pair up into math.
+        display({"text/markdown": literal_block("\n".join(lines)), "text/plain": plain}, raw=True)
     else:
         print(_plain_table(title, header, cells))
 

@@ -117,6 +117,7 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
 def show_dry_run(shell: Any, client: Any, request: dict[str, Any]) -> None:
     """Show exactly what would be sent, with the API's token count; send nothing else."""
     from ..core.frontend import is_rich_frontend
+    from ..core.nomath import literal_inline
 
     count_args = {
         k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")
@@ -132,7 +133,7 @@ def show_dry_run(shell: Any, client: Any, request: dict[str, Any]) -> None:
 
         display(
             {
-                "text/markdown": f"**{header}**\n\n```json\n{body}\n```",
+                "text/markdown": f"**{literal_inline(header)}**\n\n```json\n{body}\n```",
                 "text/plain": f"{header}\n{body}",
             },
             raw=True,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.nomath import literal_inline
+from .mathguard import guard_math
 from .usage import usage_footer
 
 
@@ -32,6 +33,8 @@ class ClaudeResult:
     elapsed: float = 0.0
     request_id: str | None = None
     conversation: str | None = None
+    usage_estimated: bool = False  # ``usage`` output tokens estimated (an answer stopped early)
+    math: str = "auto"  # how ``_repr_markdown_`` shows ``$`` (the ``math`` trait)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -40,7 +43,14 @@ class ClaudeResult:
 
     def footer(self) -> str:
         status = None if self.status == "complete" else self.status
-        return usage_footer(self.model, self.usage, self.cost, self.elapsed, status=status)
+        return usage_footer(
+            self.model,
+            self.usage,
+            self.cost,
+            self.elapsed,
+            status=status,
+            estimated=self.usage_estimated,
+        )
 
     def __str__(self) -> str:
         return self.text
@@ -50,7 +60,7 @@ class ClaudeResult:
         return f"<ClaudeResult {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{self.text}\n\n<sub>{html.escape(self.footer())}</sub>"
+        return f"{guard_math(self.text, self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))

@@ -45,6 +45,7 @@ class Settings:
     timeout: float
     max_retries: int
     max_history: int
+    math: str = "auto"
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
@@ -73,6 +74,7 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         timeout=magics.timeout,
         max_retries=magics.max_retries,
         max_history=magics.max_history,
+        math=getattr(magics, "math", "auto"),
     )
 
 
@@ -153,6 +155,8 @@ def _result_from(
         elapsed=outcome.elapsed,
         request_id=outcome.request_id,
         conversation=settings.thread if settings.history else None,
+        math=settings.math,
+        usage_estimated=outcome.usage_estimated,
     )
     if outcome.text:
         result.code = code_of(outcome.text)
@@ -196,7 +200,7 @@ def ask(
         with interruptible("counting tokens for the dry run; nothing was sent"):
             prompt_building.show_dry_run(shell, client, request)
         return None
-    view = make_view(shell, settings.interval, settings.fmt)
+    view = make_view(shell, settings.interval, settings.fmt, settings.math)
     if note:
         view.notice(note)
     if dropped:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .display import View
+from .usage import partial_usage
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Outcome:
     error: BaseException | None = None
     elapsed: float = 0.0
     request_id: str | None = None
+    usage_estimated: bool = False  # output tokens of a stopped answer, estimated by us
 
 
 def _request_id(obj: Any) -> str | None:
@@ -36,7 +38,8 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
     """Stream ``request`` into ``view``; never raises for API errors or Ctrl-C."""
     started = time.perf_counter()
     add_text, add_thinking = view.add_text, view.add_thinking
-    snapshot_usage: Any = None
+    start_usage: Any = None
+    delta_usage: Any = None
     status, error, message = "complete", None, None
     request_id = None
     try:
@@ -49,7 +52,9 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
                 elif kind == "thinking":
                     add_thinking(event.thinking)
                 elif kind == "message_start":
-                    snapshot_usage = event.message.usage
+                    start_usage = event.message.usage
+                elif kind == "message_delta":
+                    delta_usage = event.usage
             message = stream.get_final_message()
     except KeyboardInterrupt:
         status = "interrupted"  # leaving the `with` closed the connection
@@ -67,12 +72,16 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
             elapsed=elapsed,
             request_id=request_id or _request_id(message),
         )
+    text, thinking = "".join(view.text), "".join(view.thinking)
+    # Stopped early: count what Claude already sent, not message_start's placeholder.
+    usage, estimated = partial_usage(start_usage, delta_usage, thinking + text)
     return Outcome(
-        text="".join(view.text),
-        thinking="".join(view.thinking),
+        text=text,
+        thinking=thinking,
         model=request["model"],
         status=status,
-        usage=snapshot_usage,
+        usage=usage,
+        usage_estimated=estimated,
         error=error,
         elapsed=elapsed,
         request_id=request_id or getattr(error, "request_id", None),

@@ -70,6 +70,40 @@ class SessionUsage:
         self.by_model.clear()
 
 
+def estimate_tokens(text: str) -> int:
+    """A rough count for text the API never counted (one token per four characters)."""
+    return (len(text) + 3) // 4
+
+
+def partial_usage(started: Any, delta: Any, text: str) -> tuple[dict[str, int] | None, bool]:
+    """Usage of an answer that stopped early, and whether its output count is an estimate.
+
+    ``started`` is ``message_start``'s usage (input and cache counts exact,
+    output a placeholder), ``delta`` the last ``message_delta`` usage if one
+    arrived (its counts are exact and cumulative).  Without ``delta`` the
+    output is estimated from ``text``, everything Claude sent (answer and
+    thinking).
+    """
+    if started is None and delta is None:
+        return None, False
+    names = (
+        "input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_creation_input_tokens",
+    )
+    usage = dict(
+        zip(names, usage_numbers(started) if started is not None else (0, 0, 0, 0), strict=True)
+    )
+    if delta is not None:
+        for name, value in zip(names, usage_numbers(delta), strict=True):
+            if value:
+                usage[name] = value
+        return usage, False
+    usage["output_tokens"] = max(usage["output_tokens"], estimate_tokens(text))
+    return usage, True
+
+
 def format_cost(cost: float | None) -> str:
     if cost is None:
         return "cost unknown"
@@ -84,10 +118,12 @@ def usage_footer(
     *,
     cost_note: str = "",
     status: str | None = None,
+    estimated: bool = False,
 ) -> str:
     """``model · 1,204 in / 311 out · cache 1,100 read (saved ~$0.0030) / 0 written · ~$0.0054 · 3.2 s``."""
     inp, out, read, write = usage_numbers(usage) if usage is not None else (0, 0, 0, 0)
-    parts = [model or "?", f"{inp:,} in / {out:,} out"]
+    approx = "~" if estimated else ""  # the output of a stopped answer, counted by us
+    parts = [model or "?", f"{inp:,} in / {approx}{out:,} out"]
     if read or write:
         saved = cache_saving(model, read) if read else None
         note = f" (saved {format_cost(saved)})" if saved else ""

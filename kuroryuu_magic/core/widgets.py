@@ -14,6 +14,18 @@ _TEMPLATE = '<span style="color:{color}">{text}</span>'
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 
 
+def fit_layout(**kwargs: Any) -> Any:
+    """A layout that lets a widget grow to its text.
+
+    ipywidgets gives buttons and radio groups a fixed width (``--jp-widgets-inline-width``):
+    a longer description is cut (``Use an API key in…``) and a longer radio label
+    wraps into the next option's fixed-height row, drawn over it.
+    """
+    import ipywidgets as widgets
+
+    return widgets.Layout(width="auto", min_width="fit-content", **kwargs)
+
+
 def status_html(text: str, level: str = "info") -> str:
     return _TEMPLATE.format(color=_COLORS[level], text=html.escape(redact(text)))
 

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from ..core.frontend import is_rich_frontend
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
-from ..core.widgets import ClickWorker, safe_message, status_html
+from ..core.widgets import ClickWorker, fit_layout, safe_message, status_html
 from . import chain as credentials
 from .shape import KeyShapeError, normalize_key
 from .store import KeyringError
@@ -44,12 +44,16 @@ class SetupPanel(widgets.VBox):
         )
         choices = credentials.available_stores()
         self._store = widgets.RadioButtons(
-            options=choices, value=choices[0][1], description="Store in"
+            options=choices, value=choices[0][1], description="Store in", layout=fit_layout()
         )
         self._store.layout.display = None if len(choices) > 1 else "none"
-        self._save = widgets.Button(description="Save", button_style="primary", icon="save")
-        self._test = widgets.Button(description="Test", icon="plug")
-        self._forget = widgets.Button(description="Forget", button_style="danger", icon="trash")
+        self._save = widgets.Button(
+            description="Save", button_style="primary", icon="save", layout=fit_layout()
+        )
+        self._test = widgets.Button(description="Test", icon="plug", layout=fit_layout())
+        self._forget = widgets.Button(
+            description="Forget", button_style="danger", icon="trash", layout=fit_layout()
+        )
         self._status = widgets.HTML()
         # A key that Test found valid, kept (in memory only) so Save needs no second paste.
         self._tested_key: str | None = None

@@ -130,11 +130,14 @@ def _history(magics: Any, opts: argparse.Namespace) -> None:
     if is_rich_frontend(magics.shell):
         from IPython.display import Markdown, display
 
+        from ..ask.mathguard import guard_math
+
         parts = [f"### Thread '{name}' ({len(turns)} turns)"]
         for i, turn in enumerate(turns, 1):
-            parts.append(
-                f"**{i}. You:**\n\n{_content_text(turn.user)}\n\n**Claude** ({turn.model}):\n\n{turn.assistant}"
+            user, answer = (
+                guard_math(t, magics.math) for t in (_content_text(turn.user), turn.assistant)
             )
+            parts.append(f"**{i}. You:**\n\n{user}\n\n**Claude** ({turn.model}):\n\n{answer}")
         display(Markdown("\n\n---\n\n".join(parts)))
     else:
         for i, turn in enumerate(turns, 1):

@@ -16,7 +16,7 @@ import argparse
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Integer, Unicode, validate
+from traitlets import Bool, Enum, Float, Integer, Unicode, validate
 
 from ..core.errors import UsageError
 from .help import HELP
@@ -56,6 +56,15 @@ class ClaudeMagics(Magics):
         config=True
     )
     concurrency = Integer(8, help="Parallel requests for --map.").tag(config=True)
+    warm_up = Bool(
+        True,
+        help="After %load_ext, import the SDK and resolve the model in the background.",
+    ).tag(config=True)
+    math = Enum(
+        ("auto", "on", "off"),
+        default_value="auto",
+        help="How `$` in answers renders: auto (currency literal, TeX as math), on (all math), off (none).",
+    ).tag(config=True)
 
     @validate("thinking")
     def _check_thinking(self, proposal: Any) -> str:
@@ -79,6 +88,22 @@ class ClaudeMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self._conversations: Any = None
         self._session_usage: Any = None
+        if shell is not None:
+            # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
+            shell.events.register("post_run_cell", self._warm_up_once)
+
+    def _warm_up_once(self, result: Any) -> None:
+        self.shell.events.unregister("post_run_cell", self._warm_up_once)
+        if self.warm_up:
+            from ..ask import warmup
+
+            warmup.start(
+                lambda: {
+                    "model": self.model,
+                    "timeout": self.timeout,
+                    "max_retries": self.max_retries,
+                }
+            )
 
     # Built on first use so that `%load_ext` stays cheap.
     @property
@@ -102,6 +127,9 @@ class ClaudeMagics(Magics):
     @no_var_expand
     @line_cell_magic
     def claude(self, line: str, cell: str | None = None) -> None:
+        from ..ask import warmup
+
+        warmup.wait()  # a cell run during the warm-up shares it rather than importing again
         if cell is not None:
             opts = parse_cell_line(line)
             return self._prompt(opts, cell.strip("\n").rstrip())
@@ -149,7 +177,13 @@ ClaudeMagics.claude.__doc__ = f"{HELP}\n\n{REQUEST_PARSER.format_help()}"
 
 def unregister(shell: Any) -> None:
     """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
+    from ..ask import warmup
+
     manager = shell.magics_manager
+    magics = manager.registry.get("ClaudeMagics")
+    if magics is not None and magics._warm_up_once in shell.events.callbacks["post_run_cell"]:
+        shell.events.unregister("post_run_cell", magics._warm_up_once)
+    warmup.reset()
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)
     manager.registry.pop("ClaudeMagics", None)

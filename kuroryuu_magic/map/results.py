@@ -6,13 +6,13 @@ import ``ask`` (formats, usage, display helpers) and ``core``.
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..ask.usage import usage_footer, usage_numbers
 from ..core.errors import ClaudeInterrupted
+from ..core.nomath import literal_inline
 from ..core.redact import redact
 
 
@@ -126,7 +126,7 @@ class MapSummary:
         return f"<MapSummary {self.status} {self.text} · {self.footer()}>"
 
     def _repr_markdown_(self) -> str:
-        return f"**{html.escape(self.text)}**\n\n<sub>{html.escape(self.footer())}</sub>"
+        return f"**{literal_inline(self.text)}**\n\n{literal_inline(self.footer(), 'sub')}"
 
     def add_usage(self, usage: Any, cost: float | None) -> None:
         for key, value in zip(

@@ -71,6 +71,10 @@ class Diagnosis:
     __str__ = to_text
 
     def _repr_html_(self) -> str:
+        return self.checks_html(verdict=True)
+
+    def checks_html(self, *, verdict: bool = False) -> str:
+        """The checks and the advice; the login widget shows the verdict as its status line."""
         color = {True: "#1a7f37", False: "#cf222e", None: "#6e7781"}
         mark = {True: "✓", False: "✗", None: "–"}
         items = "".join(
@@ -78,9 +82,9 @@ class Diagnosis:
             f"<b>{html.escape(c.label)}</b>: {html.escape(c.detail)}</li>"
             for c in self.checks
         )
+        said = f"<p><b>Verdict:</b> {html.escape(self.verdict)}</p>" if verdict else ""
         return (
-            f'<ul style="list-style:none;padding-left:0">{items}</ul>'
-            f"<p><b>Verdict:</b> {html.escape(self.verdict)}</p>"
+            f'<ul style="list-style:none;padding-left:0">{items}</ul>{said}'
             f"<p><b>What to do:</b> {html.escape(self.advice)}</p>"
         )
 

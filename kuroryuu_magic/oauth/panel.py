@@ -12,6 +12,7 @@ field is emptied as soon as it is read, and tokens are only ever shown masked.
 from __future__ import annotations
 
 import html
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..core.frontend import is_rich_frontend
 from ..core.mask import mask
 from ..core.redact import Secret, redact
 from ..core.secretfiles import SecretFileError
-from ..core.widgets import ClickWorker, safe_message, status_html
+from ..core.widgets import ClickWorker, fit_layout, safe_message, status_html
 from . import POLICY_NOTE
 from .config import MODES
 from .errors import OAuthError
@@ -29,10 +30,12 @@ from .tokenset import TokenSet
 
 __all__ = ["LoginPanel", "run_login"]
 
+# Short link text: the full URL is only in the href (a raw URL of ~400 characters
+# filled the widget).
 _LINK = (
     '<p><b>1.</b> <a href="{href}" target="_blank" rel="noopener noreferrer">'
-    "Open the Claude authorization page</a> ({mode} login), approve, and copy the code it "
-    'shows.</p><p style="font-size:smaller;word-break:break-all">{text}</p>'
+    "Open the Claude authorization page</a> on {host} ({mode} login), approve, and copy "
+    "the code it shows.</p>"
     "<p><b>2.</b> Paste the code below and click <i>Complete login</i>.</p>"
 )
 
@@ -41,9 +44,10 @@ def _safe_message(exc: BaseException) -> str:
     return safe_message(exc, (OAuthError, SecretFileError), "Something went wrong")
 
 
-def _account_html(tokens: TokenSet | None) -> str:
+def _account_html(tokens: TokenSet | None, *, said: bool = False) -> str:
+    """The account facts; ``said``: the status line already says there is no login."""
     if tokens is None:
-        return "<i>Not logged in.</i>"
+        return "" if said else "<i>Not logged in.</i>"
     rows = [
         ("Account", tokens.account_email or "(unknown)"),
         ("Organization", tokens.organization_name or "(unknown)"),
@@ -84,12 +88,20 @@ class LoginPanel(widgets.VBox):
             description="Code",
             layout=widgets.Layout(width="40em"),
         )
-        self._complete = widgets.Button(description="Complete login", button_style="primary")
-        self._refresh = widgets.Button(description="Refresh", icon="refresh")
-        self._diagnose = widgets.Button(description="Diagnose", icon="stethoscope")
-        self._logout = widgets.Button(description="Log out", button_style="danger")
-        self._new_link = widgets.Button(description="New login link")
-        self._api_key = widgets.Button(description="Use an API key instead", button_style="info")
+        self._complete = widgets.Button(
+            description="Complete login", button_style="primary", layout=fit_layout()
+        )
+        self._refresh = widgets.Button(description="Refresh", icon="refresh", layout=fit_layout())
+        self._diagnose = widgets.Button(
+            description="Diagnose", icon="stethoscope", layout=fit_layout()
+        )
+        self._logout = widgets.Button(
+            description="Log out", button_style="danger", layout=fit_layout()
+        )
+        self._new_link = widgets.Button(description="New login link", layout=fit_layout())
+        self._api_key = widgets.Button(
+            description="Use an API key instead", button_style="info", layout=fit_layout()
+        )
         self._account = widgets.HTML()
         self._report = widgets.HTML()
         self._status = widgets.HTML()
@@ -214,8 +226,9 @@ class LoginPanel(widgets.VBox):
         from .diagnose import diagnose
 
         result = diagnose()
-        self._report.value = redact(result._repr_html_())
-        self._show_account()
+        # The verdict goes to the status line only, and "not logged in" is said once.
+        self._report.value = redact(result.checks_html())
+        self._show_account(said=True)
         level = "ok" if all(c.ok for c in result.checks) else "error"
         self._show(result.verdict, level)
 
@@ -244,11 +257,12 @@ class LoginPanel(widgets.VBox):
         # The href keeps the URL verbatim (urlencode leaves no quote or angle bracket to
         # escape), so the widget's value contains the exact URL the browser opens.
         href = url.replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
+        host = urllib.parse.urlsplit(url).hostname or "the login server"
         self._link.value = _LINK.format(
-            href=href, text=html.escape(url), mode=html.escape(self._mode)
+            href=href, host=html.escape(host), mode=html.escape(self._mode)
         )
 
-    def _show_account(self, tokens: TokenSet | bool | None = True) -> None:
+    def _show_account(self, tokens: TokenSet | bool | None = True, *, said: bool = False) -> None:
         if tokens is True:
             from .tokens import load_tokens
 
@@ -257,7 +271,8 @@ class LoginPanel(widgets.VBox):
             except SecretFileError as exc:
                 self._account.value = f"<i>{html.escape(redact(exc))}</i>"
                 return
-        self._account.value = _account_html(tokens if isinstance(tokens, TokenSet) else None)
+        account = tokens if isinstance(tokens, TokenSet) else None
+        self._account.value = _account_html(account, said=said)
 
     def _show(self, text: str, level: str) -> None:
         text = redact(text)  # statuses quote the token endpoint and the API

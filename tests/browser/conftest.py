@@ -105,6 +105,7 @@ class LabServer:
     proc: subprocess.Popen[bytes]
     fake: Any = None
     env: dict[str, str] = field(default_factory=dict)
+    app: str = "lab"  # "lab" (JupyterLab) or "notebook" (Notebook 7)
 
     def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
         """Call the server's REST API with the token; returns parsed JSON (or None)."""
@@ -123,6 +124,12 @@ class LabServer:
         # ``reset``: start from an empty workspace, not the notebooks earlier tests opened.
         where = f"/tree/{path}" if path else ""
         return f"{self.url}/lab{where}?token={self.token}&reset"
+
+    def notebook_url(self, path: str) -> str:
+        """Where this server's front end shows the notebook ``path``."""
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{path}?token={self.token}"
+        return self.lab_url(path)
 
     def write_notebook(self, name: str, cells: list[str] | None = None) -> Path:
         """Write a python3 notebook (kernelspec set, so Lab asks no kernel question)."""
@@ -204,7 +211,29 @@ def lab_server(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: str, fake_api: Any
 ) -> Iterator[LabServer]:
     """JupyterLab on 127.0.0.1, random port and token, everything isolated in tmp."""
-    base = tmp_path_factory.mktemp("lab")
+    yield from _serve("lab", tmp_path_factory, fake_api)
+
+
+@pytest.fixture(scope="module")
+def notebook_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str, fake_api: Any
+) -> Iterator[LabServer]:
+    """Notebook 7 (the ``notebook`` package), isolated like ``lab_server``; per module."""
+    if importlib.util.find_spec("notebook") is None:
+        _cannot_run("notebook is not installed: pip install -e '.[test]'")
+    yield from _serve("notebook", tmp_path_factory, fake_api)
+
+
+@pytest.fixture
+def jupyter_server(lab_server: LabServer) -> LabServer:
+    """The server the ``page`` and ``open_notebook`` fixtures use; modules may override it."""
+    return lab_server
+
+
+def _serve(
+    app: str, tmp_path_factory: pytest.TempPathFactory, fake_api: Any
+) -> Iterator[LabServer]:
+    base = tmp_path_factory.mktemp(app)
     root = base / "root"
     if (REPO / "notebooks").is_dir():
         shutil.copytree(REPO / "notebooks", root)
@@ -215,12 +244,12 @@ def lab_server(
     _write_lab_settings(base)
     env = _isolated_env(base, fake_api)
     port, token = _free_port(), secrets.token_hex(24)
-    log = base / "jupyterlab.log"
+    log = base / f"{app}.log"
     cmd = [
         sys.executable,
         "-m",
         "jupyter",
-        "lab",
+        app,
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
@@ -228,11 +257,14 @@ def lab_server(
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--ServerApp.terminals_enabled=False",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
         "--LabServerApp.workspaces_dir=" + str(base / "workspaces"),
     ]
+    if app == "lab":
+        cmd += [
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
     if os.geteuid() == 0:  # CI runs as root
         cmd.append("--allow-root")
     logf = log.open("wb")
@@ -246,17 +278,18 @@ def lab_server(
         proc=proc,
         fake=fake_api,
         env=env,
+        app=app,
     )
     try:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+                pytest.fail(f"jupyter {app} exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
             with contextlib.suppress(OSError, urllib.error.URLError):
                 if server.api("/api/status") is not None:
                     break
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer /api/status:\n{log.read_text()[-3000:]}")
+                pytest.fail(f"jupyter {app} did not answer /api/status:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
         yield server
     finally:
@@ -304,7 +337,7 @@ def browser_context(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def page(
-    browser_context: Any, lab_server: LabServer, request: pytest.FixtureRequest
+    browser_context: Any, jupyter_server: LabServer, request: pytest.FixtureRequest
 ) -> Iterator[Any]:
     """A fresh page; on failure saves screenshot + console log + server log."""
     pg = browser_context.new_page()
@@ -323,17 +356,17 @@ def page(
             with contextlib.suppress(Exception):
                 pg.screenshot(path=str(shot), full_page=True)
             log.write_text("\n".join(console) + "\n", encoding="utf-8")
-            server_log = out / f"{stem}.jupyterlab.log"
+            server_log = out / f"{stem}.{jupyter_server.app}.log"
             with contextlib.suppress(OSError):
-                shutil.copyfile(lab_server.log, server_log)
+                shutil.copyfile(jupyter_server.log, server_log)
             print(
                 f"\nbrowser artifacts: {shot}\n                   {log}\n                   {server_log}"
             )
         pg.close()
         # Shut this test's kernels down: they would hold memory and CPU for the rest.
         with contextlib.suppress(OSError, urllib.error.URLError):
-            for session in lab_server.api("/api/sessions"):
-                lab_server.api(f"/api/sessions/{session['id']}", method="DELETE")
+            for session in jupyter_server.api("/api/sessions"):
+                jupyter_server.api(f"/api/sessions/{session['id']}", method="DELETE")
 
 
 class Notebook:
@@ -348,7 +381,7 @@ class Notebook:
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
     def open(self) -> Notebook:
-        self.page.goto(self.lab.lab_url(self.name))
+        self.page.goto(self.lab.notebook_url(self.name))
         self.panel.locator(".jp-Notebook").first.wait_for()
         self.wait_idle()
         return self
@@ -455,21 +488,21 @@ class Notebook:
 
 
 @pytest.fixture
-def open_notebook(page: Any, lab_server: LabServer) -> Any:
+def open_notebook(page: Any, jupyter_server: LabServer) -> Any:
     """Factory: ``open_notebook(name, cells=None)`` writes (if cells given) and opens it."""
 
     def _open(name: str, cells: list[str] | None = None) -> Notebook:
-        if cells is not None or not (lab_server.root / name).exists():
-            lab_server.write_notebook(name, cells)
-        return Notebook(page, lab_server, name).open()
+        if cells is not None or not (jupyter_server.root / name).exists():
+            jupyter_server.write_notebook(name, cells)
+        return Notebook(page, jupyter_server, name).open()
 
     return _open
 
 
 @pytest.fixture
-def lab_fake(lab_server: LabServer) -> Any:
-    """The fake API the lab's kernels talk to, reset for this test."""
-    if lab_server.fake is None:
+def lab_fake(jupyter_server: LabServer) -> Any:
+    """The fake API the server's kernels talk to, reset for this test."""
+    if jupyter_server.fake is None:
         pytest.skip("kuroryuu_magic.testing is not available yet")
-    lab_server.fake.reset()
-    return lab_server.fake
+    jupyter_server.fake.reset()
+    return jupyter_server.fake

@@ -98,7 +98,7 @@ def test_login_widget_flow_against_the_fake(open_notebook, lab_server, lab_fake)
     assert grants == ["authorization_code"]
 
     widget.get_by_role("button", name="Diagnose").click()
-    widget.get_by_text("Verdict:").first.wait_for()
+    widget.get_by_text("What to do:").first.wait_for()
     report = widget.inner_text()
     assert "only for Claude Code" in report or "only for\nClaude Code" in report
     diag = [r for r in lab_fake.requests if r.path == "/v1/messages"][-1]
