@@ -145,3 +145,49 @@ def test_too_many_items_for_one_batch(bip, fake, monkeypatch):
     with pytest.raises(UsageError, match="at most 2 items"):
         run_cell(bip, "%%claude --map items -o out --batch\n{item}")
     assert batch_posts(fake) == []
+
+
+def _foreign_batch(fake, ids):
+    """A batch another tool made through the SDK, with its own custom ids."""
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key)
+    params = {"model": "claude-sonnet-4-5", "max_tokens": 32}
+    requests = [
+        {"custom_id": cid, "params": {**params, "messages": [{"role": "user", "content": cid}]}}
+        for cid in ids
+    ]
+    return client.messages.batches.create(requests=requests).id
+
+
+def test_foreign_custom_ids_never_size_a_list(bip, fake, monkeypatch):
+    made: list[int] = []
+
+    class CountedItemError(ItemError):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            # The old code built one placeholder per number in the largest id.
+            assert len(made) < 1_000, "a foreign custom_id sized the results"
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "ItemError", CountedItemError)
+    ids = ["req-20240101", "row-120000000", "json-99999999999", "plain id"]
+    batch_id = _foreign_batch(fake, ids)
+    run_cell(bip, f"%claude batch {batch_id} -o got")
+    got = bip.user_ns["got"]
+    assert isinstance(got, dict) and list(got) == ids
+    assert said(got["req-20240101"]) == "req-20240101"
+    assert bip.user_ns["_claude"].total == 4
+
+
+def test_ids_like_ours_but_beyond_the_batch_go_in_a_dict(bip, fake):
+    batch_id = _foreign_batch(fake, ["text-0", "text-5"])  # a batch of 2 has no position 5
+    run_cell(bip, f"%claude batch {batch_id} -o got")
+    assert list(bip.user_ns["got"]) == ["text-0", "text-5"]
+
+
+def test_our_slots_accepts_only_ids_this_package_issues():
+    assert batches.our_slots(["json-1", "json-0"], 2) == {"json-1": ("json", 1), "json-0": ("json", 0)}
+    assert batches.our_slots(["json-2"], 2) is None
+    assert batches.our_slots(["req-0"], 2) is None
+    assert batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import UsageError, api_error_from
+from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
@@ -26,7 +26,11 @@ _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_CUSTOM_ID = re.compile(r"^([a-z]+)-(\d+)$")
+# Positions have at most six digits (a batch holds at most 100,000 requests), so a
+# foreign id's long number is never even converted.
+_CUSTOM_ID = re.compile(r"^([a-z]+)-(\d{1,6})$")
+# The ``-f`` formats (magic/options.py FORMATS): the only prefixes this package issues.
+OUR_FORMATS = frozenset({"markdown", "text", "code", "json"})
 
 
 @dataclass
@@ -117,6 +121,12 @@ def results(client: Any, batch_id: str) -> list[tuple[str, Any]]:
     """``(custom_id, Message | ItemError)`` for every request of an ended batch."""
     out: list[tuple[str, Any]] = []
     for line in _api_call(lambda: client.messages.batches.results(batch_id)):
+        if len(out) >= MAX_BATCH_REQUESTS:
+            # A batch holds at most this many; a server sending more is not trusted to stop.
+            raise ClaudeAPIError(
+                f"Batch {batch_id} returned more than {MAX_BATCH_REQUESTS:,} results, more "
+                "than a batch can hold; stopped reading."
+            )
         result = line.result
         if result.type == "succeeded":
             value: Any = result.message
@@ -213,18 +223,27 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
     finished, failed, total = counts(batch)
     progress[0].close(finished, failed, "ended")
     lines = results(client, batch_id)
-    size = job.total if job else max([total, *(_position(cid) + 1 for cid, _ in lines)])
-    values: list[Any] = [
-        ItemError("no result for this item in the batch", kind="missing", index=i)
-        for i in range(size)
-    ]
+    # Only ids this package issued place a result in a list, and only inside the batch's
+    # own size: a batch made by another tool (``req-20240101``) must not size anything.
+    size = job.total if job else min(total, MAX_BATCH_REQUESTS)
+    slots = our_slots([cid for cid, _ in lines], size)
+    values: Any
+    if slots is None:
+        values, size = {}, len(lines)
+    else:
+        values = [
+            ItemError("no result for this item in the batch", kind="missing", index=i)
+            for i in range(size)
+        ]
     model = summary.model if summary is not None else ""
     for cid, value in lines:
-        parsed = parse_custom_id(cid)
-        if parsed is None or parsed[1] >= size:
-            continue
-        fmt, position = parsed
-        label = job.source.label(position) if job else position
+        if slots is None:
+            parsed = parse_custom_id(cid)
+            fmt = parsed[0] if parsed and parsed[0] in OUR_FORMATS else "text"
+            position, label = None, cid
+        else:
+            fmt, position = slots[cid]
+            label = job.source.label(position) if job else position
         if isinstance(value, ItemError):
             value.index = label
         else:
@@ -235,14 +254,29 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             summary.add_usage(value.usage, cost)
             text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
             value = shape_answer(text, fmt, value.stop_reason, label)
-        values[position] = value
+        if position is None:
+            values[cid] = value
+        else:
+            values[position] = value
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
+    summary.total = size
     summary.batch_id = batch_id
-    wrapped = job.source.wrap(values, out or "results") if job else values
+    wrapped = job.source.wrap(values, out or "results") if job and slots is not None else values
     return store_batch_results(magics, out, wrapped, summary, started)
 
 
-def _position(cid: str) -> int:
-    parsed = parse_custom_id(cid)
-    return parsed[1] if parsed else -1
+def our_slots(ids: list[str], size: int) -> dict[str, tuple[str, int]] | None:
+    """``{custom_id: (format, position)}`` when every id is one this package issues for a
+    batch of ``size`` requests; ``None`` when any is foreign (results then go in a dict)."""
+    slots: dict[str, tuple[str, int]] = {}
+    taken: set[int] = set()
+    for cid in ids:
+        parsed = parse_custom_id(cid)
+        if parsed is None or parsed[0] not in OUR_FORMATS or not 0 <= parsed[1] < size:
+            return None
+        if parsed[1] in taken:
+            return None
+        taken.add(parsed[1])
+        slots[cid] = parsed
+    return slots
