@@ -187,7 +187,10 @@ def test_ids_like_ours_but_beyond_the_batch_go_in_a_dict(bip, fake):
 
 
 def test_our_slots_accepts_only_ids_this_package_issues():
-    assert batches.our_slots(["json-1", "json-0"], 2) == {"json-1": ("json", 1), "json-0": ("json", 0)}
+    assert batches.our_slots(["json-1", "json-0"], 2) == {
+        "json-1": ("json", 1),
+        "json-0": ("json", 0),
+    }
     assert batches.our_slots(["json-2"], 2) is None
     assert batches.our_slots(["req-0"], 2) is None
     assert batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice
