@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from IPython.core.error import UsageError
 
 from kuroryuu_magic.testing import FakeAnthropic, Reply
 from tests.conftest import run_cell
@@ -28,3 +29,67 @@ def test_json_that_cannot_be_parsed_keeps_the_text_and_records_the_turn(
     assert "the JSON could not be parsed" in capsys.readouterr().out
     magics = ip.magics_manager.registry["ClaudeMagics"]
     assert len(magics.conversations.thread("default").turns) == 1
+
+
+# -- concurrency and trait bounds (item 8) -------------------------------------------------
+
+
+def test_concurrency_cap_is_the_sdk_connection_pool() -> None:
+    from anthropic._constants import DEFAULT_CONNECTION_LIMITS
+
+    from kuroryuu_magic.ask.settings import MAX_CONCURRENCY
+
+    assert DEFAULT_CONNECTION_LIMITS.max_connections == MAX_CONCURRENCY
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("10000", "at most 1,000"), ("1001", "at most 1,000"), ("0", "positive"), ("-3", "positive")],
+)
+def test_concurrency_option_is_bounded(ip, fake: FakeAnthropic, value: str, message: str) -> None:
+    ip.user_ns["items"] = ["a", "b"]
+    with pytest.raises(UsageError, match=message) as info:
+        run_cell(ip, f"%%claude --map items -o out --concurrency {value}\n{{item}}")
+    assert type(info.value) is UsageError and "\n" not in str(info.value)
+    assert fake.messages_requests() == []
+
+
+def test_concurrency_at_the_cap_is_accepted() -> None:
+    from kuroryuu_magic.magic.options import parse_cell_line
+
+    assert parse_cell_line("--map items --concurrency 1000").concurrency == 1000
+
+
+@pytest.mark.parametrize(
+    ("trait", "value"),
+    [
+        ("timeout", float("inf")),
+        ("timeout", float("nan")),
+        ("timeout", 1e308),
+        ("timeout", 0.0),
+        ("timeout", -1.0),
+        ("max_retries", -1),
+        ("max_retries", 10_000),
+        ("concurrency", 10_000),
+        ("concurrency", 0),
+        ("update_interval", float("nan")),
+        ("update_interval", -0.5),
+    ],
+)
+def test_traits_refuse_values_that_would_fail_later(ip, trait: str, value: object) -> None:
+    from traitlets import TraitError
+
+    magics = ip.magics_manager.registry["ClaudeMagics"]
+    before = getattr(magics, trait)
+    with pytest.raises(TraitError, match=trait) as info:
+        setattr(magics, trait, value)
+    assert "\n" not in str(info.value)
+    assert getattr(magics, trait) == before
+
+
+def test_traits_take_ordinary_values(ip) -> None:
+    ip.run_line_magic("config", "ClaudeMagics.timeout = 30")
+    ip.run_line_magic("config", "ClaudeMagics.max_retries = 0")
+    ip.run_line_magic("config", "ClaudeMagics.concurrency = 1000")
+    magics = ip.magics_manager.registry["ClaudeMagics"]
+    assert (magics.timeout, magics.max_retries, magics.concurrency) == (30.0, 0, 1000)

@@ -9,7 +9,7 @@ import shlex
 
 from IPython.core.magic_arguments import MagicArgumentParser
 
-from ..ask.settings import parse_thinking
+from ..ask.settings import check_concurrency, parse_thinking
 from ..core.errors import UsageError, one_line
 
 SUBCOMMANDS = (
@@ -172,6 +172,8 @@ def validate(opts: argparse.Namespace) -> argparse.Namespace:
         raise UsageError("-c/--conversation needs a non-empty thread name.")
     if getattr(opts, "thinking", None) is not None:
         opts.thinking = parse_thinking(opts.thinking)
+    if getattr(opts, "concurrency", None) is not None:
+        check_concurrency(opts.concurrency)
     if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
         raise UsageError("--batch works with --map NAME (one request per item).")
     vars_ = getattr(opts, "vars", None)
