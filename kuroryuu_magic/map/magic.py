@@ -185,14 +185,13 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
         shell.user_ns[opts.out] = source.wrap([], opts.out)
         print(f"--map {opts.map_over}: nothing to do (it is empty); {opts.out} is empty.")
         return None
-    first = next(source.pairs())
-    first_request = prompts.request(*first)  # a bad template fails here, before any request
     if note:
         print(note)
     if opts.dry_run:
         from ..ask.prompt import show_dry_run
 
-        show_dry_run(shell, client, first_request)
+        # Item 0 is rendered only to be shown; in a real run it is prepared like any other.
+        show_dry_run(shell, client, prompts.request(*next(source.pairs())))
         print(
             f"--map {opts.map_over}: would send {source.total:,} requests like this one (item 0)."
         )
@@ -226,10 +225,18 @@ def _run_live(
         finally:
             await client.close()
 
-    async def worker(position: int, pair: tuple[Any, Any, Any], client: Any) -> Any:
+    def prepare(position: int, pair: tuple[Any, Any, Any]) -> Any:
+        # Runs in the main thread: rendering a user's object may block, and Ctrl-C must
+        # still land at once.  A bad prompt is this item's error, item 0's included.
         item, row, label = pair
         try:
-            request = prompts.request(item, row, label)
+            return label, prompts.request(item, row, label)
+        except Exception as exc:
+            return ItemError.from_exception(exc, index=label)
+
+    async def worker(position: int, prepared: tuple[Any, dict[str, Any]], client: Any) -> Any:
+        label, request = prepared
+        try:
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
@@ -242,6 +249,7 @@ def _run_live(
     fan = run_concurrently(
         source.pairs(),
         worker,
+        prepare=prepare,
         total=source.total,
         concurrency=concurrency,
         resource=own_client,
