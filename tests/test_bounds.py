@@ -50,3 +50,65 @@ def test_read_capped_stops_at_the_limit_and_checks_the_declared_length() -> None
     with pytest.raises(BodyTooLargeError):
         read_capped([], 25, declared="26")
     assert read_capped([b"ab", b"c"], 3, declared="3") == b"abc"
+
+
+# -- panel click workers (issue 11 item 10) ----------------------------------------------------
+
+
+class _Button:
+    disabled = False
+
+
+def _worker_threads(prefix: str) -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith(prefix)]
+
+
+def _join_all(prefix: str, seconds: float = 5.0) -> None:
+    """Give running workers (all together) a few seconds to end."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    for thread in _worker_threads(prefix):
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def test_click_workers_end_when_idle_fifty_panels_leave_no_thread() -> None:
+    import threading
+
+    from kuroryuu_magic.core.widgets import ClickWorker
+
+    shown: list[str] = []
+    ran: list[str] = []
+    workers = [
+        ClickWorker("bounds-click", lambda text, level: shown.append(text), [_Button()], repr)
+        for _ in range(50)
+    ]
+    for worker in workers:
+        worker.run("Testing…", lambda: ran.append(threading.current_thread().name))
+    for worker in workers:
+        worker.wait(10)
+    assert len(ran) == 50 and all(name.startswith("bounds-click") for name in ran)
+    _join_all("bounds-click")  # each ends with its action
+    assert _worker_threads("bounds-click") == []
+
+
+def test_a_closed_panel_takes_no_more_clicks_and_its_running_action_ends() -> None:
+    import threading
+
+    from kuroryuu_magic.core.widgets import ClickWorker
+
+    release = threading.Event()
+    ran: list[int] = []
+    button = _Button()
+    worker = ClickWorker("bounds-close", lambda text, level: None, [button], repr)
+    worker.run("Working…", lambda: (release.wait(10), ran.append(1)))
+    assert button.disabled
+    worker.close()
+    release.set()
+    worker.wait(10)
+    worker.run("Again…", lambda: ran.append(2))  # refused: the panel is closed
+    _join_all("bounds-close")
+    assert ran == [1] and not button.disabled
+    assert _worker_threads("bounds-close") == []
