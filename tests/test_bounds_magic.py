@@ -93,3 +93,58 @@ def test_traits_take_ordinary_values(ip) -> None:
     ip.run_line_magic("config", "ClaudeMagics.concurrency = 1000")
     magics = ip.magics_manager.registry["ClaudeMagics"]
     assert (magics.timeout, magics.max_retries, magics.concurrency) == (30.0, 0, 1000)
+
+
+# -- -o names (item 11) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "__builtins__",
+        "__builtin__",
+        "__name__",
+        "get_ipython",
+        "In",
+        "Out",
+        "exit",
+        "quit",
+        "open",
+        "_",
+        "__",
+        "___",
+        "_ih",
+        "_oh",
+        "_dh",
+        "_i",
+        "_ii",
+        "_iii",
+        "_i3",
+        "_o12",
+        "_7",
+    ],
+)
+def test_out_names_that_shadow_ipython_are_refused(ip, fake: FakeAnthropic, name: str) -> None:
+    before = ip.user_ns.get(name, "absent")
+    for line in (f"%claude -o {name} hi", f"%claude batch msgbatch_x -o {name}"):
+        with pytest.raises(UsageError, match="IPython's own") as info:
+            run_cell(ip, line)
+        assert type(info.value) is UsageError and "\n" not in str(info.value)
+    with pytest.raises(UsageError, match="IPython's own"):
+        run_cell(ip, f"%%claude -o {name}\nhi")
+    assert ip.user_ns.get(name, "absent") is before
+    assert fake.messages_requests() == []
+    run_cell(ip, "x_check = 1 + 1")  # the session still works
+    assert ip.user_ns["x_check"] == 2
+
+
+@pytest.mark.parametrize("name", ["class", "None", "lambda", "1abc", "a-b"])
+def test_out_names_must_be_variable_names(ip, fake: FakeAnthropic, name: str) -> None:
+    with pytest.raises(UsageError, match="variable name"):
+        run_cell(ip, f"%claude -o {name} hi")
+
+
+@pytest.mark.parametrize("name", ["answer", "match", "type", "_private", "i3", "data_2", "_x1"])
+def test_ordinary_out_names_still_work(ip, fake: FakeAnthropic, name: str) -> None:
+    run_cell(ip, f"%claude -o {name} hi")
+    assert "You said: hi" in ip.user_ns[name]
