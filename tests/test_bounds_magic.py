@@ -148,3 +148,79 @@ def test_out_names_must_be_variable_names(ip, fake: FakeAnthropic, name: str) ->
 def test_ordinary_out_names_still_work(ip, fake: FakeAnthropic, name: str) -> None:
     run_cell(ip, f"%claude -o {name} hi")
     assert "You said: hi" in ip.user_ns[name]
+
+
+# -- API bodies the SDK reads for us (item 6) -------------------------------------------------
+
+
+def test_an_oversized_api_error_body_is_refused_not_buffered(ip, fake: FakeAnthropic) -> None:
+    from kuroryuu_magic.core.errors import ClaudeAPIError
+    from kuroryuu_magic.testing import Fault
+
+    fake.enqueue(Fault(kind="status", status=400, message="x" * 2_000_000))
+    with pytest.raises(ClaudeAPIError, match="larger than 1,000,000 bytes") as info:
+        run_cell(ip, "%%claude\nhi")
+    assert "unreachable" not in str(info.value) and "xxxx" not in str(info.value)
+
+
+def test_an_oversized_body_in_map_is_that_items_error(ip, fake: FakeAnthropic) -> None:
+    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.testing import Fault
+
+    ip.run_line_magic("config", "ClaudeMagics.max_retries = 0")
+    fake.enqueue(Fault(kind="status", status=400, message="x" * 2_000_000))
+    ip.user_ns["items"] = ["a", "b"]
+    run_cell(ip, "%%claude --map items -o out --concurrency 1\n{item}")
+    first, second = ip.user_ns["out"]
+    assert isinstance(first, ItemError) and "larger than 1,000,000 bytes" in first.message
+    assert "You said: b" in second
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_capped_hooks_stop_reading_a_chunked_body(asynchronous: bool) -> None:
+    import asyncio
+
+    import anthropic
+    import httpx2
+
+    from kuroryuu_magic.core.bounds import MAX_API_BODY_BYTES, capped_response_hooks
+
+    pulled: list[int] = []
+    chunk = b" " * 2**20
+
+    def body():
+        for _ in range(200):  # 200 MB if read to the end
+            pulled.append(1)
+            yield chunk
+
+    async def abody():
+        for piece in body():
+            yield piece
+
+    def handler(request):
+        stream = abody() if asynchronous else body()
+        return httpx2.Response(200, headers={"content-type": "application/json"}, content=stream)
+
+    hooks = capped_response_hooks(asynchronous=asynchronous)
+    if asynchronous:
+
+        async def go():
+            transport = httpx2.MockTransport(handler)
+            async with anthropic.DefaultAsyncHttpxClient(
+                transport=transport, event_hooks=hooks
+            ) as client:
+                await client.get("http://127.0.0.1/v1/models")
+
+        call = lambda: asyncio.run(go())  # noqa: E731
+    else:
+
+        def call():
+            transport = httpx2.MockTransport(handler)
+            with anthropic.DefaultHttpxClient(transport=transport, event_hooks=hooks) as client:
+                client.get("http://127.0.0.1/v1/models")
+
+    from kuroryuu_magic.core.bounds import BodyTooLargeError
+
+    with pytest.raises(BodyTooLargeError):
+        call()
+    assert len(pulled) <= MAX_API_BODY_BYTES // len(chunk) + 1

@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "MAX_API_BODY_BYTES",
+    "MAX_API_ERROR_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_TOKEN_BODY_BYTES",
     "BodyTooLargeError",
     "JSONTooDeepError",
+    "capped_response_hooks",
     "json_depth",
     "loads_bounded",
     "read_capped",
@@ -83,3 +86,87 @@ def read_capped(chunks: Iterable[bytes], limit: int, declared: str | None = None
             raise BodyTooLargeError(f"the body is larger than {limit:,} bytes")
         parts.append(chunk)
     return b"".join(parts)
+
+
+# -- bodies the SDK reads for us --------------------------------------------------------------
+
+# An API error body is a few hundred bytes; an answer (even 128k tokens, streamed as
+# events) is a few MB.  Batch results (JSONL) are exempt: their lines are counted instead.
+MAX_API_ERROR_BYTES = 1_000_000
+MAX_API_BODY_BYTES = 64 * 2**20
+
+
+def _cap_for(response: Any) -> int | None:
+    if response.request.url.path.endswith("/results"):
+        return None
+    return MAX_API_ERROR_BYTES if response.status_code >= 400 else MAX_API_BODY_BYTES
+
+
+def _too_large(limit: int) -> BodyTooLargeError:
+    return BodyTooLargeError(
+        f"the server sent a response body larger than {limit:,} bytes; stopped reading it"
+    )
+
+
+def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]:
+    """``event_hooks`` for an SDK http client: every response body is read up to a cap.
+
+    The hook runs before the body is read and swaps in a stream that raises
+    :class:`BodyTooLargeError` once the cap is passed, or at the first chunk when
+    ``Content-Length`` already says so, so a server can't make the kernel buffer
+    hundreds of MB.  The hook itself never raises: the SDK would retry and then
+    report a connection error; the stream raises when the SDK reads the body.
+    """
+    import httpx2
+
+    def _limit(response: Any) -> tuple[int, int] | None:
+        """(cap, bytes counted before the first chunk) or None when uncapped."""
+        limit = _cap_for(response)
+        if limit is None:
+            return None
+        declared = response.headers.get("content-length", "").strip()
+        return limit, (limit + 1 if declared.isdigit() and int(declared) > limit else 0)
+
+    class _Sync(httpx2.SyncByteStream):
+        def __init__(self, inner: Any, limit: int, seen: int) -> None:
+            self._inner, self._limit, self._seen = inner, limit, seen
+
+        def __iter__(self) -> Any:
+            for chunk in self._inner:
+                self._seen += len(chunk)
+                if self._seen > self._limit:
+                    raise _too_large(self._limit)
+                yield chunk
+
+        def close(self) -> None:
+            self._inner.close()
+
+    class _Async(httpx2.AsyncByteStream):
+        def __init__(self, inner: Any, limit: int, seen: int) -> None:
+            self._inner, self._limit, self._seen = inner, limit, seen
+
+        async def __aiter__(self) -> Any:
+            async for chunk in self._inner:
+                self._seen += len(chunk)
+                if self._seen > self._limit:
+                    raise _too_large(self._limit)
+                yield chunk
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+
+    if asynchronous:
+
+        async def cap_async(response: Any) -> None:
+            bounds = _limit(response)
+            if bounds is not None:
+                response.stream = _Async(response.stream, *bounds)
+
+        return {"response": [cap_async]}
+
+    def cap(response: Any) -> None:
+        bounds = _limit(response)
+        if bounds is not None:
+            response.stream = _Sync(response.stream, *bounds)
+
+    return {"response": [cap]}

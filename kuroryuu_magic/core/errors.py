@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
+from .bounds import BodyTooLargeError
+
 __all__ = ["ClaudeAPIError", "ClaudeInterrupted", "UsageError", "describe_api_error", "one_line"]
 
 
@@ -91,6 +93,17 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     return status, err_type, message, request_id
 
 
+def _cause_of_type(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # chains can loop
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def describe_api_error(
     exc: BaseException, *, base_url: str | None = None, request_id: str | None = None
 ) -> str:
@@ -100,6 +113,13 @@ def describe_api_error(
     ("invalid x-api-key"). Fix: run `%claude setup` … (request id req_123)``
     """
     name = type(exc).__name__
+    too_large = _cause_of_type(exc, BodyTooLargeError)
+    if too_large is not None:  # our cap, not the network (the SDK may wrap it): say so
+        where = f" from {base_url}" if base_url else ""
+        return (
+            f"Claude API answer refused{where}: {too_large}. "
+            "Fix: check that ANTHROPIC_BASE_URL points at the Anthropic API."
+        )
     if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
         where = f" to {base_url}" if base_url else ""
         m = _BY_TYPE["timeout_error"]

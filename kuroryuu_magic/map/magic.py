@@ -208,7 +208,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
 def _run_live(
     magics: Any, opts: argparse.Namespace, source: MapInput, prompts: ItemPrompts, summary: Any
 ) -> MapSummary:
-    from ..ask.client import get_client
+    from ..ask.client import get_client, http_client
     from .progress import make_progress
 
     settings = prompts.settings
@@ -217,9 +217,7 @@ def _run_live(
     @asynccontextmanager
     async def own_client() -> Any:
         # A fresh connection pool on the runner's loop: async clients are bound to one loop.
-        import anthropic
-
-        client = base.with_options(http_client=anthropic.DefaultAsyncHttpxClient())
+        client = base.with_options(http_client=http_client(asynchronous=True))
         try:
             yield client
         finally:
