@@ -112,3 +112,48 @@ def test_a_closed_panel_takes_no_more_clicks_and_its_running_action_ends() -> No
     _join_all("bounds-close")
     assert ran == [1] and not button.disabled
     assert _worker_threads("bounds-close") == []
+
+
+def test_a_model_listing_that_never_ends_is_read_for_ten_pages_at_most() -> None:
+    import itertools
+
+    import anthropic
+    import httpx2
+
+    from kuroryuu_magic.models import aliases
+
+    pages = itertools.count()
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        n = next(pages)
+        data = [
+            {
+                "type": "model",
+                "id": f"claude-x-{n}-{i}",
+                "display_name": "x",
+                "created_at": "2025-01-01T00:00:00Z",
+            }
+            for i in range(100)
+        ]
+        # "has_more" forever (the old code stops only because this test gives up at 50).
+        return httpx2.Response(
+            200,
+            json={
+                "data": data,
+                "has_more": n < 50,
+                "first_id": data[0]["id"],
+                "last_id": data[-1]["id"],
+            },
+        )
+
+    http = anthropic.DefaultHttpxClient(transport=httpx2.MockTransport(handler))
+    client = anthropic.Anthropic(
+        api_key="sk-ant-api03-test", base_url="http://127.0.0.1", http_client=http
+    )
+    aliases.forget_listing()
+    try:
+        rows = aliases.list_models(client)
+    finally:
+        aliases.forget_listing()
+    assert len(rows) == aliases.MAX_MODELS
+    assert next(pages) <= 11

@@ -6,6 +6,7 @@ aliases fall back to the newest ids this release knows about.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from .facts import LINES, newest
@@ -15,6 +16,8 @@ ALIASES = LINES
 FALLBACK = {line: newest(line).id for line in LINES}
 
 _listing: list[dict[str, Any]] | None = None
+# Ten pages of 100; Anthropic lists a few dozen models.
+MAX_MODELS = 1_000
 
 
 def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
@@ -27,7 +30,9 @@ def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
                 "display_name": getattr(m, "display_name", m.id),
                 "created_at": getattr(m, "created_at", None),
             }
-            for m in client.models.list(limit=100)
+            # The SDK follows `has_more` page after page: a server that never says
+            # "no more" must not keep the cell fetching forever.
+            for m in itertools.islice(client.models.list(limit=100), MAX_MODELS)
         ]
         rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
         _listing = rows
