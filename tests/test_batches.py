@@ -194,3 +194,14 @@ def test_our_slots_accepts_only_ids_this_package_issues():
     assert batches.our_slots(["json-2"], 2) is None
     assert batches.our_slots(["req-0"], 2) is None
     assert batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice
+
+
+def test_waiting_for_a_batch_that_never_ends_gives_up(bip, fake, monkeypatch):
+    fake.batch_polls_to_end = 10_000
+    slept: list[float] = []
+    monkeypatch.setattr(batches, "_sleep", slept.append)
+    monkeypatch.setattr(batches, "MAX_WAIT", 0.1)
+    bip.user_ns["items"] = ["x"]
+    with pytest.raises(ClaudeAPIError, match="has not ended after"):
+        run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert sum(slept) >= 0.1 and len(slept) < 10

@@ -21,6 +21,8 @@ from .results import ItemError, MapSummary, shape_answer, store_batch_results
 POLL_FIRST = 1.0
 POLL_MAX = 30.0
 POLL_GROWTH = 1.5
+# Batches end or expire within 24 hours; an hour's grace for the last results.
+MAX_WAIT = 25 * 3600.0
 
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
@@ -105,15 +107,26 @@ def wait(
     on_poll: Callable[[Any], None] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> Any:
-    """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on)."""
+    """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on).
+
+    Gives up after :data:`MAX_WAIT` seconds of waiting: a batch ends (or expires) within
+    24 hours, so a server still saying "in progress" after that is not to be believed.
+    """
     delay = POLL_FIRST
+    waited = 0.0
     while True:
         batch = _api_call(lambda: client.messages.batches.retrieve(batch_id))
         if on_poll is not None:
             on_poll(batch)
         if batch.processing_status == "ended":
             return batch
+        if waited >= MAX_WAIT:
+            raise ClaudeAPIError(
+                f"Batch {batch_id} has not ended after {MAX_WAIT / 3600:.0f} hours, longer than "
+                f"a batch can run; stopped waiting. Try `%claude batch {batch_id}` later."
+            )
         (sleep or _sleep)(delay)
+        waited += delay
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
