@@ -205,3 +205,22 @@ def test_waiting_for_a_batch_that_never_ends_gives_up(bip, fake, monkeypatch):
     with pytest.raises(ClaudeAPIError, match="has not ended after"):
         run_cell(bip, "%%claude --map items -o out --batch\n{item}")
     assert sum(slept) >= 0.1 and len(slept) < 10
+
+
+def test_a_bad_prompt_in_a_batch_is_that_items_error_and_the_rest_are_sent(bip, fake):
+    bip.user_ns["items"] = ["", "b", ""]
+    run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    out = bip.user_ns["out"]
+    assert [isinstance(v, ItemError) for v in out] == [True, False, True]
+    assert out[0].kind == "usage" and "Empty prompt" in out[0].message
+    assert said(out[1]) == "b"
+    [post] = batch_posts(fake)
+    [request] = post.body["requests"]
+    assert request["custom_id"].endswith("-1")  # position 1: the good item's own slot
+
+
+def test_a_batch_where_every_prompt_is_bad_submits_nothing(bip, fake):
+    bip.user_ns["items"] = ["", ""]
+    run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert all(isinstance(v, ItemError) and v.kind == "usage" for v in bip.user_ns["out"])
+    assert batch_posts(fake) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
@@ -44,6 +44,7 @@ class BatchJob:
     fmt: str
     source: Any = None  # the MapInput, for labels and aligning results to its index
     out: str | None = None
+    failed: dict[int, Any] = field(default_factory=dict)  # items whose prompt failed: not sent
 
 
 _jobs: dict[str, BatchJob] = {}
@@ -188,22 +189,46 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
             f"{source.total:,}. Split it (e.g. {source.name}[:{MAX_BATCH_REQUESTS}]) into several cells."
         )
     fmt = prompts.settings.fmt
-    requests = [
-        {"custom_id": custom_id(fmt, position), "params": prompts.request(*pair)}
-        for position, pair in enumerate(source.pairs())
-    ]
+    requests, failed = _prepare_requests(source, prompts, fmt)
+    if not requests:  # every item's prompt was bad: nothing to submit, as a live run
+        values = [failed[position] for position in range(source.total)]
+        return store_batch_results(
+            magics, opts.out, source.wrap(values, opts.out), summary, time.monotonic()
+        )
     settings = prompts.settings
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     batch = submit(client, requests)
+    sent = len(requests)
     del requests
-    remember(BatchJob(batch.id, source.total, fmt, source, opts.out))
+    remember(BatchJob(batch.id, source.total, fmt, source, opts.out, failed))
     summary.batch_id, summary.status = batch.id, "submitted"
     magics.shell.user_ns["_claude"] = summary
     print(
-        f"Submitted Message Batch {batch.id} ({source.total:,} request(s), half price). "
+        f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). "
         f"If you stop waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
     )
     return collect(magics, batch.id, opts.out, summary=summary)
+
+
+def _prepare_requests(
+    source: Any, prompts: Any, fmt: str
+) -> tuple[list[dict[str, Any]], dict[int, ItemError]]:
+    """Every item's request; an item whose prompt fails is its ItemError, as in a live run."""
+    from ..core.errors import ClaudeInterrupted
+
+    requests: list[dict[str, Any]] = []
+    failed: dict[int, ItemError] = {}
+    try:
+        for position, (item, row, label) in enumerate(source.pairs()):
+            try:
+                params = prompts.request(item, row, label)
+            except Exception as exc:
+                failed[position] = ItemError.from_exception(exc, index=label)
+                continue
+            requests.append({"custom_id": custom_id(fmt, position), "params": params})
+    except KeyboardInterrupt:  # a slow item to render: Ctrl-C before anything was sent
+        raise ClaudeInterrupted("stopped preparing the batch; nothing was submitted.") from None
+    return requests, failed
 
 
 def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
@@ -271,6 +296,9 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             values[cid] = value
         else:
             values[position] = value
+    if job is not None and slots is not None:
+        for position, error in job.failed.items():
+            values[position] = error
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
     summary.total = size
