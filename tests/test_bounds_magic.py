@@ -224,3 +224,31 @@ def test_capped_hooks_stop_reading_a_chunked_body(asynchronous: bool) -> None:
     with pytest.raises(BodyTooLargeError):
         call()
     assert len(pulled) <= MAX_API_BODY_BYTES // len(chunk) + 1
+
+
+def test_a_deeply_nested_api_answer_is_refused_in_one_line(ip, monkeypatch) -> None:
+    import anthropic
+    import httpx2
+
+    from kuroryuu_magic.ask import client as client_module
+    from kuroryuu_magic.core.bounds import capped_response_hooks
+    from kuroryuu_magic.core.errors import ClaudeAPIError
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=deep, headers={"content-type": "application/json"})
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-" + "a" * 93)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr(
+        client_module,
+        "http_client",
+        lambda asynchronous=False: anthropic.DefaultHttpxClient(
+            transport=httpx2.MockTransport(handler), event_hooks=capped_response_hooks()
+        ),
+    )
+    ip.run_line_magic("config", "ClaudeMagics.max_retries = 0")
+    with pytest.raises(ClaudeAPIError, match="nested too deeply") as info:
+        run_cell(ip, "%%claude --no-stream -m claude-sonnet-5-5\nhi")
+    assert "unreachable" not in str(info.value) and "\n" not in str(info.value)

@@ -93,7 +93,13 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     return status, err_type, message, request_id
 
 
-def _cause_of_type(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+# The SDK's JSON parser hits Python's recursion limit on a deeply nested body.
+_TOO_DEEP = "its JSON is nested too deeply to read"
+
+
+def _cause_of_type(
+    exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
+) -> BaseException | None:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:  # chains can loop
@@ -113,11 +119,12 @@ def describe_api_error(
     ("invalid x-api-key"). Fix: run `%claude setup` … (request id req_123)``
     """
     name = type(exc).__name__
-    too_large = _cause_of_type(exc, BodyTooLargeError)
-    if too_large is not None:  # our cap, not the network (the SDK may wrap it): say so
+    refused = _cause_of_type(exc, (BodyTooLargeError, RecursionError))
+    if refused is not None:  # our bounds, not the network (the SDK may wrap it): say so
         where = f" from {base_url}" if base_url else ""
+        why = str(refused) if isinstance(refused, BodyTooLargeError) else _TOO_DEEP
         return (
-            f"Claude API answer refused{where}: {too_large}. "
+            f"Claude API answer refused{where}: {why}. "
             "Fix: check that ANTHROPIC_BASE_URL points at the Anthropic API."
         )
     if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
