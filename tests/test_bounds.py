@@ -157,3 +157,40 @@ def test_a_model_listing_that_never_ends_is_read_for_ten_pages_at_most() -> None
         aliases.forget_listing()
     assert len(rows) == aliases.MAX_MODELS
     assert next(pages) <= 11
+
+
+def test_batch_results_are_bounded_per_line_not_in_total() -> None:
+    import anthropic
+    import httpx2
+
+    from kuroryuu_magic.core.bounds import (
+        MAX_RESULT_LINE_BYTES,
+        BodyTooLargeError,
+        capped_response_hooks,
+    )
+
+    line = b'{"custom_id": "text-0", "result": {"type": "expired"}}\n'
+    pulled: list[int] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        def body():
+            if request.url.path.endswith("/ok/results"):
+                yield line * 400_000  # 22 MB in all, every line short: fine
+                return
+            for _ in range(100):  # one line that never ends
+                pulled.append(1)
+                yield b"x" * 2**20
+
+        return httpx2.Response(200, content=body())
+
+    hooks = capped_response_hooks()
+    with anthropic.DefaultHttpxClient(
+        transport=httpx2.MockTransport(handler), event_hooks=hooks
+    ) as client:
+        assert (
+            len(client.get("http://127.0.0.1/v1/messages/batches/ok/results").content)
+            == len(line) * 400_000
+        )
+        with pytest.raises(BodyTooLargeError, match="a result line"):
+            client.get("http://127.0.0.1/v1/messages/batches/bad/results")
+    assert len(pulled) <= MAX_RESULT_LINE_BYTES // 2**20 + 1

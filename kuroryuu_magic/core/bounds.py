@@ -16,6 +16,7 @@ __all__ = [
     "MAX_API_BODY_BYTES",
     "MAX_API_ERROR_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_RESULT_LINE_BYTES",
     "MAX_TOKEN_BODY_BYTES",
     "BodyTooLargeError",
     "JSONTooDeepError",
@@ -91,21 +92,42 @@ def read_capped(chunks: Iterable[bytes], limit: int, declared: str | None = None
 # -- bodies the SDK reads for us --------------------------------------------------------------
 
 # An API error body is a few hundred bytes; an answer (even 128k tokens, streamed as
-# events) is a few MB.  Batch results (JSONL) are exempt: their lines are counted instead.
+# events) is a few MB.  Batch results (JSONL, as long as the batch) are bounded per line:
+# one result is one message, well under 16 MB.
 MAX_API_ERROR_BYTES = 1_000_000
 MAX_API_BODY_BYTES = 64 * 2**20
+MAX_RESULT_LINE_BYTES = 16 * 2**20
 
 
-def _cap_for(response: Any) -> int | None:
-    if response.request.url.path.endswith("/results"):
-        return None
-    return MAX_API_ERROR_BYTES if response.status_code >= 400 else MAX_API_BODY_BYTES
+class _Budget:
+    """Counts a body's bytes (or, for JSONL, the bytes since the last line break)."""
+
+    def __init__(self, limit: int, *, per_line: bool, declared: str) -> None:
+        self.limit, self.per_line = limit, per_line
+        # Over the cap before a byte is read: refuse at the first chunk.
+        over = not per_line and declared.isdigit() and int(declared) > limit
+        self.seen = limit + 1 if over else 0
+
+    def take(self, chunk: bytes) -> bytes:
+        if self.per_line:
+            cut = chunk.rfind(b"\n")
+            self.seen = len(chunk) - cut - 1 if cut >= 0 else self.seen + len(chunk)
+        else:
+            self.seen += len(chunk)
+        if self.seen > self.limit:
+            what = "a result line" if self.per_line else "a response body"
+            raise BodyTooLargeError(
+                f"the server sent {what} larger than {self.limit:,} bytes; stopped reading it"
+            )
+        return chunk
 
 
-def _too_large(limit: int) -> BodyTooLargeError:
-    return BodyTooLargeError(
-        f"the server sent a response body larger than {limit:,} bytes; stopped reading it"
-    )
+def _budget_for(response: Any) -> _Budget:
+    declared = response.headers.get("content-length", "").strip()
+    if response.status_code < 400 and response.request.url.path.endswith("/results"):
+        return _Budget(MAX_RESULT_LINE_BYTES, per_line=True, declared=declared)
+    limit = MAX_API_ERROR_BYTES if response.status_code >= 400 else MAX_API_BODY_BYTES
+    return _Budget(limit, per_line=False, declared=declared)
 
 
 def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]:
@@ -119,38 +141,24 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
     """
     import httpx2
 
-    def _limit(response: Any) -> tuple[int, int] | None:
-        """(cap, bytes counted before the first chunk) or None when uncapped."""
-        limit = _cap_for(response)
-        if limit is None:
-            return None
-        declared = response.headers.get("content-length", "").strip()
-        return limit, (limit + 1 if declared.isdigit() and int(declared) > limit else 0)
-
     class _Sync(httpx2.SyncByteStream):
-        def __init__(self, inner: Any, limit: int, seen: int) -> None:
-            self._inner, self._limit, self._seen = inner, limit, seen
+        def __init__(self, inner: Any, budget: _Budget) -> None:
+            self._inner, self._budget = inner, budget
 
         def __iter__(self) -> Any:
             for chunk in self._inner:
-                self._seen += len(chunk)
-                if self._seen > self._limit:
-                    raise _too_large(self._limit)
-                yield chunk
+                yield self._budget.take(chunk)
 
         def close(self) -> None:
             self._inner.close()
 
     class _Async(httpx2.AsyncByteStream):
-        def __init__(self, inner: Any, limit: int, seen: int) -> None:
-            self._inner, self._limit, self._seen = inner, limit, seen
+        def __init__(self, inner: Any, budget: _Budget) -> None:
+            self._inner, self._budget = inner, budget
 
         async def __aiter__(self) -> Any:
             async for chunk in self._inner:
-                self._seen += len(chunk)
-                if self._seen > self._limit:
-                    raise _too_large(self._limit)
-                yield chunk
+                yield self._budget.take(chunk)
 
         async def aclose(self) -> None:
             await self._inner.aclose()
@@ -158,15 +166,11 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
     if asynchronous:
 
         async def cap_async(response: Any) -> None:
-            bounds = _limit(response)
-            if bounds is not None:
-                response.stream = _Async(response.stream, *bounds)
+            response.stream = _Async(response.stream, _budget_for(response))
 
         return {"response": [cap_async]}
 
     def cap(response: Any) -> None:
-        bounds = _limit(response)
-        if bounds is not None:
-            response.stream = _Sync(response.stream, *bounds)
+        response.stream = _Sync(response.stream, _budget_for(response))
 
     return {"response": [cap]}
