@@ -194,3 +194,16 @@ def test_batch_results_are_bounded_per_line_not_in_total() -> None:
         with pytest.raises(BodyTooLargeError, match="a result line"):
             client.get("http://127.0.0.1/v1/messages/batches/bad/results")
     assert len(pulled) <= MAX_RESULT_LINE_BYTES // 2**20 + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        (r'["\\", [1]]', 2),  # an escaped backslash ends before the closing quote
+        (r'["\"[[", [1]]', 2),  # an escaped quote does not end the string
+        ('"' + '\\"' * 1_000 + "[", 0),  # all inside one unclosed string
+        ("]]][[", 2),  # stray closers never go below zero
+    ],
+)
+def test_json_depth_follows_strings_and_escapes(text: str, depth: int) -> None:
+    assert json_depth(text) == depth

@@ -32,9 +32,8 @@ MAX_TOKEN_BODY_BYTES = 1_000_000
 # and the pretty printer never get near Python's recursion limit.
 MAX_JSON_DEPTH = 100
 
-# Strings are skipped when counting depth: brackets inside them do not nest.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# What the depth scan stops at outside strings.
+_SPECIAL = re.compile(r'[\[\]{}"]')
 
 
 class BodyTooLargeError(ValueError):
@@ -46,10 +45,23 @@ class JSONTooDeepError(ValueError):
 
 
 def json_depth(text: str, limit: int | None = None) -> int:
-    """Deepest bracket nesting of ``text`` outside strings; stops counting past ``limit``."""
+    """Deepest bracket nesting of ``text`` outside strings; stops counting past ``limit``.
+
+    Linear in the length of ``text`` (a regex over strings backtracks quadratically on
+    a run of escaped quotes; see bench/bench_bounds.py).
+    """
     depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub("", text)):
-        if match.group() in "[{":
+    pos = 0
+    while True:
+        match = _SPECIAL.search(text, pos)
+        if match is None:
+            return deepest
+        char, pos = match.group(), match.end()
+        if char == '"':
+            pos = _string_end(text, pos)
+            if pos < 0:
+                return deepest  # an unclosed string runs to the end
+        elif char in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
@@ -57,14 +69,27 @@ def json_depth(text: str, limit: int | None = None) -> int:
                     return deepest
         elif depth:
             depth -= 1
-    return deepest
+
+
+def _string_end(text: str, pos: int) -> int:
+    """Just past the quote closing the string whose content starts at ``pos``; -1 if none."""
+    while True:
+        quote = text.find('"', pos)
+        if quote < 0:
+            return -1
+        run = text[pos:quote]
+        if (len(run) - len(run.rstrip("\\"))) % 2 == 0:  # an even run of backslashes
+            return quote + 1
+        pos = quote + 1
 
 
 def loads_bounded(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """``json.loads`` that raises only ``ValueError`` (subclasses), never ``RecursionError``."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    if json_depth(text, max_depth) > max_depth:
+    # Fewer openers than the limit can't nest past it: the scan is skipped (C-speed count).
+    openers = text.count("[") + text.count("{")
+    if openers > max_depth and json_depth(text, max_depth) > max_depth:
         raise JSONTooDeepError(f"the JSON is nested deeper than {max_depth} levels")
     try:
         return json.loads(text)
