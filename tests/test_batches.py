@@ -224,3 +224,18 @@ def test_a_batch_where_every_prompt_is_bad_submits_nothing(bip, fake):
     run_cell(bip, "%%claude --map items -o out --batch\n{item}")
     assert all(isinstance(v, ItemError) and v.kind == "usage" for v in bip.user_ns["out"])
     assert batch_posts(fake) == []
+
+
+def test_a_servers_request_counts_are_kept_to_what_a_batch_holds():
+    from types import SimpleNamespace
+
+    from kuroryuu_magic.map.progress import TextProgress
+
+    counts = SimpleNamespace(
+        succeeded=10**15, errored=-5, canceled=None, expired=3, processing=-(10**15) + 1
+    )
+    finished, failed, total = batches.counts(SimpleNamespace(request_counts=counts))
+    cap = batches.MAX_BATCH_REQUESTS
+    assert 0 <= failed <= finished <= total <= cap
+    # A bar fed more done than total (or a total of 1) stays its own width.
+    assert "#" * 25 not in TextProgress(1)._line(10**15, 0, "")

@@ -96,9 +96,14 @@ def submit(client: Any, requests: list[dict[str, Any]]) -> Any:
 def counts(batch: Any) -> tuple[int, int, int]:
     """(finished, failed, total) from a batch's ``request_counts``."""
     c = batch.request_counts
-    failed = c.errored + c.canceled + c.expired
-    finished = c.succeeded + failed
-    return finished, failed, finished + c.processing
+
+    def n(value: Any) -> int:
+        # The server's numbers size a progress bar: keep them to what a batch can hold.
+        return min(max(int(value or 0), 0), MAX_BATCH_REQUESTS)
+
+    failed = min(n(c.errored) + n(c.canceled) + n(c.expired), MAX_BATCH_REQUESTS)
+    finished = min(n(c.succeeded) + failed, MAX_BATCH_REQUESTS)
+    return finished, failed, min(finished + n(c.processing), MAX_BATCH_REQUESTS)
 
 
 def wait(
