@@ -130,7 +130,7 @@ def test_a_model_listing_that_never_ends_is_read_for_ten_pages_at_most() -> None
             {
                 "type": "model",
                 "id": f"claude-x-{n}-{i}",
-                "display_name": "x",
+                "display_name": "x" * 100_000,
                 "created_at": "2025-01-01T00:00:00Z",
             }
             for i in range(100)
@@ -156,6 +156,7 @@ def test_a_model_listing_that_never_ends_is_read_for_ten_pages_at_most() -> None
     finally:
         aliases.forget_listing()
     assert len(rows) == aliases.MAX_MODELS
+    assert max(len(r["display_name"]) for r in rows) <= aliases.MAX_FIELD
     assert next(pages) <= 11
 
 

@@ -18,6 +18,7 @@ FALLBACK = {line: newest(line).id for line in LINES}
 _listing: list[dict[str, Any]] | None = None
 # Ten pages of 100; Anthropic lists a few dozen models.
 MAX_MODELS = 1_000
+MAX_FIELD = 200
 
 
 def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
@@ -26,8 +27,9 @@ def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
     if _listing is None or refresh:
         rows = [
             {
-                "id": m.id,
-                "display_name": getattr(m, "display_name", m.id),
+                # A listed name is printed in a table: a server's 1 MB "name" is not.
+                "id": str(m.id)[:MAX_FIELD],
+                "display_name": str(getattr(m, "display_name", m.id))[:MAX_FIELD],
                 "created_at": getattr(m, "created_at", None),
             }
             # The SDK follows `has_more` page after page: a server that never says
