@@ -145,3 +145,97 @@ def test_too_many_items_for_one_batch(bip, fake, monkeypatch):
     with pytest.raises(UsageError, match="at most 2 items"):
         run_cell(bip, "%%claude --map items -o out --batch\n{item}")
     assert batch_posts(fake) == []
+
+
+def _foreign_batch(fake, ids):
+    """A batch another tool made through the SDK, with its own custom ids."""
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key)
+    params = {"model": "claude-sonnet-4-5", "max_tokens": 32}
+    requests = [
+        {"custom_id": cid, "params": {**params, "messages": [{"role": "user", "content": cid}]}}
+        for cid in ids
+    ]
+    return client.messages.batches.create(requests=requests).id
+
+
+def test_foreign_custom_ids_never_size_a_list(bip, fake, monkeypatch):
+    made: list[int] = []
+
+    class CountedItemError(ItemError):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            # The old code built one placeholder per number in the largest id.
+            assert len(made) < 1_000, "a foreign custom_id sized the results"
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "ItemError", CountedItemError)
+    ids = ["req-20240101", "row-120000000", "json-99999999999", "plain_id"]
+    batch_id = _foreign_batch(fake, ids)
+    run_cell(bip, f"%claude batch {batch_id} -o got")
+    got = bip.user_ns["got"]
+    assert isinstance(got, dict) and list(got) == ids
+    assert said(got["req-20240101"]) == "req-20240101"
+    assert bip.user_ns["_claude"].total == 4
+
+
+def test_ids_like_ours_but_beyond_the_batch_go_in_a_dict(bip, fake):
+    batch_id = _foreign_batch(fake, ["text-0", "text-5"])  # a batch of 2 has no position 5
+    run_cell(bip, f"%claude batch {batch_id} -o got")
+    assert list(bip.user_ns["got"]) == ["text-0", "text-5"]
+
+
+def test_our_slots_accepts_only_ids_this_package_issues():
+    assert batches.our_slots(["json-1", "json-0"], 2) == {
+        "json-1": ("json", 1),
+        "json-0": ("json", 0),
+    }
+    assert batches.our_slots(["json-2"], 2) is None
+    assert batches.our_slots(["req-0"], 2) is None
+    assert batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice
+
+
+def test_waiting_for_a_batch_that_never_ends_gives_up(bip, fake, monkeypatch):
+    fake.batch_polls_to_end = 10_000
+    slept: list[float] = []
+    monkeypatch.setattr(batches, "_sleep", slept.append)
+    monkeypatch.setattr(batches, "MAX_WAIT", 0.1)
+    bip.user_ns["items"] = ["x"]
+    with pytest.raises(ClaudeAPIError, match="has not ended after"):
+        run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert sum(slept) >= 0.1 and len(slept) < 10
+
+
+def test_a_bad_prompt_in_a_batch_is_that_items_error_and_the_rest_are_sent(bip, fake):
+    bip.user_ns["items"] = ["", "b", ""]
+    run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    out = bip.user_ns["out"]
+    assert [isinstance(v, ItemError) for v in out] == [True, False, True]
+    assert out[0].kind == "usage" and "Empty prompt" in out[0].message
+    assert said(out[1]) == "b"
+    [post] = batch_posts(fake)
+    [request] = post.body["requests"]
+    assert request["custom_id"].endswith("-1")  # position 1: the good item's own slot
+
+
+def test_a_batch_where_every_prompt_is_bad_submits_nothing(bip, fake):
+    bip.user_ns["items"] = ["", ""]
+    run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert all(isinstance(v, ItemError) and v.kind == "usage" for v in bip.user_ns["out"])
+    assert batch_posts(fake) == []
+
+
+def test_a_servers_request_counts_are_kept_to_what_a_batch_holds():
+    from types import SimpleNamespace
+
+    from kuroryuu_magic.map.progress import TextProgress
+
+    counts = SimpleNamespace(
+        succeeded=10**15, errored=-5, canceled=None, expired=3, processing=-(10**15) + 1
+    )
+    finished, failed, total = batches.counts(SimpleNamespace(request_counts=counts))
+    cap = batches.MAX_BATCH_REQUESTS
+    assert 0 <= failed <= finished <= total <= cap
+    # A bar fed more done than total (or a total of 1) stays its own width.
+    assert "#" * 25 not in TextProgress(1)._line(10**15, 0, "")

@@ -214,3 +214,83 @@ def test_displayed_images_are_captured_for_plot_and_out() -> None:
         images.uninstall_image_capture(shell)
         images._CAPTURE.images.clear()
     assert shell.display_pub.hooks == []
+
+
+# -- bounds on foreign images (security.md 24) ------------------------------------------
+
+
+def _png_declaring(width: int, height: int, rows: int | None = None) -> bytes:
+    """A 1-bit PNG of ``width`` x ``height`` zeros (only ``rows`` of them encoded, when
+    given): a few KB that decode to width x height bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    row = b"\0" * (1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    count = height if rows is None else rows
+    idat = b"".join(packer.compress(row) for _ in range(count)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(12_000, 12_000), (200_000, 200_000)])
+def test_small_png_declaring_huge_dimensions_is_refused_before_decoding(
+    monkeypatch: pytest.MonkeyPatch, width: int, height: int
+) -> None:
+    from PIL import ImageFile
+
+    decoded_at_all: list[int] = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded_at_all.append(1) or real_load(self)
+    )
+    data = _png_declaring(width, height, rows=None if width < 50_000 else 1)
+    assert len(data) < 100_000
+    with pytest.raises(UsageError, match="million pixels") as info:
+        image_block(data)
+    assert type(info.value) is UsageError
+    assert decoded_at_all == []  # refused from the header alone
+
+
+def test_large_declared_jpeg_under_the_limit_still_works() -> None:
+    img = Image.new("RGB", (4000, 3000), (10, 200, 30))
+    block = image_block(encode(img, "JPEG"))
+    assert max(decoded(block).size) <= images.MAX_SIDE
+
+
+@pytest.mark.parametrize("path", ["/proc/self/mem", "unreadable"])
+def test_unreadable_files_are_one_line_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    import os
+
+    if path == "unreadable":
+        target = tmp_path / "secret.png"
+        target.write_bytes(encode(Image.new("RGB", (4, 4)), "PNG"))
+        path = str(target)
+        real_open = os.open
+
+        def refuse(name, *args, **kwargs):  # what chmod 000 does to anyone but root
+            if str(name) == path:
+                raise PermissionError(13, "Permission denied", path)
+            return real_open(name, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refuse)
+        monkeypatch.setattr(Path, "read_bytes", lambda self: refuse(str(self)))
+    with pytest.raises(UsageError, match="can't read") as info:
+        image_block(path)
+    assert type(info.value) is UsageError
+    assert "\n" not in str(info.value)
+
+
+def test_file_reads_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "MAX_FILE_BYTES", 1000)
+    target = tmp_path / "big.png"
+    target.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 2000)
+    with pytest.raises(UsageError, match="over"):
+        image_block(str(target))

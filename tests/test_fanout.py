@@ -324,7 +324,6 @@ def test_dry_run_sends_nothing(mapper, fake, capsys):
         ("%%claude --map items\n{item}", "items = [1]", "-o NAME"),
         ("%%claude --map nothing -o out\n{item}", "", "no variable named 'nothing'"),
         ("%%claude --map text -o out\n{item}", "text = 'abc'", "single string"),
-        ("%%claude --map items -o out\n{item}", "items = ['', '']", "Empty prompt"),
     ],
 )
 def test_user_mistakes_are_one_line_usage_errors(mapper, fake, source, setup, message):
@@ -444,3 +443,90 @@ def test_runner_reports_a_failing_resource():
 
     with pytest.raises(OSError, match="no client"):
         run_concurrently([1], worker, total=1, concurrency=1, resource=Broken)
+
+
+# -- item rendering off the loop, Ctrl-C, threads, item 0 (issue 11 item 9) ------------------
+
+
+def _our_threads() -> set:
+    """Threads a run might leave: everything but the fake server's request handlers."""
+    import threading
+
+    return {t for t in threading.enumerate() if "process_request_thread" not in t.name}
+
+
+def test_a_bad_prompt_for_item_0_is_an_item_error_like_the_others(mapper, fake):
+    mapper.user_ns["items"] = ["", "b", ""]
+    run_cell(mapper, "%%claude --map items -o out\n{item}")
+    out = mapper.user_ns["out"]
+    assert [isinstance(x, ItemError) for x in out] == [True, False, True]
+    assert out[0].kind == out[2].kind == "usage" and "Empty prompt" in out[0].message
+    assert (out[0].index, out[2].index) == (0, 2)
+    assert said(out[1]) == "b"
+    assert len(fake.messages_requests()) == 1
+    assert mapper.user_ns["_claude"].failed == 2
+
+
+def test_ctrl_c_while_an_item_renders_slowly_returns_at_once_and_leaks_no_thread(mapper, fake):
+    import os
+    import signal
+    import threading
+    import time
+
+    class Slow:
+        def __repr__(self) -> str:
+            # Ctrl-C half a second into a render that would take a minute.
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+            time.sleep(60)
+            return "slow"
+
+    mapper.user_ns["items"] = ["fast", Slow(), "never"]
+    before = _our_threads()
+    started = time.monotonic()
+    result = mapper.run_cell("%%claude --map items -o out --concurrency 1\n{item}")
+    elapsed = time.monotonic() - started
+    assert isinstance(result.error_in_exec, ClaudeInterrupted)
+    assert elapsed < 5  # the old code waited out the render (and 20 s of joins)
+    time.sleep(0.6)  # let the Timer thread finish
+    assert _our_threads() <= before
+    out = mapper.user_ns["out"]
+    assert said(out[0]) == "fast"
+    assert [x.kind for x in out[1:]] == ["cancelled", "cancelled"]
+
+
+def test_a_finished_run_leaves_no_thread_behind(mapper, fake):
+    mapper.user_ns["items"] = list(range(12))
+    before = _our_threads()
+    for _ in range(3):
+        run_cell(mapper, "%%claude --map items -o out --concurrency 4\n{item}")
+    assert _our_threads() <= before
+    assert len(mapper.user_ns["out"]) == 12
+
+
+def test_runner_prepares_items_in_the_calling_thread_and_bounds_what_waits():
+    import threading
+
+    prepared_in = set()
+    waiting_peak = 0
+    prepared = taken = 0
+
+    def prepare(position, item):
+        nonlocal prepared, waiting_peak
+        prepared_in.add(threading.current_thread())
+        prepared += 1
+        waiting_peak = max(waiting_peak, prepared - taken)
+        if item == 3:
+            raise ValueError("bad item")
+        return item * 2
+
+    async def worker(position, value, _res):
+        nonlocal taken
+        taken += 1
+        await asyncio.sleep(0.002)
+        return value
+
+    fan = run_concurrently(range(30), worker, total=30, concurrency=2, prepare=prepare)
+    assert prepared_in == {threading.current_thread()}
+    assert fan.results[3].message == "ValueError: bad item"
+    assert [r for i, r in enumerate(fan.results) if i != 3] == [i * 2 for i in range(30) if i != 3]
+    assert waiting_peak <= 2 + 2 + 1  # queued + in flight + the one being handed over

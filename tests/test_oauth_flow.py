@@ -312,3 +312,66 @@ def test_fake_rejects_replayed_code(fake) -> None:
     clone = flow.LoginAttempt(first.config, first.verifier, first.state)
     with pytest.raises(InvalidGrantError):
         flow.complete_login(clone, pasted)
+
+
+# -- bounds on what the token endpoint sends (security.md 24) --------------------------------
+
+
+def _streamed(chunks, headers=None) -> httpx2.Response:
+    """A response whose body arrives in chunks, with no Content-Length (chunked)."""
+
+    def body():
+        yield from chunks
+
+    return httpx2.Response(
+        200, headers=headers or {"content-type": "application/json"}, content=body()
+    )
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # 2 MB of JSON whitespace, sent chunked: only the cap stops it.
+        pytest.param(
+            lambda: _streamed([b"{" + b" " * 65_536] + [b" " * 65_536] * 32), id="chunked"
+        ),
+        pytest.param(
+            lambda: httpx2.Response(200, json=_ok_body(pad="x" * 1_100_000)), id="content-length"
+        ),
+    ],
+)
+def test_token_response_over_the_cap_is_a_typed_error(response) -> None:
+    attempt = flow.start_login("max")
+    with pytest.raises(MalformedTokenResponseError, match="over 1,000,000 bytes"):
+        flow.complete_login(
+            attempt, f"c#{attempt.state}", transport=_counting_transport([], response())
+        )
+    assert not token_file().exists()
+
+
+def test_token_response_reading_stops_at_the_cap() -> None:
+    sent: list[int] = []
+
+    def endless():  # 13 MB, so the old code finishes (and fails) instead of hanging
+        for _ in range(200):
+            sent.append(1)
+            yield b" " * 65_536
+
+    attempt = flow.start_login("max")
+    response = httpx2.Response(200, headers={"content-type": "application/json"}, content=endless())
+    with pytest.raises(MalformedTokenResponseError):
+        flow.complete_login(
+            attempt, f"c#{attempt.state}", transport=_counting_transport([], response)
+        )
+    assert len(sent) <= 17  # 1 MB and one chunk, not the whole stream
+
+
+@pytest.mark.parametrize("depth", [150, 100_000])
+def test_deeply_nested_token_response_is_a_typed_error(depth: int) -> None:
+    attempt = flow.start_login("max")
+    response = httpx2.Response(200, content=b"[" * depth + b"]" * depth)
+    with pytest.raises(MalformedTokenResponseError, match="non-JSON"):
+        flow.complete_login(
+            attempt, f"c#{attempt.state}", transport=_counting_transport([], response)
+        )
+    assert not token_file().exists()

@@ -49,7 +49,11 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
         import anthropic
 
         cls = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
-        kwargs: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
+        kwargs: dict[str, Any] = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "http_client": http_client(asynchronous=asynchronous),
+        }
         if credential.kind == "api_key":
             kwargs["api_key"] = credential.secret
         client = cls(**kwargs)
@@ -58,6 +62,16 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
             _cache.pop(old)
         _cache[key] = client
     return client
+
+
+def http_client(*, asynchronous: bool = False) -> Any:
+    """The SDK's own default http client, with every response body read up to a cap."""
+    import anthropic
+
+    from ..core.bounds import capped_response_hooks
+
+    cls = anthropic.DefaultAsyncHttpxClient if asynchronous else anthropic.DefaultHttpxClient
+    return cls(event_hooks=capped_response_hooks(asynchronous=asynchronous))
 
 
 def forget_clients() -> None:

@@ -136,7 +136,10 @@ def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
             bundle["text/html"] = copy_button_html(result.code)
         return bundle
     if fmt == "json" and result.data is not None:
-        pretty = json.dumps(result.data, indent=2, ensure_ascii=False, default=str)
+        try:
+            pretty = json.dumps(result.data, indent=2, ensure_ascii=False, default=str)
+        except Exception:  # e.g. a number too large to print: the streamed text stays
+            return None
         return {"text/markdown": f"```json\n{pretty}\n```", "text/plain": pretty}
     return None
 
@@ -165,8 +168,11 @@ def _result_from(
         if settings.fmt == "json" and outcome.status == "complete":
             try:
                 result.data = parse_json_loosely(outcome.text)
-            except ValueError as exc:
-                view.notice(f"-f json: {exc}; the answer is kept as text")
+            except Exception as exc:  # any failure keeps the text: the turn is still recorded
+                reason = exc if isinstance(exc, ValueError) else type(exc).__name__
+                view.notice(
+                    f"-f json: the JSON could not be parsed ({reason}); the answer is kept as text"
+                )
     return result
 
 

@@ -26,3 +26,45 @@ def parse_thinking(value: str) -> dict[str, Any]:
     if budget < 1024:
         raise UsageError("--thinking budget must be at least 1024 tokens (or use adaptive).")
     return {"type": "enabled", "budget_tokens": budget}
+
+
+# One SDK client's connection pool serves this many requests at once (the SDK's
+# DEFAULT_CONNECTION_LIMITS.max_connections, which --map's client uses); more only wait
+# for a free connection and fail as "unreachable" when the pool timeout runs out.
+MAX_CONCURRENCY = 1000
+# A day: far beyond any request; inf/nan/1e308 break the HTTP layer's time arithmetic.
+MAX_TIMEOUT = 86_400.0
+# The SDK backs off exponentially between retries; more than this is waiting, not retrying.
+MAX_RETRIES = 10
+
+
+def check_concurrency(value: int, where: str = "--concurrency") -> int:
+    """Parallel requests for ``--map``: 1 to :data:`MAX_CONCURRENCY`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{where} must be a whole number of at least 1, not {value!r}.")
+    if value > MAX_CONCURRENCY:
+        raise UsageError(
+            f"{where} {value:,} is more than one connection pool serves; "
+            f"use at most {MAX_CONCURRENCY:,}."
+        )
+    return value
+
+
+def check_timeout(value: float, where: str = "timeout") -> float:
+    """Seconds before a request times out: finite, above 0, at most :data:`MAX_TIMEOUT`."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UsageError(f"{where} must be a finite number of seconds, not {value!r}.")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise UsageError(
+            f"{where} must be more than 0 and at most {MAX_TIMEOUT:,.0f} seconds, not {value!r}."
+        )
+    return float(value)
+
+
+def check_retries(value: int, where: str = "max_retries") -> int:
+    """Retries the SDK makes: 0 to :data:`MAX_RETRIES`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise UsageError(f"{where} must be a whole number from 0 to {MAX_RETRIES}, not {value!r}.")
+    return value

@@ -19,7 +19,9 @@ import base64
 import io
 import os
 import re
+import stat
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,11 @@ from .text import type_name
 MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
 MAX_SIDE = 1568
 MAX_FILE_BYTES = 100 * 1024 * 1024
+# Declared width x height refused before anything is decoded: a few-KB PNG can declare
+# 12,000 x 12,000 and cost hundreds of MB to decode.  32 MP still takes a phone photo.
+MAX_PIXELS = 32_000_000
+# The formats sniff() accepts: Pillow tries no other decoder on foreign bytes.
+_PIL_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 _OUT_REF = re.compile(r"^\s*(?:Out\s*\[\s*(-?\d+)\s*\]|_(\d+))\s*$")
 _ACCEPTED = (
     "a matplotlib Figure/Axes, a PIL image, an IPython.display.Image, "
@@ -125,11 +132,31 @@ def _is(obj: Any, module: str, name: str) -> bool:
 
 def _read_file(path: str | os.PathLike) -> bytes:
     p = Path(path).expanduser()
+    shown = str(path)[:200]
     if not p.is_file():
-        raise UsageError(f"--image: {str(path)[:200]!r} is neither a file nor a variable")
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise UsageError(f"--image: {p.name} is over {MAX_FILE_BYTES // 2**20} MB; shrink it first")
-    return p.read_bytes()
+        raise UsageError(f"--image: {shown!r} is neither a file nor a variable")
+    try:
+        # O_NONBLOCK: a FIFO swapped in after the check cannot hang the cell; the size is
+        # checked on the open descriptor, and the read is capped anyway (/proc files
+        # claim 0 bytes and /proc/self/mem fails on read).
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UsageError(f"--image: {shown!r} is not a regular file")
+            if info.st_size > MAX_FILE_BYTES:
+                raise _too_big(p)
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"--image: can't read {shown!r} ({reason})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(p)
+    return data
+
+
+def _too_big(p: Path) -> UsageError:
+    return UsageError(f"--image: {p.name} is over {MAX_FILE_BYTES // 2**20} MB; shrink it first")
 
 
 def _figure_of(obj: Any) -> Any:
@@ -233,17 +260,32 @@ def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
                 "pip install pillow to have it downscaled"
             ) from None
         return data, media
+    too_many = UsageError(
+        f"--image: the image declares more than {MAX_PIXELS // 10**6} million pixels; "
+        "downscale it first"
+    )
     try:
-        img = Image.open(io.BytesIO(data))
+        # Opening reads only the header; Pillow's own bomb check then refuses anything past
+        # twice our limit, and the declared size is checked below before any decoding.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
         size = img.size
     except Image.DecompressionBombError:
-        raise UsageError("--image: the image has too many pixels to process safely") from None
+        raise too_many from None
     except Exception:
         raise UsageError("--image: the image data is corrupt or truncated") from None
+    if size[0] * size[1] > MAX_PIXELS:
+        raise too_many
     if max(size) <= max_side and _b64_len(len(data)) <= MAX_BYTES:
         return data, media
-    img.seek(0)  # animated GIF/WebP: the first frame is what the model sees
-    img.load()
+    try:
+        img.seek(0)  # animated GIF/WebP: the first frame is what the model sees
+        if img.format == "JPEG":
+            img.draft(img.mode, (max_side, max_side))  # decode at a reduced scale: cheaper
+        img.load()
+    except Exception:
+        raise UsageError("--image: the image data is corrupt or truncated") from None
     if max(size) > max_side:
         img = img.copy()
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
+from .bounds import BodyTooLargeError
 from .redact import redact
 
 __all__ = [
@@ -103,6 +104,23 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     return status, err_type, message, request_id
 
 
+# The SDK's JSON parser hits Python's recursion limit on a deeply nested body.
+_TOO_DEEP = "its JSON is nested too deeply to read"
+
+
+def _cause_of_type(
+    exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
+) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # chains can loop
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def describe_api_error(
     exc: BaseException, *, base_url: str | None = None, request_id: str | None = None
 ) -> str:
@@ -116,6 +134,14 @@ def describe_api_error(
 
 def _describe(exc: BaseException, base_url: str | None, request_id: str | None) -> str:
     name = type(exc).__name__
+    refused = _cause_of_type(exc, (BodyTooLargeError, RecursionError))
+    if refused is not None:  # our bounds, not the network (the SDK may wrap it): say so
+        where = f" from {base_url}" if base_url else ""
+        why = str(refused) if isinstance(refused, BodyTooLargeError) else _TOO_DEEP
+        return (
+            f"Claude API answer refused{where}: {why}. "
+            "Fix: check that ANTHROPIC_BASE_URL points at the Anthropic API."
+        )
     if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
         where = f" to {base_url}" if base_url else ""
         m = _BY_TYPE["timeout_error"]

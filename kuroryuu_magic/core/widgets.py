@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from .redact import redact
@@ -47,11 +47,13 @@ def safe_message(exc: BaseException, typed: tuple[type[BaseException], ...], fal
 
 
 class ClickWorker:
-    """Runs a panel's slow click handlers (network calls) on one worker thread.
+    """Runs a panel's slow click handlers (network calls) off the kernel's thread.
 
     The kernel stays free while an API call is under way; buttons are disabled
-    meanwhile and a second click is refused with a status message.  ``wait()``
-    lets code and tests block until the last action finished.
+    meanwhile and a second click is refused with a status message.  Each click
+    gets its own short-lived thread that ends with the action, so an idle or
+    closed panel holds no thread (fifty panels clicked once leave none behind).
+    ``wait()`` lets code and tests block until the last action finished.
     """
 
     def __init__(
@@ -68,24 +70,29 @@ class ClickWorker:
         self._buttons = list(buttons)
         self._on_error = on_error
         self._threaded = threaded
-        self._executor: ThreadPoolExecutor | None = None
         self._future: Future[None] | None = None
+        self._closed = False
         self._lock = threading.Lock()
 
     def run(self, busy: str, action: Callable[[], None]) -> None:
         with self._lock:
+            if self._closed:
+                return
             if self._future is not None and not self._future.done():
                 self._show("Still working on the previous click…", "busy")
                 return
             self._show(busy, "busy")
             if not self._threaded:
-                self._guarded(action)
+                self._guarded(action, None)
                 return
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix=self._name)
-            self._future = self._executor.submit(self._guarded, action)
+            done: Future[None] = Future()
+            self._future = done
+            thread = threading.Thread(
+                target=self._guarded, args=(action, done), name=self._name, daemon=True
+            )
+            thread.start()
 
-    def _guarded(self, action: Callable[[], None]) -> None:
+    def _guarded(self, action: Callable[[], None], done: Future[None] | None) -> None:
         for button in self._buttons:
             button.disabled = True
         try:
@@ -95,6 +102,8 @@ class ClickWorker:
         finally:
             for button in self._buttons:
                 button.disabled = False
+            if done is not None:
+                done.set_result(None)
 
     def wait(self, timeout: float = 60.0) -> None:
         """Block until the last clicked action finished."""
@@ -103,5 +112,6 @@ class ClickWorker:
             future.result(timeout=timeout)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
+        """No more clicks; a running action finishes and its thread ends."""
+        with self._lock:
+            self._closed = True

@@ -378,6 +378,10 @@ def _call_models(secret: str | None, label: str, timeout: float, http_client: ob
 
     from ..core.errors import describe_api_error
 
+    if http_client is None:  # the SDK's default, reading at most a capped body
+        from ..core.bounds import capped_response_hooks
+
+        http_client = anthropic.DefaultHttpxClient(event_hooks=capped_response_hooks())
     client = anthropic.Anthropic(
         api_key=secret,
         max_retries=0,

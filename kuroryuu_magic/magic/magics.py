@@ -13,11 +13,13 @@ key stores (see ``credentials.py``).
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, validate
 
+from ..ask.settings import check_concurrency, check_retries, check_timeout
 from ..core.errors import UsageError
 from .help import HELP
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
@@ -76,13 +78,32 @@ class ClaudeMagics(Magics):
             raise TraitError(str(exc)) from None
         return proposal["value"]
 
-    @validate("max_tokens", "max_history", "context_chars", "object_chars", "concurrency")
+    @validate("max_tokens", "max_history", "context_chars", "object_chars")
     def _check_positive(self, proposal: Any) -> int:
         if proposal["value"] < (0 if proposal["trait"].name == "max_history" else 1):
             from traitlets import TraitError
 
             raise TraitError(f"{proposal['trait'].name} must be positive")
         return proposal["value"]
+
+    @validate("concurrency", "timeout", "max_retries", "update_interval")
+    def _check_bounded(self, proposal: Any) -> Any:
+        # inf/nan/1e308 or a huge pool used to pass and fail later as "API unreachable".
+        name, value = proposal["trait"].name, proposal["value"]
+        try:
+            if name == "concurrency":
+                return check_concurrency(value, name)
+            if name == "timeout":
+                return check_timeout(value, name)
+            if name == "max_retries":
+                return check_retries(value, name)
+            if not (math.isfinite(value) and 0 <= value <= 60):
+                raise UsageError(f"{name} must be from 0 to 60 seconds, not {value!r}.")
+            return value
+        except UsageError as exc:
+            from traitlets import TraitError
+
+            raise TraitError(str(exc)) from None
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)

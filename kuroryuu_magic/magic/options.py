@@ -9,7 +9,7 @@ import shlex
 
 from IPython.core.magic_arguments import MagicArgumentParser
 
-from ..ask.settings import parse_thinking
+from ..ask.settings import check_concurrency, parse_thinking
 from ..core.errors import UsageError, one_line
 
 SUBCOMMANDS = (
@@ -162,16 +162,39 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
     return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
 
 
+# Names IPython itself keeps in the user namespace (InteractiveShell.user_ns_hidden, the
+# output cache and the input history): storing an answer there breaks the session.
+IPYTHON_NAMES = frozenset(
+    {"In", "Out", "get_ipython", "exit", "quit", "open", "_", "__", "___"}
+    | {"_ih", "_oh", "_dh", "_sh", "_i", "_ii", "_iii", "_exit_code"}
+)
+# _5 / _i5 / _o5: Out[5] and In[5]; __name__ and the like: module-level machinery.
+_IPYTHON_PATTERN = re.compile(r"^(?:_[io]?\d+|__\w+__)$")
+
+
+def check_out_name(name: str) -> str:
+    """``-o NAME``: a Python variable name that shadows neither a keyword nor IPython's own."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise UsageError(f"-o/--out needs a Python variable name, not {name[:80]!r}.")
+    if name in IPYTHON_NAMES or _IPYTHON_PATTERN.match(name):
+        raise UsageError(
+            f"-o/--out {name} would replace IPython's own {name!r}; choose another name."
+        )
+    return name
+
+
 def validate(opts: argparse.Namespace) -> argparse.Namespace:
     """Checks argparse can't express.  Normalises ``thinking`` to a request value."""
     out = getattr(opts, "out", None)
-    if out is not None and (not out.isidentifier() or keyword.iskeyword(out)):
-        raise UsageError(f"-o/--out needs a Python variable name, not {out!r}.")
+    if out is not None:
+        check_out_name(out)
     name = getattr(opts, "conversation", None)
     if name is not None and not name.strip():
         raise UsageError("-c/--conversation needs a non-empty thread name.")
     if getattr(opts, "thinking", None) is not None:
         opts.thinking = parse_thinking(opts.thinking)
+    if getattr(opts, "concurrency", None) is not None:
+        check_concurrency(opts.concurrency)
     if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
         raise UsageError("--batch works with --map NAME (one request per item).")
     vars_ = getattr(opts, "vars", None)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.errors import UsageError, api_error_from
+from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
@@ -22,12 +22,18 @@ from .results import ItemError, MapSummary, shape_answer, store_batch_results
 POLL_FIRST = 1.0
 POLL_MAX = 30.0
 POLL_GROWTH = 1.5
+# Batches end or expire within 24 hours; an hour's grace for the last results.
+MAX_WAIT = 25 * 3600.0
 
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_CUSTOM_ID = re.compile(r"^([a-z]+)-(\d+)$")
+# Positions have at most six digits (a batch holds at most 100,000 requests), so a
+# foreign id's long number is never even converted.
+_CUSTOM_ID = re.compile(r"^([a-z]+)-(\d{1,6})$")
+# The ``-f`` formats (magic/options.py FORMATS): the only prefixes this package issues.
+OUR_FORMATS = frozenset({"markdown", "text", "code", "json"})
 
 
 @dataclass
@@ -39,6 +45,7 @@ class BatchJob:
     fmt: str
     source: Any = None  # the MapInput, for labels and aligning results to its index
     out: str | None = None
+    failed: dict[int, Any] = field(default_factory=dict)  # items whose prompt failed: not sent
 
 
 _jobs: dict[str, BatchJob] = {}
@@ -90,9 +97,14 @@ def submit(client: Any, requests: list[dict[str, Any]]) -> Any:
 def counts(batch: Any) -> tuple[int, int, int]:
     """(finished, failed, total) from a batch's ``request_counts``."""
     c = batch.request_counts
-    failed = c.errored + c.canceled + c.expired
-    finished = c.succeeded + failed
-    return finished, failed, finished + c.processing
+
+    def n(value: Any) -> int:
+        # The server's numbers size a progress bar: keep them to what a batch can hold.
+        return min(max(int(value or 0), 0), MAX_BATCH_REQUESTS)
+
+    failed = min(n(c.errored) + n(c.canceled) + n(c.expired), MAX_BATCH_REQUESTS)
+    finished = min(n(c.succeeded) + failed, MAX_BATCH_REQUESTS)
+    return finished, failed, min(finished + n(c.processing), MAX_BATCH_REQUESTS)
 
 
 def wait(
@@ -102,15 +114,26 @@ def wait(
     on_poll: Callable[[Any], None] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> Any:
-    """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on)."""
+    """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on).
+
+    Gives up after :data:`MAX_WAIT` seconds of waiting: a batch ends (or expires) within
+    24 hours, so a server still saying "in progress" after that is not to be believed.
+    """
     delay = POLL_FIRST
+    waited = 0.0
     while True:
         batch = _api_call(lambda: client.messages.batches.retrieve(batch_id))
         if on_poll is not None:
             on_poll(batch)
         if batch.processing_status == "ended":
             return batch
+        if waited >= MAX_WAIT:
+            raise ClaudeAPIError(
+                f"Batch {batch_id} has not ended after {MAX_WAIT / 3600:.0f} hours, longer than "
+                f"a batch can run; stopped waiting. Try `%claude batch {batch_id}` later."
+            )
         (sleep or _sleep)(delay)
+        waited += delay
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
@@ -118,6 +141,12 @@ def results(client: Any, batch_id: str) -> list[tuple[str, Any]]:
     """``(custom_id, Message | ItemError)`` for every request of an ended batch."""
     out: list[tuple[str, Any]] = []
     for line in _api_call(lambda: client.messages.batches.results(batch_id)):
+        if len(out) >= MAX_BATCH_REQUESTS:
+            # A batch holds at most this many; a server sending more is not trusted to stop.
+            raise ClaudeAPIError(
+                f"Batch {batch_id} returned more than {MAX_BATCH_REQUESTS:,} results, more "
+                "than a batch can hold; stopped reading."
+            )
         result = line.result
         if result.type == "succeeded":
             value: Any = result.message
@@ -167,22 +196,46 @@ def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) 
             f"{source.total:,}. Split it (e.g. {source.name}[:{MAX_BATCH_REQUESTS}]) into several cells."
         )
     fmt = prompts.settings.fmt
-    requests = [
-        {"custom_id": custom_id(fmt, position), "params": prompts.request(*pair)}
-        for position, pair in enumerate(source.pairs())
-    ]
+    requests, failed = _prepare_requests(source, prompts, fmt)
+    if not requests:  # every item's prompt was bad: nothing to submit, as a live run
+        values = [failed[position] for position in range(source.total)]
+        return store_batch_results(
+            magics, opts.out, source.wrap(values, opts.out), summary, time.monotonic()
+        )
     settings = prompts.settings
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     batch = submit(client, requests)
+    sent = len(requests)
     del requests
-    remember(BatchJob(batch.id, source.total, fmt, source, opts.out))
+    remember(BatchJob(batch.id, source.total, fmt, source, opts.out, failed))
     summary.batch_id, summary.status = batch.id, "submitted"
     magics.shell.user_ns["_claude"] = summary
     print(
-        f"Submitted Message Batch {batch.id} ({source.total:,} request(s), half price). "
+        f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). "
         f"If you stop waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
     )
     return collect(magics, batch.id, opts.out, summary=summary)
+
+
+def _prepare_requests(
+    source: Any, prompts: Any, fmt: str
+) -> tuple[list[dict[str, Any]], dict[int, ItemError]]:
+    """Every item's request; an item whose prompt fails is its ItemError, as in a live run."""
+    from ..core.errors import ClaudeInterrupted
+
+    requests: list[dict[str, Any]] = []
+    failed: dict[int, ItemError] = {}
+    try:
+        for position, (item, row, label) in enumerate(source.pairs()):
+            try:
+                params = prompts.request(item, row, label)
+            except Exception as exc:
+                failed[position] = ItemError.from_exception(exc, index=label)
+                continue
+            requests.append({"custom_id": custom_id(fmt, position), "params": params})
+    except KeyboardInterrupt:  # a slow item to render: Ctrl-C before anything was sent
+        raise ClaudeInterrupted("stopped preparing the batch; nothing was submitted.") from None
+    return requests, failed
 
 
 def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
@@ -215,18 +268,27 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
     finished, failed, total = counts(batch)
     progress[0].close(finished, failed, "ended")
     lines = results(client, batch_id)
-    size = job.total if job else max([total, *(_position(cid) + 1 for cid, _ in lines)])
-    values: list[Any] = [
-        ItemError("no result for this item in the batch", kind="missing", index=i)
-        for i in range(size)
-    ]
+    # Only ids this package issued place a result in a list, and only inside the batch's
+    # own size: a batch made by another tool (``req-20240101``) must not size anything.
+    size = job.total if job else min(total, MAX_BATCH_REQUESTS)
+    slots = our_slots([cid for cid, _ in lines], size)
+    values: Any
+    if slots is None:
+        values, size = {}, len(lines)
+    else:
+        values = [
+            ItemError("no result for this item in the batch", kind="missing", index=i)
+            for i in range(size)
+        ]
     model = summary.model if summary is not None else ""
     for cid, value in lines:
-        parsed = parse_custom_id(cid)
-        if parsed is None or parsed[1] >= size:
-            continue
-        fmt, position = parsed
-        label = job.source.label(position) if job else position
+        if slots is None:
+            parsed = parse_custom_id(cid)
+            fmt = parsed[0] if parsed and parsed[0] in OUR_FORMATS else "text"
+            position, label = None, cid
+        else:
+            fmt, position = slots[cid]
+            label = job.source.label(position) if job else position
         if isinstance(value, ItemError):
             value.index = label
         else:
@@ -237,14 +299,32 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             summary.add_usage(value.usage, cost)
             text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
             value = shape_answer(text, fmt, value.stop_reason, label)
-        values[position] = value
+        if position is None:
+            values[cid] = value
+        else:
+            values[position] = value
+    if job is not None and slots is not None:
+        for position, error in job.failed.items():
+            values[position] = error
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
+    summary.total = size
     summary.batch_id = batch_id
-    wrapped = job.source.wrap(values, out or "results") if job else values
+    wrapped = job.source.wrap(values, out or "results") if job and slots is not None else values
     return store_batch_results(magics, out, wrapped, summary, started)
 
 
-def _position(cid: str) -> int:
-    parsed = parse_custom_id(cid)
-    return parsed[1] if parsed else -1
+def our_slots(ids: list[str], size: int) -> dict[str, tuple[str, int]] | None:
+    """``{custom_id: (format, position)}`` when every id is one this package issues for a
+    batch of ``size`` requests; ``None`` when any is foreign (results then go in a dict)."""
+    slots: dict[str, tuple[str, int]] = {}
+    taken: set[int] = set()
+    for cid in ids:
+        parsed = parse_custom_id(cid)
+        if parsed is None or parsed[0] not in OUR_FORMATS or not 0 <= parsed[1] < size:
+            return None
+        if parsed[1] in taken:
+            return None
+        taken.add(parsed[1])
+        slots[cid] = parsed
+    return slots

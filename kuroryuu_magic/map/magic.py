@@ -186,13 +186,13 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
         shell.user_ns[opts.out] = source.wrap([], opts.out)
         print(f"--map {opts.map_over}: nothing to do (it is empty); {opts.out} is empty.")
         return None
-    first = next(source.pairs())
-    first_request = prompts.request(*first)  # a bad template fails here, before any request
     if note:
         print(note)
     if opts.dry_run:
         from ..ask.prompt import show_dry_run
 
+        # Item 0 is rendered only to be shown; in a real run it is prepared like any other.
+        first_request = prompts.request(*next(source.pairs()))
         with interruptible("counting tokens for the dry run; nothing was sent"):
             show_dry_run(shell, client, first_request)
         print(
@@ -211,7 +211,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
 def _run_live(
     magics: Any, opts: argparse.Namespace, source: MapInput, prompts: ItemPrompts, summary: Any
 ) -> MapSummary:
-    from ..ask.client import get_client
+    from ..ask.client import get_client, http_client
     from .progress import make_progress
 
     settings = prompts.settings
@@ -220,18 +220,24 @@ def _run_live(
     @asynccontextmanager
     async def own_client() -> Any:
         # A fresh connection pool on the runner's loop: async clients are bound to one loop.
-        import anthropic
-
-        client = base.with_options(http_client=anthropic.DefaultAsyncHttpxClient())
+        client = base.with_options(http_client=http_client(asynchronous=True))
         try:
             yield client
         finally:
             await client.close()
 
-    async def worker(position: int, pair: tuple[Any, Any, Any], client: Any) -> Any:
+    def prepare(position: int, pair: tuple[Any, Any, Any]) -> Any:
+        # Runs in the main thread: rendering a user's object may block, and Ctrl-C must
+        # still land at once.  A bad prompt is this item's error, item 0's included.
         item, row, label = pair
         try:
-            request = prompts.request(item, row, label)
+            return label, prompts.request(item, row, label)
+        except Exception as exc:
+            return ItemError.from_exception(exc, index=label)
+
+    async def worker(position: int, prepared: tuple[Any, dict[str, Any]], client: Any) -> Any:
+        label, request = prepared
+        try:
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
@@ -244,6 +250,7 @@ def _run_live(
     fan = run_concurrently(
         source.pairs(),
         worker,
+        prepare=prepare,
         total=source.total,
         concurrency=concurrency,
         resource=own_client,

@@ -57,7 +57,8 @@ class TextProgress:
         self._last = ""
 
     def _line(self, done: int, failed: int, note: str) -> str:
-        filled = int(self.width * done / self.total) if self.total else self.width
+        filled = int(self.width * done / self.total) if self.total > 0 else self.width
+        filled = min(max(filled, 0), self.width)  # done may pass total; the bar may not
         bar = "#" * filled + "-" * (self.width - filled)
         text = status_line(done, failed, self.total, time.monotonic() - self._started, note)
         prefix = f"{self.description} " if self.description else ""

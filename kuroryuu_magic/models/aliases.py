@@ -6,6 +6,7 @@ aliases fall back to the newest ids this release knows about.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from .facts import LINES, newest
@@ -15,6 +16,9 @@ ALIASES = LINES
 FALLBACK = {line: newest(line).id for line in LINES}
 
 _listing: list[dict[str, Any]] | None = None
+# Ten pages of 100; Anthropic lists a few dozen models.
+MAX_MODELS = 1_000
+MAX_FIELD = 200
 
 
 def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
@@ -23,11 +27,14 @@ def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
     if _listing is None or refresh:
         rows = [
             {
-                "id": m.id,
-                "display_name": getattr(m, "display_name", m.id),
+                # A listed name is printed in a table: a server's 1 MB "name" is not.
+                "id": str(m.id)[:MAX_FIELD],
+                "display_name": str(getattr(m, "display_name", m.id))[:MAX_FIELD],
                 "created_at": getattr(m, "created_at", None),
             }
-            for m in client.models.list(limit=100)
+            # The SDK follows `has_more` page after page: a server that never says
+            # "no more" must not keep the cell fetching forever.
+            for m in itertools.islice(client.models.list(limit=100), MAX_MODELS)
         ]
         rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
         _listing = rows

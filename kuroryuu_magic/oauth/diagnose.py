@@ -236,9 +236,10 @@ def _call_api(
     try:
         import anthropic
 
-        http_client = anthropic.DefaultHttpxClient(
-            transport=transport, event_hooks={"request": [_guard_request]}
-        )
+        from ..core.bounds import capped_response_hooks
+
+        hooks = {"request": [_guard_request], **capped_response_hooks()}
+        http_client = anthropic.DefaultHttpxClient(transport=transport, event_hooks=hooks)
         client = anthropic.Anthropic(
             auth_token=tokens.access_token,
             base_url=base_url,

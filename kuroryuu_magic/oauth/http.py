@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.bounds import MAX_TOKEN_BODY_BYTES, BodyTooLargeError, loads_bounded, read_capped
 from ..core.redact import redact
 from .config import OAuthConfig, require_secure_url
 from .errors import (
@@ -46,6 +47,7 @@ class _Answer:
     content_type: str = ""
     body: Any = field(default=None, repr=False)
     not_json: bool = False
+    too_large: bool = False
     failure: str | None = None
 
 
@@ -61,16 +63,30 @@ def _send(url: str, body: RedactedBody, transport: Any, timeout: float) -> _Answ
         import httpx2
 
         with httpx2.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
-            response = client.post(url, content=json.dumps(dict(body)), headers=headers)
-            raw = response.read()
+            payload = json.dumps(dict(body))
+            with client.stream("POST", url, content=payload, headers=headers) as response:
+                # Streamed and capped: the server decides the size, we decide what we read.
+                raw = read_capped(
+                    response.iter_bytes(),
+                    MAX_TOKEN_BODY_BYTES,
+                    response.headers.get("content-length"),
+                )
+    except BodyTooLargeError:
+        return _Answer(
+            response.status_code,
+            response.headers.get("content-type", ""),
+            None,
+            not_json=True,
+            too_large=True,
+        )
     except OAuthError as exc:
         return _Answer(failure=str(exc))
     except Exception as exc:  # network errors, timeouts: describe by class, never by payload
         return _Answer(failure=f"{type(exc).__name__}: {_safe_reason(exc)}")
     content_type = response.headers.get("content-type", "")
     try:
-        return _Answer(response.status_code, content_type, json.loads(raw.decode("utf-8")))
-    except (UnicodeDecodeError, ValueError):
+        return _Answer(response.status_code, content_type, loads_bounded(raw))
+    except Exception:  # ValueError from loads_bounded, or anything else: never raise
         return _Answer(response.status_code, content_type, None, not_json=True)
 
 
@@ -125,6 +141,8 @@ def post_token_request(
         raise _error_from(answer)
     if answer.not_json:
         kind = "an HTML page" if "html" in answer.content_type.lower() else "a non-JSON body"
+        if answer.too_large:
+            kind = f"a body over {MAX_TOKEN_BODY_BYTES:,} bytes"
         raise MalformedTokenResponseError(
             f"the token endpoint sent {kind} instead of JSON (HTTP {answer.status})",
             error="malformed_response",
