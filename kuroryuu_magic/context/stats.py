@@ -6,6 +6,7 @@ numpy comes from ``sys.modules`` (callers only get here holding numpy data).
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Any
 
@@ -40,3 +41,39 @@ def numeric_summary(values: Any) -> str:
         f"mean={g(finite.mean())} std={g(finite.std())} min={g(finite.min())} "
         f"median={g(np.median(finite))} max={g(finite.max())}{extra}"
     )
+
+
+# ISO dates and datetimes (optionally with a zone), and d/m/y or m/d/y with slashes.
+_DATE_SHAPE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?"
+)
+
+
+def date_like(values: Any, probe: int = 20) -> bool:
+    """True when the first ``probe`` non-null values are all strings shaped like dates."""
+    seen = 0
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        if not isinstance(v, str) or not _DATE_SHAPE.fullmatch(v.strip()):
+            return False
+        seen += 1
+        if seen >= probe:
+            break
+    return seen > 0
+
+
+def date_range(values: Any) -> tuple[Any, Any, int] | None:
+    """(earliest, latest, unparsed count) of date-like strings, or None when few parse.
+
+    pandas comes from ``sys.modules`` (callers hold pandas or polars data).
+    """
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return None
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="mixed")
+    ok = parsed.dropna()
+    if len(ok) < max(1, len(values) // 2):
+        return None
+    return ok.min(), ok.max(), len(values) - len(ok)
