@@ -61,10 +61,8 @@ def _polars_to_pandas(obj: Any, pd: Any) -> Any:
         return pd.DataFrame({c: obj.get_column(c).to_numpy() for c in obj.columns})
 
 
-def table_of(
-    namespace: Mapping[str, Any], name: Any, columns: Sequence[Any] | None = None
-) -> Table:
-    """``name`` as a :class:`Table`; only ``columns`` are converted when it is a polars frame."""
+def table_of(namespace: Mapping[str, Any], name: Any) -> Table:
+    """``name`` as a :class:`Table` (polars and numpy data converted to pandas)."""
     obj = lookup(namespace, name)
     kind = type_name(obj)
     if kind.startswith("polars."):
@@ -76,9 +74,7 @@ def table_of(
             frame = _polars_to_pandas(obj.to_frame(), pd)
             return Table(name, kind, frame, True, {obj.name: str(obj.dtype)})
         if isinstance(obj, pl.DataFrame):
-            if columns is not None:
-                wanted = [obj.columns[_polars_position(obj, c)] for c in columns]
-                obj = obj.select(list(dict.fromkeys(wanted)))
+            # Whole frame, so positions and the shape in the header are the user's.
             dtypes = {c: str(d) for c, d in obj.schema.items()}
             return Table(name, kind, _polars_to_pandas(obj, pd), dtypes=dtypes)
     if kind.startswith("pandas."):
@@ -111,13 +107,6 @@ def _matches(c: Any, wanted: Any) -> bool:
     except Exception:  # comparing a tuple label with an int and the like
         same = False
     return (isinstance(same, bool) and same) or label(c) == label(wanted)
-
-
-def _polars_position(obj: Any, wanted: Any) -> int:
-    names = obj.columns
-    if isinstance(wanted, str) and wanted in names:
-        return names.index(wanted)
-    raise ToolError(_missing_column(wanted, names))
 
 
 def _missing_column(wanted: Any, names: Sequence[Any]) -> str:

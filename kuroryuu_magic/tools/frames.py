@@ -143,7 +143,7 @@ def describe(
     schema_only: bool = False,
 ) -> str:
     """Per column: dtype, non-null, distinct, exact min/max, mean/std/quartiles, zeros, top values."""
-    t = table_of(namespace, name, columns)
+    t = table_of(namespace, name)
     cols = positions(t, columns)
     b = Budget(max_chars)
     b.add(t.header + (f" {WITHHELD}" if schema_only else ""))
@@ -176,7 +176,7 @@ def value_counts(
     """The ``top`` most frequent values of one column with counts (or shares) and the rest summed."""
     if not 1 <= int(top) <= 1000:
         raise ToolError("top must be between 1 and 1000")
-    t = table_of(namespace, name, None if column is None else [column])
+    t = table_of(namespace, name)
     pos = position(t, column)
     s = t.frame.iloc[:, pos]
     n, nulls = len(s), int(s.isna().sum())
@@ -277,7 +277,7 @@ def duplicates(
     """Rows identical to an earlier row (over ``subset`` columns, or all), with a few examples."""
     if not 0 <= int(show) <= 50:
         raise ToolError("show must be between 0 and 50")
-    t = table_of(namespace, name, subset)
+    t = table_of(namespace, name)
     cols = positions(t, subset)
     frame = t.frame.iloc[:, cols]
     frame.columns = range(len(cols))  # positional: duplicate labels are fine
@@ -338,7 +338,7 @@ def quantiles(
     qs = [float(x) for x in q]
     if not qs or len(qs) > 101 or any(not 0 <= x <= 1 for x in qs):
         raise ToolError("q must be 1 to 101 numbers between 0 and 1")
-    t = table_of(namespace, name, None if column is None else [column])
+    t = table_of(namespace, name)
     pos = position(t, column)
     s = t.frame.iloc[:, pos]
     k = kind(s)
@@ -381,25 +381,23 @@ def correlations(
     """Pairwise correlations of numeric columns, strongest first, each with its pair count."""
     if method not in ("pearson", "spearman"):
         raise ToolError("method must be 'pearson' or 'spearman'")
-    t = table_of(namespace, name, columns)
+    t = table_of(namespace, name)
     cols = [p for p in positions(t, columns) if kind(column(t, p)) in ("number", "bool")]
     skipped = len(cols) - MAX_CORR_COLUMNS
     cols = cols[:MAX_CORR_COLUMNS]
     if len(cols) < 2:
         raise ToolError("correlations need at least two numeric columns")
     pd = sys.modules["pandas"]
-    np = sys.modules["numpy"]
     names = [colname(t, p) for p in cols]
     data = pd.DataFrame({i: floats_all(column(t, p)) for i, p in enumerate(cols)})
     if schema_only:
         return f"{t.header}: {len(cols)} numeric columns: {', '.join(names)}\n{WITHHELD}"
-    if method == "spearman":
-        data = data.rank()
-    r = np.ma.corrcoef(np.ma.masked_invalid(data.to_numpy()), rowvar=False)
+    # pandas' own pairwise-complete correlation, so the numbers are the ones df.corr() gives.
+    r = data.corr(method=method).to_numpy()
     present = data.notna().to_numpy(dtype="float64")
     pairs_n = present.T @ present
     pairs = [
-        (i, j, float(r[i, j]) if r[i, j] is not np.ma.masked else float("nan"))
+        (i, j, float(r[i, j]))
         for i in range(len(cols))
         for j in range(i + 1, len(cols))
     ]
@@ -436,7 +434,7 @@ def histogram(
     if not 1 <= int(bins) <= 200:
         raise ToolError("bins must be between 1 and 200")
     np = sys.modules["numpy"]
-    t = table_of(namespace, name, None if column is None else [column])
+    t = table_of(namespace, name)
     pos = position(t, column)
     s = t.frame.iloc[:, pos]
     k = kind(s)

@@ -170,7 +170,7 @@ def groupby(
     by_list = list(by) if isinstance(by, (list, tuple)) else [by]
     if not by_list or by_list == [None] or len(by_list) > MAX_BY:
         raise ToolError(f"by must be one column or a list of 1 to {MAX_BY} columns")
-    t = table_of(namespace, name, [*by_list, column] if column is not None else None)
+    t = table_of(namespace, name)
     keys = [position(t, b) for b in by_list]
     pos = position(t, column)
     s = column_of(t, pos)
@@ -197,7 +197,7 @@ def groupby(
     rows = []
     for key, value, size in zip(res.index, res["value"], res["rows"], strict=True):
         key_t = key if isinstance(key, tuple) else (key,)
-        rows.append([*(show(x, 30) for x in key_t), _agg_value(value), f"{int(size):,}"])
+        rows.append([*(_key(x) for x in key_t), _agg_value(value), f"{int(size):,}"])
     header = [*(colname(t, p)[:30] for p in keys), agg, "rows"]
     right = [False] * len(keys) + [True, True]
     shown = 0
@@ -216,3 +216,12 @@ def _agg_value(v: Any) -> str:
     if isinstance(v, (int, float)) or type(v).__name__.startswith(("int", "uint", "float")):
         return num(v)
     return show(v, 30)
+
+
+def _key(x: Any) -> str:
+    """A group key; the null group (``dropna=False``) reads ``<null>`` whatever the dtype."""
+    pd = sys.modules["pandas"]
+    with contextlib.suppress(TypeError, ValueError):
+        if x is None or bool(pd.isna(x)):
+            return "<null>"
+    return show(x, 30)
