@@ -99,6 +99,9 @@ def test_duplicates_exact(ns: dict) -> None:
     assert f"{DF.duplicated(subset=['city', 'code']).sum():,} duplicated rows" in sub
     biggest = DF.groupby(["city", "code"], dropna=False).size().max()
     assert f"  {biggest:,}× at index" in sub
+    for line in out.splitlines()[2:]:  # each example lists the labels of identical rows
+        labels = [int(x) for x in line.split("[")[1].split("]")[0].split(", ") if x != "…"]
+        assert len(labels) >= 2 and DF.loc[labels].duplicated(keep=False).all(), line
     assert "withheld" in ok(duplicates(ns, "df", schema_only=True, max_chars=4000))
 
 

@@ -27,6 +27,10 @@ MAX_CORR_COLUMNS = 100
 WITHHELD = "(schema-only mode: values are withheld; counts, names and dtypes only)"
 
 
+def _pandas() -> Any:
+    return sys.modules["pandas"]
+
+
 def _types() -> Any:
     return sys.modules["pandas"].api.types
 
@@ -57,7 +61,7 @@ def distinct(s: Any) -> int | None:
     """Distinct non-null values, or None when the values are unhashable (lists, dicts)."""
     try:
         return int(s.nunique(dropna=True))
-    except (TypeError, ValueError):
+    except Exception:  # TypeError for lists in object columns, Arrow's own error for list types
         return None
 
 
@@ -182,7 +186,7 @@ def value_counts(
     n, nulls = len(s), int(s.isna().sum())
     try:
         vc = counts(s)
-    except TypeError as exc:
+    except Exception as exc:  # TypeError for lists, Arrow's own error for list/struct types
         raise ToolError(f"column {colname(t, pos)!r} holds unhashable values ({exc})") from None
     head = (
         f"value_counts of {colname(t, pos)!r} in {t.name}: {n:,} rows, "
@@ -251,8 +255,10 @@ def _hashable(frame: Any) -> Any:
     """``frame`` with unhashable cells (lists, dicts, arrays) replaced by their repr."""
     out = frame.copy()
     for i in range(out.shape[1]):
-        if out.iloc[:, i].dtype == object:
-            out.isetitem(i, out.iloc[:, i].map(lambda x: x if _is_hashable(x) else repr(x)))
+        col = out.iloc[:, i]
+        if col.dtype == object or "[pyarrow]" in str(col.dtype):
+            values = col.astype(object)
+            out.isetitem(i, values.map(lambda x: x if _is_hashable(x) else repr(x)))
     return out
 
 
@@ -277,6 +283,8 @@ def duplicates(
     """Rows identical to an earlier row (over ``subset`` columns, or all), with a few examples."""
     if not 0 <= int(show) <= 50:
         raise ToolError("show must be between 0 and 50")
+    pd = _pandas()
+    np = sys.modules["numpy"]
     t = table_of(namespace, name)
     cols = positions(t, subset)
     frame = t.frame.iloc[:, cols]
@@ -285,7 +293,8 @@ def duplicates(
         raise ToolError("no columns to compare")
     try:
         dup = frame.duplicated(keep="first")
-    except TypeError:
+        pd.util.hash_pandas_object(frame.iloc[:1], index=False)  # the examples hash rows too
+    except Exception:  # unhashable cells: lists in object columns, Arrow list/struct columns
         frame = _hashable(frame)
         dup = frame.duplicated(keep="first")
     n_dup = int(dup.sum())
@@ -301,18 +310,20 @@ def duplicates(
     b = Budget(max_chars)
     b.add(head)
     b.add(f"most repeated rows (up to {int(show)}):")
-    repeated = frame[involved]
-    groups = repeated.groupby(list(repeated.columns), dropna=False, sort=False).indices
-    ranked = sorted(groups.values(), key=lambda ix: -len(ix))[: int(show)]
+    # Rows grouped by a 64-bit hash of their values: one pass, any dtype, positions kept.
+    where = np.flatnonzero(involved.to_numpy())
+    keys = pd.util.hash_pandas_object(frame.iloc[where], index=False).to_numpy()
+    groups = pd.Series(where).groupby(keys, sort=False).indices
+    ranked = sorted((where[ix] for ix in groups.values()), key=lambda ix: (-len(ix), ix[0]))
     labels = t.frame.index
-    for ix in ranked:
+    for ix in ranked[: int(show)]:
         first = ix[0]
         values = ", ".join(
             f"{colname(t, c)}={show_value(t.frame.iat[first, c])}" for c in cols[:12]
         )
         more = ", …" if len(cols) > 12 else ""
-        where = ", ".join(str(labels[i]) for i in ix[:5]) + (", …" if len(ix) > 5 else "")
-        if not b.add(f"  {len(ix):,}× at index [{where}]: {values}{more}"):
+        at = ", ".join(str(labels[i]) for i in ix[:5]) + (", …" if len(ix) > 5 else "")
+        if not b.add(f"  {len(ix):,}× at index [{at}]: {values}{more}"):
             break
     return b.text("  …")
 
@@ -454,7 +465,12 @@ def histogram(
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return head + ": no finite values"
-    hist, edges = np.histogram(finite, bins=int(bins))
+    if finite.min() == finite.max():  # numpy widens a zero range by ±0.5, too fine for datetimes
+        return f"{head}: all {finite.size:,} values equal {edges_of(finite[0])}"
+    try:
+        hist, edges = np.histogram(finite, bins=int(bins))
+    except ValueError as exc:  # a range too narrow for float64 to split into that many bins
+        raise ToolError(f"{exc}; try fewer bins") from None
     peak = max(1, int(hist.max()))
     b = Budget(max_chars)
     extra = f", {values.size - finite.size:,} inf left out" if values.size > finite.size else ""

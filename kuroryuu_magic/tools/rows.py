@@ -185,7 +185,10 @@ def groupby(
     grouped = s.groupby(key_series, dropna=False, observed=True, sort=True)
     pd = sys.modules["pandas"]
     # One frame so each value keeps its group size through the sort (NaN keys included).
-    res = pd.DataFrame({"value": grouped.agg(agg), "rows": grouped.size()})
+    try:
+        res = pd.DataFrame({"value": grouped.agg(agg), "rows": grouped.size()})
+    except Exception as exc:  # list/struct keys or values: pandas and Arrow cannot group them
+        raise ToolError(f"cannot group these values ({type(exc).__name__}: {exc})") from None
     by_text = ", ".join(repr(colname(t, p)) for p in keys)
     head = f"{agg} of {colname(t, pos)!r} by {by_text} in {t.name}: {len(res):,} groups"
     if schema_only:

@@ -76,8 +76,16 @@ def show(v: Any, width: int = CELL_CHARS) -> str:
 
 
 def label(c: Any) -> str:
-    """A column or index label as the model should pass it back (strings bare, others via str)."""
-    return c if isinstance(c, str) else str(c)
+    """A column or index label as the model should pass it back (strings bare, others via str).
+
+    Tuples (MultiIndex labels) print their items as Python values, so numpy 2's
+    ``np.int64(0)`` reprs never become part of a name the model must repeat.
+    """
+    if isinstance(c, str):
+        return c
+    if isinstance(c, tuple):
+        return str(tuple(x.item() if hasattr(x, "item") else x for x in c))
+    return str(c.item() if hasattr(c, "item") else c)
 
 
 def table(header: list[str], rows: list[list[str]], right: list[bool] | None = None) -> list[str]:

@@ -1,0 +1,169 @@
+"""Tool definitions and the dispatcher: schema checks, error results, bounds, redaction."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kuroryuu_magic.tools import (
+    CODE_TOOL,
+    DEFINITIONS,
+    INSPECT_TOOLS,
+    ToolOutcome,
+    run_tool,
+    tool_definitions,
+)
+
+from ._tools_helpers import err, ok, sales_frame
+
+NS = {"df": sales_frame(), "s": pd.Series([1, 2, 2], name="v")}
+CONTRACT = {
+    "list_variables": set(),
+    "describe": {"name", "columns"},
+    "value_counts": {"name", "column", "top", "normalize"},
+    "null_counts": {"name"},
+    "duplicates": {"name", "subset", "show"},
+    "quantiles": {"name", "column", "q"},
+    "correlations": {"name", "columns", "method"},
+    "sample_rows": {"name", "n", "where", "columns"},
+    "groupby": {"name", "by", "column", "agg"},
+    "histogram": {"name", "column", "bins"},
+    "cell": {"n"},
+    "last_error": set(),
+    "run_python": {"code"},
+}
+
+
+def test_definitions_follow_the_contract_and_api_format() -> None:
+    assert {d["name"] for d in DEFINITIONS} == set(CONTRACT)
+    for d in DEFINITIONS:
+        assert set(d) == {"name", "description", "input_schema"}
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,128}", d["name"])
+        assert 20 < len(d["description"]) < 1024
+        schema = d["input_schema"]
+        assert schema["type"] == "object"
+        assert set(schema["properties"]) == CONTRACT[d["name"]], d["name"]
+        assert set(schema["required"]) <= set(schema["properties"])
+    json.dumps(DEFINITIONS)  # sent as JSON as they are
+
+
+def test_run_python_only_with_code() -> None:
+    names = [d["name"] for d in tool_definitions()]
+    assert CODE_TOOL not in names and tuple(names) == INSPECT_TOOLS
+    assert [d["name"] for d in tool_definitions(code=True)][-1] == CODE_TOOL
+    tool_definitions()[0]["name"] = "changed"  # callers get copies
+    assert DEFINITIONS[0]["name"] == "list_variables"
+
+
+@pytest.mark.parametrize(
+    ("name", "input", "says"),
+    [
+        ("nope", {}, "no tool 'nope'"),
+        ("run_python", {"code": "1"}, "approval"),
+        ("describe", {}, "missing required input 'name'"),
+        ("describe", {"name": 3}, "name must be string"),
+        ("describe", {"name": "df", "colums": ["a"]}, "unknown input 'colums'"),
+        ("value_counts", {"name": "df", "column": "city", "top": True}, "top must be integer"),
+        ("value_counts", {"name": "df", "column": "city", "top": 0}, "top must be >= 1"),
+        ("correlations", {"name": "df", "method": "kendall"}, "method must be one of"),
+        ("sample_rows", {"name": "df", "where": [["qty", "~~", 1]]}, "where[0][1] must be one of"),
+        ("sample_rows", {"name": "df", "where": "qty > 1"}, "where must be array"),
+        (
+            "groupby",
+            {"name": "df", "by": "city", "column": "price"},
+            "missing required input 'agg'",
+        ),
+        ("quantiles", {"name": "df", "column": "price", "q": [2]}, "input[0] must be <= 1"),
+        ("describe", "df", "input must be object"),
+        ("describe", {"name": "missing"}, "no variable named 'missing'"),
+    ],
+)
+def test_bad_calls_are_error_results(name: str, input: Any, says: str) -> None:
+    text = err(run_tool(name, input, NS, max_chars=500, schema_only=False))
+    assert says.replace("input[0]", "q[0]") in text or says in text
+
+
+def test_good_calls_run() -> None:
+    calls = {
+        "list_variables": {},
+        "describe": {"name": "df", "columns": ["price"]},
+        "value_counts": {"name": "s", "column": "v"},
+        "null_counts": {"name": "df"},
+        "duplicates": {"name": "df", "subset": ["city"], "show": 1},
+        "quantiles": {"name": "df", "column": "price", "q": [0.5]},
+        "correlations": {"name": "df", "method": "spearman"},
+        "sample_rows": {"name": "df", "n": 2, "where": [["city", "isnull"]]},
+        "groupby": {"name": "df", "by": ["city"], "column": "qty", "agg": "sum"},
+        "histogram": {"name": "df", "column": "qty", "bins": 5},
+    }
+    for name, input in calls.items():
+        out = run_tool(name, input, NS, max_chars=1500, schema_only=False)
+        assert len(ok(out)) <= 1500, name
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    st.sampled_from([*CONTRACT, "bogus"]),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "column",
+                "columns",
+                "by",
+                "agg",
+                "n",
+                "q",
+                "where",
+                "top",
+                "bins",
+                "subset",
+                "x",
+            ]
+        ),
+        json_values | st.sampled_from(["df", "s", "price", "city", "when", "mean"]),
+        max_size=5,
+    ),
+    st.integers(min_value=0, max_value=3000),
+    st.booleans(),
+)
+def test_any_input_never_raises_and_is_bounded(
+    name: str, input: dict, limit: int, schema_only: bool
+) -> None:
+    out = run_tool(name, input, NS, max_chars=limit, schema_only=schema_only)
+    assert isinstance(out, ToolOutcome)
+    assert len(out.text) <= max(80, limit)
+
+
+def test_secrets_in_data_never_reach_tool_results() -> None:
+    key = "sk-ant-api03-" + "Q" * 60 + "wxyz"
+    token = "sk-ant-oat01-" + "Z" * 50 + "abcd"
+    df = pd.DataFrame({"note": [key, token, key], "n": [1, 2, 3], key: [0, 0, 1]})
+    ns = {"df": df}
+    calls = [
+        ("describe", {"name": "df"}),
+        ("value_counts", {"name": "df", "column": "note"}),
+        ("sample_rows", {"name": "df", "where": [["note", "contains", "sk-ant"]]}),
+        ("duplicates", {"name": "df", "subset": ["note"]}),
+        ("groupby", {"name": "df", "by": "note", "column": "n", "agg": "sum"}),
+        ("null_counts", {"name": "df"}),
+        ("describe", {"name": "df", "columns": ["nope" + key]}),
+    ]
+    for name, input in calls:
+        text = run_tool(name, input, ns, max_chars=4000, schema_only=False).text
+        assert key not in text and token not in text, name
+        assert "QQQQQQQQ" not in text and "ZZZZZZZZ" not in text, name
