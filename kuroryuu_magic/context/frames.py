@@ -1,10 +1,14 @@
-"""Summaries of pandas and polars DataFrames and Series for prompts.
+"""Summaries of pandas and polars DataFrames and Series for prompts (what ``{df}`` sends).
 
-Cost is bounded as well as size: statistics and (for big frames) null counts
-come from a fixed-size random sample of rows, and only the columns that will
-be shown are ever touched, so a 1,000,000 × 20 frame or a 5,000-column frame
-summarises in milliseconds.  The libraries come from ``sys.modules``; this
-module never imports them.
+What is cheap is exact: null counts, min/max, zeros, and (for integer codes,
+categoricals and bools) distinct counts and top values come from one
+vectorised pass over the column (see :mod:`.columns`).  What is not is taken
+from a fixed-size random sample of rows and marked on the value itself
+(``≈``, ``≥``, ``~``).  Below ``EXACT_ROWS`` rows nothing is sampled.  Duplicate
+rows are counted exactly up to ``DUP_EXACT_CELLS`` cells and bounded from the
+sample above; identical columns are flagged; only the columns that can be
+shown are touched, so a 100,000-column frame costs what a 40-column one does.
+The libraries come from ``sys.modules``; this module never imports them.
 """
 
 from __future__ import annotations
@@ -12,17 +16,19 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from .columns import EXACT_ROWS, ColumnFacts, pandas_column, polars_column
 from .render import truncate, type_name
-from .stats import fmt_number as _g
-from .stats import numeric_summary
+from .stats import fmt_number
 
 SAMPLE_ROWS = 10_000
-# Above this many rows, null counts are estimated from the sample too.
-EXACT_NULLS_MAX_ROWS = 200_000
+DUP_EXACT_CELLS = 1_000_000
+_WIDE = 1_000  # columns above which row hashing goes through one numpy block
 _SEED = 0
 _CELL = 32
+_LEFT_OUT_NAMES = 240
 
 # Layouts tried in order, richest first, until one fits the budget:
 # (head rows, tail rows, columns in the column table, columns in head/tail).
@@ -45,13 +51,31 @@ def _bytes(n: float) -> str:
     return f"{n / 1000:,.1f} GB"
 
 
+def _whole(x: Any) -> bool:
+    """Labels that are wrong when cut: MultiIndex tuples and timestamps (their offset)."""
+    return isinstance(x, tuple) or type(x).__name__ in ("Timestamp", "datetime")
+
+
 def _cell(x: Any, width: int = _CELL) -> str:
     try:
         text = str(x)
     except Exception:
         text = f"<{type_name(x)}>"
     text = text.replace("\n", "\\n")
+    if _whole(x):
+        width = max(width, 80)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _value(v: Any) -> str:
+    """A data cell in the one number style of the profile; text cut, timestamps whole."""
+    np = sys.modules.get("numpy")
+    if isinstance(v, bool) or (np is not None and isinstance(v, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, float)) or (np is not None and isinstance(v, (np.integer, np.floating))):
+        f = float(v)
+        return "NaN" if math.isnan(f) else fmt_number(v)
+    return _cell(v, 24)
 
 
 def _table(header: list[str], rows: list[list[str]], right: bool = False) -> str:
@@ -74,8 +98,6 @@ def _pick(n: int, keep: int) -> list[int]:
 
 def _sample_positions(n: int) -> Any:
     np = sys.modules["numpy"]
-    if n <= SAMPLE_ROWS:
-        return np.arange(n)
     rng = np.random.default_rng(_SEED)
     if n <= 10_000_000:
         return np.sort(rng.choice(n, SAMPLE_ROWS, replace=False))
@@ -83,103 +105,191 @@ def _sample_positions(n: int) -> Any:
     return np.unique(rng.integers(0, n, SAMPLE_ROWS))
 
 
+def _sample_of(n: int) -> Any:
+    """Sample positions for a column of ``n`` values, or None when every value is used."""
+    return None if n <= EXACT_ROWS else _sample_positions(n)
+
+
+def _left_out(name_of: Callable[[int], str], shown: list[int], n_cols: int) -> str:
+    """``… [N more columns not shown: a, b, …]``, naming as many as fit; names read lazily."""
+    keep = set(shown)
+    listed, size = [], 0
+    for j in range(n_cols):
+        if j in keep:
+            continue
+        name = name_of(j)
+        size += len(name) + 2
+        if size > _LEFT_OUT_NAMES:
+            listed.append("…")
+            break
+        listed.append(name)
+    return f"\n  … [{n_cols - len(shown):,} more columns not shown: {', '.join(listed)}]"
+
+
+def _notes(sampled: int | None, object_estimate: bool) -> str:
+    if sampled is None:
+        return ""
+    note = f"; ≈ marks values from a {sampled:,}-row random sample, ≥ a distinct count it bounds"
+    return note + ("; ~ estimated null counts" if object_estimate else "")
+
+
+def _identical(
+    facts: dict[int, ColumnFacts], same: Any, names: dict[int, str], partial: bool = False
+) -> str:
+    """``identical columns: b = a`` for columns whose cheap facts match and whose values do."""
+    groups: dict[Any, list[int]] = {}
+    for j, f in facts.items():
+        if f.key is not None:
+            groups.setdefault(f.key, []).append(j)
+    pairs = []
+    for js in groups.values():
+        for j in js[1:]:
+            with contextlib.suppress(Exception):
+                if same(js[0], j):
+                    pairs.append(f"{names[j]} = {names[js[0]]}")
+    among = " (among the columns shown)" if partial else ""
+    return f"identical columns{among}: {', '.join(pairs[:10])}" if pairs else ""
+
+
 # ---------------------------------------------------------------- pandas
 
 
-def _pd_column(column: Any, positions: Any, exact: bool, pd: Any) -> tuple[str, str]:
-    """Null count and summary of one column, from the sample rows when the frame is big."""
+def _pd_same(df: Any, a: int, b: int) -> bool:
     np = sys.modules["numpy"]
-    sampled = len(positions) < len(column)
-    scale = len(column) / max(1, len(positions))
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
-        # Plain numpy columns: index the array directly, skipping pandas' per-call overhead.
-        values = column.to_numpy()
-        sample = values[positions] if sampled else values
-        if dtype.kind != "f":
-            nulls = "0"
-        elif exact:
-            nulls = f"{int(np.isnan(values).sum()):,}"
-        else:
-            nulls = f"~{round(int(np.isnan(sample).sum()) * scale):,}"
-        if not sample.size:
-            return nulls, ""
-        if dtype.kind == "b":
-            return nulls, f"true={_g(sample.mean() * 100)}%"
-        return nulls, numeric_summary(sample[~np.isnan(sample)] if dtype.kind == "f" else sample)
-    sample = column.take(positions) if sampled else column
-    if exact:
-        nulls = f"{int(column.isna().sum()):,}"
-    else:
-        nulls = f"~{round(int(sample.isna().sum()) * scale):,}"
-    return nulls, _pd_other_stats(sample.dropna(), pd)
+    x, y = df.iloc[:, a], df.iloc[:, b]
+    if isinstance(x.dtype, np.dtype) and x.dtype == y.dtype and x.dtype.kind in "iufbmM":
+        return bool(np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=x.dtype.kind == "f"))
+    return bool(x.reset_index(drop=True).equals(y.reset_index(drop=True)))
 
 
-def _pd_other_stats(s: Any, pd: Any) -> str:
-    """Summary of non-null sampled values of an extension/object/datetime column."""
-    types = pd.api.types
-    dtype = s.dtype
-    if len(s) == 0:
+def _strictly_monotonic(values: Any, positions: Any) -> bool:
+    np = sys.modules["numpy"]
+
+    def strict(v: Any) -> bool:
+        return bool(np.all(v[1:] > v[:-1]) or np.all(v[1:] < v[:-1]))
+
+    return strict(values[positions]) and strict(values)  # the sample rules most columns out
+
+
+def _pd_unique_column(df: Any, positions: Any, pd: Any) -> str | None:
+    """A column whose values never repeat (strictly monotonic), proving no duplicate rows."""
+    np = sys.modules["numpy"]
+    candidates = []
+    dtypes = df.dtypes.iloc[:40]  # df.dtypes builds a Series per call: once, not per column
+    for j in range(len(dtypes)):
+        dtype = dtypes.iloc[j]
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            candidates.append((dtype.kind == "f", j))  # ids and timestamps first: likelier keys
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            candidates.append((False, j))
+    for _, j in sorted(candidates):
+        s = df.iloc[:, j]
+        values = s.array.asi8 if hasattr(s.array, "asi8") else s.to_numpy()
+        if _strictly_monotonic(values, positions):
+            return _cell(df.columns[j], 40)
+    return None
+
+
+def _wide_duplicates(df: Any) -> str:
+    """Duplicate rows of a wide frame: hashing column by column costs seconds at 100,000 columns,
+    so only a frame that is one numeric block (one ``to_numpy``) is counted."""
+    kinds = {getattr(d, "kind", "O") for d in df.dtypes.unique()}
+    if not kinds <= set("iufb") or len(df.dtypes.unique()) != 1:
+        return f"duplicated rows: not checked ({df.shape[1]:,} columns of mixed types)"
+    return _block_duplicates(df.to_numpy())
+
+
+def _block_duplicates(block: Any) -> str:
+    """Duplicate rows of one 2-D numeric array: each row viewed as one opaque value."""
+    np = sys.modules["numpy"]
+    block = np.ascontiguousarray(block)
+    rows = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
+    return f"duplicated rows: {block.shape[0] - np.unique(rows).size:,}"
+
+
+def _pd_duplicates(df: Any, pd: Any) -> str:
+    n, m = df.shape
+    if n < 2 or m == 0:
         return ""
-    if types.is_bool_dtype(dtype):
-        return f"true={_g(s.astype(bool).mean() * 100)}%"
-    if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
-        return numeric_summary(s.to_numpy(dtype="float64", na_value=float("nan")))
-    if types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype):
-        return f"min={s.min()} max={s.max()}"
     try:
-        counts = s.value_counts(dropna=True)
-    except TypeError:  # unhashable values (lists, dicts) in an object column
-        return "unhashable values"
-    if counts.empty:
-        return ""
-    top = _cell(counts.index[0], 24)
-    categories = getattr(dtype, "categories", None)
-    extra = f" categories={len(categories):,}" if categories is not None else ""
-    return f"distinct={len(counts):,} top={top} ({counts.iloc[0]:,}×){extra}"
+        if n * m <= DUP_EXACT_CELLS and m > _WIDE:
+            return _wide_duplicates(df)
+        if n * m <= DUP_EXACT_CELLS:
+            dup = int(pd.util.hash_pandas_object(df, index=False).duplicated().sum())
+            return f"duplicated rows: {dup:,}"
+        positions = _sample_positions(n)
+        proof = _pd_unique_column(df, positions, pd)
+        if proof is not None:
+            return f"duplicated rows: 0 ({proof} never repeats)"
+        sample = df.iloc[positions]
+        dup = int(pd.util.hash_pandas_object(sample, index=False).duplicated().sum())
+    except Exception:  # unhashable cells (lists, dicts, Arrow nested types)
+        return "duplicated rows: not checked (unhashable values)"
+    where = f"within a {len(positions):,}-row sample; exact count skipped above {DUP_EXACT_CELLS:,} cells"
+    return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
+
+
+def _pd_facts(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+    try:
+        return pandas_column(s, positions, pd)
+    except Exception as exc:  # one odd column must not sink the summary, nor lose its nulls
+        nulls = "?"
+        with contextlib.suppress(Exception):
+            nulls = f"{int(s.isna().sum()):,}"
+        return ColumnFacts(nulls, [f"stats failed: {type(exc).__name__}"])
 
 
 def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
     names = [n for n in index.names if n is not None]
     named = f" names={names}" if names else ""
     if isinstance(index, pd.MultiIndex):
-        return f"index: MultiIndex, {index.nlevels} levels{named}"
-    if isinstance(index, pd.RangeIndex):
+        line = f"index: MultiIndex, {index.nlevels} levels{named}"
+    elif isinstance(index, pd.RangeIndex):
         return (
             f"index: RangeIndex(start={index.start}, stop={index.stop}, step={index.step}){named}"
         )
-    line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
+    else:
+        line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
     if not schema_only and len(index):
-        line += f" from {_cell(index[0], 30)} to {_cell(index[-1], 30)}"
+        line += f" from {_cell(index[0], 40)} to {_cell(index[-1], 40)}"
     return line
 
 
-def _value(v: Any) -> str:
-    """A data cell as a person would read it: floats to 4 significant digits, text cut."""
-    np = sys.modules.get("numpy")
-    if isinstance(v, float) or (np is not None and isinstance(v, np.floating)):
-        f = float(v)
-        return "NaN" if math.isnan(f) else f"{f:.4g}"
-    return _cell(v, 24)
+def _pd_edges(df: Any, n_cols: int) -> tuple[list[int], dict[int, list[str]]]:
+    """Head/tail cells of the widest row layout, formatted once for every layout tried."""
+    n = len(df)
+    head, tail, _, rowcols = _LAYOUTS[0]
+    rows = sorted(set(range(min(head, n))) | set(range(max(0, n - tail), n)))
+    # One small frame: itertuples over a million-row frame's slices costs per layout.
+    part = df.iloc[rows].iloc[
+        :, _pick(n_cols, rowcols)
+    ]  # rows first: a 5-row take, not a column copy
+    cells = {
+        r: [_cell(t[0], 24), *map(_value, t[1:])]
+        for r, t in zip(rows, part.itertuples(name=None), strict=True)
+    }
+    return _pick(n_cols, rowcols), cells
 
 
-def _pd_rows(frame: Any, positions: list[int], head: int, tail: int) -> str:
+def _pd_rows(
+    df: Any,
+    edges: tuple[list[int], dict[int, list[str]]],
+    positions: list[int],
+    head: int,
+    tail: int,
+) -> str:
     # Formatted by hand: DataFrame.to_string costs ~8 ms per call on wide frames.
-    header = ["", *(_cell(c, 24) for c in frame.columns[positions])]
-    note = (
-        f", {len(positions)} of {frame.shape[1]:,} columns"
-        if len(positions) < frame.shape[1]
-        else ""
-    )
-    tail = max(0, min(tail, len(frame) - head))
+    n_rows, n_cols = df.shape
+    widest, cells = edges
+    at = [0, *(1 + widest.index(j) for j in positions)]
+    header = ["", *(_cell(df.columns[j], 24) for j in positions)]
+    note = f", {len(positions)} of {n_cols:,} columns" if len(positions) < n_cols else ""
+    tail = max(0, min(tail, n_rows - head))
     parts = []
-    for label, n, part in (("head", head, frame.iloc[:head]), ("tail", tail, frame.iloc[-tail:])):
-        if n:
-            rows = [
-                [_cell(r[0], 24), *map(_value, r[1:])]
-                for r in part.iloc[:, positions].itertuples(name=None)
-            ]
-            parts.append(f"{label}({n}{note}):\n" + _table(header, rows, right=True))
+    for label, rows in (("head", range(min(head, n_rows))), ("tail", range(n_rows - tail, n_rows))):
+        if len(rows):
+            table = [[cells[r][i] for i in at] for r in rows]
+            parts.append(f"{label}({len(rows)}{note}):\n" + _table(header, table, right=True))
     return "\n".join(parts)
 
 
@@ -196,37 +306,37 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     widest = max(layout[2] for layout in _LAYOUTS)
     table_cols = _pick(n_cols, widest)
     # Only the columns that can be shown are looked at: a frame may have 100,000 of them.
-    dtypes = {j: df.dtypes.iloc[j] for j in table_cols}
+    all_dtypes = df.dtypes  # built per call, so once
+    dtypes = {j: all_dtypes.iloc[j] for j in table_cols}
     names = {j: _cell(df.columns[j], 40) for j in table_cols}
 
-    nulls_note, stats = "", {}
+    notes, facts, extra = "", {}, []
     if not schema_only and n_cols:
-        positions = _sample_positions(n_rows)
-        exact = n_rows <= EXACT_NULLS_MAX_ROWS
+        positions = _sample_of(n_rows)
         for j in table_cols:
-            try:
-                stats[j] = _pd_column(df.iloc[:, j], positions, exact, pd)
-            except Exception as exc:  # one odd column must not sink the summary
-                stats[j] = ("?", f"stats failed: {type(exc).__name__}")
-        if not exact:
-            nulls_note = f" (nulls estimated from a {len(positions):,}-row sample)"
-        if len(positions) < n_rows:
-            nulls_note += f"; stats from a {len(positions):,}-row random sample"
+            facts[j] = _pd_facts(df.iloc[:, j], positions, pd)
+        estimated = any(f.nulls.startswith("~") for f in facts.values())
+        notes = _notes(None if positions is None else len(positions), estimated)
+        extra.append(_pd_duplicates(df, pd))
+        same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
+        extra.append(_identical(facts, same, names, partial=len(table_cols) < n_cols))
 
     best = ""
+    edges = None
     for head, tail, ncols, rowcols in _LAYOUTS:
         cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
         if schema_only:
             rows = [[names[j], str(dtypes[j])] for j in cols]
             table = _table(["column", "dtype"], rows)
         else:
-            rows = [[names[j], str(dtypes[j]), _cell(stats[j][0]), stats[j][1]] for j in cols]
+            rows = [[names[j], str(dtypes[j]), facts[j].nulls, facts[j].summary] for j in cols]
             table = _table(["column", "dtype", "nulls", "summary"], rows)
         if len(cols) < n_cols:
-            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
-        parts = [*lines_head, f"columns{nulls_note}:\n{table}" if n_cols else "no columns"]
+            table += _left_out(lambda j: _cell(df.columns[j], 40), cols, n_cols)
+        parts = [*lines_head, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
-            parts.append(_pd_rows(df, _pick(n_cols, rowcols), head, tail))
+            edges = edges or _pd_edges(df, n_cols)
+            parts.append(_pd_rows(df, edges, _pick(n_cols, rowcols), head, tail))
         text = "\n".join(p for p in parts if p)
         best = text
         if len(text) <= max_chars:
@@ -240,22 +350,21 @@ def _render_pd_series(s: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     lines.append(_pd_index_line(s.index, pd, schema_only))
     if schema_only or len(s) == 0:
         return "\n".join(lines)
-    positions = _sample_positions(len(s))
-    exact = len(s) <= EXACT_NULLS_MAX_ROWS
-    nulls, summary = _pd_column(s, positions, exact, pd)
-    lines.append(f"nulls: {nulls}" + ("" if exact else " (estimated)"))
-    note = f" (from a {len(positions):,}-value sample)" if len(positions) < len(s) else ""
-    lines.append(f"summary{note}: {summary}")
+    positions = _sample_of(len(s))
+    facts = _pd_facts(s, positions, pd)
+    lines.append(f"nulls: {facts.nulls}" + (" (estimated)" if facts.nulls.startswith("~") else ""))
+    note = _notes(None if positions is None else len(positions), False).lstrip("; ")
+    lines.append("summary" + (f" ({note})" if note else "") + f": {facts.summary}")
     text = ""
     for n in (5, 3, 1):
         if len(s) <= 2 * n:
-            values = s.to_string(float_format=_g)
+            values = s.to_string(float_format=fmt_number)
         else:
             values = "\n".join(
                 [
-                    s.head(n).to_string(float_format=_g, name=False, dtype=False),
+                    s.head(n).to_string(float_format=fmt_number, name=False, dtype=False),
                     f"… [{len(s) - 2 * n:,} more values]",
-                    s.tail(n).to_string(float_format=_g, name=False, dtype=False),
+                    s.tail(n).to_string(float_format=fmt_number, name=False, dtype=False),
                 ]
             )
         text = "\n".join([*lines, "values:", values])
@@ -280,38 +389,38 @@ def render_pandas(obj: Any, *, max_chars: int, schema_only: bool) -> str:
 # ---------------------------------------------------------------- polars
 
 
-def _pl_stats(s: Any) -> str:
-    if s.len() == 0:
+def _pl_duplicates(df: Any) -> str:
+    n, m = df.shape
+    if n < 2 or m == 0:
         return ""
-    dtype = s.dtype
-    if dtype.is_numeric():
-        v = s.drop_nulls().cast(float)
-        fs = v.filter(v.is_finite())
-        if fs.len() == 0:
-            return "no finite values"
-        return (
-            f"mean={_g(fs.mean())} std={_g(fs.std())} min={_g(fs.min())} "
-            f"median={_g(fs.median())} max={_g(fs.max())}"
-        )
-    if dtype.is_temporal():
-        return f"min={s.min()} max={s.max()}"
     try:
-        counts = s.drop_nulls().value_counts(sort=True)
+        if n * m <= DUP_EXACT_CELLS and m > _WIDE:
+            # Row hashing across thousands of columns is slow; one numeric block is not.
+            block = df.to_numpy()  # numbers stay numbers; anything else comes back as objects
+            if block.dtype.kind in "iufb":
+                return _block_duplicates(block)
+            return f"duplicated rows: not checked ({m:,} columns of mixed types)"
+        if n * m <= DUP_EXACT_CELLS:
+            return f"duplicated rows: {n - df.n_unique():,}"
+        sample = df[_sample_positions(n)]
+        dup = sample.height - sample.n_unique()
     except Exception:  # nested or object dtypes
-        return ""
-    if counts.height == 0:
-        return ""
-    return f"distinct={counts.height:,} top={_cell(counts.row(0)[0], 24)} ({counts.row(0)[1]:,}×)"
+        return "duplicated rows: not checked (unhashable values)"
+    where = (
+        f"within a {SAMPLE_ROWS:,}-row sample; exact count skipped above {DUP_EXACT_CELLS:,} cells"
+    )
+    return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
 
 
 def _pl_rows(df: Any, cols: list[str], head: int, tail: int) -> str:
     out = []
+    df = df.select(cols)  # narrow first: head/tail copy every column they are given
     for label, part in (("head", df.head(head)), ("tail", df.tail(tail))):
         n = part.height if (label == "head" and head) or (label == "tail" and tail) else 0
         if not n:
             continue
-        rows = [[_cell(v, 24) for v in row] for row in part.select(cols).iter_rows()]
-        out.append(f"{label}({n}):\n" + _table(cols, rows))
+        rows = [[_value(v) for v in row] for row in part.iter_rows()]
+        out.append(f"{label}({n}):\n" + _table([_cell(c, 24) for c in cols], rows))
     return "\n".join(out)
 
 
@@ -330,39 +439,47 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
             ["column", "dtype"], rows
         )
     n_rows, n_cols = obj.shape
-    names = obj.columns
+    all_names = obj.columns
     header = f"{obj_name}: {n_rows:,} rows × {n_cols:,} columns"
     widest = max(layout[2] for layout in _LAYOUTS)
     table_cols = _pick(n_cols, widest)
-    stats: dict[int, tuple[str, str]] = {}
-    note = ""
+    # Everything below reads this narrow frame: dtypes of 5,000 columns are never listed.
+    sub = obj.select([all_names[j] for j in table_cols])
+    dtypes = dict(zip(table_cols, map(str, sub.dtypes), strict=True))
+    names = {j: _cell(all_names[j], 40) for j in table_cols}
+    facts: dict[int, ColumnFacts] = {}
+    notes, extra = "", []
     if not schema_only and n_cols:
-        sub = obj.select([names[j] for j in table_cols])
-        nulls = sub.null_count().row(0)  # kept as metadata by polars: no scan
-        sample = sub if n_rows <= SAMPLE_ROWS else sub.sample(n=SAMPLE_ROWS, seed=_SEED)
-        if n_rows > SAMPLE_ROWS:
-            note = f"; stats from a {SAMPLE_ROWS:,}-row random sample"
         for k, j in enumerate(table_cols):
             try:
-                st = _pl_stats(sample.to_series(k))
+                facts[j] = polars_column(sub.to_series(k), _sample_of)
             except Exception as exc:
-                st = f"stats failed: {type(exc).__name__}"
-            stats[j] = (f"{nulls[k]:,}", st)
+                facts[j] = ColumnFacts(
+                    f"{sub.to_series(k).null_count():,}", [f"stats failed: {type(exc).__name__}"]
+                )
+        notes = _notes(SAMPLE_ROWS if n_rows > EXACT_ROWS else None, False)
+        extra.append(_pl_duplicates(obj))
+        pos = {j: k for k, j in enumerate(table_cols)}
+        extra.append(
+            _identical(
+                facts,
+                lambda a, b: sub.to_series(pos[a]).equals(sub.to_series(pos[b]), check_names=False),
+                names,
+            )
+        )
     text = ""
     for head, tail, ncols, rowcols in _LAYOUTS:
         cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
         if schema_only:
-            table = _table(
-                ["column", "dtype"], [[_cell(names[j], 40), str(obj.dtypes[j])] for j in cols]
-            )
+            table = _table(["column", "dtype"], [[names[j], dtypes[j]] for j in cols])
         else:
-            rows = [[_cell(names[j], 40), str(obj.dtypes[j]), *stats[j]] for j in cols]
+            rows = [[names[j], dtypes[j], facts[j].nulls, facts[j].summary] for j in cols]
             table = _table(["column", "dtype", "nulls", "summary"], rows)
         if len(cols) < n_cols:
-            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
-        parts = [header, f"columns{note}:\n{table}" if n_cols else "no columns"]
+            table += _left_out(lambda j: _cell(all_names[j], 40), cols, n_cols)
+        parts = [header, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
-            parts.append(_pl_rows(obj, [names[j] for j in _pick(n_cols, rowcols)], head, tail))
+            parts.append(_pl_rows(obj, [all_names[j] for j in _pick(n_cols, rowcols)], head, tail))
         text = "\n".join(p for p in parts if p)
         if len(text) <= max_chars:
             break

@@ -12,15 +12,23 @@ from typing import Any
 
 
 def fmt_number(x: Any) -> str:
-    """Four significant digits; whole numbers in full with thousands separators."""
+    """The one number style of summaries: whole numbers and anything from 1,000 up in full
+    with thousands separators (rounded to a whole number), smaller ones to four significant
+    digits; exponents only below 0.0001 or from 1e15."""
+    if (isinstance(x, int) and not isinstance(x, bool)) or getattr(
+        getattr(x, "dtype", None), "kind", ""
+    ) in ("i", "u"):
+        return f"{int(x):,}"  # exact, however large
     try:
         f = float(x)
     except (TypeError, ValueError):
         return str(x)
     if math.isnan(f):
         return "nan"
-    if f.is_integer() and abs(f) < 1e15:
-        return f"{int(f):,}"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if abs(f) < 1e15 and (f.is_integer() or abs(f) >= 999.95):  # 999.95 rounds up to 1,000
+        return f"{round(f):,}"
     return f"{f:.4g}"
 
 
