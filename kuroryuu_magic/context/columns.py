@@ -33,6 +33,8 @@ class ColumnFacts:
     nulls: str
     parts: list[str] = field(default_factory=list)
     key: Any = None
+    # Every row holds a different value (exactly counted): no two rows can be duplicates.
+    unique: bool = False
 
     @property
     def summary(self) -> str:
@@ -148,6 +150,7 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         present = values[~np.isnan(values)]
     if integral and sampled and kind == "f":
         integral = np.array_equal(present, np.floor(present))
+    distinct = -1
     if integral and small_range:
         distinct, top = _levels(present, int(lo), present.size)
         parts.append(f"distinct={distinct:,}")
@@ -161,7 +164,8 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     else:
         parts.append(f"distinct≥{np.unique(sample).size:,}")
     key = ("n", str(values.dtype), nulls, float(lo), float(hi), zeros)
-    return ColumnFacts(f"{nulls:,}", parts + extra, key)
+    unique = integral and small_range and distinct == n
+    return ColumnFacts(f"{nulls:,}", parts + extra, key, unique)
 
 
 def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:

@@ -26,6 +26,7 @@ from .stats import fmt_number
 SAMPLE_ROWS = 10_000
 DUP_EXACT_CELLS = 1_000_000
 _WIDE = 1_000  # columns above which row hashing goes through one numpy block
+_TOO_WIDE = 20_000  # columns above which even that block costs more than the whole summary
 _SEED = 0
 _CELL = 32
 _LEFT_OUT_NAMES = 240
@@ -207,11 +208,17 @@ def _block_duplicates(block: Any) -> str:
     return f"duplicated rows: {block.shape[0] - np.unique(rows).size:,}"
 
 
-def _pd_duplicates(df: Any, pd: Any) -> str:
+def _pd_duplicates(df: Any, pd: Any, unique: str | None = None) -> str:
+    """Duplicated rows: exact when small, else proved absent by a column whose values never
+    repeat (``unique``, or a strictly monotonic one), else bounded from the row sample."""
     n, m = df.shape
     if n < 2 or m == 0:
         return ""
+    if unique is not None and n * m > DUP_EXACT_CELLS:
+        return f"duplicated rows: 0 ({unique} never repeats)"
     try:
+        if m > _TOO_WIDE:
+            return f"duplicated rows: not checked ({m:,} columns)"
         if n * m <= DUP_EXACT_CELLS and m > _WIDE:
             return _wide_duplicates(df)
         if n * m <= DUP_EXACT_CELLS:
@@ -317,7 +324,8 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
             facts[j] = _pd_facts(df.iloc[:, j], positions, pd)
         estimated = any(f.nulls.startswith("~") for f in facts.values())
         notes = _notes(None if positions is None else len(positions), estimated)
-        extra.append(_pd_duplicates(df, pd))
+        unique = next((names[j] for j, f in facts.items() if f.unique), None)
+        extra.append(_pd_duplicates(df, pd, unique))
         same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
         extra.append(_identical(facts, same, names, partial=len(table_cols) < n_cols))
 
@@ -394,6 +402,8 @@ def _pl_duplicates(df: Any) -> str:
     if n < 2 or m == 0:
         return ""
     try:
+        if m > _TOO_WIDE:
+            return f"duplicated rows: not checked ({m:,} columns)"
         if n * m <= DUP_EXACT_CELLS and m > _WIDE:
             # Row hashing across thousands of columns is slow; one numeric block is not.
             block = df.to_numpy()  # numbers stay numbers; anything else comes back as objects
@@ -443,8 +453,9 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
     header = f"{obj_name}: {n_rows:,} rows × {n_cols:,} columns"
     widest = max(layout[2] for layout in _LAYOUTS)
     table_cols = _pick(n_cols, widest)
-    # Everything below reads this narrow frame: dtypes of 5,000 columns are never listed.
-    sub = obj.select([all_names[j] for j in table_cols])
+    # Everything below reads this narrow frame: dtypes of 5,000 columns are never listed, and
+    # it is built from Series by position (select() plans a query over every column).
+    sub = pl.DataFrame([obj.to_series(j) for j in table_cols])
     dtypes = dict(zip(table_cols, map(str, sub.dtypes), strict=True))
     names = {j: _cell(all_names[j], 40) for j in table_cols}
     facts: dict[int, ColumnFacts] = {}
@@ -479,7 +490,7 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
             table += _left_out(lambda j: _cell(all_names[j], 40), cols, n_cols)
         parts = [header, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
-            parts.append(_pl_rows(obj, [all_names[j] for j in _pick(n_cols, rowcols)], head, tail))
+            parts.append(_pl_rows(sub, [all_names[j] for j in _pick(n_cols, rowcols)], head, tail))
         text = "\n".join(p for p in parts if p)
         if len(text) <= max_chars:
             break
