@@ -4,16 +4,21 @@ strings, left-out names, nested nulls, whole labels and offsets, one number styl
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kuroryuu_magic.context import render_value
 
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
+
+from ._odd_frames import odd_frames  # noqa: E402  (needs pyarrow)
 
 BIG = 1_000_000
 
@@ -182,3 +187,20 @@ def test_polars_exact_and_wide() -> None:
     text = render_value(wide, max_chars=4000)
     assert len(text) <= 4000
     assert re.search(r"4,9\d\d more columns not shown: c\d+, c\d+", text)
+
+
+@settings(max_examples=60)
+@given(odd_frames(), st.integers(100, 5000), st.booleans())
+def test_odd_frames_profile_within_bound_and_without_failures(
+    df: pd.DataFrame, limit: int, schema_only: bool
+) -> None:
+    out = render_value(df, max_chars=limit, schema_only=schema_only)
+    assert len(out) <= limit
+    assert "failed" not in out, out
+    if df.shape[1] and not schema_only and len(out) < limit:
+        flat = df.reset_index(drop=True)
+        flat.columns = [f"c{i}" for i in range(df.shape[1])]
+        with contextlib.suppress(Exception):  # polars cannot hold every pandas dtype
+            frame = pl.from_pandas(flat)
+            pout = render_value(frame, max_chars=limit)
+            assert len(pout) <= limit and "failed" not in pout, pout
