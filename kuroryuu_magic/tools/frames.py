@@ -24,6 +24,7 @@ from .text import show as show_cell
 DEFAULT_Q = (0, 0.01, 0.25, 0.5, 0.75, 0.99, 1)
 LOW_CARDINALITY = 50
 MAX_CORR_COLUMNS = 100
+SPEARMAN_PAIR_ROWS = 20_000_000  # pair × row budget of pandas' pair-by-pair spearman
 WITHHELD = "(schema-only mode: values are withheld; counts, names and dtypes only)"
 
 
@@ -452,6 +453,13 @@ def correlations(
     elif bool(present.all()):
         r = pairwise_pearson(data.rank().to_numpy(dtype="float64"), present, pairs_n)
     else:  # ranks depend on which rows each pair shares: pandas ranks per pair
+        holes = int((~present.all(axis=0)).sum())
+        per_pair = holes * (len(cols) - 1) * len(data)
+        if per_pair > SPEARMAN_PAIR_ROWS:
+            raise ToolError(
+                f"spearman with nulls ranks each pair apart ({holes} columns have nulls, "
+                f"{len(data):,} rows): pass fewer columns, or use pearson"
+            )
         r = data.corr(method=method).to_numpy()
     pairs = [(i, j, float(r[i, j])) for i in range(len(cols)) for j in range(i + 1, len(cols))]
     pairs.sort(key=lambda p: -abs(p[2]) if p[2] == p[2] else 1.0)
