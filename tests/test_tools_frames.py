@@ -183,3 +183,18 @@ def test_polars_dtypes_and_nulls_stay_polars() -> None:
     assert "n: Int64, non-null 2/3 (1 null)" in out
     assert "s: String" in out
     err(describe({"lazy": df.lazy()}, "lazy", max_chars=2000))
+
+
+def test_spearman_with_nulls_refuses_a_job_too_big(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuroryuu_magic.tools import frames
+
+    monkeypatch.setattr(frames, "SPEARMAN_PAIR_ROWS", 100)
+    text = err(
+        correlations(
+            {"df": DF}, "df", columns=["price", "qty", "code"], method="spearman", max_chars=500
+        )
+    )
+    assert "fewer columns" in text
+    assert not correlations(
+        {"df": DF}, "df", columns=["price", "qty"], method="pearson", max_chars=500
+    ).is_error

@@ -362,17 +362,13 @@ def duplicates(
     for ix in ranked[: int(show)]:
         first = ix[0]
         values = ", ".join(
-            f"{colname(t, c)}={show_value(t.frame.iat[first, c])}" for c in cols[:12]
+            f"{colname(t, c)}={show_cell(t.frame.iat[first, c], 30)}" for c in cols[:12]
         )
         more = ", …" if len(cols) > 12 else ""
         at = ", ".join(str(labels[i]) for i in ix[:5]) + (", …" if len(ix) > 5 else "")
         if not b.add(f"  {len(ix):,}× at index [{at}]: {values}{more}"):
             break
     return b.text("  …")
-
-
-def show_value(v: Any) -> str:
-    return show_cell(v, 30)
 
 
 # ---------------------------------------------------------------- quantiles

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .data import Table, colname, column, position, positions, table_of
+from .data import Table, colname, position, positions, table_of
+from .data import column as column_at  # groupby's `column` argument would shadow it
 from .frames import WITHHELD, kind
 from .outcome import ToolError, tool
 from .text import Budget, label, num, show, table
@@ -65,7 +66,7 @@ def _mask(t: Table, cond: Any) -> tuple[Any, str]:
     value = cond[2] if len(cond) == 3 else None
     if op not in ALL_OPS:
         raise ToolError(f"unknown op {op!r}; use one of {' '.join(ALL_OPS)}")
-    s = column(t, position(t, col))
+    s = column_at(t, position(t, col))
     shown = f"{label(col)} {op}" + ("" if op in ("isnull", "notnull") else f" {value!r}")
     if op == "isnull":
         return s.isna().to_numpy(dtype=bool), shown
@@ -146,7 +147,7 @@ def sample_rows(
         for lab, values in zip(part.index, part.itertuples(index=False, name=None), strict=True)
     ]
     header = ["index", *(colname(t, p)[:30] for p in cols)]
-    numeric = [False, *(kind(column(t, p)) == "number" for p in cols)]
+    numeric = [False, *(kind(column_at(t, p)) == "number" for p in cols)]
     for line in table(header, rows, numeric):
         if not b.add(line):
             break
@@ -173,7 +174,7 @@ def groupby(
     t = table_of(namespace, name)
     keys = [position(t, b) for b in by_list]
     pos = position(t, column)
-    s = column_of(t, pos)
+    s = column_at(t, pos)
     k = kind(s)
     if (
         agg in _NUMERIC_AGGS
@@ -181,7 +182,7 @@ def groupby(
         and not (k == "datetime" and agg in ("mean", "median"))
     ):
         raise ToolError(f"{agg} needs a numeric column; {colname(t, pos)!r} is {s.dtype}")
-    key_series = [column_of(t, p).rename(f"_k{i}") for i, p in enumerate(keys)]
+    key_series = [column_at(t, p).rename(f"_k{i}") for i, p in enumerate(keys)]
     grouped = s.groupby(key_series, dropna=False, observed=True, sort=True)
     pd = sys.modules["pandas"]
     # One frame so each value keeps its group size through the sort (NaN keys included).
@@ -209,10 +210,6 @@ def groupby(
             break
         shown += 1
     return b.text(f"  … {len(rows) - max(0, shown - 1):,} more groups")
-
-
-def column_of(t: Table, pos: int) -> Any:
-    return column(t, pos)
 
 
 def _agg_value(v: Any) -> str:
