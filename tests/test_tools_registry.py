@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -167,3 +168,51 @@ def test_secrets_in_data_never_reach_tool_results() -> None:
         text = run_tool(name, input, ns, max_chars=4000, schema_only=False).text
         assert key not in text and token not in text, name
         assert "QQQQQQQQ" not in text and "ZZZZZZZZ" not in text, name
+
+
+def test_schema_only_sends_no_values() -> None:
+    df = pd.DataFrame(
+        {
+            "patient": ["canary-alice", "canary-bob", "canary-alice"],
+            "age": [31337, 42424, 31337],
+            "score": [0.123456, 0.654321, 0.123456],
+            "seen": pd.to_datetime(["2031-05-06", "2032-07-08", "2031-05-06"]),
+        }
+    )
+    ns = {"df": df, "In": ["", "df"], "Out": {1: df}}
+    calls = [
+        ("describe", {"name": "df"}),
+        ("value_counts", {"name": "df", "column": "patient"}),
+        ("value_counts", {"name": "df", "column": "age"}),
+        ("duplicates", {"name": "df"}),
+        ("quantiles", {"name": "df", "column": "age"}),
+        ("correlations", {"name": "df"}),
+        ("sample_rows", {"name": "df", "where": [["age", ">", 1]]}),
+        ("groupby", {"name": "df", "by": "patient", "column": "age", "agg": "max"}),
+        ("histogram", {"name": "df", "column": "seen"}),
+        ("cell", {"n": 1}),
+    ]
+    for name, input in calls:
+        out = run_tool(name, input, ns, max_chars=4000, schema_only=True)
+        assert not out.is_error, (name, out.text)
+        for value in ("canary", "31337", "42424", "0.123", "0.654", "2031", "2032"):
+            assert value not in out.text, (name, value, out.text)
+    counts = run_tool("duplicates", {"name": "df"}, ns, max_chars=4000, schema_only=True).text
+    assert "1 duplicated rows" in counts  # counts still answer
+
+
+def test_unknown_tool_names_are_redacted() -> None:
+    key = "sk-ant-api03-" + "K" * 40
+    text = err(run_tool(key, {}, NS, max_chars=500, schema_only=False))
+    assert "KKKKKKKK" not in text
+
+
+def test_polars_series_and_numpy() -> None:
+    pl = pytest.importorskip("polars")
+    ns = {"s": pl.Series("v", [3, 1, None, 3]), "a": np.array([[1.0, 2.0], [1.0, 2.0]])}
+    out = ok(
+        run_tool("value_counts", {"name": "s", "column": "v"}, ns, max_chars=500, schema_only=False)
+    )
+    assert "2 distinct values, 1 null" in out
+    dup = ok(run_tool("duplicates", {"name": "a"}, ns, max_chars=500, schema_only=False))
+    assert "1 duplicated rows" in dup

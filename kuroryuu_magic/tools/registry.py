@@ -296,9 +296,8 @@ def run_tool(
             return ToolOutcome("error: run_python runs only through the approval step", True)
         if name not in _RUNNERS:
             known = ", ".join(_RUNNERS)
-            return ToolOutcome(
-                bounded(f"error: no tool {str(name)[:60]!r}; tools are {known}", max_chars), True
-            )
+            text = f"error: no tool {str(name)[:60]!r}; tools are {known}"
+            return ToolOutcome(bounded(redact(text), max_chars), True)
         problem = check(input, _BY_NAME[name]["input_schema"], "input")
         if problem:
             return ToolOutcome(bounded(redact(f"error: {problem}"), max_chars), True)
