@@ -15,15 +15,8 @@ This package imports nothing from the magic layer; the agent loop imports it.
 
 from __future__ import annotations
 
-from .frames import (
-    correlations,
-    describe,
-    duplicates,
-    histogram,
-    null_counts,
-    quantiles,
-    value_counts,
-)
+from .distribution import correlations, histogram, quantiles
+from .frames import describe, duplicates, null_counts, value_counts
 from .kernel import cell, last_error, list_variables
 from .outcome import ToolError, ToolOutcome
 from .registry import CODE_TOOL, DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions

@@ -14,7 +14,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import frames, kernel, rows
+from . import distribution, frames, kernel, rows
 from ._redact import redact
 from .outcome import ToolOutcome
 from .text import bounded
@@ -100,7 +100,7 @@ DEFINITIONS: list[dict[str, Any]] = [
                     "items": {"type": "number", "minimum": 0, "maximum": 1},
                     "minItems": 1,
                     "maxItems": 101,
-                    "default": list(frames.DEFAULT_Q),
+                    "default": list(distribution.DEFAULT_Q),
                 },
             },
             ["name", "column"],
@@ -207,11 +207,11 @@ _RUNNERS: dict[str, Callable[..., ToolOutcome]] = {
     "value_counts": frames.value_counts,
     "null_counts": frames.null_counts,
     "duplicates": frames.duplicates,
-    "quantiles": frames.quantiles,
-    "correlations": frames.correlations,
+    "quantiles": distribution.quantiles,
+    "correlations": distribution.correlations,
     "sample_rows": rows.sample_rows,
     "groupby": rows.groupby,
-    "histogram": frames.histogram,
+    "histogram": distribution.histogram,
     "cell": kernel.cell,
     "last_error": kernel.last_error,
 }

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .columns import WITHHELD, kind
 from .data import Table, colname, position, positions, table_of
 from .data import column as column_at  # groupby's `column` argument would shadow it
-from .frames import WITHHELD, kind
 from .outcome import ToolError, tool
 from .text import Budget, label, num, show, table
 
