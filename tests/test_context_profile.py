@@ -204,3 +204,12 @@ def test_odd_frames_profile_within_bound_and_without_failures(
             frame = pl.from_pandas(flat)
             pout = render_value(frame, max_chars=limit)
             assert len(pout) <= limit and "failed" not in pout, pout
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_datetime_units_are_read_in_their_own_unit(unit: str) -> None:
+    d = pd.Series(pd.to_datetime(["2024-01-01", None, "2024-03-01"])).astype(f"datetime64[{unit}]")
+    td = pd.Series(pd.to_timedelta([1, 2, None], unit="D")).astype(f"timedelta64[{unit}]")
+    out = render_value(pd.DataFrame({"d": d, "td": td}))
+    assert "min=2024-01-01 00:00:00 max=2024-03-01 00:00:00" in col(out, "d")
+    assert "min=1 days 00:00:00 max=2 days 00:00:00" in col(out, "td")

@@ -198,3 +198,12 @@ def test_spearman_with_nulls_refuses_a_job_too_big(monkeypatch: pytest.MonkeyPat
     assert not correlations(
         {"df": DF}, "df", columns=["price", "qty"], method="pearson", max_chars=500
     ).is_error
+
+
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_datetime_levels_in_their_own_unit(unit: str) -> None:
+    d = pd.Series(pd.to_datetime(["2024-03-01", "2024-01-01", "2024-03-01"])).astype(
+        f"datetime64[{unit}]"
+    )
+    out = ok(describe({"df": pd.DataFrame({"d": d})}, "df", max_chars=2000))
+    assert "top 2024-03-01 00:00:00 (2), 2024-01-01 00:00:00 (1)" in out

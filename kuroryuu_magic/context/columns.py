@@ -182,7 +182,7 @@ def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     present = ints[ints != nat] if nulls else ints
     if not present.size:
         return ColumnFacts(f"{nulls:,}", [], None)
-    unit = getattr(s.dtype, "unit", "ns")
+    unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit
     tz = getattr(s.dtype, "tz", None)
 
     def show(v: Any) -> str:

@@ -80,7 +80,7 @@ def levels(s: Any, top: int = 10) -> tuple[int, list[tuple[Any, int]]] | None:
 def _from_int64(s: Any) -> Any:
     """Turn an ``asi8`` value of a datetime/timedelta column back into its Timestamp/Timedelta."""
     pd = sys.modules["pandas"]
-    unit = getattr(s.dtype, "unit", "ns")
+    unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit
     tz = getattr(s.dtype, "tz", None)
     if kind(s) == "timedelta":
         return lambda v: pd.Timedelta(int(v), unit=unit)
