@@ -99,18 +99,23 @@ def describe(
     """Per column: dtype, non-null, distinct, exact min/max, mean/std/quartiles, zeros, top values."""
     t = table_of(namespace, name)
     cols = positions(t, columns)
-    b = Budget(max_chars)
+    reserve = min(300, max(60, max_chars // 4))  # room to name the columns left out
+    b = Budget(max_chars, reserve=reserve)
     b.add(t.header + (f" {WITHHELD}" if schema_only else ""))
     if not cols:
         b.add("no columns")
     done = 0
     for pos in cols:
         block = _describe_column(t, pos, schema_only)
-        if not all(b.add(line) for line in block):
+        if sum(len(line) + 1 for line in block) > b.left:  # whole columns only
+            b.full = True
             break
+        for line in block:
+            b.add(line)
         done += 1
     left = [colname(t, p) for p in cols[done:]]
-    return b.text(f"… {len(left):,} more columns not described: {', '.join(left[:40])}"[:300])
+    tail = f"… {len(left):,} more columns not described: {', '.join(left[:40])}"
+    return b.text(tail[: reserve - 2])
 
 
 # ---------------------------------------------------------------- value_counts
