@@ -85,7 +85,7 @@ def _wide_duplicates(df: Any) -> str:
     return block_duplicates(df.to_numpy())
 
 
-def _pd_duplicates(df: Any, pd: Any, unique: str | None = None) -> str:
+def _pd_duplicates(df: Any, pd: Any, unique: str | None = None, positions: Any = None) -> str:
     """Duplicated rows: exact when small, else proved absent by a column whose values never
     repeat (``unique``, or a strictly monotonic one), else bounded from the row sample."""
     n, m = df.shape
@@ -101,7 +101,7 @@ def _pd_duplicates(df: Any, pd: Any, unique: str | None = None) -> str:
         if n * m <= DUP_EXACT_CELLS:
             dup = int(pd.util.hash_pandas_object(df, index=False).duplicated().sum())
             return f"duplicated rows: {dup:,}"
-        positions = sample_positions(n)
+        positions = sample_positions(n) if positions is None else positions
         proof = _pd_unique_column(df, positions, pd)
         if proof is not None:
             return f"duplicated rows: 0 ({proof} never repeats)"
@@ -202,7 +202,7 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
         estimated = any(f.nulls.startswith("~") for f in facts.values())
         notes = sample_note(None if positions is None else len(positions), estimated)
         unique = next((names[j] for j, f in facts.items() if f.unique), None)
-        extra.append(_pd_duplicates(df, pd, unique))
+        extra.append(_pd_duplicates(df, pd, unique, positions))
         same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
         extra.append(identical(facts, same, names, partial=len(table_cols) < n_cols))
 
