@@ -182,6 +182,9 @@ def groupby(
         and not (k == "datetime" and agg in ("mean", "median"))
     ):
         raise ToolError(f"{agg} needs a numeric column; {colname(t, pos)!r} is {s.dtype}")
+    if str(s.dtype) == "object" and agg in ("min", "max") and s.dropna().map(type).eq(str).all():
+        # pandas 2 compares None with str in object min/max; its string dtype skips nulls.
+        s = s.astype("string")
     key_series = [column_at(t, p).rename(f"_k{i}") for i, p in enumerate(keys)]
     grouped = s.groupby(key_series, dropna=False, observed=True, sort=True)
     pd = sys.modules["pandas"]
