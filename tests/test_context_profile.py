@@ -213,3 +213,8 @@ def test_datetime_units_are_read_in_their_own_unit(unit: str) -> None:
     out = render_value(pd.DataFrame({"d": d, "td": td}))
     assert "min=2024-01-01 00:00:00 max=2024-03-01 00:00:00" in col(out, "d")
     assert "min=1 days 00:00:00 max=2 days 00:00:00" in col(out, "td")
+
+
+def test_date_strings_with_different_offsets_are_compared_in_utc() -> None:
+    df = pd.DataFrame({"t": ["2024-01-01T10:00+01:00", "2024-01-02T00:00+05:00", None]})
+    assert "dates=2024-01-01 09:00:00+00:00…2024-01-01 19:00:00+00:00" in col(render_value(df), "t")

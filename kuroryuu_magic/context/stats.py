@@ -80,7 +80,14 @@ def date_range(values: Any) -> tuple[Any, Any, int] | None:
     pd = sys.modules.get("pandas")
     if pd is None:
         return None
-    parsed = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="mixed")
+    series = pd.Series(values, dtype=object)
+    try:
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    except (ValueError, TypeError):  # offsets that differ (or naive mixed with aware): in UTC
+        try:
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
+        except (ValueError, TypeError):
+            return None
     ok = parsed.dropna()
     if len(ok) < max(1, len(values) // 2):
         return None
