@@ -207,3 +207,15 @@ def test_datetime_levels_in_their_own_unit(unit: str) -> None:
     )
     out = ok(describe({"df": pd.DataFrame({"d": d})}, "df", max_chars=2000))
     assert "top 2024-03-01 00:00:00 (2), 2024-01-01 00:00:00 (1)" in out
+
+
+def test_spearman_with_nulls_and_ties_matches_pandas() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 6, size=(400, 4)).astype(float)  # many ties
+    x[rng.random(x.shape) < 0.2] = np.nan
+    df = pd.DataFrame(x, columns=list("abcd"))
+    df["e"] = rng.normal(size=400)  # one column without nulls
+    out = ok(correlations({"df": df}, "df", method="spearman", max_chars=4000))
+    expected = df.corr(method="spearman")
+    for a, b in [("a", "b"), ("a", "e"), ("c", "d"), ("b", "e")]:
+        assert f"{a} ~ {b}: {num(expected.loc[a, b])} " in out

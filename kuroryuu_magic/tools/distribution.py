@@ -18,7 +18,7 @@ from .text import Budget, num
 
 DEFAULT_Q = (0, 0.01, 0.25, 0.5, 0.75, 0.99, 1)
 MAX_CORR_COLUMNS = 100
-SPEARMAN_PAIR_ROWS = 20_000_000  # pair × row budget of pandas' pair-by-pair spearman
+SPEARMAN_PAIR_ROWS = 30_000_000  # rows × pairs with nulls: a few seconds of per-pair ranking
 
 
 # ---------------------------------------------------------------- quantiles
@@ -96,17 +96,15 @@ def correlations(
     pairs_n = present.T @ present
     if method == "pearson":
         r = pairwise_pearson(data.to_numpy(dtype="float64"), present, pairs_n)
-    elif bool(present.all()):
-        r = pairwise_pearson(data.rank().to_numpy(dtype="float64"), present, pairs_n)
-    else:  # ranks depend on which rows each pair shares: pandas ranks per pair
-        holes = int((~present.all(axis=0)).sum())
-        per_pair = holes * (len(cols) - 1) * len(data)
+    else:
+        k, full = len(cols), int(present.all(axis=0).sum())
+        per_pair = (k * (k - 1) - full * (full - 1)) // 2 * len(data)
         if per_pair > SPEARMAN_PAIR_ROWS:
             raise ToolError(
-                f"spearman with nulls ranks each pair apart ({holes} columns have nulls, "
-                f"{len(data):,} rows): pass fewer columns, or use pearson"
+                f"spearman ranks each pair with nulls apart ({k - full} of {k} columns have "
+                f"nulls, {len(data):,} rows): pass fewer columns, or use pearson"
             )
-        r = data.corr(method=method).to_numpy()
+        r = pairwise_spearman(data.to_numpy(dtype="float64"), present > 0)
     pairs = [(i, j, float(r[i, j])) for i in range(len(cols)) for j in range(i + 1, len(cols))]
     pairs.sort(key=lambda p: -abs(p[2]) if p[2] == p[2] else 1.0)
     b = Budget(max_chars)
@@ -135,6 +133,61 @@ def pairwise_pearson(x: Any, present: Any, n: Any) -> Any:
         var_i = sxx - sx * sx / n
         r = cov / np.sqrt(var_i * var_i.T)
     r[n < 2] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def pairwise_spearman(x: Any, present: Any) -> Any:
+    """Spearman rho of every column pair as df.corr("spearman"): ranks (ties averaged) taken
+    over the rows the pair shares.
+
+    Each column is sorted once.  A value's rank within a pair is its rank in the whole column
+    less the values that drop out because the other column is null there; counting those is
+    a cumulative sum over the column's sorted order, so no pair is sorted again.  Pairs where
+    neither column has nulls share one rank matrix and one matrix product.
+    """
+    np = sys.modules["numpy"]
+    k = x.shape[1]
+    order, lo, eq = [], [], []  # per column: sorted order of present rows; per row: less / equal
+    for i in range(k):
+        rows = np.flatnonzero(present[:, i])
+        o = rows[np.argsort(x[rows, i])]
+        ranked = x[o, i]
+        # Tie groups in sorted order: each position's group start (values less) and group size.
+        new = np.concatenate(([True], ranked[1:] != ranked[:-1])) if ranked.size else ranked
+        starts = np.flatnonzero(new)
+        group = np.cumsum(new) - 1
+        sizes = np.diff(np.append(starts, ranked.size))
+        below = np.zeros(len(x), dtype="int64")
+        same = np.zeros(len(x), dtype="int64")
+        below[o] = starts[group]
+        same[o] = sizes[group]
+        order.append(o)
+        lo.append(below)
+        eq.append(same)
+    r = np.full((k, k), np.nan)
+    full = [i for i in range(k) if present[:, i].all()]
+    if len(full) > 1:  # no nulls: the ranks are the same for every pair
+        ranks = np.column_stack([lo[i] + (eq[i] + 1) / 2 for i in full])
+        ones = np.ones_like(ranks)
+        r[np.ix_(full, full)] = pairwise_pearson(ranks, ones, ones.T @ ones)
+
+    def pair_ranks(i: int, j: int, shared: Any) -> Any:
+        less, ties = lo[i][shared], eq[i][shared]
+        # gone[p]: values among the first p of column i's sorted order whose row lacks column j.
+        gone = np.concatenate(([0], np.cumsum(~present[order[i], j])))
+        return (less - gone[less]) + (ties - (gone[less + ties] - gone[less]) + 1) / 2
+
+    for i in range(k):
+        for j in range(i + 1, k):
+            if i in full and j in full:
+                continue
+            shared = present[:, i] & present[:, j]
+            if np.count_nonzero(shared) < 2:
+                continue
+            a, c = pair_ranks(i, j, shared), pair_ranks(j, i, shared)
+            with np.errstate(all="ignore"):
+                r[i, j] = r[j, i] = np.corrcoef(a, c)[0, 1]
+    np.fill_diagonal(r, 1.0)
     return np.clip(r, -1.0, 1.0)
 
 
