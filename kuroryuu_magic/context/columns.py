@@ -110,7 +110,9 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     # No masked copy of the column: fmin/fmax skip NaN, and NaN == 0 is False for zeros.
     if kind == "f":
         # min propagates NaN: a number back proves the column has none, and is the exact min.
-        lo = values.min()
+        # A NaN in the sample already proves there are some: skip that pass then.
+        seen_nan = positions is not None and bool(np.isnan(values[positions]).any())
+        lo = np.nan if seen_nan else values.min()
         if np.isnan(lo):
             nulls = int(np.count_nonzero(np.isnan(values)))
             lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
