@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
 
 from kuroryuu_magic.context import render_attachment, render_value
+from kuroryuu_magic.context.stats import fmt_number
 
 odd_floats = st.floats(allow_nan=True, allow_infinity=True)
 odd_objects = st.one_of(
@@ -181,8 +182,10 @@ def test_big_frame_uses_a_sample_and_is_fast() -> None:
     assert elapsed < 1.0  # bench/bench_context.py holds the strict 100 ms figure
     assert "10,000-row random sample" in out
     c0 = next(line for line in out.splitlines() if line.startswith("  c0 "))
-    estimate = int(c0.split("~")[1].split()[0].replace(",", ""))
-    assert 230_000 < estimate < 270_000  # 250,000 true nulls
+    # Nulls, min and max are exact on every size; moments are marked as sampled.
+    assert " 250,000 " in c0
+    assert f"min={fmt_number(df.c0.min())} max={fmt_number(df.c0.max())}" in c0
+    assert "mean≈" in c0 and "median≈" in c0
 
 
 def test_series_and_index() -> None:

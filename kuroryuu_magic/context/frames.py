@@ -1,185 +1,179 @@
-"""Summaries of pandas and polars DataFrames and Series for prompts.
+"""Summaries of pandas DataFrames, Series and Indexes for prompts (what ``{df}`` sends).
 
-Cost is bounded as well as size: statistics and (for big frames) null counts
-come from a fixed-size random sample of rows, and only the columns that will
-be shown are ever touched, so a 1,000,000 × 20 frame or a 5,000-column frame
-summarises in milliseconds.  The libraries come from ``sys.modules``; this
-module never imports them.
+What is cheap is exact: null counts, min/max, zeros, and (for integer codes,
+categoricals and bools) distinct counts and top values come from one
+vectorised pass over the column (see :mod:`.columns`).  What is not is taken
+from a fixed-size random sample of rows and marked on the value itself
+(``≈``, ``≥``, ``~``).  Below ``EXACT_ROWS`` rows nothing is sampled.  Duplicate
+rows are counted exactly up to ``DUP_EXACT_CELLS`` cells and bounded from the
+sample above; identical columns are flagged; only the columns that can be
+shown are touched, so a 100,000-column frame costs what a 40-column one does.
+polars frames: :mod:`.polars_frames`; shared layout: :mod:`.layout`.  The
+libraries come from ``sys.modules``; this module never imports them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import sys
 from typing import Any
 
-from .stats import fmt_number as _g
-from .stats import numeric_summary
+from .columns import ColumnFacts, pandas_column
+from .layout import (
+    DUP_EXACT_CELLS,
+    LAYOUTS,
+    TOO_WIDE,
+    WIDE,
+    aligned,
+    block_duplicates,
+    bytes_text,
+    cell,
+    identical,
+    left_out,
+    pick,
+    sample_note,
+    sample_of,
+    sample_positions,
+    value_text,
+)
+from .stats import fmt_number
 from .text import truncate, type_name
 
-SAMPLE_ROWS = 10_000
-# Above this many rows, null counts are estimated from the sample too.
-EXACT_NULLS_MAX_ROWS = 200_000
-_SEED = 0
-_CELL = 32
 
-# Layouts tried in order, richest first, until one fits the budget:
-# (head rows, tail rows, columns in the column table, columns in head/tail).
-_LAYOUTS = (
-    (3, 2, 40, 20),
-    (3, 0, 30, 12),
-    (2, 0, 20, 8),
-    (1, 0, 12, 6),
-    (0, 0, 8, 0),
-)
-
-
-def _bytes(n: float) -> str:
-    if n < 1000:
-        return f"{n:,.0f} bytes"
-    for unit in ("kB", "MB"):
-        n /= 1000
-        if n < 1000:
-            return f"{n:,.1f} {unit}"
-    return f"{n / 1000:,.1f} GB"
-
-
-def _cell(x: Any, width: int = _CELL) -> str:
-    try:
-        text = str(x)
-    except Exception:
-        text = f"<{type_name(x)}>"
-    text = text.replace("\n", "\\n")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _table(header: list[str], rows: list[list[str]], right: bool = False) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    pad = str.rjust if right else str.ljust
-    lines = [
-        "  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *rows]
-    ]
-    return "\n".join("  " + line for line in lines)
-
-
-def _pick(n: int, keep: int) -> list[int]:
-    """Positions of the first and last columns to show when there are too many."""
-    if n <= keep:
-        return list(range(n))
-    first = keep - max(1, keep // 4)
-    return list(range(first)) + list(range(n - (keep - first), n))
-
-
-def _sample_positions(n: int) -> Any:
+def _pd_same(df: Any, a: int, b: int) -> bool:
     np = sys.modules["numpy"]
-    if n <= SAMPLE_ROWS:
-        return np.arange(n)
-    rng = np.random.default_rng(_SEED)
-    if n <= 10_000_000:
-        return np.sort(rng.choice(n, SAMPLE_ROWS, replace=False))
-    # choice() without replacement slows down with n; at this size repeats are rare anyway.
-    return np.unique(rng.integers(0, n, SAMPLE_ROWS))
+    x, y = df.iloc[:, a], df.iloc[:, b]
+    if isinstance(x.dtype, np.dtype) and x.dtype == y.dtype and x.dtype.kind in "iufbmM":
+        return bool(np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=x.dtype.kind == "f"))
+    return bool(x.reset_index(drop=True).equals(y.reset_index(drop=True)))
 
 
-# ---------------------------------------------------------------- pandas
-
-
-def _pd_column(column: Any, positions: Any, exact: bool, pd: Any) -> tuple[str, str]:
-    """Null count and summary of one column, from the sample rows when the frame is big."""
+def _strictly_monotonic(values: Any, positions: Any) -> bool:
     np = sys.modules["numpy"]
-    sampled = len(positions) < len(column)
-    scale = len(column) / max(1, len(positions))
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
-        # Plain numpy columns: index the array directly, skipping pandas' per-call overhead.
-        values = column.to_numpy()
-        sample = values[positions] if sampled else values
-        if dtype.kind != "f":
-            nulls = "0"
-        elif exact:
-            nulls = f"{int(np.isnan(values).sum()):,}"
-        else:
-            nulls = f"~{round(int(np.isnan(sample).sum()) * scale):,}"
-        if not sample.size:
-            return nulls, ""
-        if dtype.kind == "b":
-            return nulls, f"true={_g(sample.mean() * 100)}%"
-        return nulls, numeric_summary(sample[~np.isnan(sample)] if dtype.kind == "f" else sample)
-    sample = column.take(positions) if sampled else column
-    if exact:
-        nulls = f"{int(column.isna().sum()):,}"
-    else:
-        nulls = f"~{round(int(sample.isna().sum()) * scale):,}"
-    return nulls, _pd_other_stats(sample.dropna(), pd)
+
+    def strict(v: Any) -> bool:
+        return bool(np.all(v[1:] > v[:-1]) or np.all(v[1:] < v[:-1]))
+
+    return strict(values[positions]) and strict(values)  # the sample rules most columns out
 
 
-def _pd_other_stats(s: Any, pd: Any) -> str:
-    """Summary of non-null sampled values of an extension/object/datetime column."""
-    types = pd.api.types
-    dtype = s.dtype
-    if len(s) == 0:
+def _pd_unique_column(df: Any, positions: Any, pd: Any) -> str | None:
+    """A column whose values never repeat (strictly monotonic), proving no duplicate rows."""
+    np = sys.modules["numpy"]
+    candidates = []
+    dtypes = df.dtypes.iloc[:40]  # df.dtypes builds a Series per call: once, not per column
+    for j in range(len(dtypes)):
+        dtype = dtypes.iloc[j]
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            candidates.append((dtype.kind == "f", j))  # ids and timestamps first: likelier keys
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            candidates.append((False, j))
+    for _, j in sorted(candidates):
+        s = df.iloc[:, j]
+        values = s.array.asi8 if hasattr(s.array, "asi8") else s.to_numpy()
+        if _strictly_monotonic(values, positions):
+            return cell(df.columns[j], 40)
+    return None
+
+
+def _wide_duplicates(df: Any) -> str:
+    """Duplicate rows of a wide frame: hashing column by column costs seconds at 100,000 columns,
+    so only a frame that is one numeric block (one ``to_numpy``) is counted."""
+    kinds = {getattr(d, "kind", "O") for d in df.dtypes.unique()}
+    if not kinds <= set("iufb") or len(df.dtypes.unique()) != 1:
+        return f"duplicated rows: not checked ({df.shape[1]:,} columns of mixed types)"
+    return block_duplicates(df.to_numpy())
+
+
+def _pd_duplicates(df: Any, pd: Any, unique: str | None = None, positions: Any = None) -> str:
+    """Duplicated rows: exact when small, else proved absent by a column whose values never
+    repeat (``unique``, or a strictly monotonic one), else bounded from the row sample."""
+    n, m = df.shape
+    if n < 2 or m == 0:
         return ""
-    if types.is_bool_dtype(dtype):
-        return f"true={_g(s.astype(bool).mean() * 100)}%"
-    if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
-        return numeric_summary(s.to_numpy(dtype="float64", na_value=float("nan")))
-    if types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype):
-        return f"min={s.min()} max={s.max()}"
+    if unique is not None and n * m > DUP_EXACT_CELLS:
+        return f"duplicated rows: 0 ({unique} never repeats)"
     try:
-        counts = s.value_counts(dropna=True)
-    except TypeError:  # unhashable values (lists, dicts) in an object column
-        return "unhashable values"
-    if counts.empty:
-        return ""
-    top = _cell(counts.index[0], 24)
-    categories = getattr(dtype, "categories", None)
-    extra = f" categories={len(categories):,}" if categories is not None else ""
-    return f"distinct={len(counts):,} top={top} ({counts.iloc[0]:,}×){extra}"
+        if m > TOO_WIDE:
+            return f"duplicated rows: not checked ({m:,} columns)"
+        if n * m <= DUP_EXACT_CELLS and m > WIDE:
+            return _wide_duplicates(df)
+        if n * m <= DUP_EXACT_CELLS:
+            dup = int(pd.util.hash_pandas_object(df, index=False).duplicated().sum())
+            return f"duplicated rows: {dup:,}"
+        positions = sample_positions(n) if positions is None else positions
+        proof = _pd_unique_column(df, positions, pd)
+        if proof is not None:
+            return f"duplicated rows: 0 ({proof} never repeats)"
+        sample = df.iloc[positions]
+        dup = int(pd.util.hash_pandas_object(sample, index=False).duplicated().sum())
+    except Exception:  # unhashable cells (lists, dicts, Arrow nested types)
+        return "duplicated rows: not checked (unhashable values)"
+    where = f"within a {len(positions):,}-row sample; exact count skipped above {DUP_EXACT_CELLS:,} cells"
+    return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
+
+
+def _pd_facts(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+    try:
+        return pandas_column(s, positions, pd)
+    except Exception as exc:  # one odd column must not sink the summary, nor lose its nulls
+        nulls = "?"
+        with contextlib.suppress(Exception):
+            nulls = f"{int(s.isna().sum()):,}"
+        return ColumnFacts(nulls, [f"stats failed: {type(exc).__name__}"])
 
 
 def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
     names = [n for n in index.names if n is not None]
     named = f" names={names}" if names else ""
     if isinstance(index, pd.MultiIndex):
-        return f"index: MultiIndex, {index.nlevels} levels{named}"
-    if isinstance(index, pd.RangeIndex):
+        line = f"index: MultiIndex, {index.nlevels} levels{named}"
+    elif isinstance(index, pd.RangeIndex):
         return (
             f"index: RangeIndex(start={index.start}, stop={index.stop}, step={index.step}){named}"
         )
-    line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
+    else:
+        line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
     if not schema_only and len(index):
-        line += f" from {_cell(index[0], 30)} to {_cell(index[-1], 30)}"
+        line += f" from {cell(index[0], 40)} to {cell(index[-1], 40)}"
     return line
 
 
-def _value(v: Any) -> str:
-    """A data cell as a person would read it: floats to 4 significant digits, text cut."""
-    np = sys.modules.get("numpy")
-    if isinstance(v, float) or (np is not None and isinstance(v, np.floating)):
-        f = float(v)
-        return "NaN" if math.isnan(f) else f"{f:.4g}"
-    return _cell(v, 24)
+def _pd_edges(df: Any, n_cols: int) -> tuple[list[int], dict[int, list[str]]]:
+    """Head/tail cells of the widest row layout, formatted once for every layout tried."""
+    n = len(df)
+    head, tail, _, rowcols = LAYOUTS[0]
+    rows = sorted(set(range(min(head, n))) | set(range(max(0, n - tail), n)))
+    # One small frame: itertuples over a million-row frame's slices costs per layout.
+    part = df.iloc[rows].iloc[
+        :, pick(n_cols, rowcols)
+    ]  # rows first: a 5-row take, not a column copy
+    cells = {
+        r: [cell(t[0], 24), *map(value_text, t[1:])]
+        for r, t in zip(rows, part.itertuples(name=None), strict=True)
+    }
+    return pick(n_cols, rowcols), cells
 
 
-def _pd_rows(frame: Any, positions: list[int], head: int, tail: int) -> str:
+def _pd_rows(
+    df: Any,
+    edges: tuple[list[int], dict[int, list[str]]],
+    positions: list[int],
+    head: int,
+    tail: int,
+) -> str:
     # Formatted by hand: DataFrame.to_string costs ~8 ms per call on wide frames.
-    header = ["", *(_cell(c, 24) for c in frame.columns[positions])]
-    note = (
-        f", {len(positions)} of {frame.shape[1]:,} columns"
-        if len(positions) < frame.shape[1]
-        else ""
-    )
-    tail = max(0, min(tail, len(frame) - head))
+    n_rows, n_cols = df.shape
+    widest, cells = edges
+    at = [0, *(1 + widest.index(j) for j in positions)]
+    header = ["", *(cell(df.columns[j], 24) for j in positions)]
+    note = f", {len(positions)} of {n_cols:,} columns" if len(positions) < n_cols else ""
+    tail = max(0, min(tail, n_rows - head))
     parts = []
-    for label, n, part in (("head", head, frame.iloc[:head]), ("tail", tail, frame.iloc[-tail:])):
-        if n:
-            rows = [
-                [_cell(r[0], 24), *map(_value, r[1:])]
-                for r in part.iloc[:, positions].itertuples(name=None)
-            ]
-            parts.append(f"{label}({n}{note}):\n" + _table(header, rows, right=True))
+    for label, rows in (("head", range(min(head, n_rows))), ("tail", range(n_rows - tail, n_rows))):
+        if len(rows):
+            table = [[cells[r][i] for i in at] for r in rows]
+            parts.append(f"{label}({len(rows)}{note}):\n" + aligned(header, table, right=True))
     return "\n".join(parts)
 
 
@@ -189,44 +183,45 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     # memory_usage() walks every column (seconds at 100,000 columns): a nicety, so skip it there.
     if n_cols <= 1_000:
         with contextlib.suppress(Exception):  # exotic extension arrays
-            header += f"; memory ≈ {_bytes(df.memory_usage(index=True, deep=False).sum())}"
+            header += f"; memory ≈ {bytes_text(df.memory_usage(index=True, deep=False).sum())}"
     lines_head = [header, _pd_index_line(df.index, pd, schema_only)]
     if isinstance(df.columns, pd.MultiIndex):
         lines_head.append(f"columns: MultiIndex, {df.columns.nlevels} levels")
-    widest = max(layout[2] for layout in _LAYOUTS)
-    table_cols = _pick(n_cols, widest)
+    widest = max(layout[2] for layout in LAYOUTS)
+    table_cols = pick(n_cols, widest)
     # Only the columns that can be shown are looked at: a frame may have 100,000 of them.
-    dtypes = {j: df.dtypes.iloc[j] for j in table_cols}
-    names = {j: _cell(df.columns[j], 40) for j in table_cols}
+    all_dtypes = df.dtypes  # built per call, so once
+    dtypes = {j: all_dtypes.iloc[j] for j in table_cols}
+    names = {j: cell(df.columns[j], 40) for j in table_cols}
 
-    nulls_note, stats = "", {}
+    notes, facts, extra = "", {}, []
     if not schema_only and n_cols:
-        positions = _sample_positions(n_rows)
-        exact = n_rows <= EXACT_NULLS_MAX_ROWS
+        positions = sample_of(n_rows)
         for j in table_cols:
-            try:
-                stats[j] = _pd_column(df.iloc[:, j], positions, exact, pd)
-            except Exception as exc:  # one odd column must not sink the summary
-                stats[j] = ("?", f"stats failed: {type(exc).__name__}")
-        if not exact:
-            nulls_note = f" (nulls estimated from a {len(positions):,}-row sample)"
-        if len(positions) < n_rows:
-            nulls_note += f"; stats from a {len(positions):,}-row random sample"
+            facts[j] = _pd_facts(df.iloc[:, j], positions, pd)
+        estimated = any(f.nulls.startswith("~") for f in facts.values())
+        notes = sample_note(None if positions is None else len(positions), estimated)
+        unique = next((names[j] for j, f in facts.items() if f.unique), None)
+        extra.append(_pd_duplicates(df, pd, unique, positions))
+        same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
+        extra.append(identical(facts, same, names, partial=len(table_cols) < n_cols))
 
     best = ""
-    for head, tail, ncols, rowcols in _LAYOUTS:
-        cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
+    edges = None
+    for head, tail, ncols, rowcols in LAYOUTS:
+        cols = [j for j in table_cols if j in set(pick(n_cols, ncols))]
         if schema_only:
             rows = [[names[j], str(dtypes[j])] for j in cols]
-            table = _table(["column", "dtype"], rows)
+            table = aligned(["column", "dtype"], rows)
         else:
-            rows = [[names[j], str(dtypes[j]), _cell(stats[j][0]), stats[j][1]] for j in cols]
-            table = _table(["column", "dtype", "nulls", "summary"], rows)
+            rows = [[names[j], str(dtypes[j]), facts[j].nulls, facts[j].summary] for j in cols]
+            table = aligned(["column", "dtype", "nulls", "summary"], rows)
         if len(cols) < n_cols:
-            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
-        parts = [*lines_head, f"columns{nulls_note}:\n{table}" if n_cols else "no columns"]
+            table += left_out(lambda j: cell(df.columns[j], 40), cols, n_cols)
+        parts = [*lines_head, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
-            parts.append(_pd_rows(df, _pick(n_cols, rowcols), head, tail))
+            edges = edges or _pd_edges(df, n_cols)
+            parts.append(_pd_rows(df, edges, pick(n_cols, rowcols), head, tail))
         text = "\n".join(p for p in parts if p)
         best = text
         if len(text) <= max_chars:
@@ -235,27 +230,26 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
 
 
 def _render_pd_series(s: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
-    name = "" if s.name is None else f" {_cell(s.name, 40)!r}"
+    name = "" if s.name is None else f" {cell(s.name, 40)!r}"
     lines = [f"{type_name(s)}{name}: {len(s):,} values, dtype {s.dtype}"]
     lines.append(_pd_index_line(s.index, pd, schema_only))
     if schema_only or len(s) == 0:
         return "\n".join(lines)
-    positions = _sample_positions(len(s))
-    exact = len(s) <= EXACT_NULLS_MAX_ROWS
-    nulls, summary = _pd_column(s, positions, exact, pd)
-    lines.append(f"nulls: {nulls}" + ("" if exact else " (estimated)"))
-    note = f" (from a {len(positions):,}-value sample)" if len(positions) < len(s) else ""
-    lines.append(f"summary{note}: {summary}")
+    positions = sample_of(len(s))
+    facts = _pd_facts(s, positions, pd)
+    lines.append(f"nulls: {facts.nulls}" + (" (estimated)" if facts.nulls.startswith("~") else ""))
+    note = sample_note(None if positions is None else len(positions), False).lstrip("; ")
+    lines.append("summary" + (f" ({note})" if note else "") + f": {facts.summary}")
     text = ""
     for n in (5, 3, 1):
         if len(s) <= 2 * n:
-            values = s.to_string(float_format=_g)
+            values = s.to_string(float_format=fmt_number)
         else:
             values = "\n".join(
                 [
-                    s.head(n).to_string(float_format=_g, name=False, dtype=False),
+                    s.head(n).to_string(float_format=fmt_number, name=False, dtype=False),
                     f"… [{len(s) - 2 * n:,} more values]",
-                    s.tail(n).to_string(float_format=_g, name=False, dtype=False),
+                    s.tail(n).to_string(float_format=fmt_number, name=False, dtype=False),
                 ]
             )
         text = "\n".join([*lines, "values:", values])
@@ -275,95 +269,3 @@ def render_pandas(obj: Any, *, max_chars: int, schema_only: bool) -> str:
     if schema_only:
         return line
     return line + "\n" + truncate(repr(obj), max(0, max_chars - len(line) - 1))
-
-
-# ---------------------------------------------------------------- polars
-
-
-def _pl_stats(s: Any) -> str:
-    if s.len() == 0:
-        return ""
-    dtype = s.dtype
-    if dtype.is_numeric():
-        v = s.drop_nulls().cast(float)
-        fs = v.filter(v.is_finite())
-        if fs.len() == 0:
-            return "no finite values"
-        return (
-            f"mean={_g(fs.mean())} std={_g(fs.std())} min={_g(fs.min())} "
-            f"median={_g(fs.median())} max={_g(fs.max())}"
-        )
-    if dtype.is_temporal():
-        return f"min={s.min()} max={s.max()}"
-    try:
-        counts = s.drop_nulls().value_counts(sort=True)
-    except Exception:  # nested or object dtypes
-        return ""
-    if counts.height == 0:
-        return ""
-    return f"distinct={counts.height:,} top={_cell(counts.row(0)[0], 24)} ({counts.row(0)[1]:,}×)"
-
-
-def _pl_rows(df: Any, cols: list[str], head: int, tail: int) -> str:
-    out = []
-    for label, part in (("head", df.head(head)), ("tail", df.tail(tail))):
-        n = part.height if (label == "head" and head) or (label == "tail" and tail) else 0
-        if not n:
-            continue
-        rows = [[_cell(v, 24) for v in row] for row in part.select(cols).iter_rows()]
-        out.append(f"{label}({n}):\n" + _table(cols, rows))
-    return "\n".join(out)
-
-
-def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
-    """Summary of a polars DataFrame, Series, or LazyFrame (schema only: it is never collected)."""
-    pl = sys.modules["polars"]
-    if isinstance(obj, pl.Series):
-        obj = obj.to_frame()
-        obj_name = "polars.Series"
-    else:
-        obj_name = type_name(obj)
-    if isinstance(obj, pl.LazyFrame):
-        schema = obj.collect_schema()
-        rows = [[_cell(k, 40), str(v)] for k, v in schema.items()]
-        return f"{obj_name} (not collected): {len(rows):,} columns\n" + _table(
-            ["column", "dtype"], rows
-        )
-    n_rows, n_cols = obj.shape
-    names = obj.columns
-    header = f"{obj_name}: {n_rows:,} rows × {n_cols:,} columns"
-    widest = max(layout[2] for layout in _LAYOUTS)
-    table_cols = _pick(n_cols, widest)
-    stats: dict[int, tuple[str, str]] = {}
-    note = ""
-    if not schema_only and n_cols:
-        sub = obj.select([names[j] for j in table_cols])
-        nulls = sub.null_count().row(0)  # kept as metadata by polars: no scan
-        sample = sub if n_rows <= SAMPLE_ROWS else sub.sample(n=SAMPLE_ROWS, seed=_SEED)
-        if n_rows > SAMPLE_ROWS:
-            note = f"; stats from a {SAMPLE_ROWS:,}-row random sample"
-        for k, j in enumerate(table_cols):
-            try:
-                st = _pl_stats(sample.to_series(k))
-            except Exception as exc:
-                st = f"stats failed: {type(exc).__name__}"
-            stats[j] = (f"{nulls[k]:,}", st)
-    text = ""
-    for head, tail, ncols, rowcols in _LAYOUTS:
-        cols = [j for j in table_cols if j in set(_pick(n_cols, ncols))]
-        if schema_only:
-            table = _table(
-                ["column", "dtype"], [[_cell(names[j], 40), str(obj.dtypes[j])] for j in cols]
-            )
-        else:
-            rows = [[_cell(names[j], 40), str(obj.dtypes[j]), *stats[j]] for j in cols]
-            table = _table(["column", "dtype", "nulls", "summary"], rows)
-        if len(cols) < n_cols:
-            table += f"\n  … [{n_cols - len(cols):,} more columns not shown]"
-        parts = [header, f"columns{note}:\n{table}" if n_cols else "no columns"]
-        if not schema_only and n_rows and head and n_cols:
-            parts.append(_pl_rows(obj, [names[j] for j in _pick(n_cols, rowcols)], head, tail))
-        text = "\n".join(p for p in parts if p)
-        if len(text) <= max_chars:
-            break
-    return text

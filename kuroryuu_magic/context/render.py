@@ -70,7 +70,7 @@ def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
 
         return render_pandas(obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "polars", "DataFrame", "Series", "LazyFrame"):
-        from .frames import render_polars
+        from .polars_frames import render_polars
 
         return render_polars(obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "numpy", "ndarray"):

@@ -1,0 +1,342 @@
+"""Per-column facts for the ``{df}`` profile: exact where a vectorised pass is cheap, sampled
+(and marked so on the value) where it is not.
+
+Exact on every size: null counts of numeric, bool, datetime, categorical and
+Arrow/nullable columns; min and max of numbers and datetimes; share of zeros;
+distinct counts and top values of integer-coded columns (one ``bincount``),
+categoricals (counting only categories that occur) and bools.  From the row
+sample, marked ``≈`` on the value (or ``≥`` for a distinct count the sample
+can only bound): mean, std, median, string top values and distinct counts,
+and the null count of object columns above ``EXACT_ROWS`` rows (marked ``~``).
+Below ``EXACT_ROWS`` rows everything is exact.  Libraries come from
+``sys.modules``; this module never imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from .stats import date_like, date_range, fmt_number
+
+EXACT_ROWS = 200_000
+LOW_CARDINALITY = 50
+TOP_SHOWN = 5
+_BINCOUNT_RANGE = 1 << 20
+
+
+@dataclass
+class ColumnFacts:
+    """What the profile says about one column; ``key`` groups candidate identical columns."""
+
+    nulls: str
+    parts: list[str] = field(default_factory=list)
+    key: Any = None
+    # Every row holds a different value (exactly counted): no two rows can be duplicates.
+    unique: bool = False
+
+    @property
+    def summary(self) -> str:
+        return " ".join(self.parts)
+
+
+def _g(x: Any) -> str:
+    return fmt_number(x)
+
+
+def _share(part: float, whole: float) -> str:
+    return _g(100 * part / whole) + "%" if whole else "0%"
+
+
+def _cut(x: Any, width: int = 24) -> str:
+    text = str(x).replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _top(values: Any, counts: Any, total: int, exact: bool) -> str:
+    """``top=4 (207×), 8 (108×), …`` exact counts, or ``top=Oslo ≈20%, …`` from a sample."""
+    np = sys.modules["numpy"]
+    order = np.argsort(-np.asarray(counts), kind="stable")[:TOP_SHOWN]
+    if exact:
+        shown = [f"{_cut(values[i])} ({int(counts[i]):,}×)" for i in order]
+    else:
+        shown = [f"{_cut(values[i])} ≈{_share(counts[i], total)}" for i in order]
+    more = f", …+{len(counts) - len(order)}" if len(counts) > len(order) else ""
+    return "top=" + ", ".join(shown) + more
+
+
+def _moments(sample: Any, exact: bool) -> list[str]:
+    """mean/std/median of finite float values; ``≈`` when they come from the sample."""
+    np = sys.modules["numpy"]
+    finite = sample[np.isfinite(sample)]
+    if not finite.size:
+        return []
+    eq = "=" if exact else "≈"
+    return [
+        f"mean{eq}{_g(finite.mean())}",
+        # ddof=1 as pandas' Series.std(), so the profile agrees with what the user would compute.
+        f"std{eq}{_g(finite.std(ddof=1)) if finite.size > 1 else 'nan'}",
+        f"median{eq}{_g(np.median(finite))}",
+    ]
+
+
+def _levels(ints: Any, lo: int, total: int) -> tuple[int, str]:
+    """Exact distinct count and, for low cardinality, top values of small-range integers."""
+    np = sys.modules["numpy"]
+    shifted = ints if lo == 0 and ints.dtype.kind in "iu" else ints - lo
+    counts = np.bincount(shifted.astype("int64", copy=False))
+    present = np.flatnonzero(counts)
+    top = ""
+    if present.size <= LOW_CARDINALITY:
+        top = _top([_g(lo + int(i)) for i in present], counts[present], total, exact=True)
+    return int(present.size), top
+
+
+def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
+    """A plain numpy int/uint/float/bool column: one vectorised pass per statistic.
+
+    ``positions`` are the sample rows for mean/std/median, or None to use every row.
+    """
+    np = sys.modules["numpy"]
+    n = values.size
+    kind = values.dtype.kind
+    if not n:
+        return ColumnFacts("0", [])
+    if kind == "b":
+        true = int(np.count_nonzero(values))
+        levels = int(true > 0) + int(true < n)
+        return ColumnFacts("0", [f"true={_share(true, n)}", f"distinct={levels}"], ("b", true))
+    # No masked copy of the column: fmin/fmax skip NaN, and NaN == 0 is False for zeros.
+    if kind == "f":
+        # min propagates NaN: a number back proves the column has none, and is the exact min.
+        # A NaN in the sample already proves there are some: skip that pass then.
+        seen_nan = positions is not None and bool(np.isnan(values[positions]).any())
+        lo = np.nan if seen_nan else values.min()
+        if np.isnan(lo):
+            nulls = int(np.count_nonzero(np.isnan(values)))
+            lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
+        else:
+            nulls, hi = 0, values.max()
+    else:
+        nulls = 0
+        lo, hi = values.min(), values.max()
+    if nulls == n:
+        return ColumnFacts(f"{nulls:,}", ["no finite values"], None)
+    extra: list[str] = []
+    present = values  # the whole column; NaN rows are only dropped where a statistic needs it
+    if kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
+        finite = np.isfinite(values)
+        extra.append(f"inf={int(np.count_nonzero(np.isinf(values))):,}")
+        present = values[finite]
+        if not present.size:
+            return ColumnFacts(f"{nulls:,}", ["no finite values", *extra], None)
+        lo, hi = present.min(), present.max()
+    elif nulls:
+        present = None  # built lazily below, only for whole-number floats
+    parts: list[str] = []
+    parts += [f"min={_g(lo)}", f"max={_g(hi)}"]
+    sampled = positions is not None
+    sample = (values[positions] if sampled else values).astype("float64", copy=False)
+    sample = sample[~np.isnan(sample)]
+    parts += _moments(sample, not sampled)
+    # min and max already rule zeros out for most columns: count only when 0 lies in range.
+    zeros = int(np.count_nonzero(values == 0)) if lo <= 0 <= hi else 0
+    if zeros:
+        parts.append(f"zeros={_share(zeros, n)}")
+    # A bincount pays for the range, so only when the range is not much wider than the column.
+    small_range = float(hi) - float(lo) <= min(_BINCOUNT_RANGE, 8 * n + 1024)
+    # Whole-number floats (0/1/2 codes) count like ints; the sample rules most columns out cheaply.
+    integral = kind in "iu" or (small_range and np.array_equal(sample, np.floor(sample)))
+    if integral and present is None:
+        present = values[~np.isnan(values)]
+    if integral and sampled and kind == "f":
+        integral = np.array_equal(present, np.floor(present))
+    distinct = -1
+    if integral and small_range:
+        distinct, top = _levels(present, int(lo), present.size)
+        parts.append(f"distinct={distinct:,}")
+        if top:
+            parts.append(top)
+    elif not sampled:
+        levels, counts = np.unique(sample, return_counts=True)
+        parts.append(f"distinct={levels.size:,}")
+        if levels.size <= LOW_CARDINALITY:
+            parts.append(_top([_g(v) for v in levels], counts, sample.size, exact=True))
+    else:
+        parts.append(f"distinct≥{np.unique(sample).size:,}")
+    key = ("n", str(values.dtype), nulls, float(lo), float(hi), zeros)
+    unique = integral and small_range and distinct == n
+    return ColumnFacts(f"{nulls:,}", parts + extra, key, unique)
+
+
+def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+    """datetime64 (naive or tz-aware) and timedelta64 columns through their int64 view."""
+    np = sys.modules["numpy"]
+    arr = s.array
+    ints = arr.asi8
+    nat = np.iinfo("int64").min
+    if not ints.size:
+        return ColumnFacts("0", [], None)
+    # NaT is the smallest int64: a minimum above it proves there is none, in one pass.
+    lowest = ints.min()
+    nulls = int(np.count_nonzero(ints == nat)) if lowest == nat else 0
+    present = ints[ints != nat] if nulls else ints
+    if not present.size:
+        return ColumnFacts(f"{nulls:,}", [], None)
+    unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit
+    tz = getattr(s.dtype, "tz", None)
+
+    def show(v: Any) -> str:
+        # In full, offset included: "2024-03-01 00:00:00+01:00" is a different instant without it.
+        if s.dtype.kind == "m":
+            return str(pd.Timedelta(int(v), unit=unit))
+        if tz is not None:
+            return str(pd.Timestamp(int(v), unit=unit, tz="UTC").tz_convert(tz))
+        return str(pd.Timestamp(int(v), unit=unit))
+
+    lo, hi = (present.min() if nulls else lowest), present.max()
+    parts = [f"min={show(lo)}", f"max={show(hi)}"]
+    sampled = positions is not None
+    sample = ints[positions] if sampled else ints
+    seen = np.unique(sample[sample != nat]).size
+    parts.append(f"distinct{'≥' if sampled else '='}{seen:,}")
+    return ColumnFacts(f"{nulls:,}", parts, ("t", str(s.dtype), nulls, int(lo), int(hi)))
+
+
+def categorical(s: Any) -> ColumnFacts:
+    """Codes counted with one ``bincount``: distinct counts categories that occur."""
+    np = sys.modules["numpy"]
+    codes = s.cat.codes.to_numpy()
+    cats = s.cat.categories
+    if len(cats) <= 64:
+        # One compare per category over the small int8 codes beats widening them for bincount.
+        counts = np.array([np.count_nonzero(codes == k) for k in range(len(cats))], dtype="int64")
+    else:
+        counts = np.bincount(codes[codes >= 0].astype("int64"), minlength=len(cats))
+    valid_n = int(counts.sum())
+    nulls = codes.size - valid_n
+    present = np.flatnonzero(counts)
+    parts = [f"distinct={present.size:,}"]
+    if present.size:
+        parts.append(_top([cats[i] for i in present], counts[present], valid_n, exact=True))
+    parts.append(f"categories={len(cats):,}")
+    return ColumnFacts(f"{nulls:,}", parts, None)
+
+
+def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+    """Nullable/Arrow numbers, strings, objects, nested Arrow types."""
+    types = pd.api.types
+    n = len(s)
+    big = positions is not None
+    dtype = s.dtype
+    sample = s.take(positions) if big else s
+    # Object columns hold Python objects: isna over a million of them is the slow part.
+    if big and str(dtype) == "object":
+        nulls = f"~{round(int(sample.isna().sum()) * n / max(1, len(sample))):,}"
+    else:
+        nulls = f"{int(s.isna().sum()):,}"
+    if types.is_bool_dtype(dtype):
+        ok = s.dropna().astype(bool)
+        true = int(ok.sum())
+        return ColumnFacts(nulls, [f"true={_share(true, len(ok))}"] if len(ok) else [])
+    if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
+        np = sys.modules["numpy"]
+        ok = s.dropna()
+        if ok.empty:
+            return ColumnFacts(nulls, [])
+        parts = [f"min={_g(ok.min())}", f"max={_g(ok.max())}"]
+        values = sample.to_numpy(dtype="float64", na_value=np.nan)
+        parts += _moments(values[~np.isnan(values)], not big)
+        zeros = int((ok == 0).sum())
+        if zeros:
+            parts.append(f"zeros={_share(zeros, n)}")
+        seen = int(sample.nunique())
+        parts.append(f"distinct{'≥' if big else '='}{seen:,}")
+        return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
+    try:
+        counts = sample.value_counts(dropna=True)
+    except Exception:  # lists/dicts in object columns, Arrow list and struct types
+        return ColumnFacts(nulls, ["nested or unhashable values"])
+    counts = counts[counts > 0]
+    if counts.empty:
+        return ColumnFacts(nulls, [])
+    parts = [f"distinct{'≥' if big else '='}{len(counts):,}"]
+    if len(counts) <= LOW_CARDINALITY or int(counts.iloc[0]) > 1:
+        parts.append(_top(list(counts.index), counts.to_numpy(), int(counts.sum()), exact=not big))
+    head = sample.dropna().iloc[:20]
+    if date_like(head):
+        rng = date_range(list(sample.dropna()))
+        if rng is not None:
+            parts.append(f"dates{'≈' if big else '='}{rng[0]}…{rng[1]}")
+    return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
+
+
+def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+    """Facts about one pandas column; ``positions`` are the sample rows, None for every row."""
+    np = sys.modules["numpy"]
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
+        return numpy_numeric(s.to_numpy(), positions)
+    temporal = pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
+        dtype
+    )
+    if temporal and hasattr(s.array, "asi8"):
+        return datetimes(s, positions, pd)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return categorical(s)
+    return other(s, positions, pd)
+
+
+def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
+    """Facts about one polars Series; ``sample_of(n)`` gives sample positions or None."""
+    pl = sys.modules["polars"]
+    dtype = s.dtype
+    nulls = s.null_count()  # kept as metadata by polars: no scan
+    if dtype == pl.Boolean:
+        ok = s.drop_nulls()
+        true = int(ok.sum() or 0)
+        parts = [f"true={_share(true, ok.len())}"] if ok.len() else []
+        return ColumnFacts(f"{nulls:,}", parts, ("b", nulls, true))
+    if dtype.is_numeric():
+        # drop_nulls runs a query plan per call: skip it when polars' metadata says there are none.
+        values = (s.drop_nulls() if nulls else s).to_numpy()
+        if values.dtype.kind not in "iuf":  # decimals and the like
+            values = values.astype("float64")
+        facts = numpy_numeric(values, sample_of(values.size))
+        nan = facts.nulls
+        facts.nulls = f"{nulls:,}"
+        if nan != "0":  # NaN is a value in polars, not a null: say so apart
+            facts.parts.append(f"nan={nan}")
+        facts.key = (*facts.key, nulls) if facts.key else None
+        return facts
+    if dtype.is_temporal():
+        ok = s.drop_nulls()
+        if not ok.len():
+            return ColumnFacts(f"{nulls:,}", [])
+        positions = sample_of(ok.len())
+        sample = ok if positions is None else ok.gather(positions)
+        eq = "=" if positions is None else "≥"
+        parts = [f"min={ok.min()}", f"max={ok.max()}", f"distinct{eq}{sample.n_unique():,}"]
+        return ColumnFacts(
+            f"{nulls:,}", parts, ("t", str(dtype), nulls, str(ok.min()), str(ok.max()))
+        )
+    ok = s.drop_nulls()
+    positions = sample_of(ok.len())
+    big = positions is not None
+    sample = ok if not big else ok.gather(positions)
+    try:
+        counts = sample.value_counts(sort=True)
+    except Exception:  # nested and object dtypes
+        return ColumnFacts(f"{nulls:,}", ["nested or unhashable values"] if ok.len() else [])
+    if not counts.height:
+        return ColumnFacts(f"{nulls:,}", [])
+    values, numbers = counts.to_series(0).to_list(), counts.to_series(1).to_numpy()
+    parts = [f"distinct{'≥' if big else '='}{counts.height:,}"]
+    if counts.height <= LOW_CARDINALITY or int(numbers[0]) > 1:
+        parts.append(_top(values, numbers, int(numbers.sum()), exact=not big))
+    if dtype == pl.String and date_like(sample.head(20).to_list()):
+        rng = date_range(sample.to_list())
+        if rng is not None:
+            parts.append(f"dates{'≈' if big else '='}{rng[0]}…{rng[1]}")
+    return ColumnFacts(f"{nulls:,}", parts, ("x", str(dtype), nulls, " ".join(parts)))

@@ -1,0 +1,45 @@
+"""Read-only inspection tools Claude can call on the user's kernel objects.
+
+Plain functions over the user's namespace (``shell.user_ns``); each computes
+an exact answer with pandas/polars/numpy operations on named columns, returns
+bounded and redacted text, and never raises: mistakes come back as
+``ToolOutcome(text, is_error=True)``.
+
+- :data:`DEFINITIONS` / :func:`tool_definitions` — Anthropic tool definitions
+  (``run_python`` included; running it, with approval, belongs to the loop);
+- :func:`run_tool` — validate one call's input against its schema and run it;
+- the tools themselves, importable for direct use and tests.
+
+This package imports nothing from the magic layer; the agent loop imports it.
+"""
+
+from __future__ import annotations
+
+from .distribution import correlations, histogram, quantiles
+from .frames import describe, duplicates, null_counts, value_counts
+from .kernel import cell, last_error, list_variables
+from .outcome import ToolError, ToolOutcome
+from .registry import CODE_TOOL, DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
+from .rows import groupby, sample_rows
+
+__all__ = [
+    "CODE_TOOL",
+    "DEFINITIONS",
+    "INSPECT_TOOLS",
+    "ToolError",
+    "ToolOutcome",
+    "cell",
+    "correlations",
+    "describe",
+    "duplicates",
+    "groupby",
+    "histogram",
+    "last_error",
+    "list_variables",
+    "null_counts",
+    "quantiles",
+    "run_tool",
+    "sample_rows",
+    "tool_definitions",
+    "value_counts",
+]
