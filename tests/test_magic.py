@@ -122,6 +122,15 @@ def test_subcommands(ip, fake: FakeAnthropic, capsys) -> None:
     assert "%claude setup" in capsys.readouterr().out
 
 
+def test_misspelled_subcommand_sends_nothing(ip, fake: FakeAnthropic) -> None:
+    for line in ("stauts", "modles"):
+        with pytest.raises(UsageError, match="did you mean"):
+            run_cell(ip, f"%claude {line}")
+    with pytest.raises(UsageError, match="unbalanced quotes"):
+        run_cell(ip, '%claude -s "unbalanced hi')
+    assert fake.messages_requests() == []
+
+
 def test_no_credential_names_both_fixes(ip, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError) as info:
         run_cell(ip, "%%claude\nhello")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import keyword
 import re
 import shlex
@@ -113,7 +114,9 @@ def parse_cell_line(line: str) -> argparse.Namespace:
 
 
 _OPTION = re.compile(r"(--?[A-Za-z][\w-]*)(=)?")
-_VALUE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))""")
+# A quoted value must close and be followed by a space or the end of the line;
+# anything else is an unbalanced quote, not a value that happens to start with one.
+_VALUE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"(?=\s|$)|'([^']*)'(?=\s|$)|([^\s"'][^\s]*))""")
 
 
 def split_leading_options(line: str) -> tuple[list[str], str]:
@@ -144,8 +147,16 @@ def split_leading_options(line: str) -> tuple[list[str], str]:
             continue
         value = _VALUE.match(line, pos)
         if value is None:
+            if line[pos:].strip():
+                raise UsageError(
+                    f"{option}: unbalanced quotes in its value (close the quote, or use the other kind)."
+                )
             raise UsageError(f"{option} needs a value.")
-        argv.append(next(g for g in value.groups() if g is not None))
+        double, single, bare = value.groups()
+        if double is not None:  # as the shell reads it: \" and \\ are escapes
+            argv.append(re.sub(r'\\(["\\])', r"\1", double))
+        else:
+            argv.append(single if single is not None else bare)
         pos = value.end()
 
 
@@ -155,11 +166,28 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
     if not stripped:
         raise UsageError("Nothing to ask. Try `%claude What is a p-value?`, or `%claude help`.")
     first = stripped.split(None, 1)[0]
+    if first not in SUBCOMMANDS:
+        refuse_near_miss(stripped)
     if first in SUBCOMMANDS:
         rest = stripped[len(first) :]
         return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
     argv, prompt = split_leading_options(stripped)
     return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
+
+
+_ONE_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
+NEAR_MISS_CUTOFF = 0.75  # difflib ratio: catches swapped or dropped letters, not other words
+
+
+def refuse_near_miss(line: str) -> None:
+    """A one-word line that is nearly a subcommand (``stauts``) is a typo, not a paid question."""
+    if not _ONE_WORD.fullmatch(line):
+        return
+    close = difflib.get_close_matches(line.lower(), SUBCOMMANDS, n=1, cutoff=NEAR_MISS_CUTOFF)
+    if close:
+        raise UsageError(
+            f"Unknown subcommand '{line}' — did you mean {close[0]}? (To ask Claude, write a question.)"
+        )
 
 
 def validate(opts: argparse.Namespace) -> argparse.Namespace:
