@@ -1,4 +1,4 @@
-"""The ``%claude`` subcommands other than prompts."""
+"""What the ``%claude`` subcommands do; ``subcommands.TABLE`` names, parses and dispatches them."""
 
 from __future__ import annotations
 
@@ -11,33 +11,22 @@ from ..core.errors import UsageError, api_error_from
 from ..core.frontend import is_rich_frontend
 
 
-def run(magics: Any, command: str, opts: argparse.Namespace) -> None:
-    handler = _HANDLERS[command]
-    handler(magics, opts)
-
-
-def _help(magics: Any, opts: argparse.Namespace) -> None:
-    from .help import HELP
-
-    print(HELP)
-
-
-def _setup(magics: Any, opts: argparse.Namespace) -> None:
+def setup(magics: Any, opts: argparse.Namespace) -> None:
     from ..keys.panel import run_setup
 
     run_setup(magics.shell)
 
 
-def _login(magics: Any, opts: argparse.Namespace) -> None:
+def login(magics: Any, opts: argparse.Namespace) -> None:
     from ..oauth.panel import run_login
 
     run_login(magics.shell, mode=opts.mode)
 
 
-def _logout(magics: Any, opts: argparse.Namespace) -> None:
-    from ..oauth.tokens import logout
+def logout(magics: Any, opts: argparse.Namespace) -> None:
+    from ..oauth.tokens import logout as forget_tokens
 
-    print(logout())
+    print(forget_tokens())
 
 
 def _client(magics: Any) -> Any:
@@ -46,27 +35,13 @@ def _client(magics: Any) -> Any:
     return get_client(timeout=magics.timeout, max_retries=magics.max_retries)
 
 
-def _status(magics: Any, opts: argparse.Namespace) -> None:
+def status(magics: Any, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
+    from ..keys.chain import credential_status
+    from ..oauth.tokens import token_status
 
-    rows: list[tuple[str, str]] = []
-    try:
-        from ..keys.chain import credential_status
-
-        rows += credential_status()
-    except ImportError:
-        from ..keys.chain import resolve_credential
-
-        cred = resolve_credential()
-        rows.append(
-            ("credential", f"{cred.masked} ({cred.source})" if cred else "none: run %claude setup")
-        )
-    try:
-        from ..oauth.tokens import token_status
-
-        rows += [(f"oauth {k}", v) for k, v in token_status()]
-    except ImportError:
-        pass
+    rows = credential_status()
+    rows += [(f"oauth {k}", v) for k, v in token_status()]
     rows.append(("base URL", base_url()))
     rows.append(("model", magics.model))
     rows.append(("thinking", magics.thinking))
@@ -89,7 +64,7 @@ def _status(magics: Any, opts: argparse.Namespace) -> None:
     show_rows(magics.shell, "Claude status", ("setting", "value"), rows)
 
 
-def _models(magics: Any, opts: argparse.Namespace) -> None:
+def models(magics: Any, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
     from ..models.aliases import list_models
 
@@ -115,7 +90,7 @@ def _content_text(content: Any) -> str:
     )
 
 
-def _history(magics: Any, opts: argparse.Namespace) -> None:
+def history(magics: Any, opts: argparse.Namespace) -> None:
     name = opts.conversation or "default"
     turns = magics.conversations.thread(name).turns
     if not turns:
@@ -137,7 +112,7 @@ def _history(magics: Any, opts: argparse.Namespace) -> None:
             )
 
 
-def _reset(magics: Any, opts: argparse.Namespace) -> None:
+def reset(magics: Any, opts: argparse.Namespace) -> None:
     if opts.all:
         dropped = magics.conversations.reset(None)
         print(f"Cleared every thread ({dropped} turns).")
@@ -147,7 +122,7 @@ def _reset(magics: Any, opts: argparse.Namespace) -> None:
     print(f"Cleared thread '{name}' ({dropped} turns).")
 
 
-def _usage(magics: Any, opts: argparse.Namespace) -> None:
+def usage(magics: Any, opts: argparse.Namespace) -> None:
     by_model = magics.session_usage.by_model
     if not by_model:
         print("No requests yet in this session.")
@@ -183,7 +158,7 @@ def _usage(magics: Any, opts: argparse.Namespace) -> None:
     )
 
 
-def _fix(magics: Any, opts: argparse.Namespace) -> None:
+def fix(magics: Any, opts: argparse.Namespace) -> None:
     from ..context.errors import last_error_prompt
 
     prompt = last_error_prompt(magics.shell)
@@ -198,22 +173,7 @@ def _fix(magics: Any, opts: argparse.Namespace) -> None:
     magics._prompt(opts, prompt)
 
 
-def _batch(magics: Any, opts: argparse.Namespace) -> None:
+def batch(magics: Any, opts: argparse.Namespace) -> None:
     from ..map.magic import fetch_batch
 
     fetch_batch(magics, opts.batch_id, opts.out)
-
-
-_HANDLERS = {
-    "help": _help,
-    "setup": _setup,
-    "login": _login,
-    "logout": _logout,
-    "status": _status,
-    "models": _models,
-    "history": _history,
-    "reset": _reset,
-    "usage": _usage,
-    "fix": _fix,
-    "batch": _batch,
-}

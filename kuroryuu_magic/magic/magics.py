@@ -19,7 +19,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Float, Integer, Unicode, validate
 
 from ..core.errors import UsageError
-from .help import HELP
+from . import subcommands
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
 
 
@@ -108,9 +108,7 @@ class ClaudeMagics(Magics):
         command, opts, prompt_text = parse_line(line)
         if command == "ask":
             return self._prompt(opts, prompt_text)
-        from . import commands
-
-        return commands.run(self, command, opts)
+        return subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         if opts.map_over:
@@ -144,7 +142,7 @@ class ClaudeMagics(Magics):
 
 
 # `%%claude?` shows the options, as IPython's own magics do.
-ClaudeMagics.claude.__doc__ = f"{HELP}\n\n{REQUEST_PARSER.format_help()}"
+ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
 def unregister(shell: Any) -> None:

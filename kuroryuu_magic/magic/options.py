@@ -12,20 +12,9 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from ..ask.settings import parse_thinking
 from ..core.errors import UsageError, one_line
+from .subcommands import NAMES, TABLE, Subcommand
 
-SUBCOMMANDS = (
-    "setup",
-    "login",
-    "logout",
-    "status",
-    "models",
-    "history",
-    "reset",
-    "usage",
-    "fix",
-    "batch",
-    "help",
-)
+SUBCOMMANDS = NAMES
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # as the installed SDK (2.14) accepts
 FORMATS = ("markdown", "text", "code", "json")
 
@@ -71,33 +60,39 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser(prog: str) -> MagicArgumentParser:
+    # IPython's help formatter writes "%" before prog, so "%claude" reads "%%claude".
     return MagicArgumentParser(prog=prog, add_help=False)
 
 
-REQUEST_PARSER = _parser("%%claude")
+def _name(parser: MagicArgumentParser) -> str:
+    """What the user typed: ``%%claude``, ``%claude history``."""
+    return f"%{parser.prog}"
+
+
+REQUEST_PARSER = _parser("%claude")
 add_request_options(REQUEST_PARSER)
 
-_SUB_PARSERS: dict[str, MagicArgumentParser] = {
-    name: _parser(f"%claude {name}") for name in SUBCOMMANDS
-}
-for _name in ("history", "reset"):
-    _SUB_PARSERS[_name].add_argument("-c", "--conversation", help="thread name")
-_SUB_PARSERS["reset"].add_argument("--all", action="store_true", help="clear every thread")
-_SUB_PARSERS["login"].add_argument("--mode", choices=("max", "console"), default="max")
-_SUB_PARSERS["batch"].add_argument("batch_id", help="a batch id (msgbatch_…)")
-_SUB_PARSERS["batch"].add_argument("-o", "--out", help="store the results in this variable")
-_SUB_PARSERS["models"].add_argument("--refresh", action="store_true", help="ask the API again")
-add_request_options(_SUB_PARSERS["fix"])
+
+def subcommand_parser(sub: Subcommand) -> MagicArgumentParser:
+    parser = _parser(f"claude {sub.name}")
+    for a in sub.args:
+        parser.add_argument(*a.flags, **a.options)
+    if sub.request_options:
+        add_request_options(parser)
+    return parser
+
+
+_SUB_PARSERS: dict[str, MagicArgumentParser] = {s.name: subcommand_parser(s) for s in TABLE}
 
 
 def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
     try:
         return parser.parse_args(argv)
     except UsageError as exc:
-        raise UsageError(f"{parser.prog}: {one_line(str(exc))}. See `%claude help`.") from None
+        raise UsageError(f"{_name(parser)}: {one_line(str(exc))}. See `%claude help`.") from None
     except SystemExit:  # argparse exits on --help and on some internal errors
         raise UsageError(
-            f"{parser.prog}: could not parse the options. See `%claude help`."
+            f"{_name(parser)}: could not parse the options. See `%claude help`."
         ) from None
 
 
