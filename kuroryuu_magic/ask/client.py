@@ -11,18 +11,22 @@ import os
 from typing import Any
 
 from ..core.errors import UsageError
-from ..keys.chain import Credential, resolve_credential
+from ..keys.chain import Credential, demo_credential, resolve_credential
 from ..keys.shape import hides_secret_args
 
 NO_CREDENTIAL = (
-    "No Anthropic API key found. Run `%claude setup` to add one, "
-    "or set the ANTHROPIC_API_KEY environment variable."
+    "No Anthropic API key found. Run `%claude setup` to add one (or set ANTHROPIC_API_KEY), "
+    "or try the offline demo with `%claude demo`."
 )
 
 _cache: dict[tuple[Any, ...], Any] = {}
 
 
 def base_url() -> str:
+    """Where requests go: the offline demo's fake, ``ANTHROPIC_BASE_URL``, or the API."""
+    demo = demo_credential()
+    if demo is not None and demo.base_url:
+        return demo.base_url
     return os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
 
 
@@ -52,12 +56,26 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
         kwargs: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
         if credential.kind == "api_key":
             kwargs["api_key"] = credential.secret
+        if credential.base_url:
+            kwargs["base_url"] = credential.base_url
         client = cls(**kwargs)
         # Drop stale clients of this kind so old credentials don't linger in memory.
         for old in [k for k in _cache if k[0] == asynchronous]:
             _cache.pop(old)
         _cache[key] = client
     return client
+
+
+def in_demo() -> bool:
+    """Whether this kernel's requests go to the offline demo (``%claude demo``)."""
+    return demo_credential() is not None
+
+
+def optional_client(*, timeout: float, max_retries: int) -> Any | None:
+    """The client, or ``None`` when no credential resolves (``--dry-run`` works without one)."""
+    if resolve_credential() is None:
+        return None
+    return get_client(timeout=timeout, max_retries=max_retries)
 
 
 def forget_clients() -> None:

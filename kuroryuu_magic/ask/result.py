@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .usage import usage_footer
+
+DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
 
 
 @dataclass
@@ -17,7 +19,7 @@ class ClaudeResult:
     ``stop_reason``, ``code`` (the first code block, when there is one),
     ``data`` (parsed JSON with ``-f json``), ``status`` (``complete``,
     ``interrupted`` or ``failed``), ``cost`` (USD estimate or ``None``),
-    ``elapsed`` seconds, ``request_id``.
+    ``elapsed`` seconds, ``request_id``, ``source`` (``api`` or ``demo``).
     """
 
     text: str
@@ -32,7 +34,7 @@ class ClaudeResult:
     elapsed: float = 0.0
     request_id: str | None = None
     conversation: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    source: str = "api"  # or "demo": the offline demo's fake answered
 
     @property
     def complete(self) -> bool:
@@ -40,6 +42,9 @@ class ClaudeResult:
 
     def footer(self) -> str:
         status = None if self.status == "complete" else self.status
+        if self.source == "demo":  # nothing was charged, and no model wrote this
+            footer = usage_footer(self.model, self.usage, None, self.elapsed, status=status)
+            return f"{footer} · {DEMO_NOTE}"
         return usage_footer(self.model, self.usage, self.cost, self.elapsed, status=status)
 
     def __str__(self) -> str:

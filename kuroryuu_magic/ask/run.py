@@ -15,7 +15,7 @@ from ..core.errors import ClaudeInterrupted, UsageError, api_error_from
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
-from .client import base_url, get_client
+from .client import base_url, get_client, in_demo, optional_client
 from .display import RichView, make_view
 from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
@@ -187,12 +187,18 @@ def ask(
     dry_run: bool = False,
 ) -> ClaudeResult | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams."""
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    model, note = resolve_model(settings.model, client)
-    request, dropped = build_request(settings, model, content, conversations)
     if dry_run:
+        client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        model, note = resolve_model(settings.model, client)
+        request, _ = build_request(settings, model, content, conversations)
+        if note:
+            print(note)
         prompt_building.show_dry_run(shell, client, request)
         return None
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    demo = in_demo()
+    model, note = resolve_model(settings.model, client)
+    request, dropped = build_request(settings, model, content, conversations)
     view = make_view(shell, settings.interval, settings.fmt)
     if note:
         view.notice(note)
@@ -200,12 +206,14 @@ def ask(
         view.notice(
             f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
         )
-    view.start(f"Asking {model}…")
+    view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
     run = stream_answer if settings.stream else create_answer
     outcome = run(client, request, view)
 
     cost = session_usage.add(outcome.model, outcome.usage) if outcome.usage is not None else None
     result = _result_from(outcome, settings, cost, view)
+    if demo:
+        result.source = "demo"
     if outcome.text or outcome.status == "complete":
         footer = result.footer() if settings.show_usage else None
         view.finish(

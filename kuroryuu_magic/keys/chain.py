@@ -40,11 +40,13 @@ __all__ = [
     "available_stores",
     "check_key",
     "credential_status",
+    "demo_credential",
     "forget_key",
     "generation",
     "resolve_credential",
     "save_key",
     "set_session_key",
+    "use_demo",
 ]
 
 CredentialKind = Literal["api_key", "sdk"]
@@ -56,6 +58,8 @@ _lock = threading.Lock()
 _session_key: str | None = None
 _session_source = "key entered in this session"
 _generation = 0
+# The offline demo (``%claude demo``): when set, it comes before every other credential.
+_demo: Credential | None = None
 # Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
 # done once per generation: {"keyring"|"colab": (key or None, note or None)}.
 _lookups: dict[str, tuple[str | None, str | None]] = {}
@@ -68,6 +72,8 @@ class Credential:
     kind: CredentialKind
     source: str
     secret: str | None = field(default=None, repr=False, compare=False)
+    base_url: str | None = None  # set only for the offline demo, whose fake runs on loopback
+    demo: bool = False
 
     @property
     def masked(self) -> str:
@@ -91,9 +97,25 @@ def _bump() -> None:
         _lookups.clear()
 
 
+def use_demo(key: str | None, *, base_url: str = "", source: str = "offline demo") -> None:
+    """Send this kernel's requests to the offline demo's fake at ``base_url`` (``None`` ends it).
+
+    The demo comes first in the chain, so ``%claude demo --force`` wins over a real key;
+    saving or forgetting a key ends it.
+    """
+    global _demo
+    _demo = Credential("api_key", source, key, base_url=base_url, demo=True) if key else None
+    _bump()
+
+
+def demo_credential() -> Credential | None:
+    return _demo
+
+
 def set_session_key(key: str | None, *, source: str | None = None) -> None:
-    """Use ``key`` for the rest of this kernel session (``None`` forgets it)."""
-    global _session_key, _session_source
+    """Use ``key`` for the rest of this kernel session (``None`` forgets it); ends the demo."""
+    global _session_key, _session_source, _demo
+    _demo = None
     _session_key = key or None
     _session_source = source or "key entered in this session"
     _bump()
@@ -146,6 +168,8 @@ def _stored() -> list[_Stored]:
 
 def resolve_credential() -> Credential | None:
     """The first credential in the documented order, or ``None``."""
+    if _demo is not None:
+        return _demo
     env_key = os.environ.get(ENV_VAR, "").strip()
     if env_key:
         return Credential("api_key", SOURCE_ENV, env_key)

@@ -177,3 +177,35 @@ def batch(magics: Any, opts: argparse.Namespace) -> None:
     from ..map.magic import fetch_batch
 
     fetch_batch(magics, opts.batch_id, opts.out)
+
+
+def demo(magics: Any, opts: argparse.Namespace) -> None:
+    from .. import demo as offline
+    from ..ask.client import base_url
+    from ..keys.chain import demo_credential, resolve_credential, use_demo
+
+    if opts.stop:
+        use_demo(None)
+        stopped = offline.stop()
+        print("Offline demo stopped." if stopped else "The offline demo was not running.")
+        return
+    if demo_credential() is not None:
+        print(f"The offline demo is already on (answers come from {base_url()}).")
+        return
+    try:
+        real = resolve_credential()
+    except UsageError:  # a refused key file: nothing usable, so the demo may start
+        real = None
+    if real is not None and not opts.force:
+        print(
+            f"A credential is already in use ({real.source}), so `%claude demo` changed nothing: "
+            f"answers come from {base_url()}. `%claude demo --force` switches to the demo anyway."
+        )
+        return
+    fake = offline.start()
+    use_demo(fake.api_key, base_url=fake.base_url, source=offline.DEMO_SOURCE)
+    print(
+        f"Offline demo on: answers now come from a local fake of the API ({fake.base_url}), "
+        "not from Claude, and every footer says so. `%claude setup` adds a real key and ends "
+        "the demo; `%claude demo --stop` ends it now."
+    )

@@ -147,6 +147,12 @@ ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.for
 
 def unregister(shell: Any) -> None:
     """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
+    from .. import demo
+    from ..keys.chain import demo_credential, use_demo
+
+    if demo_credential() is not None:
+        use_demo(None)
+    demo.stop()
     manager = shell.magics_manager
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)

@@ -105,6 +105,15 @@ TABLE: tuple[Subcommand, ...] = (
             arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
         ),
     ),
+    Subcommand(
+        "demo",
+        "try everything offline: a local fake API answers (no key needed)",
+        commands.demo,
+        (
+            arg("--force", action="store_true", help="use the demo even when a key is set"),
+            arg("--stop", action="store_true", help="end the demo"),
+        ),
+    ),
     Subcommand("help", "this list", _help),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in TABLE}

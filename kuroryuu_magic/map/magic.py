@@ -168,7 +168,7 @@ def _lookup(shell: Any, name: str) -> MapInput:
 
 def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
-    from ..ask.client import get_client
+    from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
     from ..models.aliases import resolve_model
 
@@ -177,10 +177,13 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     shell = magics.shell
     source = _lookup(shell, opts.map_over)
     settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
+    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
     model, note = resolve_model(settings.model, client)
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
+    if in_demo():
+        summary.source = "demo"
     if source.total == 0:
         shell.user_ns[opts.out] = source.wrap([], opts.out)
         print(f"--map {opts.map_over}: nothing to do (it is empty); {opts.out} is empty.")

@@ -39,11 +39,13 @@ def forget_listing() -> None:
     _listing = None
 
 
-def resolve_model(name: str, client: Any) -> tuple[str, str | None]:
+def resolve_model(name: str, client: Any | None) -> tuple[str, str | None]:
     """(model id, note).  The note says when an alias fell back to a built-in default."""
     alias = name.strip().lower()
     if alias not in ALIASES:
         return name.strip(), None
+    if client is None:  # no credential (a dry run): no listing to ask
+        return FALLBACK[alias], f"no credential to list models; {alias} is {FALLBACK[alias]} here"
     try:
         rows = list_models(client)
     except Exception as exc:  # listing is a convenience; the request itself will report errors

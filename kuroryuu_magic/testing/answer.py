@@ -40,7 +40,8 @@ class Plan:
 
 
 def plan(body: dict[str, Any], reply: Reply | None, fake: Any, fault: Fault | None) -> Plan:
-    reply = reply or Reply()
+    hook = getattr(fake, "answer_hook", None)
+    reply = reply or (hook(body) if hook is not None else None) or Reply()
     text = reply.text if reply.text is not None else default_answer(body)
     stop_reason, stop_sequence = reply.stop_reason, None
     hits = [(text.find(s), s) for s in body.get("stop_sequences") or [] if s and s in text]
