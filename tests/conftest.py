@@ -30,12 +30,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _reset_module_state() -> None:
     from kuroryuu_magic.ask import client
+    from kuroryuu_magic.core.session import forget_outside_session
     from kuroryuu_magic.keys import chain as credentials
     from kuroryuu_magic.models import aliases
 
     client.forget_clients()
     aliases.forget_listing()
     credentials.set_session_key(None)
+    forget_outside_session()
 
 
 def assert_no_spoofing(server: object) -> None:

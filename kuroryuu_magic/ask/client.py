@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from ..core.errors import UsageError
+from ..core.session import session_for
 from ..keys.chain import Credential, demo_credential, resolve_credential
 from ..keys.shape import hides_secret_args
 
@@ -19,7 +20,13 @@ NO_CREDENTIAL = (
     "or try the offline demo with `%claude demo`."
 )
 
-_cache: dict[tuple[Any, ...], Any] = {}
+
+class _Clients(dict):  # type: ignore[type-arg]
+    """This kernel's SDK clients, keyed by what shapes them (never by the secret itself)."""
+
+
+def _cache() -> dict[tuple[Any, ...], Any]:
+    return session_for().state(_Clients)
 
 
 def base_url() -> str:
@@ -48,7 +55,8 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
     """A cached ``Anthropic`` (or ``AsyncAnthropic``) client for the active credential."""
     credential = require_credential()
     key = (asynchronous, _fingerprint(credential), base_url(), float(timeout), int(max_retries))
-    client = _cache.get(key)
+    cache = _cache()
+    client = cache.get(key)
     if client is None:
         import anthropic
 
@@ -60,9 +68,9 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
             kwargs["base_url"] = credential.base_url
         client = cls(**kwargs)
         # Drop stale clients of this kind so old credentials don't linger in memory.
-        for old in [k for k in _cache if k[0] == asynchronous]:
-            _cache.pop(old)
-        _cache[key] = client
+        for old in [k for k in cache if k[0] == asynchronous]:
+            cache.pop(old)
+        cache[key] = client
     return client
 
 
@@ -79,4 +87,4 @@ def optional_client(*, timeout: float, max_retries: int) -> Any | None:
 
 
 def forget_clients() -> None:
-    _cache.clear()
+    session_for().drop(_Clients)

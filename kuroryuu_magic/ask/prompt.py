@@ -90,7 +90,7 @@ def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
         images.image_block(_image_source(shell, ref), shell=shell) for ref in opts.image or []
     ]
     if opts.plot:
-        blocks.append(images.current_figure_block())
+        blocks.append(images.current_figure_block(shell))
     return blocks
 
 

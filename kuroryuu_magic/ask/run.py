@@ -27,9 +27,9 @@ from .usage import SessionUsage
 
 @dataclass
 class Settings:
-    """The effective settings for one request: options over traits."""
+    """The effective settings for one request: options over traits, the model alias resolved."""
 
-    model: str
+    model: str  # the model id (``-m sonnet`` already resolved to the newest listed sonnet)
     max_tokens: int
     system: str
     thinking: dict[str, Any]
@@ -44,9 +44,12 @@ class Settings:
     timeout: float
     max_retries: int
     max_history: int
+    model_note: str | None = None  # why an alias fell back to a built-in id, if it did
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
+    """Options over traits.  Resolving an alias needs the client, so this raises the
+    no-credential ``UsageError`` (except for ``--dry-run``, which works without one)."""
     thinking = opts.thinking if opts.thinking is not None else parse_thinking(magics.thinking)
     max_tokens = opts.max_tokens or magics.max_tokens
     budget = thinking.get("budget_tokens") if thinking else None
@@ -56,8 +59,12 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
                 f"--max-tokens ({max_tokens}) must be larger than the thinking budget ({budget})."
             )
         max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
+    limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
+    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+    model, note = resolve_model(opts.model or magics.model, client)
     return Settings(
-        model=opts.model or magics.model,
+        model=model,
+        model_note=note,
         max_tokens=max_tokens,
         system=opts.system if opts.system is not None else magics.system,
         thinking=thinking,
@@ -77,11 +84,11 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
 
 def build_request(
     settings: Settings,
-    model: str,
     content: Any,
     conversations: ConversationStore,
 ) -> tuple[dict[str, Any], int]:
     """The keyword arguments for ``messages.stream/create`` and how many turns were left out."""
+    model = settings.model
     if settings.thinking.get("type") == "enabled" and not accepts_thinking_budget(model):
         raise UsageError(f"{model} only thinks adaptively: use --thinking adaptive.")
     system = settings.system
@@ -187,18 +194,16 @@ def ask(
     dry_run: bool = False,
 ) -> ClaudeResult | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams."""
+    request, dropped = build_request(settings, content, conversations)
+    model, note = settings.model, settings.model_note
     if dry_run:
         client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
-        model, note = resolve_model(settings.model, client)
-        request, _ = build_request(settings, model, content, conversations)
         if note:
             print(note)
         prompt_building.show_dry_run(shell, client, request)
         return None
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     demo = in_demo()
-    model, note = resolve_model(settings.model, client)
-    request, dropped = build_request(settings, model, content, conversations)
     view = make_view(shell, settings.interval, settings.fmt)
     if note:
         view.notice(note)

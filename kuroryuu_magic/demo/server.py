@@ -1,38 +1,47 @@
-"""One offline-demo fake API per kernel, started on demand and stopped with the extension."""
+"""One offline-demo fake API per kernel session, started on demand, stopped with the extension."""
 
 from __future__ import annotations
 
 import threading
 
+from ..core.session import session_for
 from ..testing import FakeAnthropic
 from .answers import demo_reply
 
 DEMO_SOURCE = "offline demo (a local fake of the API; no request reaches Anthropic)"
 
-_lock = threading.Lock()
-_fake: FakeAnthropic | None = None
+
+class DemoServer:
+    """The session's demo fake (``None`` until ``%claude demo``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fake: FakeAnthropic | None = None
 
 
 def start() -> FakeAnthropic:
     """The running demo fake, started on first call (binds 127.0.0.1 only)."""
-    global _fake
-    with _lock:
-        if _fake is None:
+    state = session_for().state(DemoServer)
+    with state.lock:
+        if state.fake is None:
             fake = FakeAnthropic()
             fake.answer_hook = demo_reply
-            _fake = fake.start()
-        return _fake
+            state.fake = fake.start()
+        return state.fake
 
 
 def running() -> FakeAnthropic | None:
-    return _fake
+    state = session_for().peek(DemoServer)
+    return state.fake if state is not None else None
 
 
 def stop() -> bool:
     """Stop the demo fake; ``True`` if one was running."""
-    global _fake
-    with _lock:
-        fake, _fake = _fake, None
+    state = session_for().peek(DemoServer)
+    if state is None:
+        return False
+    with state.lock:
+        fake, state.fake = state.fake, None
     if fake is None:
         return False
     fake.stop()

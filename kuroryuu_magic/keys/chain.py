@@ -15,7 +15,8 @@ fall through (see :func:`credential_status`); a refused key file raises
 ``UsageError``, because silently skipping it would hide a file others can read.
 
 :func:`save_key`, :func:`forget_key` and :func:`check_key` are what the setup
-panel and the terminal prompt call; :func:`generation` counts key changes.
+panel and the terminal prompt call.  The session key and the demo credential
+belong to the kernel's session (``core.session``), not to the module.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from IPython.core.error import UsageError
 from ..core.mask import mask
 from ..core.paths import key_file
 from ..core.secretfiles import SecretFileError
+from ..core.session import session_for
 from . import store as keystore
 from .shape import hides_secret_args, normalize_key
 
@@ -42,7 +44,6 @@ __all__ = [
     "credential_status",
     "demo_credential",
     "forget_key",
-    "generation",
     "resolve_credential",
     "save_key",
     "set_session_key",
@@ -55,14 +56,6 @@ ENV_VAR = "ANTHROPIC_API_KEY"
 SOURCE_ENV = "ANTHROPIC_API_KEY environment variable"
 
 _lock = threading.Lock()
-_session_key: str | None = None
-_session_source = "key entered in this session"
-_generation = 0
-# The offline demo (``%claude demo``): when set, it comes before every other credential.
-_demo: Credential | None = None
-# Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
-# done once per generation: {"keyring"|"colab": (key or None, note or None)}.
-_lookups: dict[str, tuple[str | None, str | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -85,16 +78,26 @@ class Credential:
     __str__ = __repr__
 
 
-def generation() -> int:
-    """A counter bumped whenever the active key may have changed (save, forget)."""
-    return _generation
+@dataclass
+class _KeyState:
+    """This kernel's keys (kept in its :class:`~kuroryuu_magic.core.session.Session`)."""
+
+    session_key: str | None = field(default=None, repr=False)
+    session_source: str = "key entered in this session"
+    # The offline demo (``%claude demo``): when set, it comes before every other credential.
+    demo: Credential | None = None
+    # Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
+    # done once until a key changes: {"keyring"|"colab": (key or None, note or None)}.
+    lookups: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
 
 
-def _bump() -> None:
-    global _generation
+def _state() -> _KeyState:
+    return session_for().state(_KeyState)
+
+
+def _changed() -> None:
     with _lock:
-        _generation += 1
-        _lookups.clear()
+        _state().lookups.clear()
 
 
 def use_demo(key: str | None, *, base_url: str = "", source: str = "offline demo") -> None:
@@ -103,22 +106,23 @@ def use_demo(key: str | None, *, base_url: str = "", source: str = "offline demo
     The demo comes first in the chain, so ``%claude demo --force`` wins over a real key;
     saving or forgetting a key ends it.
     """
-    global _demo
-    _demo = Credential("api_key", source, key, base_url=base_url, demo=True) if key else None
-    _bump()
+    _state().demo = (
+        Credential("api_key", source, key, base_url=base_url, demo=True) if key else None
+    )
+    _changed()
 
 
 def demo_credential() -> Credential | None:
-    return _demo
+    return _state().demo
 
 
 def set_session_key(key: str | None, *, source: str | None = None) -> None:
     """Use ``key`` for the rest of this kernel session (``None`` forgets it); ends the demo."""
-    global _session_key, _session_source, _demo
-    _demo = None
-    _session_key = key or None
-    _session_source = source or "key entered in this session"
-    _bump()
+    state = _state()
+    state.demo = None
+    state.session_key = key or None
+    state.session_source = source or "key entered in this session"
+    _changed()
 
 
 def _short(path: Path) -> str:
@@ -130,15 +134,16 @@ def _short(path: Path) -> str:
 
 
 def _cached(name: str, lookup: object) -> tuple[str | None, str | None]:
+    lookups = _state().lookups
     with _lock:
-        if name in _lookups:
-            return _lookups[name]
+        if name in lookups:
+            return lookups[name]
     try:
         result: tuple[str | None, str | None] = (lookup(), None)  # type: ignore[operator]
     except (keystore.KeyringError, keystore.ColabSecretError) as exc:
         result = (None, str(exc))
     with _lock:
-        _lookups[name] = result
+        lookups[name] = result
     return result
 
 
@@ -168,13 +173,14 @@ def _stored() -> list[_Stored]:
 
 def resolve_credential() -> Credential | None:
     """The first credential in the documented order, or ``None``."""
-    if _demo is not None:
-        return _demo
+    state = _state()
+    if state.demo is not None:
+        return state.demo
     env_key = os.environ.get(ENV_VAR, "").strip()
     if env_key:
         return Credential("api_key", SOURCE_ENV, env_key)
-    if _session_key:
-        return Credential("api_key", _session_source, _session_key)
+    if state.session_key:
+        return Credential("api_key", state.session_source, state.session_key)
     for stored in _stored():
         if stored.key:
             return Credential("api_key", stored.source, stored.key)
@@ -217,7 +223,7 @@ def credential_status() -> list[tuple[str, str]]:
         rows[:0] = [("credential", cred.masked), ("source", cred.source)]
     stored = _stored()
     shadowed = [s.source for s in stored if s.key]
-    if _session_key:
+    if _state().session_key:
         shadowed.insert(0, "this session")
     if cred is not None and cred.source == SOURCE_ENV and shadowed:
         rows.append(
@@ -291,7 +297,7 @@ def forget_key() -> str:
     """Remove the key from this session, the key file and the keyring; return a report."""
     removed: list[str] = []
     problems: list[str] = []
-    if _session_key:
+    if _state().session_key:
         removed.append("this session")
     set_session_key(None)
     try:

@@ -19,6 +19,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Float, Integer, Unicode, validate
 
 from ..core.errors import UsageError
+from ..core.session import session_for
 from . import subcommands
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
 
@@ -75,27 +76,19 @@ class ClaudeMagics(Magics):
             raise TraitError(f"{proposal['trait'].name} must be positive")
         return proposal["value"]
 
-    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
-        super().__init__(shell=shell, **kwargs)
-        self._conversations: Any = None
-        self._session_usage: Any = None
-
-    # Built on first use so that `%load_ext` stays cheap.
+    # Per-kernel state lives in the shell's session, built on first use so that
+    # `%load_ext` stays cheap (and `%reload_ext` keeps the threads).
     @property
     def conversations(self) -> Any:
-        if self._conversations is None:
-            from ..ask.memory import ConversationStore
+        from ..ask.memory import ConversationStore
 
-            self._conversations = ConversationStore()
-        return self._conversations
+        return session_for(self.shell).state(ConversationStore)
 
     @property
     def session_usage(self) -> Any:
-        if self._session_usage is None:
-            from ..ask.usage import SessionUsage
+        from ..ask.usage import SessionUsage
 
-            self._session_usage = SessionUsage()
-        return self._session_usage
+        return session_for(self.shell).state(SessionUsage)
 
     # -- the magic ---------------------------------------------------------------
 

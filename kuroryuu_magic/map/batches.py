@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import UsageError, api_error_from
+from ..core.session import session_for
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
@@ -40,15 +41,16 @@ class BatchJob:
     out: str | None = None
 
 
-_jobs: dict[str, BatchJob] = {}
+class KnownJobs(dict):  # type: ignore[type-arg]
+    """The batches this kernel submitted, by id (kept in the kernel's session)."""
 
 
 def remember(job: BatchJob) -> None:
-    _jobs[job.batch_id] = job
+    session_for().state(KnownJobs)[job.batch_id] = job
 
 
 def job_for(batch_id: str) -> BatchJob | None:
-    return _jobs.get(batch_id)
+    return session_for().state(KnownJobs).get(batch_id)
 
 
 def custom_id(fmt: str, position: int) -> str:

@@ -133,7 +133,7 @@ class ItemPrompts:
             blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
             shared = [self.prefix] if self.prefix else []
             content = [*self.images, *shared, *blocks]
-        request, _ = build_request(self.settings, self.model, content, self.magics.conversations)
+        request, _ = build_request(self.settings, content, self.magics.conversations)
         return request
 
 
@@ -170,7 +170,6 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
     from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
-    from ..models.aliases import resolve_model
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
@@ -179,7 +178,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
     limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
     client = optional_client(**limits) if opts.dry_run else get_client(**limits)
-    model, note = resolve_model(settings.model, client)
+    model, note = settings.model, settings.model_note
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if in_demo():

@@ -1,26 +1,33 @@
 """Model aliases: ``opus``, ``sonnet`` and ``haiku`` → the newest listed id of that family.
 
-The listing is fetched once per session and cached; when it fails the
+The listing is fetched once per session (``core.session``) and cached; when it fails the
 aliases fall back to the newest ids this release knows about.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ..core.session import session_for
 from .facts import LINES, newest
 
 ALIASES = LINES
 # When the listing fails: the newest active model of each line in the facts table.
 FALLBACK = {line: newest(line).id for line in LINES}
 
-_listing: list[dict[str, Any]] | None = None
+
+@dataclass
+class ModelListing:
+    """This kernel's ``models.list`` answer, newest first (``None`` until asked)."""
+
+    rows: list[dict[str, Any]] | None = None
 
 
 def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
-    """Every model the API lists (id, display_name, created_at), newest first; cached."""
-    global _listing
-    if _listing is None or refresh:
+    """Every model the API lists (id, display_name, created_at), newest first; cached per session."""
+    listing = session_for().state(ModelListing)
+    if listing.rows is None or refresh:
         rows = [
             {
                 "id": m.id,
@@ -30,13 +37,12 @@ def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
             for m in client.models.list(limit=100)
         ]
         rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
-        _listing = rows
-    return _listing
+        listing.rows = rows
+    return listing.rows
 
 
 def forget_listing() -> None:
-    global _listing
-    _listing = None
+    session_for().drop(ModelListing)
 
 
 def resolve_model(name: str, client: Any | None) -> tuple[str, str | None]:
