@@ -7,11 +7,11 @@ the credential, ``ANTHROPIC_BASE_URL``, the timeout or the retry count.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 from ..core.errors import UsageError
 from ..core.session import session_for
+from ..core.wire import env_base_url
 from ..keys.chain import Credential, demo_credential, resolve_credential
 from ..keys.shape import hides_secret_args
 
@@ -34,7 +34,7 @@ def base_url() -> str:
     demo = demo_credential()
     if demo is not None and demo.base_url:
         return demo.base_url
-    return os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+    return env_base_url()
 
 
 def _fingerprint(credential: Credential) -> str:

@@ -123,7 +123,7 @@ def show_dry_run(shell: Any, client: Any | None, request: dict[str, Any]) -> Non
         k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")
     }
     if client is None:
-        tokens = "no credential, so tokens can't be counted (`%claude setup` or `%claude demo`)"
+        tokens = "No credential, so tokens can't be counted (run `%claude setup` or `%claude demo`)"
     else:
         try:
             tokens = f"{client.messages.count_tokens(**count_args).input_tokens:,} input tokens (counted by the API)"

@@ -180,7 +180,7 @@ def _remember(
         return  # no answer, no turn: the thread never ends on an orphan user message
     mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
     answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
-    conversations.record(thread, Turn(content, answer, outcome.model, partial=bool(mark)))
+    conversations.record(thread, Turn(content, answer, outcome.model))
 
 
 def ask(

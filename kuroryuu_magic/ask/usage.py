@@ -66,9 +66,6 @@ class SessionUsage:
             return None
         return sum(c for c in costs if c is not None)
 
-    def reset(self) -> None:
-        self.by_model.clear()
-
 
 def format_cost(cost: float | None) -> str:
     if cost is None:

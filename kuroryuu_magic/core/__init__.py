@@ -2,8 +2,9 @@
 
 User-facing error types and API-error classification (``errors``), private
 secret files (``secretfiles``) and config paths (``paths``), masking of
-secrets (``mask``), front-end detection (``frontend``) and the widget
-helpers both panels share (``widgets``).
+secrets (``mask``), front-end detection (``frontend``), the widget
+helpers both panels share (``widgets``), the kernel's ``session`` and the
+readers of API shapes — message text, error bodies, base URL (``wire``).
 
 Imports nothing else from this package.
 """

@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
+from .wire import error_envelope
+
 __all__ = ["ClaudeAPIError", "ClaudeInterrupted", "UsageError", "describe_api_error", "one_line"]
 
 
@@ -79,11 +81,7 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     """(status, error type, API message, request id) from an SDK exception."""
     status = getattr(exc, "status_code", None)
     body: Any = getattr(exc, "body", None)
-    err_type = message = None
-    if isinstance(body, dict):
-        inner = body.get("error") if isinstance(body.get("error"), dict) else body
-        err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
-        message = inner.get("message") if isinstance(inner.get("message"), str) else None
+    err_type, message = error_envelope(body)
     err_type = err_type or getattr(exc, "type", None) or _BY_STATUS.get(status or 0)
     request_id = getattr(exc, "request_id", None)
     if request_id is None and isinstance(body, dict):

@@ -14,6 +14,7 @@ import re
 import statistics
 from typing import Any
 
+from ..core.wire import joined_text
 from ..testing import Reply
 
 STREAM_SECONDS = 1.5  # long enough to watch the answer stream in, short enough to wait for
@@ -29,22 +30,10 @@ _JSON_ONLY = "valid JSON only"  # the system hint ``-f json`` adds
 _CODE_ONLY = "fenced code block"  # the system hint ``-f code`` adds
 
 
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            str(b.get("text", ""))
-            for b in content
-            if isinstance(b, dict) and b.get("type") == "text"
-        )
-    return ""
-
-
 def _question(body: dict[str, Any]) -> str:
     for message in reversed(body.get("messages") or []):
         if isinstance(message, dict) and message.get("role") == "user":
-            return _text_of(message.get("content")).strip()
+            return joined_text(message.get("content"), sep="\n").strip()
     return ""
 
 
@@ -178,7 +167,7 @@ def _json(question: str, values: list[float]) -> Any:
 def demo_answer(body: dict[str, Any]) -> str:
     """The answer text for one Messages request body."""
     question = _question(body)
-    system = _text_of(body.get("system"))
+    system = joined_text(body.get("system"))
     values = _numbers(question)
     if _JSON_ONLY in system:
         return json.dumps(_json(question, values), indent=2)

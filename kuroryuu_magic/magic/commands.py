@@ -9,6 +9,7 @@ from ..ask.display import show_rows
 from ..ask.usage import format_cost
 from ..core.errors import UsageError, api_error_from
 from ..core.frontend import is_rich_frontend
+from ..core.wire import joined_text
 
 
 def setup(magics: Any, opts: argparse.Namespace) -> None:
@@ -82,14 +83,6 @@ def models(magics: Any, opts: argparse.Namespace) -> None:
     )
 
 
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(
-        b.get("text", "") if b.get("type") == "text" else f"[{b.get('type')}]" for b in content
-    )
-
-
 def history(magics: Any, opts: argparse.Namespace) -> None:
     name = opts.conversation or "default"
     turns = magics.conversations.thread(name).turns
@@ -101,15 +94,15 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
 
         parts = [f"### Thread '{name}' ({len(turns)} turns)"]
         for i, turn in enumerate(turns, 1):
+            asked = joined_text(turn.user, sep="\n", placeholders=True)
             parts.append(
-                f"**{i}. You:**\n\n{_content_text(turn.user)}\n\n**Claude** ({turn.model}):\n\n{turn.assistant}"
+                f"**{i}. You:**\n\n{asked}\n\n**Claude** ({turn.model}):\n\n{turn.assistant}"
             )
         display(Markdown("\n\n---\n\n".join(parts)))
     else:
         for i, turn in enumerate(turns, 1):
-            print(
-                f"[{i}] You: {_content_text(turn.user)}\n[{i}] Claude ({turn.model}): {turn.assistant}\n"
-            )
+            asked = joined_text(turn.user, sep="\n", placeholders=True)
+            print(f"[{i}] You: {asked}\n[{i}] Claude ({turn.model}): {turn.assistant}\n")
 
 
 def reset(magics: Any, opts: argparse.Namespace) -> None:

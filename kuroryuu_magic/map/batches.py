@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.errors import UsageError, api_error_from
 from ..core.session import session_for
+from ..core.wire import joined_text
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
@@ -143,17 +144,6 @@ def _errored(result: Any) -> ItemError:
     )
 
 
-def describe(batch: Any) -> str:
-    """``msgbatch_… · ended · 198 succeeded, 2 errored`` for status lines."""
-    c = batch.request_counts
-    parts = [f"{c.succeeded:,} succeeded"]
-    for name in ("errored", "canceled", "expired", "processing"):
-        n = getattr(c, name)
-        if n:
-            parts.append(f"{n:,} {name}")
-    return f"{batch.id} · {batch.processing_status} · {', '.join(parts)}"
-
-
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
 
 
@@ -235,8 +225,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
             summary.add_usage(value.usage, cost)
-            text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
-            value = shape_answer(text, fmt, value.stop_reason, label)
+            value = shape_answer(joined_text(value), fmt, value.stop_reason, label)
         values[position] = value
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")

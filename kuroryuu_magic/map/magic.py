@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from ..core.errors import UsageError
+from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
@@ -92,8 +93,7 @@ class ItemPrompts:
         head_opts.cache = False
         namespace = ChainMap(self.shared, self.magics.shell.user_ns)
         content, _ = self._build_content(_Namespace(namespace), head, head_opts, **self._limits())
-        if not isinstance(content, str):
-            content = "".join(b.get("text", "") for b in content if b.get("type") == "text")
+        content = joined_text(content)
         if len(content) < CACHE_MIN_CHARS and not self.keep_cache:
             return
         self.prefix = {"type": "text", "text": content, "cache_control": {"type": "ephemeral"}}
@@ -151,10 +151,6 @@ def split_template(text: str) -> tuple[str, str]:
         if head is not None and head["head"] in RESERVED:
             return text[: match.start()], text[match.start() :]
     return "", text
-
-
-def _message_text(message: Any) -> str:
-    return "".join(b.text for b in message.content if getattr(b, "type", None) == "text")
 
 
 def _lookup(shell: Any, name: str) -> MapInput:
@@ -237,7 +233,7 @@ def _run_live(
             return ItemError.from_exception(exc, index=label)
         cost = magics.session_usage.add(message.model, message.usage)
         summary.add_usage(message.usage, cost)
-        return shape_answer(_message_text(message), settings.fmt, message.stop_reason, label)
+        return shape_answer(joined_text(message), settings.fmt, message.stop_reason, label)
 
     concurrency = opts.concurrency or magics.concurrency
     progress = make_progress(magics.shell, source.total, "Claude")

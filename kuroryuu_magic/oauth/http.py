@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.wire import error_envelope
 from .config import OAuthConfig, require_secure_url
 from .errors import (
     InvalidGrantError,
@@ -84,10 +85,8 @@ def _error_from(answer: _Answer) -> TokenEndpointError:
     desc = body.get("error_description")
     desc = " ".join(desc.split())[:300] if isinstance(desc, str) else None
     if error is None and isinstance(body.get("error"), dict):  # an API-style error envelope
-        inner = body["error"]
-        error = inner.get("type") if isinstance(inner.get("type"), str) else None
-        msg = inner.get("message")
-        desc = " ".join(msg.split())[:300] if isinstance(msg, str) else desc
+        error, msg = error_envelope(body)
+        desc = " ".join(msg.split())[:300] if msg else desc
     kind = InvalidGrantError if error == "invalid_grant" else TokenEndpointError
     what = error or ("an HTML page" if "html" in answer.content_type else "no error code")
     message = f"the token endpoint refused the request (HTTP {answer.status}, {what})"
