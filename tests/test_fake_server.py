@@ -588,8 +588,14 @@ def test_cli_prints_url_and_serves(sig: signal.Signals) -> None:
     )
     try:
         line = proc.stdout.readline().strip()
-        assert line.startswith("ANTHROPIC_BASE_URL=http://127.0.0.1:")
+        assert line.startswith("export ANTHROPIC_BASE_URL=http://127.0.0.1:")
         base = line.split("=", 1)[1]
+        exports = dict(
+            proc.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(4)
+        )
+        assert exports["KURORYUU_OAUTH_TOKEN_URL"] == f"{base}/v1/oauth/token"
+        assert exports["ANTHROPIC_API_KEY"].startswith("sk-ant-api03-fake-")
+        assert {"KURORYUU_OAUTH_AUTHORIZE_URL", "KURORYUU_OAUTH_REDIRECT_URI"} <= set(exports)
         with urllib.request.urlopen(base + "/_fake/requests", timeout=5) as resp:
             assert json.loads(resp.read()) == []
     finally:

@@ -238,7 +238,7 @@ def credential_status() -> list[tuple[str, str]]:
         state = (
             f"stored ({mask(s.key)})"
             if s.key
-            else (f"unavailable: {s.note}" if s.note else "empty")
+            else (f"unavailable: {s.note}" if s.note else "not set")
         )
         rows.append((s.name, where + state))
     return rows
@@ -276,12 +276,12 @@ def save_key(raw: str, store: Store = "file") -> str:
             if keystore.keyring_delete():
                 notes.append("removed the old keyring entry")
         except keystore.KeyringError as exc:
-            notes.append(f"could not remove the old keyring entry ({exc})")
+            notes.append(f"could not remove the old keyring entry: {exc}")
     elif store == "session":
         where = "this session only (not written anywhere)"
     else:
         raise ValueError(f"unknown store {store!r}; use 'keyring', 'file' or 'session'")
-    kept = "only" if store == "session" else f"(also in {where.removeprefix('the ')})"
+    kept = "only" if store == "session" else f"and in {where.removeprefix('the ')}"
     set_session_key(key, source=f"key saved in this session {kept}")
     report = f"Saved {mask(key)} to {where}; the next %%claude cell uses it."
     if notes:
@@ -353,8 +353,9 @@ def check_key(
                 return KeyCheck(
                     "none", "No key to test: paste one above, or set ANTHROPIC_API_KEY."
                 )
-            label = f"The active key {cred.masked} ({cred.source})"
-            return _call_models(cred.secret, label, timeout, http_client)
+            # The source goes in its own sentence: it may hold parentheses of its own.
+            check = _call_models(cred.secret, f"The active key {cred.masked}", timeout, http_client)
+            return KeyCheck(check.verdict, f"{check.message} Source: {cred.source}.")
         return _call_models(normalize_key(key), f"Key {mask(key)}", timeout, http_client)
     except UsageError as exc:
         return KeyCheck("error", str(exc))

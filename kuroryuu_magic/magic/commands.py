@@ -12,6 +12,10 @@ from ..core.frontend import is_rich_frontend
 from ..core.wire import joined_text
 
 
+def _turns(n: int) -> str:
+    return f"{n} turn" if n == 1 else f"{n} turns"
+
+
 def setup(magics: Any, opts: argparse.Namespace) -> None:
     from ..keys.panel import run_setup
 
@@ -50,7 +54,7 @@ def status(magics: Any, opts: argparse.Namespace) -> None:
     rows.append(
         (
             "threads",
-            ", ".join(f"{n} ({len(magics.conversations.thread(n).turns)} turns)" for n in threads)
+            ", ".join(f"{n} ({_turns(len(magics.conversations.thread(n).turns))})" for n in threads)
             or "none",
         )
     )
@@ -92,7 +96,7 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
     if is_rich_frontend(magics.shell):
         from IPython.display import Markdown, display
 
-        parts = [f"### Thread '{name}' ({len(turns)} turns)"]
+        parts = [f"### Thread '{name}' ({_turns(len(turns))})"]
         for i, turn in enumerate(turns, 1):
             asked = joined_text(turn.user, sep="\n", placeholders=True)
             parts.append(
@@ -108,11 +112,11 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
 def reset(magics: Any, opts: argparse.Namespace) -> None:
     if opts.all:
         dropped = magics.conversations.reset(None)
-        print(f"Cleared every thread ({dropped} turns).")
+        print(f"Cleared every thread ({_turns(dropped)}).")
         return
     name = opts.conversation or "default"
     dropped = magics.conversations.reset(name)
-    print(f"Cleared thread '{name}' ({dropped} turns).")
+    print(f"Cleared thread '{name}' ({_turns(dropped)}).")
 
 
 def usage(magics: Any, opts: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -34,10 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"kuroryuu-fake-anthropic: cannot bind 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"ANTHROPIC_BASE_URL={fake.base_url}", flush=True)
+    # `eval "$(python -m kuroryuu_magic.testing & …)"`-friendly: the same variables as fake.env().
+    for name, value in fake.env().items():
+        print(f"export {name}={shlex.quote(value)}", flush=True)
     print(
-        f"Use any key (e.g. ANTHROPIC_API_KEY={fake.api_key}); "
-        f"control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests. "
+        f"# control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests. "
         "Ctrl-C to stop.",
         flush=True,
     )
