@@ -101,6 +101,13 @@ def test_demo_without_a_key_answers_and_every_footer_says_demo(ip, quick_demo, c
     assert len(demo.running().messages_requests()) == 3
     run_cell(ip, "%claude status")
     assert "offline demo" in capsys.readouterr().out
+    run_cell(ip, "%claude usage")
+    usage = capsys.readouterr().out
+    assert "claude-sonnet-5-5 (offline demo)" in usage and "~$0.0000" in usage
+    assert all(
+        t.cost == 0
+        for t in ip.magics_manager.registry["ClaudeMagics"].session_usage.by_model.values()
+    )
     run_cell(ip, "%claude demo --stop")
     assert "stopped" in capsys.readouterr().out and demo.running() is None
     with pytest.raises(UsageError, match="%claude demo"):
@@ -119,6 +126,15 @@ def test_demo_with_a_real_credential_changes_nothing_unless_forced(
     run_cell(ip, "%%claude --no-history\nhi")
     assert len(fake.messages_requests()) == 1 and len(demo.running().messages_requests()) == 1
     assert "offline demo" in ip.user_ns["_claude"].footer()
+
+
+def test_map_answers_from_the_demo_say_so(ip, quick_demo) -> None:
+    run_cell(ip, "%claude demo")
+    ip.user_ns["items"] = ["3, 4, 5", "10, 20, 30"]
+    run_cell(ip, "%%claude --map items -o out\nSummarise {item}")
+    summary = ip.user_ns["_claude"]
+    assert summary.succeeded == 2 and summary.footer().endswith(answers_note())
+    assert "median is **20**" in ip.user_ns["out"][1]
 
 
 def test_saving_a_key_ends_the_demo(ip, quick_demo) -> None:

@@ -215,7 +215,11 @@ def ask(
     run = stream_answer if settings.stream else create_answer
     outcome = run(client, request, view)
 
-    cost = session_usage.add(outcome.model, outcome.usage) if outcome.usage is not None else None
+    cost = (
+        session_usage.add(outcome.model, outcome.usage, demo=demo)
+        if outcome.usage is not None
+        else None
+    )
     result = _result_from(outcome, settings, cost, view)
     if demo:
         result.source = "demo"

@@ -231,7 +231,7 @@ def _run_live(
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
-        cost = magics.session_usage.add(message.model, message.usage)
+        cost = magics.session_usage.add(message.model, message.usage, demo=summary.source == "demo")
         summary.add_usage(message.usage, cost)
         return shape_answer(joined_text(message), settings.fmt, message.stop_reason, label)
 
