@@ -35,7 +35,7 @@ class Session:
             found = self._states.get(cls)
             if found is None:
                 found = self._states[cls] = cls()
-            return found  # type: ignore[no-any-return]
+            return found
 
     def peek(self, cls: type[T]) -> T | None:
         """This session's ``cls`` state if one was made, without making it."""
@@ -73,7 +73,7 @@ def session_for(shell: Any = None) -> Session:
             setattr(shell, _ATTRIBUTE, found)
         except AttributeError:  # a shell-like object that takes no attributes
             return _outside
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _current_shell() -> Any:

@@ -46,7 +46,8 @@ def error_envelope(body: Any) -> tuple[str | None, str | None]:
     (or the inner object itself); ``(None, None)`` for anything else."""
     if not isinstance(body, dict):
         return None, None
-    inner = body.get("error") if isinstance(body.get("error"), dict) else body
+    error = body.get("error")
+    inner: dict[str, Any] = error if isinstance(error, dict) else body
     err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
     message = inner.get("message") if isinstance(inner.get("message"), str) else None
     return err_type, message
