@@ -137,6 +137,14 @@ def test_map_answers_from_the_demo_say_so(ip, quick_demo) -> None:
     assert "median is **20**" in ip.user_ns["out"][1]
 
 
+def test_testing_the_active_key_in_the_demo_asks_the_demo(ip, quick_demo) -> None:
+    from kuroryuu_magic.keys.chain import check_key
+
+    run_cell(ip, "%claude demo")
+    check = check_key()
+    assert check.ok and demo.running().base_url in check.message and "offline demo" in check.message
+
+
 def test_saving_a_key_ends_the_demo(ip, quick_demo) -> None:
     from kuroryuu_magic.keys.chain import demo_credential, set_session_key
 

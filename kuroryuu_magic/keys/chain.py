@@ -354,7 +354,8 @@ def check_key(
                     "none", "No key to test: paste one above, or set ANTHROPIC_API_KEY."
                 )
             # The source goes in its own sentence: it may hold parentheses of its own.
-            check = _call_models(cred.secret, f"The active key {cred.masked}", timeout, http_client)
+            label = f"The active key {cred.masked}"
+            check = _call_models(cred.secret, label, timeout, http_client, cred.base_url)
             return KeyCheck(check.verdict, f"{check.message} Source: {cred.source}.")
         return _call_models(normalize_key(key), f"Key {mask(key)}", timeout, http_client)
     except UsageError as exc:
@@ -365,13 +366,20 @@ def check_key(
         return KeyCheck("error", f"The test stopped ({type(exc).__name__}).")
 
 
-def _call_models(secret: str | None, label: str, timeout: float, http_client: object) -> KeyCheck:
+def _call_models(
+    secret: str | None,
+    label: str,
+    timeout: float,
+    http_client: object,
+    base_url: str | None = None,  # the offline demo's fake; otherwise the SDK's own choice
+) -> KeyCheck:
     import anthropic
 
     from ..core.errors import describe_api_error
 
     client = anthropic.Anthropic(
         api_key=secret,
+        base_url=base_url,
         max_retries=0,
         timeout=timeout,
         http_client=http_client,  # type: ignore[arg-type]
