@@ -58,6 +58,7 @@ class Session:
 
 
 _outside = Session()  # for code running with no IPython shell (scripts, unit tests)
+_creating = threading.Lock()
 
 
 def session_for(shell: Any = None) -> Session:
@@ -68,11 +69,14 @@ def session_for(shell: Any = None) -> Session:
         return _outside
     found = getattr(shell, _ATTRIBUTE, None)
     if found is None:
-        found = Session()
-        try:
-            setattr(shell, _ATTRIBUTE, found)
-        except AttributeError:  # a shell-like object that takes no attributes
-            return _outside
+        with _creating:  # a widget's worker thread may ask at the same moment as the cell
+            found = getattr(shell, _ATTRIBUTE, None)
+            if found is None:
+                found = Session()
+                try:
+                    setattr(shell, _ATTRIBUTE, found)
+                except AttributeError:  # a shell-like object that takes no attributes
+                    return _outside
     return found
 
 
