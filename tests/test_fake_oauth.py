@@ -154,9 +154,12 @@ def test_code_replay_state_and_pkce_mismatch(fake: FakeAnthropic) -> None:
     assert exchange(fake, "unknown#st", verifier)[1]["error"] == "invalid_grant"
 
 
-def test_token_endpoint_takes_json_only(fake: FakeAnthropic) -> None:
+def test_token_endpoint_takes_json_and_form_bodies(fake: FakeAnthropic) -> None:
+    # RFC 6749 §4.1.3: public clients post form-encoded bodies; the fake parses them too.
     form = urlencode({"grant_type": "refresh_token", "refresh_token": "x", "client_id": CLIENT_ID})
     status, _, text = post_token(fake, form.encode(), "application/x-www-form-urlencoded")
+    assert status == 400 and json.loads(text)["error"] == "invalid_grant"  # parsed: unknown token
+    status, _, text = post_token(fake, form.encode(), "text/plain")
     assert status == 400 and json.loads(text)["error"] == "invalid_request"
 
 

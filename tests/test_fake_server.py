@@ -47,6 +47,9 @@ def raw(fake: FakeAnthropic, method: str, path: str, body: Any = None, headers=N
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(fake.base_url + path, data=data, method=method)
     req.add_header("Content-Type", "application/json")
+    if path.startswith("/_fake/"):
+        for k, v in fake.control_headers.items():
+            req.add_header(k, v)
     for k, v in (headers or {}).items():
         req.add_header(k, v)
     try:
@@ -193,7 +196,7 @@ def test_spoofed_requests_are_flagged(fake: FakeAnthropic) -> None:
 def test_deltas_count_is_exact(fake: FakeAnthropic, n: int) -> None:
     fake.enqueue(Reply(text="tiny", deltas=n))
     with client(fake).messages.stream(
-        model=MODEL, max_tokens=10, messages=[{"role": "user", "content": "go"}]
+        model=MODEL, max_tokens=2000, messages=[{"role": "user", "content": "go"}]
     ) as stream:
         pieces = list(stream.text_stream)
     assert len(pieces) == n
@@ -207,11 +210,12 @@ def test_split_text_pads_short_text() -> None:
 
 def test_prompt_cache_write_then_read(fake: FakeAnthropic) -> None:
     c = client(fake)
-    system = [{"type": "text", "text": "x" * 400, "cache_control": {"type": "ephemeral"}}]
+    # 1100 tokens: above Sonnet's 1024-token minimum cacheable length.
+    system = [{"type": "text", "text": "x" * 4400, "cache_control": {"type": "ephemeral"}}]
     first = ask(c, "one", system=system).usage
     second = ask(c, "two", system=system).usage
-    assert first.cache_creation_input_tokens == 100 and first.cache_read_input_tokens == 0
-    assert second.cache_read_input_tokens == 100 and second.cache_creation_input_tokens == 0
+    assert first.cache_creation_input_tokens == 1100 and first.cache_read_input_tokens == 0
+    assert second.cache_read_input_tokens == 1100 and second.cache_creation_input_tokens == 0
     assert second.input_tokens == 1  # "two": the cached prefix is not counted again
 
 
@@ -245,10 +249,10 @@ def test_image_block_accepted_and_counted(fake: FakeAnthropic) -> None:
             {
                 "model": MODEL,
                 "max_tokens": 5,
-                "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
+                "messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "b"}],
             },
             400,
-            "alternate",
+            "role",
         ),
         (
             {"model": MODEL, "max_tokens": 5, "messages": [{"role": "user", "content": ""}]},
@@ -591,12 +595,19 @@ def test_cli_prints_url_and_serves(sig: signal.Signals) -> None:
         assert line.startswith("export ANTHROPIC_BASE_URL=http://127.0.0.1:")
         base = line.split("=", 1)[1]
         exports = dict(
-            proc.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(4)
+            proc.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(5)
         )
         assert exports["KURORYUU_OAUTH_TOKEN_URL"] == f"{base}/v1/oauth/token"
         assert exports["ANTHROPIC_API_KEY"].startswith("sk-ant-api03-fake-")
         assert {"KURORYUU_OAUTH_AUTHORIZE_URL", "KURORYUU_OAUTH_REDIRECT_URI"} <= set(exports)
-        with urllib.request.urlopen(base + "/_fake/requests", timeout=5) as resp:
+        token = exports["KURORYUU_FAKE_CONTROL_TOKEN"]
+        assert len(token) >= 32
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + "/_fake/requests", timeout=5)
+        assert refused.value.code == 403
+        req = urllib.request.Request(base + "/_fake/requests")
+        req.add_header("x-fake-control-token", token)
+        with urllib.request.urlopen(req, timeout=5) as resp:
             assert json.loads(resp.read()) == []
     finally:
         proc.send_signal(sig)

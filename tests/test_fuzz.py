@@ -8,6 +8,7 @@ URLs (rejected before any token request unless they are this login's own).
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import tempfile
@@ -270,3 +271,89 @@ def test_this_logins_own_code_reaches_the_token_endpoint_once(code: str) -> None
     with pytest.raises(OAuthError):  # a replayed code never reaches the endpoint
         complete_login(attempt, f"{code}#{attempt.state}", transport=recorder.transport)
     assert recorder.calls == 1
+
+
+# -- text a server sends (security.md 22): hostile input that may echo a secret ---------
+
+_SECRET_BODY = "LEAKCANARY" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+_KEY = "sk-ant-api03-" + _SECRET_BODY
+_OPAQUE = "opaque-" + _SECRET_BODY  # a stored token of no known shape: only the registry knows it
+
+
+def _encodings(secret: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(
+        [
+            secret,
+            "".join(f"%{ord(c):02X}" for c in secret),  # URL-encoded, every character
+            "\\u" + f"{ord(secret[0]):04x}" + secret[1:],  # JSON-escaped first character
+        ]
+    )
+
+
+@st.composite
+def _server_text(draw: st.DrawFn) -> tuple[str, str]:
+    """``(text, encoded secret)``: any text with a secret, escaped or not, somewhere in it."""
+    encoded = draw(_encodings(draw(st.sampled_from([_KEY, _OPAQUE]))))
+    around = st.text(st.characters(exclude_characters="\\%"), max_size=300)
+    return draw(around) + encoded + draw(around), encoded
+
+
+def _assert_clean(shown: str, encoded: str) -> None:
+    assert _SECRET_BODY not in shown and encoded not in shown
+    assert _SECRET_BODY[:12] not in shown  # nor half of it, cut by a length cap
+
+
+class APIStatusError(Exception):
+    """Shaped like the SDK's: what ``describe_api_error`` reads is duck-typed."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"Error code: {status} - {body}")
+        self.status_code, self.body, self.request_id = status, body, "req_fuzz"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_server_text(), st.sampled_from([400, 401, 403, 500, 529]), st.text(max_size=40))
+def test_server_error_text_never_shows_a_secret(
+    sample: tuple[str, str], status: int, err_type: str
+) -> None:
+    from kuroryuu_magic.core.errors import api_error_from, describe_api_error
+    from kuroryuu_magic.core.redact import register_secret
+    from kuroryuu_magic.map.batches import _errored
+    from kuroryuu_magic.map.results import ItemError
+
+    register_secret(_OPAQUE)
+    text, encoded = sample
+    body = {"type": "error", "error": {"type": err_type, "message": text}}
+    exc = APIStatusError(status, body)
+    _assert_clean(describe_api_error(exc), encoded)
+    _assert_clean(str(api_error_from(exc)), encoded)
+    _assert_clean(repr(ItemError.from_exception(RuntimeError(text))), encoded)
+    batch = type("R", (), {"error": type("E", (), {"error": type("I", (), {"message": text})})})
+    _assert_clean(str(_errored(batch)), encoded)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
+@given(_server_text(), st.sampled_from([200, 400, 401, 500]), st.booleans())
+def test_token_endpoint_answers_never_show_a_secret(
+    sample: tuple[str, str], status: int, as_json: bool
+) -> None:
+    import httpx2
+
+    from kuroryuu_magic.core.redact import register_secret
+    from kuroryuu_magic.oauth.config import load_config
+    from kuroryuu_magic.oauth.errors import OAuthError
+    from kuroryuu_magic.oauth.http import RedactedBody, post_token_request
+
+    register_secret(_OPAQUE)
+    text, encoded = sample
+    if as_json:
+        raw = json.dumps({"error": text, "error_description": text}).encode()
+    else:
+        raw = text.encode("utf-8", "surrogatepass")
+    transport = httpx2.MockTransport(lambda request: httpx2.Response(status, content=raw))
+    config = load_config("max", token_url="http://127.0.0.1:9/v1/oauth/token")
+    with pytest.raises(OAuthError) as info:
+        post_token_request(config, RedactedBody(grant_type="refresh_token"), transport=transport)
+    err = info.value
+    for shown in (str(err), err.error or "", err.error_description or ""):
+        _assert_clean(shown, encoded)

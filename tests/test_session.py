@@ -65,6 +65,10 @@ def test_dry_run_settings_resolve_without_a_credential(ip) -> None:
     assert settings.model.startswith("claude-opus-") and "no credential" in settings.model_note
 
 
+# Process-wide on purpose, not per kernel: a secret one shell saw is masked in every output.
+PROCESS_WIDE = {"core/redact.py": {"_registered"}}
+
+
 def _module_level_mutables(path: Path) -> list[str]:
     found = []
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
@@ -92,7 +96,8 @@ def _module_level_mutables(path: Path) -> list[str]:
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_no_per_kernel_state_in_module_globals(path: Path) -> None:
-    assert _module_level_mutables(path) == []
+    allowed = PROCESS_WIDE.get(str(path.relative_to(PACKAGE)), set())
+    assert [name for name in _module_level_mutables(path) if name not in allowed] == []
 
 
 def test_the_guard_sees_globals(tmp_path: Path) -> None:

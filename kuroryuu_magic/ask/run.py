@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ClaudeInterrupted, UsageError, api_error_from
+from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
+from ..core.redact import redact_exception
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
@@ -61,7 +62,8 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
     limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
     client = optional_client(**limits) if opts.dry_run else get_client(**limits)
-    model, note = resolve_model(opts.model or magics.model, client)
+    with interruptible("looking up the model; nothing was sent"):
+        model, note = resolve_model(opts.model or magics.model, client)
     return Settings(
         model=model,
         model_note=note,
@@ -200,7 +202,8 @@ def ask(
         client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
         if note:
             print(note)
-        prompt_building.show_dry_run(shell, client, request)
+        with interruptible("counting tokens for the dry run; nothing was sent"):
+            prompt_building.show_dry_run(shell, client, request)
         return None
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     demo = in_demo()
@@ -246,7 +249,8 @@ def ask(
         raise ClaudeInterrupted(f"request stopped; {kept}; the conversation is intact.")
     if outcome.status == "failed" and outcome.error is not None:
         if not settings.short_errors:
-            raise outcome.error
+            # The SDK's exception quotes the server's body, which may echo the key.
+            raise redact_exception(outcome.error)
         raise api_error_from(
             outcome.error, base_url=base_url(), request_id=outcome.request_id
         ) from None

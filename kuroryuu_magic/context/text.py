@@ -5,12 +5,10 @@ May import only the standard library and ``core``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..core.mask import mask
-
-_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
+# Re-exported: the one redaction step lives in core.
+from ..core.redact import redact as redact
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -26,13 +24,6 @@ def truncate(text: str, max_chars: int) -> str:
     if keep == 0:
         return text[:max_chars]
     return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
-
-
-def redact(text: str) -> str:
-    """Mask anything shaped like an Anthropic key or token (``sk-ant-…wxyz``)."""
-    if "sk-ant-" not in text:
-        return text
-    return _KEY.sub(lambda m: mask(m.group(0)), text)
 
 
 def type_name(obj: Any) -> str:

@@ -3,18 +3,29 @@
 User mistakes raise IPython's ``UsageError`` (the exact class: IPython prints
 it as one line).  API failures become a :class:`ClaudeAPIError` whose
 rendered traceback is one short message: status, type, meaning, fix and
-request id.  Nothing here ever formats a credential.
+request id.  Nothing here ever formats a credential, and the server's own
+words pass :func:`.redact.redact` first (a 401 may echo the key it refused).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from IPython.core.error import UsageError
 
+from .redact import redact
 from .wire import error_envelope
 
-__all__ = ["ClaudeAPIError", "ClaudeInterrupted", "UsageError", "describe_api_error", "one_line"]
+__all__ = [
+    "ClaudeAPIError",
+    "ClaudeInterrupted",
+    "UsageError",
+    "describe_api_error",
+    "interruptible",
+    "one_line",
+]
 
 
 def one_line(message: str) -> str:
@@ -97,6 +108,10 @@ def describe_api_error(
     ``Claude API error 401 authentication_error: the credential was rejected
     ("invalid x-api-key"). Fix: run `%claude setup` … (request id req_123)``
     """
+    return redact(_describe(exc, base_url, request_id))
+
+
+def _describe(exc: BaseException, base_url: str | None, request_id: str | None) -> str:
     name = type(exc).__name__
     if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
         where = f" to {base_url}" if base_url else ""
@@ -121,7 +136,8 @@ def describe_api_error(
     if status == 200:  # an `error` event inside a stream that had started fine: not retried
         head = "Claude API error mid-stream"
         m = _Meaning(m.meaning.replace(" (the SDK already retried)", ""), m.fix)
-    detail = f' ("{one_line(message)[:_MAX_DETAIL]}")' if message else ""
+    # Redacted before it is cut: a key cut in half no longer looks like one.
+    detail = f' ("{redact(one_line(message))[:_MAX_DETAIL]}")' if message else ""
     rid = f" (request id {request_id})" if request_id else ""
     return f"{head} {err_type}: {m.meaning}{detail}. Fix: {m.fix}.{rid}"
 
@@ -130,7 +146,7 @@ class ClaudeAPIError(Exception):
     """An API failure, shown to the user as one short line (see ``short_errors``)."""
 
     def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
         self.request_id = request_id
 
@@ -144,6 +160,21 @@ class ClaudeInterrupted(KeyboardInterrupt):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
+
+
+@contextlib.contextmanager
+def interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C inside ends with one quiet line, ``interrupted while <what>``, not a traceback.
+
+    For short calls made before (or instead of) the answer: the alias lookup, the
+    dry run's token count, the model listing.
+    """
+    try:
+        yield
+    except ClaudeInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise ClaudeInterrupted(f"interrupted while {what}.") from None
 
 
 def api_error_from(

@@ -8,12 +8,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from .redact import redact
+
 _TEMPLATE = '<span style="color:{color}">{text}</span>'
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 
 
 def status_html(text: str, level: str = "info") -> str:
-    return _TEMPLATE.format(color=_COLORS[level], text=html.escape(text))
+    return _TEMPLATE.format(color=_COLORS[level], text=html.escape(redact(text)))
 
 
 def safe_message(exc: BaseException, typed: tuple[type[BaseException], ...], fallback: str) -> str:
@@ -23,10 +25,12 @@ def safe_message(exc: BaseException, typed: tuple[type[BaseException], ...], fal
     to be shown.  Anything else may carry request data, so it is named by class.
     """
     if isinstance(exc, typed):
-        return str(exc)
+        if isinstance(exc, OSError):  # a typed file error: say what was being done first
+            return redact(f"{fallback}: {exc}")
+        return redact(str(exc))
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
-        return f"{fallback}: {exc.strerror or type(exc).__name__}{where}."
+        return redact(f"{fallback}: {exc.strerror or type(exc).__name__}{where}.")
     return f"{fallback} ({type(exc).__name__})."
 
 

@@ -31,10 +31,11 @@ from IPython.core.error import UsageError
 
 from ..core.mask import mask
 from ..core.paths import key_file
+from ..core.redact import redact, register_secret
 from ..core.secretfiles import SecretFileError
 from ..core.session import session_for
 from . import store as keystore
-from .shape import hides_secret_args, normalize_key
+from .shape import KeyShapeError, hides_secret_args, normalize_key
 
 __all__ = [
     "Credential",
@@ -67,6 +68,9 @@ class Credential:
     secret: str | None = field(default=None, repr=False, compare=False)
     base_url: str | None = None  # set only for the offline demo, whose fake runs on loopback
     demo: bool = False
+
+    def __post_init__(self) -> None:
+        register_secret(self.secret)  # the key in use: masked wherever a server echoes it
 
     @property
     def masked(self) -> str:
@@ -171,19 +175,41 @@ def _stored() -> list[_Stored]:
     return rows
 
 
+@hides_secret_args
+def _checked(raw: str, source: str) -> str:
+    """``raw`` (surrounding whitespace removed) if it is shaped like one API key, else a
+    one-line ``UsageError`` naming ``source``.  A key with a line break would otherwise
+    reach the HTTP layer, whose error quotes the whole header value."""
+    key = raw.strip()
+    try:
+        normalized = normalize_key(key)
+    except KeyShapeError as exc:
+        raise UsageError(f"The API key in the {source} is refused: {exc}") from None
+    if normalized != key:  # a pasted `ANTHROPIC_API_KEY=`, quotes or `Bearer` around it
+        raise UsageError(
+            f"The API key in the {source} is refused: it holds more than the key (a pasted "
+            "`NAME=` or `export` prefix, quotes or `Bearer`); store the key alone."
+        )
+    return key
+
+
 def resolve_credential() -> Credential | None:
-    """The first credential in the documented order, or ``None``."""
+    """The first credential in the documented order, or ``None``.
+
+    Every key is shape-checked whatever its source: a malformed one raises a
+    one-line ``UsageError`` naming the source, never quoting the value.
+    """
     state = _state()
     if state.demo is not None:
         return state.demo
-    env_key = os.environ.get(ENV_VAR, "").strip()
-    if env_key:
-        return Credential("api_key", SOURCE_ENV, env_key)
+    env_key = os.environ.get(ENV_VAR, "")
+    if env_key.strip():
+        return Credential("api_key", SOURCE_ENV, _checked(env_key, SOURCE_ENV))
     if state.session_key:
         return Credential("api_key", state.session_source, state.session_key)
     for stored in _stored():
         if stored.key:
-            return Credential("api_key", stored.source, stored.key)
+            return Credential("api_key", stored.source, _checked(stored.key, stored.source))
         if stored.name == "key file" and stored.note:
             raise UsageError(f"Stored API key not used: {stored.note.removeprefix('refused: ')}")
     if _sdk_chain_resolves():
@@ -194,7 +220,14 @@ def resolve_credential() -> Credential | None:
 
 
 def _sdk_chain_resolves() -> bool:
-    if os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+    token = os.environ.get("ANTHROPIC_AUTH_TOKEN", "")
+    if token.strip():
+        register_secret(token.strip())
+        if any(c.isspace() or not c.isprintable() for c in token.strip()):
+            raise UsageError(
+                "ANTHROPIC_AUTH_TOKEN in the environment is refused: it contains a space, "
+                "line break or control character; set it to the token alone."
+            )
         return True
     try:
         from anthropic import Anthropic
@@ -203,6 +236,8 @@ def _sdk_chain_resolves() -> bool:
     except Exception:  # a broken profile is the SDK's to report, at request time
         return False
     try:
+        register_secret(client.api_key)
+        register_secret(client.auth_token)
         return bool(client.api_key or client.auth_token or client.credentials)
     finally:
         client.close()
@@ -303,8 +338,8 @@ def forget_key() -> str:
     try:
         if keystore.delete_key_file():
             removed.append(f"the key file {_short(key_file())}")
-    except OSError as exc:
-        problems.append(f"could not delete the key file ({exc.strerror})")
+    except OSError as exc:  # a SecretFileAccessError says which path and what to do
+        problems.append(f"could not delete the key file: {exc}")
     try:
         if keystore.keyring_delete():
             removed.append("the OS keyring")
@@ -331,6 +366,10 @@ class KeyCheck:
 
     verdict: Verdict
     message: str
+
+    def __post_init__(self) -> None:
+        # The message may quote the server (a 401 that echoes the key it refused).
+        object.__setattr__(self, "message", redact(self.message))
 
     @property
     def ok(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core.frontend import is_rich_frontend
+from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, safe_message, status_html
 from . import chain as credentials
@@ -170,6 +171,7 @@ class SetupPanel(widgets.VBox):
             self._show(_safe_message(exc), "error")
 
     def _show(self, text: str, level: str) -> None:
+        text = redact(text)  # statuses quote servers and keyrings; never show a key
         self._status_text = text
         self._status.value = status_html(text, level)
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from ..core.redact import register_secret
+
 __all__ = ["KeyShapeError", "hides_secret_args", "normalize_key"]
 
 _P = ParamSpec("_P")
@@ -121,4 +123,5 @@ def normalize_key(raw: str) -> str:
         )
     if key.count(API_KEY_PREFIX) > 1:
         raise KeyShapeError("The input holds more than one key; paste only one.")
+    register_secret(key)  # about to be used or stored: mask it wherever a server echoes it
     return key

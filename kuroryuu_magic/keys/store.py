@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import key_file
+from ..core.redact import redact
 from ..core.secretfiles import (
     CorruptSecretFileError,
     delete_secret_file,
@@ -59,9 +60,7 @@ def _redacted(exc: BaseException, secret: str | None = None) -> str:
     text = " ".join(str(exc).split())
     if secret and secret in text:
         text = text.replace(secret, "[secret]")
-    if "sk-ant-" in text:  # a backend echoing some other key: say nothing of it
-        text = ""
-    text = text[:160]
+    text = redact(text)[:160]  # before the cut: half a key no longer looks like one
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

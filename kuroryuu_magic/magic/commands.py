@@ -7,7 +7,7 @@ from typing import Any
 
 from ..ask.display import show_rows
 from ..ask.usage import format_cost
-from ..core.errors import UsageError, api_error_from
+from ..core.errors import UsageError, api_error_from, interruptible
 from ..core.frontend import is_rich_frontend
 from ..core.wire import joined_text
 
@@ -29,9 +29,14 @@ def login(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def logout(magics: Any, opts: argparse.Namespace) -> None:
+    from ..core.secretfiles import SecretFileError
+    from ..oauth.errors import OAuthError
     from ..oauth.tokens import logout as forget_tokens
 
-    print(forget_tokens())
+    try:
+        print(forget_tokens())
+    except (OAuthError, SecretFileError) as exc:  # an unwritable dir, a held lock: one line
+        raise UsageError(f"Logout failed: {exc}") from None
 
 
 def _client(magics: Any) -> Any:
@@ -74,7 +79,8 @@ def models(magics: Any, opts: argparse.Namespace) -> None:
     from ..models.aliases import list_models
 
     try:
-        rows = list_models(_client(magics), refresh=opts.refresh)
+        with interruptible("listing the models"):
+            rows = list_models(_client(magics), refresh=opts.refresh)
     except UsageError:
         raise
     except Exception as exc:

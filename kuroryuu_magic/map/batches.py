@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import UsageError, api_error_from
+from ..core.redact import redact
 from ..core.session import session_for
 from ..core.wire import joined_text
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
@@ -138,8 +139,9 @@ def _errored(result: Any) -> ItemError:
     inner = getattr(response, "error", None)
     err_type = getattr(inner, "type", None) or "error"
     message = " ".join(str(getattr(inner, "message", "") or "").split())
+    # Redacted before the cut: the result comes from the server and may echo a key.
     return ItemError(
-        f"Claude API error {err_type} in the batch: {message}"[:300],
+        redact(f"Claude API error {err_type} in the batch: {message}")[:300],
         request_id=getattr(response, "request_id", None),
     )
 

@@ -19,7 +19,7 @@ from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, interruptible
 from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
@@ -190,7 +190,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if opts.dry_run:
         from ..ask.prompt import show_dry_run
 
-        show_dry_run(shell, client, first_request)
+        with interruptible("counting tokens for the dry run; nothing was sent"):
+            show_dry_run(shell, client, first_request)
         print(
             f"--map {opts.map_over}: would send {source.total:,} requests like this one (item 0)."
         )

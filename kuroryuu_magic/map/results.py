@@ -14,6 +14,7 @@ from typing import Any
 from ..ask.result import DEMO_NOTE
 from ..ask.usage import usage_footer, usage_numbers
 from ..core.errors import ClaudeInterrupted
+from ..core.redact import redact
 
 
 class ItemError:
@@ -36,7 +37,7 @@ class ItemError:
         request_id: str | None = None,
         text: str | None = None,
     ) -> None:
-        self.message = message
+        self.message = redact(message)  # may quote the API or another library
         self.kind = kind
         self.index = index
         self.status = status
@@ -55,7 +56,7 @@ class ItemError:
         elif type(exc).__name__ == "UsageError":
             return cls(" ".join(str(exc).split()), kind="usage", index=index)
         else:
-            message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+            message = redact(f"{type(exc).__name__}: {' '.join(str(exc).split())}")[:300]
         return cls(
             message,
             index=index,

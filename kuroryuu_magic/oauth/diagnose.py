@@ -4,21 +4,25 @@ Each :class:`Check` passes or fails with its reason; the :class:`Diagnosis`
 ends with a verdict in plain words and what to do instead.  The one API call
 is plain: ``Authorization: Bearer <token>`` plus ``anthropic-beta:
 oauth-2025-04-20`` through the official SDK, no retries, never a Claude Code
-user agent or beta (every request passes :func:`.guard.check_headers`).
+user agent or beta (every request passes :func:`.guard.check_request`).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.wire import env_base_url, error_envelope
+from .config import is_loopback_host
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
-from .guard import check_headers
+from .guard import check_request
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
 from .tokenset import TokenSet
 
@@ -39,6 +43,10 @@ class Check:
     label: str
     ok: bool | None
     detail: str
+
+    def __post_init__(self) -> None:
+        # Details quote the token endpoint and the API, which may echo a token.
+        object.__setattr__(self, "detail", redact(self.detail))
 
     def line(self) -> str:
         mark = {True: "PASS", False: "FAIL", None: "SKIP"}[self.ok]
@@ -87,7 +95,9 @@ class _ApiAnswer:
     refused: str | None = None
 
 
-# The facts table (anthropic-facts.md): (HTTP status, lower-case message fragment, verdict, advice).
+# The facts table (anthropic-facts.md, incl. "More OAuth answers"): (HTTP status,
+# lower-case message fragment, verdict, advice).  One distinct verdict per answer.
+_RELOGIN = "Log in again. " + API_KEY_ADVICE
 _TABLE: tuple[tuple[int, str, str, str], ...] = (
     (
         400,
@@ -100,9 +110,13 @@ _TABLE: tuple[tuple[int, str, str, str], ...] = (
     (
         401,
         "not supported",
-        f"The API did not see the anthropic-beta: {OAUTH_BETA} header, which OAuth "
-        "tokens need (a proxy may have stripped it).",
-        "Check any proxy between you and the API. " + API_KEY_ADVICE,
+        "The API answered that OAuth is not supported for this request. A missing "
+        f"anthropic-beta: {OAUTH_BETA} header is one cause (a proxy may strip it; "
+        "kuroryuu-magic sends it), but not the only one: Claude Code, which always "
+        "sends it, gets the same answer too, for example right after a usage limit "
+        "was reached or when the account may not use OAuth for this request.",
+        "Check any proxy between you and the API; if there is none, wait for your "
+        "usage limit to reset and run Diagnose again. " + API_KEY_ADVICE,
     ),
     (
         401,
@@ -118,12 +132,48 @@ _TABLE: tuple[tuple[int, str, str, str], ...] = (
         "Check your plan at claude.ai. " + API_KEY_ADVICE,
     ),
     (
+        401,
+        "invalid oauth token",
+        "The API does not know this OAuth token: it was not found or is malformed "
+        "(cut short when copied, or issued by another server).",
+        _RELOGIN,
+    ),
+    (
+        401,
+        "invalid bearer token",
+        "The API rejected the bearer token in the Authorization header as unknown: "
+        "it is not a token the API has issued or still honours.",
+        _RELOGIN,
+    ),
+    (
+        403,
+        "revoked",
+        "The token has been revoked (a logout elsewhere, a password change, or "
+        "Anthropic withdrew it), so it can no longer be used or refreshed.",
+        _RELOGIN,
+    ),
+    (
+        403,
+        "request not allowed",
+        "Anthropic refused the request for this account or from where you are (an "
+        "account or region policy); the token itself was not the problem.",
+        "Check your account at claude.ai and that you are in a supported region. " + API_KEY_ADVICE,
+    ),
+    (
         403,
         "scope",
-        "The token lacks a scope the API requires (user:inference).",
+        "The token lacks a scope the API requires ({scope}).",
         "Log in again and approve every requested scope. " + API_KEY_ADVICE,
     ),
 )
+_SCOPE = re.compile(r"[a-z_]+:[a-z_]+")
+
+
+def _missing_scope(message: str) -> str:
+    """The scope the 403 names after "scope requirement" (on its own line in the API's text)."""
+    _head, _sep, tail = message.partition("requirement")
+    found = _SCOPE.findall(tail)
+    return ", ".join(found) if found else "a scope the message does not name"
 
 
 def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
@@ -151,18 +201,34 @@ def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
         )
     for status, needle, verdict, advice in _TABLE:
         if answer.status == status and needle in low:
-            return (False, detail, verdict, advice)
+            return (False, detail, verdict.format(scope=_missing_scope(msg)), advice)
     return (False, detail, f"The API refused the token ({head}).", API_KEY_ADVICE)
 
 
 def _guard_request(request: Any) -> None:
-    check_headers(request.headers.items())
+    check_request(request)
+
+
+def _insecure_base_url(base_url: str) -> str | None:
+    """Why the token must not be sent to ``base_url`` (plain http off loopback), or None."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    return (
+        f"ANTHROPIC_BASE_URL {base_url} is not an https URL, so the token would travel "
+        "unencrypted; use https (plain http only for 127.0.0.1/localhost)"
+    )
 
 
 def _call_api(
-    tokens: TokenSet, base_url: str | None, transport: Any, model: str, timeout: float
+    tokens: TokenSet, base_url: str, transport: Any, model: str, timeout: float
 ) -> _ApiAnswer:
     """Make the one API call; never raises, so no frame with the token reaches a traceback."""
+    refused = _insecure_base_url(base_url)
+    if refused is not None:  # the same rule as for the token endpoint (RFC 6749 §3.1)
+        return _ApiAnswer(refused=refused)
     try:
         import anthropic
 
@@ -202,7 +268,7 @@ def _status_answer(exc: Any) -> _ApiAnswer:
     return _ApiAnswer(
         status=exc.status_code,
         error_type=err_type,
-        message=" ".join((message or "").split())[:300],
+        message=redact(" ".join((message or "").split()))[:300],
         request_id=exc.request_id,
     )
 

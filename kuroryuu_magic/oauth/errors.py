@@ -2,10 +2,13 @@
 
 The same three fields RFC 6749 §5.2 defines for a token endpoint error, which
 is exactly what the diagnostics view shows.  Messages never quote a token,
-a code or a verifier.
+a code or a verifier; what a server said passes :func:`..core.redact.redact`
+here, once for every error type.
 """
 
 from __future__ import annotations
+
+from ..core.redact import redact
 
 __all__ = [
     "AuthorizationDeniedError",
@@ -22,6 +25,7 @@ __all__ = [
     "StateMismatchError",
     "TokenEndpointError",
     "TokenEndpointUnreachableError",
+    "TokenLockError",
     "TokenLockTimeoutError",
 ]
 
@@ -37,9 +41,11 @@ class OAuthError(Exception):
         error_description: str | None = None,
         status_code: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.error = error
-        self.error_description = error_description
+        super().__init__(redact(message))
+        self.error = redact(error) if error is not None else None
+        self.error_description = (
+            redact(error_description) if error_description is not None else None
+        )
         self.status_code = status_code
 
 
@@ -95,5 +101,9 @@ class LoginRequiredError(OAuthError):
     """The stored refresh token was rejected; only a new login helps."""
 
 
-class TokenLockTimeoutError(OAuthError):
-    """Another process held the token lock for too long."""
+class TokenLockError(OAuthError):
+    """The token lock could not be taken (its directory is unwritable, say)."""
+
+
+class TokenLockTimeoutError(TokenLockError):
+    """Another process (or thread) held the token lock for too long."""

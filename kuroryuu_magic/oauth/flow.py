@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ..core.redact import Secret
 from .config import OAuthConfig, load_config
 from .errors import (
     AuthorizationDeniedError,
@@ -27,8 +28,9 @@ from .errors import (
     StateMismatchError,
 )
 from .http import RedactedBody, post_token_request
+from .lock import token_file_lock
 from .pkce import code_challenge, new_state, new_verifier
-from .tokens import save_tokens
+from .tokens import save_tokens, token_file
 from .tokenset import TokenSet
 
 __all__ = [
@@ -115,9 +117,17 @@ def parse_pasted(text: str) -> Callback:
     return Callback(code or None, state or None)
 
 
-def check_callback(attempt: LoginAttempt, pasted: str) -> str:
-    """The authorization code, once every local check passed; else a ``CallbackError``."""
-    callback = parse_pasted(pasted)
+def _reveal(value: str | Secret) -> str:
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+def check_callback(attempt: LoginAttempt, pasted: str | Secret) -> Secret:
+    """The authorization code, once every local check passed; else a ``CallbackError``.
+
+    Returned wrapped: ``%xmode Verbose`` prints arguments and locals of every frame,
+    and the code is still a secret until the token endpoint has spent it.
+    """
+    callback = parse_pasted(_reveal(pasted))
     if callback.error:
         detail = f": {callback.error_description}" if callback.error_description else ""
         raise AuthorizationDeniedError(
@@ -143,10 +153,10 @@ def check_callback(attempt: LoginAttempt, pasted: str) -> str:
             "page, or start again)",
             error="state_mismatch",
         )
-    return callback.code
+    return Secret(callback.code)
 
 
-def exchange_code(attempt: LoginAttempt, code: str, *, transport: Any = None) -> TokenSet:
+def exchange_code(attempt: LoginAttempt, code: str | Secret, *, transport: Any = None) -> TokenSet:
     """Trade ``code`` for tokens (RFC 6749 §4.1.3, with the PKCE verifier).
 
     Marks the attempt used first: an authorization code is single-use, so a
@@ -160,7 +170,7 @@ def exchange_code(attempt: LoginAttempt, code: str, *, transport: Any = None) ->
     attempt.used = True
     body = RedactedBody(
         grant_type="authorization_code",
-        code=code,
+        code=_reveal(code),
         state=attempt.state,
         client_id=attempt.config.client_id,
         redirect_uri=attempt.config.redirect_uri,
@@ -170,10 +180,21 @@ def exchange_code(attempt: LoginAttempt, code: str, *, transport: Any = None) ->
 
 
 def complete_login(
-    attempt: LoginAttempt, pasted: str, *, transport: Any = None, path: Path | None = None
+    attempt: LoginAttempt,
+    pasted: str | Secret,
+    *,
+    transport: Any = None,
+    path: Path | None = None,
 ) -> TokenSet:
-    """Check what was pasted, exchange the code, store the tokens; return them."""
+    """Check what was pasted, exchange the code, store the tokens; return them.
+
+    Pass ``pasted`` as a :class:`~kuroryuu_magic.core.redact.Secret` so no frame of a
+    traceback (``%xmode Verbose``) shows the ``CODE#STATE``.
+    """
     code = check_callback(attempt, pasted)
-    tokens = exchange_code(attempt, code, transport=transport)
-    save_tokens(tokens, path)
+    # The lock first: if another process holds it (or the file's place is unusable) we
+    # fail before the single-use code is spent, not after, with tokens we could not keep.
+    with token_file_lock(path or token_file()):
+        tokens = exchange_code(attempt, code, transport=transport)
+        save_tokens(tokens, path)
     return tokens

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.redact import redact
 from ..core.wire import error_envelope
 from .config import OAuthConfig, require_secure_url
 from .errors import (
@@ -75,7 +76,7 @@ def _send(url: str, body: RedactedBody, transport: Any, timeout: float) -> _Answ
 
 
 def _safe_reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
+    text = redact(" ".join(str(exc).split()))  # before the cut, so no half key survives
     return text[:200] if text else "no details"
 
 
@@ -83,10 +84,10 @@ def _error_from(answer: _Answer) -> TokenEndpointError:
     body = answer.body if isinstance(answer.body, dict) else {}
     error = body.get("error") if isinstance(body.get("error"), str) else None
     desc = body.get("error_description")
-    desc = " ".join(desc.split())[:300] if isinstance(desc, str) else None
+    desc = redact(" ".join(desc.split()))[:300] if isinstance(desc, str) else None
     if error is None and isinstance(body.get("error"), dict):  # an API-style error envelope
         error, msg = error_envelope(body)
-        desc = " ".join(msg.split())[:300] if msg else desc
+        desc = redact(" ".join(msg.split()))[:300] if msg else desc
     kind = InvalidGrantError if error == "invalid_grant" else TokenEndpointError
     what = error or ("an HTML page" if "html" in answer.content_type else "no error code")
     message = f"the token endpoint refused the request (HTTP {answer.status}, {what})"

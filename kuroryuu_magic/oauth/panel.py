@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from ..core.frontend import is_rich_frontend
 from ..core.mask import mask
+from ..core.redact import Secret, redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, safe_message, status_html
 from . import POLICY_NOTE
@@ -150,7 +151,8 @@ class LoginPanel(widgets.VBox):
 
     # -- handlers ---------------------------------------------------------------------
     def _on_complete_click(self, _button: widgets.Button) -> None:
-        pasted, self._code.value = self._code.value, ""  # never leave the code in widget state
+        # Never leave the code in widget state, nor plain in a frame a traceback could print.
+        pasted, self._code.value = Secret(self._code.value), ""
         self._run("Completing login…", lambda: self._complete_login(pasted))
 
     def _on_refresh_click(self, _button: widgets.Button) -> None:
@@ -184,7 +186,7 @@ class LoginPanel(widgets.VBox):
             self._show(f"Run %claude setup ({_safe_message(exc)}).", "error")
 
     # -- actions (run on the worker thread) -------------------------------------------
-    def _complete_login(self, pasted: str) -> None:
+    def _complete_login(self, pasted: Secret) -> None:
         from .flow import complete_login
 
         attempt = self._attempt
@@ -210,7 +212,7 @@ class LoginPanel(widgets.VBox):
         from .diagnose import diagnose
 
         result = diagnose()
-        self._report.value = result._repr_html_()
+        self._report.value = redact(result._repr_html_())
         self._show_account()
         level = "ok" if all(c.ok for c in result.checks) else "error"
         self._show(result.verdict, level)
@@ -251,11 +253,12 @@ class LoginPanel(widgets.VBox):
             try:
                 tokens = load_tokens()
             except SecretFileError as exc:
-                self._account.value = f"<i>{html.escape(str(exc))}</i>"
+                self._account.value = f"<i>{html.escape(redact(exc))}</i>"
                 return
         self._account.value = _account_html(tokens if isinstance(tokens, TokenSet) else None)
 
     def _show(self, text: str, level: str) -> None:
+        text = redact(text)  # statuses quote the token endpoint and the API
         self._status_text = text
         self._status.value = status_html(text, level)
 

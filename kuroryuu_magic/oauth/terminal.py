@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.mask import mask
+from ..core.redact import Secret
 from . import POLICY_NOTE
 from .errors import OAuthError
 from .tokenset import TokenSet
@@ -42,11 +43,12 @@ def terminal_login(
     print_fn("Open this URL in your browser, approve, and copy the code it shows:")
     print_fn(attempt.authorize_url)
     try:
-        pasted = input_fn("Paste the code (CODE#STATE or the callback URL): ")
+        # Wrapped at once: a Verbose traceback prints every frame's locals and arguments.
+        pasted = Secret(input_fn("Paste the code (CODE#STATE or the callback URL): "))
     except (EOFError, KeyboardInterrupt):
         print_fn("Login cancelled.")
         return None
-    if not pasted.strip():
+    if not pasted.reveal().strip():
         print_fn("Login cancelled: nothing was pasted.")
         return None
     try:

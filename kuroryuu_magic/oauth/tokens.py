@@ -26,7 +26,7 @@ from ..core.secretfiles import (
 from .config import load_config
 from .errors import InvalidGrantError, LoginRequiredError, NotLoggedInError
 from .http import RedactedBody, post_token_request
-from .lock import token_file_lock
+from .lock import lock_state, token_file_lock
 from .tokenset import TokenSet, token_set_from_file
 
 __all__ = [
@@ -141,12 +141,14 @@ def logout(path: Path | None = None) -> str:
 def token_status(path: Path | None = None) -> list[tuple[str, str]]:
     """Rows for ``%claude status``: logged in?, account, expiry; tokens only masked."""
     path = path or token_file()
+    busy = lock_state(path)
+    lock_row = [("token lock", busy)] if busy else []
     try:
         tokens = load_tokens(path)
     except SecretFileError as exc:
-        return [("login", f"token file unusable: {exc}")]
+        return [("login", f"token file unusable: {exc}"), *lock_row]
     if tokens is None:
-        return [("login", "not logged in (diagnostics only: %claude login)")]
+        return [("login", "not logged in (diagnostics only: %claude login)"), *lock_row]
     state = "log in again (refresh token rejected)" if tokens.needs_login else "logged in"
     return [
         ("login", f"{state} (mode {tokens.mode}; diagnostics only, not used for calls)"),
@@ -155,4 +157,5 @@ def token_status(path: Path | None = None) -> list[tuple[str, str]]:
         ("scopes", tokens.scope or "(none)"),
         ("access token", f"{mask(tokens.access_token)}, expires {tokens.expires_text()}"),
         ("token file", str(path)),
+        *lock_row,
     ]

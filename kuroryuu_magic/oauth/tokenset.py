@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..core.mask import mask
+from ..core.redact import register_secret
 from .errors import MalformedTokenResponseError
 
 __all__ = ["TokenSet", "token_set_from_file", "token_set_from_response"]
@@ -41,6 +42,11 @@ class TokenSet:
     organization_uuid: str | None = None
     obtained_at: float = 0.0
     needs_login: bool = False
+
+    def __post_init__(self) -> None:
+        # Tokens loaded, received or saved: masked wherever a server echoes them.
+        register_secret(self.access_token)
+        register_secret(self.refresh_token)
 
     def __repr__(self) -> str:
         return (

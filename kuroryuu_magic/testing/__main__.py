@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from .control import TOKEN_ENV, TOKEN_HEADER
 from .server import FakeAnthropic
 
 
@@ -35,12 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"kuroryuu-fake-anthropic: cannot bind 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return 1
-    # `eval "$(python -m kuroryuu_magic.testing & …)"`-friendly: the same variables as fake.env().
+    # Paste-ready for another shell: the same variables as fake.env(), control token included.
     for name, value in fake.env().items():
         print(f"export {name}={shlex.quote(value)}", flush=True)
     print(
-        f"# control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests. "
-        "Ctrl-C to stop.",
+        f"# control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests, "
+        f"each with the header {TOKEN_HEADER}: ${TOKEN_ENV}. Ctrl-C to stop.",
         flush=True,
     )
     try:

@@ -1,8 +1,21 @@
-"""Fake Message Batches: create, poll until ended, results as JSONL, cancel, list."""
+"""Fake Message Batches: create, poll until ended, results as JSONL, cancel, list.
+
+Batches docs and the SDK's ``MessageBatch`` types: ``custom_id`` matches
+``^[a-zA-Z0-9_-]{1,64}$`` and is unique per batch; a batch holds at most
+100,000 requests or 256 MB (settable here as ``max_requests``/``max_bytes`` for
+split tests); ``request_counts`` stay zero but ``processing`` until the batch
+ends; a cancel leaves requests that already finished as they were and cancels
+the rest; results are ``succeeded``, ``errored``, ``canceled`` or ``expired``.
+
+Progress: each poll finishes ``1/polls_to_end`` of the requests; the batch ends
+on poll ``polls_to_end``.  Custom ids in ``expired`` (or ``"*"``) end ``expired``.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -12,6 +25,9 @@ from .wire import new_id, paginate
 
 # Given one request's params, the result object for the JSONL line.
 Answerer = Callable[[Any], dict[str, Any]]
+CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+MAX_REQUESTS = 100_000
+MAX_BYTES = 256 * 1024 * 1024
 
 
 def _iso(dt: datetime) -> str:
@@ -25,16 +41,32 @@ class BatchStore:
         self.lock = threading.Lock()
         self.batches: dict[str, dict[str, Any]] = {}
         self.polls_to_end = 2
+        self.max_requests = MAX_REQUESTS
+        self.max_bytes = MAX_BYTES
+        self.expired: set[str] = set()  # custom ids that end expired; "*" for all
 
-    def create(self, body: Any, answer: Answerer) -> tuple[int, str | dict[str, Any]]:
-        """Returns (status, batch) or (status, error message)."""
+    def create(
+        self, body: Any, answer: Answerer, size: int = 0
+    ) -> tuple[int, str | dict[str, Any]]:
+        """Returns (status, batch) or (status, error message); ``size`` is the body's bytes."""
+        if size > self.max_bytes:
+            return 413, "Request exceeds the maximum allowed number of bytes."
         requests = body.get("requests") if isinstance(body, dict) else None
         if not isinstance(requests, list) or not requests:
             return 400, "requests: at least one request is required"
+        if len(requests) > self.max_requests:
+            return 400, (
+                f"requests: List should have at most {self.max_requests} items after "
+                f"validation, not {len(requests)}"
+            )
         seen: set[str] = set()
         for i, req in enumerate(requests):
             if not isinstance(req, dict) or not isinstance(req.get("custom_id"), str):
                 return 400, f"requests.{i}.custom_id: Field required"
+            if not CUSTOM_ID.match(req["custom_id"]):
+                return 400, (
+                    f"requests.{i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+                )
             if req["custom_id"] in seen:
                 return 400, f"requests.{i}.custom_id: duplicate custom_id {req['custom_id']!r}"
             seen.add(req["custom_id"])
@@ -59,6 +91,7 @@ class BatchStore:
             },
             "results": results,
             "polls": 0,
+            "done": 0,  # how many requests have finished
             "canceled": False,
         }
         with self.lock:
@@ -73,6 +106,10 @@ class BatchStore:
                 return None
             record["polls"] += 1
             public = record["public"]
+            if public["processing_status"] == "in_progress":
+                share = record["polls"] / max(1, self.polls_to_end)
+                total = len(record["results"])
+                record["done"] = min(total, math.ceil(total * share))
             if public["processing_status"] != "ended" and (
                 record["canceled"] or record["polls"] >= self.polls_to_end
             ):
@@ -81,8 +118,12 @@ class BatchStore:
 
     def _end(self, record: dict[str, Any], base_url: str) -> None:
         public = record["public"]
-        if record["canceled"]:
-            for line in record["results"]:
+        for i, line in enumerate(record["results"]):
+            if "*" in self.expired or line["custom_id"] in self.expired:
+                line["result"] = {"type": "expired"}
+            elif i < record["done"]:
+                continue  # finished before the cancel: kept as it was
+            elif record["canceled"]:
                 line["result"] = {"type": "canceled"}
         kinds = [line["result"]["type"] for line in record["results"]]
         public["processing_status"] = "ended"
@@ -90,6 +131,7 @@ class BatchStore:
             succeeded=kinds.count("succeeded"),
             errored=kinds.count("errored"),
             canceled=kinds.count("canceled"),
+            expired=kinds.count("expired"),
         )
         public["ended_at"] = _iso(datetime.now(timezone.utc))
         public["results_url"] = f"{base_url}/v1/messages/batches/{public['id']}/results"
@@ -124,15 +166,18 @@ class BatchStore:
     def clear(self) -> None:
         with self.lock:
             self.batches.clear()
+            self.expired.clear()
+            self.max_requests = MAX_REQUESTS
+            self.max_bytes = MAX_BYTES
 
 
 def _counts(
-    processing: int = 0, succeeded: int = 0, errored: int = 0, canceled: int = 0
+    processing: int = 0, succeeded: int = 0, errored: int = 0, canceled: int = 0, expired: int = 0
 ) -> dict[str, int]:
     return {
         "processing": processing,
         "succeeded": succeeded,
         "errored": errored,
         "canceled": canceled,
-        "expired": 0,
+        "expired": expired,
     }

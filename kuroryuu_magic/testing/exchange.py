@@ -43,5 +43,6 @@ class Exchange(Protocol):
         error_type: str | None = None,
         message: str | None = None,
         headers: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None: ...
     def send_fault_status(self, fault: Fault) -> None: ...

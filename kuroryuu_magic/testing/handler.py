@@ -12,12 +12,16 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import routes, validate
-from .faults import Fault, from_json
+from . import control, routes, validate
+from .faults import Fault
+from .headers import response_headers, retry_after
 from .records import RecordedRequest
 from .wire import ERROR_TYPES, error_body, new_id
 
 _BATCH = re.compile(r"^/v1/messages/batches/([^/]+)(/results|/cancel)?$")
+# Body caps (Messages API: 32 MB per request; batches: their own cap, see BatchStore).
+MAX_CONTROL_BYTES = 1024 * 1024
+MAX_API_BYTES = 32 * 1024 * 1024
 
 
 class ClientGone(Exception):
@@ -35,10 +39,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
-    # Idle keep-alive connections are closed after this many seconds.
-    timeout = 120
-
     def setup(self) -> None:
+        # An idle (or trickling) connection is closed after fake.idle_timeout seconds.
+        self.timeout = self.fake.idle_timeout
         super().setup()
         self.fake.connections.add(self.connection)
 
@@ -107,7 +110,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("request-id", self.request_id)
+        if self.path.startswith("/_fake/"):
+            self.send_header("request-id", self.request_id)
+        else:
+            extra = response_headers(self, exhausted=status == 429)
+            for name, value in extra.items():
+                if name not in (headers or {}):
+                    self.send_header(name, value)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -123,17 +132,29 @@ class Handler(BaseHTTPRequestHandler):
         error_type: str | None = None,
         message: str | None = None,
         headers: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         error_type = error_type or ERROR_TYPES.get(status, "api_error")
-        self.send_json(status, error_body(error_type, message, self.request_id), headers)
+        body = error_body(error_type, message, self.request_id, details)
+        self.send_json(status, body, headers)
 
     def send_fault_status(self, fault: Fault) -> None:
         headers = dict(fault.headers)
         if fault.retry_after is not None:
-            headers["retry-after"] = f"{fault.retry_after:g}"
+            headers["retry-after"] = retry_after(fault.retry_after)
+            if fault.retry_after != int(fault.retry_after):
+                # The API sends whole seconds; the SDK reads retry-after-ms first, so a
+                # test can still ask for a short wait without waiting a whole second.
+                headers["retry-after-ms"] = str(int(fault.retry_after * 1000))
         if fault.should_retry is not None:
             headers["x-should-retry"] = "true" if fault.should_retry else "false"
-        self.send_error_envelope(int(fault.status or 500), fault.error_type, fault.message, headers)
+        self.send_error_envelope(
+            int(fault.status or 500),
+            fault.error_type,
+            fault.message,
+            headers,
+            fault.error_details(),
+        )
 
     def drop(self) -> None:
         """Close the socket abruptly, mid-response or before any byte."""
@@ -142,6 +163,13 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     # -- request intake ---------------------------------------------------------------------
+    def _body_cap(self, path: str) -> int:
+        if path.startswith("/_fake/"):
+            return MAX_CONTROL_BYTES
+        if path == "/v1/messages/batches":
+            return max(MAX_API_BYTES, self.fake.batches.max_bytes + 1)
+        return MAX_API_BYTES
+
     def _read_body(self) -> tuple[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
@@ -157,8 +185,21 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
         self.query = dict(parse_qsl(url.query, keep_blank_values=True))
-        self.raw_body, body = self._read_body()
         self.request_id = new_id("req_")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > self._body_cap(path):
+            # Refuse before reading: the body is never buffered.
+            self.record = RecordedRequest(self.command, path, self.query, {}, None)
+            self.close_connection = True
+            if length < 0:
+                self.send_error_envelope(400, "invalid_request_error", "Invalid Content-Length")
+            else:
+                self.send_error_envelope(413, "request_too_large")
+            return
+        self.raw_body, body = self._read_body()
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             # Repeated headers (e.g. two anthropic-beta lines) are joined, as HTTP allows.
@@ -229,29 +270,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_envelope(404, "not_found_error", f"Not found: {method} {path}")
 
     def _control(self, path: str, body: Any) -> None:
-        fake = self.fake
         try:
-            if path == "/_fake/requests" and self.command == "GET":
-                self.send_json(200, [r.to_json() for r in fake.requests])
-            elif path == "/_fake/enqueue" and self.command == "POST":
-                fake.enqueue(from_json(body if isinstance(body, dict) else {}))
-                self.send_json(200, {"queued": len(fake.pending)})
-            elif path == "/_fake/reset" and self.command == "POST":
-                fake.reset()
-                self.send_json(200, {"ok": True})
-            elif path == "/_fake/config" and self.command == "POST":
-                fake.configure(**(body if isinstance(body, dict) else {}))
-                self.send_json(
-                    200,
-                    {
-                        "latency": fake.latency,
-                        "deltas": fake.deltas,
-                        "delta_delay": fake.delta_delay,
-                    },
-                )
-            else:
-                self.send_json(404, {"error": f"unknown control endpoint {path}"})
-        except (TypeError, ValueError) as exc:
-            self.send_json(400, {"error": str(exc)})
+            refusal = control.refused(self)
+            if refusal is not None:
+                self.close_connection = True
+                self.send_json(refusal[0], {"error": refusal[1]})
+                return
+            control.serve(self, path, body)
         except ClientGone:
             self.close_connection = True

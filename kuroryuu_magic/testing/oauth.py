@@ -100,12 +100,21 @@ class OAuthServer:
     # -- token endpoint -----------------------------------------------------------
     def token(self, content_type: str, raw: str) -> tuple[int, dict[str, Any]]:
         """Answer ``POST /v1/oauth/token``: (status, JSON body)."""
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            return _err(400, "invalid_request", "Content-Type must be application/json")
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return _err(400, "invalid_request", "Request body is not valid JSON")
+        kind = content_type.split(";")[0].strip().lower()
+        if kind == "application/x-www-form-urlencoded":
+            # RFC 6749 §4.1.3: public clients post form-encoded bodies; accepted too.
+            body: Any = dict(parse_qsl(raw, keep_blank_values=True))
+        elif kind == "application/json":
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return _err(400, "invalid_request", "Request body is not valid JSON")
+        else:
+            return _err(
+                400,
+                "invalid_request",
+                "Content-Type must be application/json or application/x-www-form-urlencoded",
+            )
         if not isinstance(body, dict):
             return _err(400, "invalid_request", "Request body must be a JSON object")
         if body.get("client_id") != CLIENT_ID:

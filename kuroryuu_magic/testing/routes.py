@@ -6,42 +6,88 @@ import json
 import re
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from . import answer, validate
+from . import answer, schema, tools, validate
 from .exchange import Exchange
 from .faults import Fault, Reply
+from .images import images_in
 from .oauth import OAuthError, callback_page
-from .wire import MODELS, error_body, input_tokens, model_info, new_id, paginate
+from .wire import MODELS, PageError, error_body, input_tokens, model_info, new_id, paginate
+
+
+def send_problem(h: Exchange, problem: validate.Problem) -> None:
+    status, error_type, message, *rest = problem
+    h.send_error_envelope(status, error_type, message, details=rest[0] if rest else None)
 
 
 def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
     if body is not None and not isinstance(body, dict):
         h.send_error_envelope(400, "invalid_request_error", "Request body is not valid JSON")
         return
+    thread = body.get("thread") if isinstance(body, dict) else None
+    threaded = isinstance(body, dict) and "thread" in body
+    if threaded:
+        body, problem = h.fake.threads.resolve(body, h.record.headers)
+        if problem is not None:
+            send_problem(h, problem)
+            return
+        threaded = "thread" not in body  # applied (its beta was sent), not refused later
     problem = validate.check_messages_body(body)
     if problem is not None:
-        h.send_error_envelope(*problem)
+        send_problem(h, problem)
         return
-    h.record.images = validate.images_in(body)
+    h.record.images = images_in(body)
+    h.fake.record_tool_results(tools.received_results(body["messages"]))
     if fault is not None and fault.kind == "midstream_error" and not body.get("stream"):
         # A plain request cannot fail mid-stream; the nearest real thing is a 529.
         # The queued Reply is left for the retry.
         h.send_error_envelope(529, fault.error_type or "overloaded_error", fault.message)
         return
     reply = h.fake.take("/v1/messages", Reply)
+    wrong = _off_schema(body, reply)
+    if wrong:
+        # A script bug, not an API behaviour: say so loudly instead of answering.
+        h.fake.errors.append(wrong)
+        h.send_error_envelope(500, "api_error", wrong)
+        return
     p = answer.plan(body, reply, h.fake, fault)
+    betas = h.record.headers.get("anthropic-beta", "")
+    p.beta = bool(betas)
+    p.thinking_count = "thinking-token-count-2026-05-13" in betas
+    if threaded:
+        h.fake.threads.remember(body, thread, p.msg_id, answer.content_blocks(p))
     if body.get("stream"):
         answer.send_stream(h, p, fault)
     else:
         answer.send_plain(h, p)
 
 
+def _off_schema(body: dict[str, Any], reply: Reply | None) -> str | None:
+    """Why a scripted answer breaks the request's output schema (unless it means to)."""
+    wanted = schema.output_schema(body)
+    if wanted is None or reply is None or reply.text is None or reply.off_schema:
+        return None
+    try:
+        value = json.loads(reply.text)
+    except ValueError:
+        problem: str | None = "the text is not JSON"
+    else:
+        problem = schema.mismatch(value, wanted)
+    if problem is None:
+        return None
+    return (
+        f"fake: the scripted Reply does not match output_config.format ({problem}); "
+        "pass off_schema=True to send it anyway"
+    )
+
+
 def count_tokens(h: Exchange, body: Any) -> None:
     problem = validate.check_messages_body(body, count_only=True)
     if problem is not None:
-        h.send_error_envelope(*problem)
+        send_problem(h, problem)
         return
-    h.record.images = validate.images_in(body)
+    h.record.images = images_in(body)
     h.send_json(200, {"input_tokens": input_tokens(body)})
 
 
@@ -54,8 +100,16 @@ def models(h: Exchange, path: str) -> None:
             h.send_error_envelope(500, "api_error", "Internal server error")
         return
     if path == "/v1/models":
-        items = [model_info(m.id) for m in MODELS]
-        h.send_json(200, paginate([i for i in items if i], h.query))
+        items = [i for i in (model_info(m.id) for m in MODELS) if i]
+        # ModelListParams.lifecycle (SDK 2.14), sent as lifecycle[]=… (brackets arrays).
+        query = parse_qsl(urlsplit(h.path).query)
+        stages = {v for k, v in query if k in ("lifecycle[]", "lifecycle")}
+        if stages:
+            items = [i for i in items if i["lifecycle"] in stages]
+        try:
+            h.send_json(200, paginate(items, h.query))
+        except PageError as exc:
+            h.send_error_envelope(400, "invalid_request_error", str(exc))
         return
     info = model_info(path.removeprefix("/v1/models/"))
     if info is None:
@@ -68,9 +122,12 @@ def _batch_answer(h: Exchange) -> Any:
     def answer_one(params: Any) -> dict[str, Any]:
         problem = validate.check_messages_body(params)
         if problem is not None:
-            _status, error_type, message = problem
+            _status, error_type, message, *_ = problem
             return {"type": "errored", "error": error_body(error_type, message, new_id("req_"))}
-        message = answer.as_message(answer.plan(params, None, h.fake, None))
+        plan = answer.plan(
+            params, h.fake.take("/v1/messages/batches", Reply), h.fake, None, "batch"
+        )
+        message = answer.as_message(plan)
         return {"type": "succeeded", "message": message}
 
     return answer_one
@@ -80,13 +137,16 @@ def batches(h: Exchange, method: str, path: str, body: Any, match: re.Match[str]
     store = h.fake.batches
     if match is None:
         if method == "POST":
-            status, result = store.create(body, _batch_answer(h))
+            status, result = store.create(body, _batch_answer(h), len(h.raw_body.encode()))
             if isinstance(result, str):
-                h.send_error_envelope(status, "invalid_request_error", result)
+                h.send_error_envelope(status, None, result)
             else:
                 h.send_json(status, result)
         elif method == "GET":
-            h.send_json(200, store.listing(h.query))
+            try:
+                h.send_json(200, store.listing(h.query))
+            except PageError as exc:
+                h.send_error_envelope(400, "invalid_request_error", str(exc))
         else:
             h.send_error_envelope(405, "invalid_request_error", f"{method} not allowed")
         return

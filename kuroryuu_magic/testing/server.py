@@ -11,20 +11,24 @@ with FakeAnthropic() as fake:
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import socket
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .batches import BatchStore
+from .control import TOKEN_ENV, TOKEN_HEADER
 from .faults import Fault, RawResponse, Reply
 from .handler import Handler
 from .oauth import OAuthServer
 from .records import RecordedRequest
+from .threads import ThreadStore
 
 LOOPBACK = "127.0.0.1"
 
@@ -56,6 +60,7 @@ class FakeAnthropic:
         oauth_expires_in: int = 28800,
         port: int = 0,
         host: str = LOOPBACK,
+        idle_timeout: float = 30.0,
     ) -> None:
         if host != LOOPBACK:
             raise ValueError("FakeAnthropic binds 127.0.0.1 only")
@@ -64,12 +69,21 @@ class FakeAnthropic:
         self.delta_delay = delta_delay
         self._port = port
         self.api_key = "sk-ant-api03-fake-" + secrets.token_hex(16)
+        # Guards /_fake/*: sent as the x-fake-control-token header (control.py).
+        self.control_token = secrets.token_urlsafe(24)
+        self.organization_id = str(uuid.uuid4())
+        self.idle_timeout = idle_timeout
         # Knobs tests may set directly.
         self.rejected_keys: set[str] = set()
         self.expired_tokens: set[str] = set()
         self.oauth_org_not_allowed = False
         self.oauth_scope_missing = False
+        self.oauth_missing_scope: str | None = None  # e.g. "user:profile"
+        self.oauth_refusal: str | None = None  # a key of validate.OAUTH_REFUSALS
         self.oauth_deny = False
+        self.rate_limits: dict[str, int] = {}  # per kind: requests, tokens, input-tokens, …
+        self.rate_remaining: dict[str, int] = {}
+        self.tool_results: list[dict[str, Any]] = []
         self.models_fault: Fault | bool | None = None
         self.token_delay = 0.0
         self.token_response_override: RawResponse | None = None
@@ -78,6 +92,7 @@ class FakeAnthropic:
         self.answer_hook: Callable[[dict[str, Any]], Reply | None] | None = None
         self.oauth = OAuthServer("", oauth_expires_in)
         self.batches = BatchStore()
+        self.threads = ThreadStore()
         self.in_flight = 0
         self.max_in_flight = 0
         self.disconnects = 0
@@ -151,7 +166,13 @@ class FakeAnthropic:
             "KURORYUU_OAUTH_AUTHORIZE_URL": f"{base}/oauth/authorize",
             "KURORYUU_OAUTH_TOKEN_URL": f"{base}/v1/oauth/token",
             "KURORYUU_OAUTH_REDIRECT_URI": f"{base}/oauth/code/callback",
+            TOKEN_ENV: self.control_token,
         }
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """Headers a ``/_fake/*`` call needs."""
+        return {TOKEN_HEADER: self.control_token}
 
     # -- recorded traffic ------------------------------------------------------------
     @property
@@ -165,9 +186,18 @@ class FakeAnthropic:
         return [r for r in self.requests if r.method == "POST" and r.path == "/v1/messages"]
 
     def spoofed_requests(self) -> list[RecordedRequest]:
-        """Requests that pose as Claude Code (user agent, beta header, ``x-app`` or the
-        Claude Code system prompt); the project must never send one."""
-        return [r for r in self.requests if _looks_like_claude_code(r)]
+        """Requests that pose as Claude Code; the project must never send one.
+
+        Markers (anthropic-facts.md): a ``claude-cli``/``claude-code`` user agent, a
+        ``claude-code-*`` beta, ``x-app: cli``, ``x-anthropic-client-name: claude-code``,
+        a ``?beta=true`` query, ``metadata.user_id`` in Claude Code's shape (copied from
+        its config), or Claude Code's system prompt.
+        """
+        return [r for r in self.requests if spoof_marker(r)]
+
+    def record_tool_results(self, results: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self.tool_results.extend(results)
 
     @property
     def token_requests(self) -> list[RecordedRequest]:
@@ -215,17 +245,23 @@ class FakeAnthropic:
             self._token_requests.clear()
             self._queue.clear()
             self.prompt_cache.clear()
+            self.tool_results.clear()
             self.max_in_flight = self.in_flight
             self.disconnects = 0
         self.rejected_keys.clear()
         self.expired_tokens.clear()
         self.oauth_org_not_allowed = False
         self.oauth_scope_missing = False
+        self.oauth_missing_scope = None
+        self.oauth_refusal = None
         self.oauth_deny = False
+        self.rate_limits.clear()
+        self.rate_remaining.clear()
         self.models_fault = None
         self.token_delay = 0.0
         self.token_response_override = None
         self.batches.clear()
+        self.threads.clear()
 
     def configure(self, **cfg: Any) -> None:
         """Set ``latency``, ``deltas`` or ``delta_delay`` at run time."""
@@ -270,18 +306,38 @@ class FakeAnthropic:
         self.batches.polls_to_end = value
 
 
-def _looks_like_claude_code(req: RecordedRequest) -> bool:
-    agent = req.headers.get("user-agent", "").lower()
-    betas = req.headers.get("anthropic-beta", "").lower()
-    system = req.body.get("system") if isinstance(req.body, dict) else None
+# Claude Code's metadata.user_id: "user_<64 hex>_account_<uuid>_session_<uuid>" (older
+# builds omit the account part), or a JSON object with device and session ids.
+_CLAUDE_CODE_USER_ID = re.compile(
+    r"^user_[0-9a-f]{64}(_account_[0-9a-f-]*)?_session_[0-9a-f-]{36}$|\"device_id\"", re.I
+)
+
+
+def spoof_marker(req: RecordedRequest) -> str | None:
+    """Which Claude Code marker ``req`` carries, or None."""
+    headers = req.headers
+    agent = headers.get("user-agent", "").lower()
+    betas = [b.strip() for b in headers.get("anthropic-beta", "").lower().split(",")]
+    body = req.body if isinstance(req.body, dict) else {}
+    system = body.get("system")
     text = system if isinstance(system, str) else str(system or "")
-    return (
-        "claude-cli" in agent
-        or "claude-code" in agent
-        or "claude-code" in betas
-        or req.headers.get("x-app", "").lower() == "cli"
-        or "You are Claude Code" in text
-    )
+    metadata = body.get("metadata")
+    user_id = metadata.get("user_id") if isinstance(metadata, dict) else None
+    if "claude-cli" in agent or "claude-code" in agent:
+        return "user-agent"
+    if any(b.startswith("claude-code") for b in betas):
+        return "anthropic-beta"
+    if headers.get("x-app", "").lower() == "cli":
+        return "x-app"
+    if headers.get("x-anthropic-client-name", "").strip().lower() == "claude-code":
+        return "x-anthropic-client-name"
+    if req.query.get("beta", "").lower() == "true":
+        return "?beta=true"
+    if isinstance(user_id, str) and _CLAUDE_CODE_USER_ID.search(user_id):
+        return "metadata.user_id"
+    if "You are Claude Code" in text:
+        return "system prompt"
+    return None
 
 
 @contextmanager

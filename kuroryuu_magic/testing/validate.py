@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from typing import Any
 
+from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
+from . import cache, images, schema, tools
 from .wire import MODEL_IDS
 
-# (status, error type, message); None means the request passes.
-Problem = tuple[int, str, str]
+# (status, error type, message[, error.details]); None means the request passes.
+Problem = tuple[int, str, str] | tuple[int, str, str, dict[str, Any]]
 
 OAUTH_BETA = "oauth-2025-04-20"
 OAUTH_ONLY_CLAUDE_CODE = (
@@ -21,8 +21,28 @@ OAUTH_ONLY_CLAUDE_CODE = (
 OAUTH_NOT_SUPPORTED = "OAuth authentication is currently not supported."
 OAUTH_EXPIRED = "OAuth token has expired. Please obtain a new token or refresh your existing token."
 OAUTH_ORG_NOT_ALLOWED = "OAuth authentication is currently not allowed for this organization."
-OAUTH_SCOPE = "OAuth token does not meet scope requirement user:inference"
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+OAUTH_SCOPE = "OAuth token does not meet scope requirement\n  {scope}"
+# What the API answers OAuth tokens in other situations (anthropic-facts.md, "More
+# OAuth answers"); ``fake.oauth_refusal = "<name>"`` scripts one.
+OAUTH_REFUSALS: dict[str, tuple[int, str, str]] = {
+    "revoked": (
+        403,
+        "permission_error",
+        "OAuth token has been revoked. Please obtain a new token.",
+    ),
+    "invalid_token": (
+        401,
+        "authentication_error",
+        "Invalid OAuth token. The provided token was not found or is malformed.",
+    ),
+    "invalid_bearer": (401, "authentication_error", "Invalid bearer token"),
+    "not_supported": (401, "authentication_error", OAUTH_NOT_SUPPORTED),
+    "not_allowed": (403, "forbidden", "Request not allowed"),
+    "expired": (401, "authentication_error", OAUTH_EXPIRED),
+    "org_not_allowed": (401, "authentication_error", OAUTH_ORG_NOT_ALLOWED),
+    "scope": (403, "permission_error", OAUTH_SCOPE),
+    "claude_code_only": (400, "invalid_request_error", OAUTH_ONLY_CLAUDE_CODE),
+}
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
 # Top-level fields of MessageCreateParams in the SDK (2.14); the API rejects others.
 KNOWN_FIELDS = frozenset(
@@ -48,6 +68,8 @@ KNOWN_FIELDS = frozenset(
         "workspace_id",
     ]
 )
+# (`thread`, a beta field, is applied and removed by threads.ThreadStore.resolve
+# when the request carries its beta; otherwise it is refused as an extra input.)
 COUNT_FIELDS = frozenset(
     [
         "cache_control",
@@ -88,8 +110,15 @@ def check_auth(headers: dict[str, str], fake: Any) -> Problem | None:
     return None
 
 
+def _refusal(name: str, fake: Any) -> Problem:
+    status, kind, message = OAUTH_REFUSALS[name]
+    return status, kind, message.format(scope=fake.oauth_missing_scope or "user:inference")
+
+
 def _check_oauth(token: str, headers: dict[str, str], fake: Any) -> Problem:
     betas = {b.strip() for b in headers.get("anthropic-beta", "").split(",")}
+    if fake.oauth_refusal:
+        return _refusal(fake.oauth_refusal, fake)
     if OAUTH_BETA not in betas:
         return 401, "authentication_error", OAUTH_NOT_SUPPORTED
     expiry = fake.oauth.access_expiry.get(token)
@@ -97,8 +126,8 @@ def _check_oauth(token: str, headers: dict[str, str], fake: Any) -> Problem:
         return 401, "authentication_error", OAUTH_EXPIRED
     if fake.oauth_org_not_allowed:
         return 401, "authentication_error", OAUTH_ORG_NOT_ALLOWED
-    if fake.oauth_scope_missing:
-        return 403, "permission_error", OAUTH_SCOPE
+    if fake.oauth_scope_missing or fake.oauth_missing_scope:
+        return _refusal("scope", fake)
     return 400, "invalid_request_error", OAUTH_ONLY_CLAUDE_CODE
 
 
@@ -107,7 +136,7 @@ def _bad(message: str) -> Problem:
 
 
 def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | None:
-    """Validate a ``/v1/messages`` (or count_tokens) body."""
+    """Validate a ``/v1/messages`` (or count_tokens) body like the Messages reference."""
     if not isinstance(body, dict):
         return _bad("Request body must be a JSON object")
     extra = sorted(set(body) - (COUNT_FIELDS if count_only else KNOWN_FIELDS))
@@ -122,17 +151,60 @@ def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | Non
             return _bad("max_tokens: Field required")
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
             return _bad("max_tokens: Input should be a valid positive integer")
-    problem = _check_thinking(body, count_only) or _check_effort(body.get("output_config"))
+        row = BY_ID.get(model)
+        if row is not None and max_tokens > row.max_output:
+            return _bad(
+                f"max_tokens: {max_tokens} > {row.max_output}, which is the maximum allowed "
+                f"number of output tokens for {model}"
+            )
+    config = body.get("output_config")
+    problem = (
+        _check_thinking(body, count_only)
+        or _check_effort(config)
+        or _check_format(config)
+        or _check_system(body.get("system"))
+        or _check_message_list(body.get("messages"))
+    )
     if problem:
         return problem
-    problem = _check_system(body.get("system"))
+    message = tools.check_tools(body) or tools.check_pairing(body["messages"])
+    if message:
+        return _bad(message)
+    problem = _check_cache_control(body)
     if problem:
         return problem
-    problem = _check_message_list(body.get("messages"))
-    if problem:
-        return problem
+    big = images.too_large(body)
+    if big:
+        return 400, "invalid_request_error", big[0], big[1]
     if model not in MODEL_IDS:
         return 404, "not_found_error", f"model: {model}"
+    return None
+
+
+def _check_format(config: Any) -> Problem | None:
+    if not isinstance(config, dict):
+        return None
+    message = schema.check_format(config.get("format"))
+    return _bad(message) if message else None
+
+
+def _check_cache_control(body: dict[str, Any]) -> Problem | None:
+    """Prompt-caching docs: at most 4 breakpoints; ``ttl`` is ``5m`` or ``1h``."""
+    found = cache.breakpoint_count(body)
+    if found > cache.MAX_BREAKPOINTS:
+        return _bad(
+            f"A maximum of {cache.MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {found}."
+        )
+    marks = [b.get("cache_control") for b, _ in cache.units(body) if isinstance(b, dict)]
+    marks.append(body.get("cache_control"))
+    for mark in marks:
+        if mark is None:
+            continue
+        if not isinstance(mark, dict) or mark.get("type") != "ephemeral":
+            return _bad("cache_control.type: Input should be 'ephemeral'")
+        if mark.get("ttl", "5m") not in ("5m", "1h"):
+            return _bad("cache_control.ttl: Input should be '5m' or '1h'")
     return None
 
 
@@ -187,11 +259,12 @@ def _check_system(system: Any) -> Problem | None:
 
 
 def _check_message_list(messages: Any) -> Problem | None:
+    # Messages reference: consecutive turns of one role are combined into one (accepted);
+    # every message needs content except an optional final assistant message (prefill).
     if messages is None:
         return _bad("messages: Field required")
     if not isinstance(messages, list) or not messages:
         return _bad("messages: at least one message is required")
-    expected = "user"
     for i, msg in enumerate(messages):
         if not isinstance(msg, dict):
             return _bad(f"messages.{i}: Input should be an object")
@@ -200,9 +273,9 @@ def _check_message_list(messages: Any) -> Problem | None:
             return _bad(f"messages.{i}.role: Input should be 'user' or 'assistant'")
         if i == 0 and role != "user":
             return _bad('messages: first message must use the "user" role')
-        if role != expected:
-            return _bad('messages: roles must alternate between "user" and "assistant"')
-        expected = "assistant" if role == "user" else "user"
+        final_assistant = i == len(messages) - 1 and role == "assistant"
+        if final_assistant and msg.get("content") in ("", []):
+            continue
         problem = _check_content(i, msg.get("content"))
         if problem:
             return problem
@@ -223,23 +296,18 @@ def _check_content(i: int, content: Any) -> Problem | None:
         if block["type"] == "text" and not block.get("text"):
             return _bad(f"messages.{i}.content.{j}: text content blocks must be non-empty")
         if block["type"] == "image":
-            problem = _check_image(f"messages.{i}.content.{j}", block.get("source"))
-            if problem:
-                return problem
-    return None
-
-
-def _check_image(where: str, source: Any) -> Problem | None:
-    if not isinstance(source, dict) or source.get("type") != "base64":
-        return _bad(f"{where}.source: only base64 image sources are supported by the fake")
-    if source.get("media_type") not in IMAGE_TYPES:
-        return _bad(f"{where}.source.media_type: Input should be one of {', '.join(IMAGE_TYPES)}")
-    try:
-        raw = base64.b64decode(str(source.get("data", "")), validate=True)
-    except (binascii.Error, ValueError):
-        return _bad(f"{where}.source.data: invalid base64 data")
-    if not raw:
-        return _bad(f"{where}.source.data: image data is empty")
+            message = images.check_source(f"messages.{i}.content.{j}", block.get("source"))
+            if message:
+                return _bad(message)
+        if block["type"] == "tool_result":
+            for k, inner in enumerate(
+                block.get("content") or [] if isinstance(block.get("content"), list) else []
+            ):
+                if isinstance(inner, dict) and inner.get("type") == "image":
+                    where = f"messages.{i}.content.{j}.content.{k}"
+                    message = images.check_source(where, inner.get("source"))
+                    if message:
+                        return _bad(message)
     return None
 
 
@@ -252,18 +320,3 @@ def _ends_in_whitespace(content: Any) -> bool:
             text = str(tail.get("text", ""))
             return text != text.rstrip()
     return False
-
-
-def images_in(body: Any) -> list[dict[str, Any]]:
-    """Media type and decoded size of every image block in a messages body."""
-    out: list[dict[str, Any]] = []
-    if not isinstance(body, dict):
-        return out
-    for msg in body.get("messages") or []:
-        content = msg.get("content") if isinstance(msg, dict) else None
-        for block in content if isinstance(content, list) else []:
-            if isinstance(block, dict) and block.get("type") == "image":
-                source = block.get("source") or {}
-                data = str(source.get("data", ""))
-                out.append({"media_type": source.get("media_type"), "bytes": len(data) * 3 // 4})
-    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import string
@@ -49,38 +48,109 @@ def new_id(prefix: str, n: int = 24) -> str:
     return prefix + "".join(secrets.choice(_ALNUM) for _ in range(n))
 
 
-def error_body(error_type: str, message: str | None, request_id: str) -> dict[str, Any]:
-    """The API's error envelope."""
+def error_body(
+    error_type: str,
+    message: str | None,
+    request_id: str,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The API's error envelope; ``details`` becomes ``error.details`` (the SDK reads
+    ``error.details.error_code`` into ``err.error_code``)."""
+    error: dict[str, Any] = {
+        "type": error_type,
+        "message": message or ERROR_MESSAGES.get(error_type, ""),
+    }
+    if details:
+        error["details"] = details
+    return {"type": "error", "error": error, "request_id": request_id}
+
+
+def _support(ok: bool) -> dict[str, bool]:
+    return {"supported": ok}
+
+
+def _capabilities(row: Any) -> dict[str, Any]:
+    """The SDK's ``ModelCapabilities`` (every key present, as its docstring says)."""
     return {
-        "type": "error",
-        "error": {"type": error_type, "message": message or ERROR_MESSAGES.get(error_type, "")},
-        "request_id": request_id,
+        "batch": _support(True),
+        "citations": _support(True),
+        "code_execution": _support(True),
+        "context_management": {
+            "supported": True,
+            "clear_thinking_20251015": _support(True),
+            "clear_tool_uses_20250919": _support(True),
+            "compact_20260112": _support(True),
+        },
+        "effort": {
+            "supported": True,
+            **{level: _support(True) for level in ("low", "medium", "high", "max")},
+            "xhigh": _support(not row.thinking_budget),  # the 5.x generation adds xhigh
+        },
+        "image_input": _support(True),
+        "pdf_input": _support(True),
+        "server_tools": {
+            "supported": True,
+            "code_execution": _support(True),
+            "web_search": _support(True),
+        },
+        "structured_outputs": _support(True),
+        "thinking": {
+            "supported": True,
+            "types": {
+                # The fake accepts adaptive thinking everywhere; only a manual budget
+                # depends on the model (facts table: thinking_budget).
+                "adaptive": _support(True),
+                "between_tools": _support(not row.thinking_budget),
+                "disabled": _support(True),
+                "enabled": _support(row.thinking_budget),
+            },
+        },
     }
 
 
 def model_info(model_id: str) -> dict[str, Any] | None:
-    """The SDK's ``ModelInfo`` fields for a model of the facts table."""
+    """The SDK's ``ModelInfo`` (every field) for a model of the facts table."""
     row = BY_ID.get(model_id)
     if row is None:
         return None
+    deprecated = row.lifecycle != "active"
     return {
         "type": "model",
         "id": row.id,
         "display_name": row.display_name,
         "created_at": f"{row.released}T00:00:00Z",
+        "capabilities": _capabilities(row),
         "lifecycle": row.lifecycle,
+        # The table keeps no deprecation date; the release date stands in (a past date).
+        "deprecated_at": f"{row.released}T00:00:00Z" if deprecated else None,
+        "retires_at": f"{row.retires}T00:00:00Z" if deprecated and row.retires else None,
         "line": row.line,
         "max_input_tokens": row.context_window,
         "max_tokens": row.max_output,
     }
 
 
+class PageError(ValueError):
+    """A list query the API refuses (400)."""
+
+
 def paginate(items: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
-    """Cursor pagination over ``items`` (already newest first) by ``limit/after_id/before_id``."""
+    """Cursor pagination over ``items`` (already newest first) by ``limit/after_id/before_id``.
+
+    API reference, List Models: ``limit`` defaults to 20 and ranges from 1 to 1000
+    (outside: 400).  The reference defines no error for a cursor that names no object;
+    the fake answers an empty page for it (nothing lies after or before an unknown id).
+    """
+    raw = query.get("limit", "20")
     try:
-        limit = max(1, min(1000, int(query.get("limit", "20"))))
+        limit = int(raw)
     except ValueError:
-        limit = 20
+        raise PageError(f"limit: Input should be a valid integer, got {raw!r}") from None
+    if not 1 <= limit <= 1000:
+        raise PageError(
+            f"limit: Input should be {'greater' if limit < 1 else 'less'} than or equal "
+            f"to {1 if limit < 1 else 1000}"
+        )
     ids = [it["id"] for it in items]
     if "after_id" in query:
         start = ids.index(query["after_id"]) + 1 if query["after_id"] in ids else len(ids)
@@ -121,7 +191,7 @@ def _block_tokens(block: Any) -> int:
     return tokens(json.dumps(block, sort_keys=True))
 
 
-def _units(body: dict[str, Any]) -> list[tuple[Any, int]]:
+def units(body: dict[str, Any]) -> list[tuple[Any, int]]:
     """Prompt blocks in cache order (tools, system, messages) with their token counts."""
     out: list[tuple[Any, int]] = []
     for tool in body.get("tools") or []:
@@ -141,54 +211,7 @@ def _units(body: dict[str, Any]) -> list[tuple[Any, int]]:
 
 
 def input_tokens(body: dict[str, Any]) -> int:
-    return max(1, sum(n for _, n in _units(body)))
-
-
-def _cache_key_part(block: Any) -> str:
-    # The marker is not part of the cached content: the same block with and
-    # without `cache_control` hits the same cache entry, as with the real API.
-    if isinstance(block, dict) and "cache_control" in block:
-        block = {k: v for k, v in block.items() if k != "cache_control"}
-    return json.dumps(block, sort_keys=True)
-
-
-# The real API checks for hits at block boundaries up to 20 blocks before a breakpoint.
-_LOOKBACK_BLOCKS = 20
-
-
-def prompt_usage(body: dict[str, Any], cache: set[str]) -> dict[str, int]:
-    """Input usage with prompt caching: a prefix ending at a ``cache_control`` block is
-    written the first time it is seen; a later request reads the longest cached prefix
-    that ends at a block boundary within 20 blocks before one of its breakpoints.
-    Cached tokens are kept out of ``input_tokens`` as the real API does."""
-    units = _units(body)
-    total = max(1, sum(n for _, n in units))
-    digest = hashlib.sha256()
-    running = 0
-    boundaries: list[tuple[str, int]] = []  # (prefix digest, tokens so far) after each block
-    breakpoints: list[int] = []  # indexes into boundaries
-    top_level = isinstance(body.get("cache_control"), dict)
-    for block, n in units:
-        digest.update(_cache_key_part(block).encode())
-        running += n
-        boundaries.append((digest.hexdigest(), running))
-        if isinstance(block, dict) and isinstance(block.get("cache_control"), dict):
-            breakpoints.append(len(boundaries) - 1)
-    if top_level and units and (not breakpoints or breakpoints[-1] != len(boundaries) - 1):
-        breakpoints.append(len(boundaries) - 1)
-    read = 0
-    for index in reversed(breakpoints):
-        for j in range(index, max(-1, index - _LOOKBACK_BLOCKS), -1):
-            if boundaries[j][0] in cache:
-                read = max(read, boundaries[j][1])
-                break
-    written = boundaries[breakpoints[-1]][1] - read if breakpoints else 0
-    cache.update(boundaries[i][0] for i in breakpoints)
-    return {
-        "input_tokens": max(0, total - read - written),
-        "cache_creation_input_tokens": max(0, written),
-        "cache_read_input_tokens": read,
-    }
+    return max(1, sum(n for _, n in units(body)))
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -245,19 +268,37 @@ def sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+def usage_object(
+    prompt: dict[str, Any],
+    output_tokens: int,
+    thinking_tokens: int,
+    body: dict[str, Any],
+    tier: str = "standard",
+) -> dict[str, Any]:
+    """Every field of the SDK's ``Usage`` (2.14), as the API sends them."""
+    return {
+        "input_tokens": prompt["input_tokens"],
+        "cache_creation_input_tokens": prompt["cache_creation_input_tokens"],
+        "cache_read_input_tokens": prompt["cache_read_input_tokens"],
+        "cache_creation": dict(prompt["cache_creation"]),
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"thinking_tokens": thinking_tokens},
+        "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
+        "service_tier": tier,
+        "inference_geo": body.get("inference_geo") or "global",
+        "speed": body.get("speed") or "standard",
+    }
+
+
 def message_object(
     msg_id: str,
     model: str,
-    text: str,
-    thinking: str | None,
-    signature: str,
+    content: list[dict[str, Any]],
     stop_reason: str | None,
-    usage: dict[str, int],
+    stop_sequence: str | None,
+    usage: dict[str, Any],
 ) -> dict[str, Any]:
-    content: list[dict[str, Any]] = []
-    if thinking is not None:
-        content.append({"type": "thinking", "thinking": thinking, "signature": signature})
-    content.append({"type": "text", "text": text})
+    """Every field of the SDK's ``Message`` (2.14)."""
     return {
         "id": msg_id,
         "type": "message",
@@ -265,6 +306,14 @@ def message_object(
         "model": model,
         "content": content,
         "stop_reason": stop_reason,
-        "stop_sequence": None,
+        "stop_sequence": stop_sequence,
+        # RefusalStopDetails: only a refusal has details to report.
+        "stop_details": (
+            {"type": "refusal", "category": None, "explanation": None}
+            if stop_reason == "refusal"
+            else None
+        ),
+        "container": None,  # non-null only when a container tool ran
+        "diagnostics": None,  # null unless the request asked for diagnostics
         "usage": usage,
     }

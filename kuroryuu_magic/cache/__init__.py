@@ -1,0 +1,32 @@
+"""The answer cache: completed answers stored by a hash of the request that produced them.
+
+``--map`` reads it to resume a run without paying twice; ``replay`` mode
+re-runs a shared notebook offline.  See :class:`AnswerCache` for the file's
+guarantees (private, redacted, safe across threads and kernels).
+"""
+
+from __future__ import annotations
+
+from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
+from ._errors import AnswerCacheError, CacheMissError, CorruptCacheError
+from ._key import answer_key, canonical_request
+from ._mode import CACHE_MODES, CacheMode, cache_mode, lookup, lookup_many, stores
+from ._store import AnswerCache
+
+__all__ = [
+    "CACHE_MODES",
+    "STORABLE_STOP_REASONS",
+    "AnswerCache",
+    "AnswerCacheError",
+    "CacheMissError",
+    "CacheMode",
+    "CacheStats",
+    "CachedAnswer",
+    "CorruptCacheError",
+    "answer_key",
+    "cache_mode",
+    "canonical_request",
+    "lookup",
+    "lookup_many",
+    "stores",
+]

@@ -1,0 +1,283 @@
+"""The one redaction step for text that comes from outside the process.
+
+API error messages and bodies, token-endpoint answers, batch results and
+third-party exception messages can echo a credential (a 401 that says
+``invalid x-api-key sk-ant-…``).  Before such text reaches an output, a
+widget, an exception message or a log it passes :func:`redact`, which masks
+
+* anything shaped like an Anthropic key or OAuth token (``sk-ant-api…``,
+  ``sk-ant-oat…``, ``sk-ant-ort…``, ``sk-ant-admin…``);
+* long token-looking values behind a label that says they are secret
+  (``Bearer …``, ``access_token=…``, ``"refresh_token": "…"``, ``x-api-key: …``)
+  and the password in a URL (``https://user:pw@host``);
+* the exact secrets in use, whatever their shape: the active API key and the
+  stored OAuth tokens are registered (:func:`register_secret`) where they are
+  loaded or saved, and kept only in this process's memory.
+
+Matches are found in the text as it is and, when it holds ``%`` or ``\\``
+escapes, in its URL- and JSON-unescaped reading too, so ``sk%2Dant%2D…`` or
+``\\u0073k-ant-…`` is caught and the escaped span is masked in place.
+
+Imports only :mod:`.mask`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from .mask import mask
+
+__all__ = ["Secret", "forget_secret", "redact", "redact_exception", "register_secret"]
+
+# ``sk-ant-`` and at least six more key characters: the bare prefix in help texts
+# (``keys start with sk-ant-``) and masked forms (``sk-ant-…wxyz``) are left alone.
+_SHAPE = r"sk-ant-[A-Za-z0-9_\-]{6,}"
+_LABELLED = (
+    r"(?i)(\bbearer\s+|\b(?:x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|"
+    r"id[_-]?token|auth[_-]?token|authorization|client[_-]?secret|code[_-]?verifier)"
+    r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)"
+    r"([A-Za-z0-9._~+/\-]{16,}=*)"
+)
+_URL_USERINFO = r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{4,}@"
+_ESCAPE = r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]"
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern[str], ...]:
+    # Compiled on first use, not at import: ``%load_ext`` stays fast.
+    return tuple(re.compile(p) for p in (_SHAPE, _LABELLED, _URL_USERINFO, _ESCAPE))
+
+
+# Shorter values are too likely to occur by chance in ordinary text.
+_MIN_SECRET = 8
+_MAX_REGISTERED = 64
+_lock = threading.Lock()
+_registered: dict[str, None] = {}  # insertion-ordered set; the oldest goes first
+
+
+def register_secret(value: object) -> None:
+    """Mask ``value`` wherever it occurs in redacted text, from now on (this process only)."""
+    if isinstance(value, Secret):
+        value = value.reveal()
+    if not isinstance(value, str) or len(value) < _MIN_SECRET:
+        return
+    with _lock:
+        _registered.pop(value, None)
+        _registered[value] = None
+        while len(_registered) > _MAX_REGISTERED:
+            del _registered[next(iter(_registered))]
+
+
+def forget_secret(value: object) -> None:
+    """Stop tracking ``value`` (after a logout or forget); harmless when unknown."""
+    if isinstance(value, Secret):
+        value = value.reveal()
+    with _lock:
+        _registered.pop(value, None)  # type: ignore[arg-type]
+
+
+def _secrets() -> list[str]:
+    with _lock:
+        values = list(_registered)
+    return sorted(values, key=len, reverse=True)  # a secret inside another: longest first
+
+
+# Cheap tests first: most text (a DataFrame's repr, say) holds none of these words.
+_LABEL_WORDS = ("bearer", "key", "token", "authorization", "secret", "verifier")
+
+
+def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, replacement)`` for every secret-looking span of ``text``."""
+    found: list[tuple[int, int, str]] = []
+    for secret in secrets:
+        start = text.find(secret)
+        while start != -1:
+            found.append((start, start + len(secret), mask(secret)))
+            start = text.find(secret, start + len(secret))
+    shape, labelled, url_password, _ = _compiled()
+    if "sk-ant-" in text:
+        for m in shape.finditer(text):
+            found.append((m.start(), m.end(), mask(m.group(0))))
+    low = text.lower()
+    if any(word in low for word in _LABEL_WORDS):
+        for m in labelled.finditer(text):
+            value = m.group(2)
+            if any(c.isdigit() for c in value) or len(value) >= 32:  # a word is not a token
+                found.append((m.start(2), m.end(2), mask(value)))
+    if "://" in text and "@" in text:
+        for m in url_password.finditer(text):
+            found.append((m.end(1), m.end() - 1, "***"))
+    return found
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans become one (the first, widened), so nothing is masked twice."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, repl in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, repl))
+    return merged
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out, pos = [], 0
+    for start, end, repl in _merge(spans):
+        out.append(text[pos:start])
+        out.append(repl)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _Origin:
+    """Where each character of an unescaped text came from in the text before.
+
+    Kept per segment (a run of plain characters, or one escape), not per
+    character, so mapping costs O(log segments) and building it O(escapes).
+    """
+
+    __slots__ = ("decoded", "original", "width")
+
+    def __init__(self) -> None:
+        self.decoded: list[int] = []  # where each segment starts in the decoded text
+        self.original: list[int] = []  # ... and in the text before
+        self.width: list[int] = []  # an escape's length before decoding; 0: plain run
+
+    def add(self, decoded: int, original: int, width: int) -> None:
+        self.decoded.append(decoded)
+        self.original.append(original)
+        self.width.append(width)
+
+    def start(self, index: int) -> int:
+        k = bisect.bisect_right(self.decoded, index) - 1
+        if self.width[k]:
+            return self.original[k]
+        return self.original[k] + index - self.decoded[k]
+
+    def end(self, index: int) -> int:
+        """The exclusive end, before decoding, of decoded characters ``[…, index)``."""
+        k = bisect.bisect_right(self.decoded, index - 1) - 1
+        if self.width[k]:
+            return self.original[k] + self.width[k]
+        return self.original[k] + index - self.decoded[k]
+
+
+def _unescaped(text: str) -> tuple[str, _Origin]:
+    """``text`` with URL and JSON escapes decoded, and where its characters came from."""
+    parts: list[str] = []
+    origin = _Origin()
+    pos = done = 0
+    for m in _compiled()[3].finditer(text):
+        if m.start() > pos:
+            origin.add(done, pos, 0)
+            parts.append(text[pos : m.start()])
+            done += m.start() - pos
+        token = m.group(0)
+        if token[0] == "%":
+            char = chr(int(token[1:], 16))
+        elif token[1] == "u":
+            char = chr(int(token[2:], 16))
+        else:
+            char = token[1]
+        origin.add(done, m.start(), m.end() - m.start())
+        parts.append(char)
+        done += 1
+        pos = m.end()
+    if pos < len(text):
+        origin.add(done, pos, 0)
+        parts.append(text[pos:])
+    return "".join(parts), origin
+
+
+def redact(text: object) -> str:
+    """``text`` with every key, token and registered secret in it masked.  Never raises."""
+    if not isinstance(text, str):
+        try:
+            text = str(text)
+        except Exception:
+            return "(unprintable)"
+    secrets = _secrets()
+    spans = _spans(text, secrets)
+    decoded, layers = text, []
+    # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
+    for _ in range(3):
+        if not _compiled()[3].search(decoded):
+            break
+        decoded, origin = _unescaped(decoded)
+        layers.insert(0, origin)
+        for start, end, repl in _spans(decoded, secrets):
+            # A match in the decoded reading masks the escaped span it came from.
+            for layer in layers:
+                start, end = layer.start(start), layer.end(end)
+            spans.append((start, end, repl))
+    return _apply(text, spans) if spans else text
+
+
+def _redact_value(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if depth > 20:  # a hostile body nested deeper than any real one: drop it
+        return None
+    if isinstance(value, dict):
+        return {redact(k): _redact_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(v, depth + 1) for v in value]
+    return value
+
+
+def redact_exception(exc: BaseException) -> BaseException:
+    """Mask secrets in ``exc`` itself (args, ``message``, ``body``); returns ``exc``.
+
+    For exceptions that are shown with their traceback (``short_errors`` off): the
+    SDK's ``APIStatusError`` carries the server's error body in all three.
+    """
+    exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+    for name in ("message", "body"):
+        if hasattr(exc, name):
+            # An exception type with read-only attributes: its args still count.
+            with contextlib.suppress(Exception):
+                setattr(exc, name, _redact_value(getattr(exc, name)))
+    return exc
+
+
+class Secret:
+    """A secret string that never shows itself: ``repr``/``str`` are masked.
+
+    Hold a secret in one of these where a traceback could print it (``%xmode
+    Verbose`` shows arguments and locals); call :meth:`reveal` at the point of use.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self._value)!r})"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:  # pickling would write the secret somewhere
+        raise TypeError("a Secret cannot be pickled")

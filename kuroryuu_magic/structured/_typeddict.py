@@ -1,0 +1,75 @@
+"""Make a ``typing.TypedDict`` usable by pydantic on Python < 3.12.
+
+pydantic refuses ``typing.TypedDict`` there (it needs ``typing_extensions``'
+version for ``Required``/``NotRequired``), yet that is what most users write.
+We rebuild the class, and any TypedDict nested in its fields, with
+``typing_extensions.TypedDict``; validated values are plain dicts either way.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from typing import Any
+
+import typing_extensions as tx
+
+__all__ = ["pydantic_ready"]
+
+_MARKERS = (
+    {typing.Required, typing.NotRequired, tx.Required, tx.NotRequired}
+    if sys.version_info >= (3, 11)
+    else {tx.Required, tx.NotRequired}
+)
+
+
+def _needs_rebuild(tp: Any) -> bool:
+    return sys.version_info < (3, 12) and tx.is_typeddict(tp) and type(tp).__module__ == "typing"
+
+
+def _unwrap(hint: Any, default: bool) -> tuple[Any, bool]:
+    """(the type inside any ``Required``/``NotRequired``, whether the key is required).
+
+    An explicit marker wins over ``__required_keys__``: under ``from __future__
+    import annotations`` Python < 3.12 cannot see markers in string annotations
+    and files every key by its class's ``total`` alone.
+    """
+    required = default
+    while (origin := tx.get_origin(hint)) in _MARKERS:
+        required = origin in (getattr(typing, "Required", tx.Required), tx.Required)
+        hint = tx.get_args(hint)[0]
+    return hint, required
+
+
+def pydantic_ready(tp: Any, _seen: dict[int, Any] | None = None) -> Any:
+    """``tp`` with every ``typing.TypedDict`` in it rebuilt so pydantic accepts it."""
+    seen = {} if _seen is None else _seen
+    if id(tp) in seen:
+        return seen[id(tp)]
+    if _needs_rebuild(tp):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        fields = {}
+        for name, hint in hints.items():
+            inner, required = _unwrap(hint, name in tp.__required_keys__)
+            inner = pydantic_ready(inner, seen)
+            fields[name] = tx.Required[inner] if required else tx.NotRequired[inner]
+        rebuilt = tx.TypedDict(tp.__name__, fields)  # type: ignore[operator]
+        rebuilt.__doc__ = tp.__doc__
+        rebuilt.__module__ = tp.__module__
+        seen[id(tp)] = rebuilt
+        return rebuilt
+    origin, args = tx.get_origin(tp), tx.get_args(tp)
+    if origin is None or not args or origin is typing.Literal:
+        return tp
+    new_args = tuple(pydantic_ready(a, seen) for a in args)
+    if new_args == args:
+        return tp
+    if origin is tx.Annotated:
+        return tx.Annotated[(new_args[0], *tp.__metadata__)]  # type: ignore[misc]
+    if origin in (typing.Union, getattr(types, "UnionType", typing.Union)):
+        return typing.Union[new_args]  # noqa: UP007  (built from a tuple)
+    try:
+        return origin[new_args]
+    except TypeError:  # an origin that is not subscriptable this way: leave it to pydantic
+        return tp
