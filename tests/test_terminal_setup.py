@@ -9,32 +9,10 @@ from IPython.core.error import UsageError
 
 from kuroryuu_magic.keys import chain as credentials
 from kuroryuu_magic.keys import store as keystore
-from kuroryuu_magic.keys.terminal import PASTED_KEY_WARNING, looks_like_key, run_terminal_setup
-from tests._credentials_helpers import KEY_A, KEY_B, isolated, memory_keyring
+from kuroryuu_magic.keys.terminal import PASTED_KEY_WARNING, looks_like_key
+from tests._credentials_helpers import KEY_A, KEY_B, TerminalScript, isolated, memory_keyring
 
 __all__ = ["isolated", "memory_keyring"]  # fixtures, imported for pytest
-
-
-class Script:
-    """Answers visible and hidden prompts in order; EOF when out of answers."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-        self.said: list[str] = []
-        self.prompts: list[str] = []
-
-    def ask(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        if not self.answers:
-            raise EOFError
-        return self.answers.pop(0)
-
-    def run(self) -> None:
-        run_terminal_setup(secret_prompt=self.ask, ask=self.ask, say=self.said.append)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.said + self.prompts)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +32,7 @@ def test_looks_like_key(text: str, keyish: bool) -> None:
 
 def test_a_key_pasted_at_the_menu_is_discarded_not_taken_as_save(isolated: Path) -> None:
     credentials.save_key(KEY_A, "file")
-    script = Script(KEY_B, "q")  # pasted at "[s]ave …? [s]:", then quit
+    script = TerminalScript(KEY_B, "q")  # pasted at "[s]ave …? [s]:", then quit
     script.run()
     assert PASTED_KEY_WARNING in script.said
     assert keystore.read_key_file() == KEY_A  # nothing was saved
@@ -63,7 +41,7 @@ def test_a_key_pasted_at_the_menu_is_discarded_not_taken_as_save(isolated: Path)
 
 
 def test_a_key_pasted_at_the_store_choice_is_discarded(memory_keyring: object) -> None:
-    script = Script(KEY_A, KEY_B, "2", "n")  # hidden key, then a key at the store prompt
+    script = TerminalScript(KEY_A, KEY_B, "2", "n")  # hidden key, then a key at the store prompt
     script.run()
     assert PASTED_KEY_WARNING in script.said and keystore.read_key_file() == KEY_A
     assert KEY_B not in "\n".join(script.said)
@@ -72,12 +50,12 @@ def test_a_key_pasted_at_the_store_choice_is_discarded(memory_keyring: object) -
 def test_keys_at_every_visible_prompt_stop_the_flow(isolated: Path) -> None:
     credentials.save_key(KEY_A, "file")
     with pytest.raises(UsageError, match="nothing was stored") as info:
-        Script(KEY_B, KEY_B, KEY_B).run()
+        TerminalScript(KEY_B, KEY_B, KEY_B).run()
     assert type(info.value) is UsageError and KEY_B not in str(info.value)
 
 
 def test_ctrl_d_at_the_final_prompt_keeps_the_saved_key_and_says_so(isolated: Path) -> None:
-    script = Script(KEY_A, "1")  # then EOF at "Test it now?"
+    script = TerminalScript(KEY_A, "1")  # then EOF at "Test it now?"
     script.run()
     assert keystore.read_key_file() == KEY_A
     assert "nothing was changed" not in script.text.lower()
@@ -85,7 +63,7 @@ def test_ctrl_d_at_the_final_prompt_keeps_the_saved_key_and_says_so(isolated: Pa
 
 
 def test_the_flow_does_not_tell_you_to_run_itself(isolated: Path) -> None:
-    script = Script("")  # Enter at the hidden prompt: cancel
+    script = TerminalScript("")  # Enter at the hidden prompt: cancel
     script.run()
     assert "credential: none yet" in script.said
     assert "run `%claude setup`" not in "\n".join(script.said)
