@@ -38,7 +38,7 @@ def start_fake(latency: float) -> tuple[subprocess.Popen[str], str]:
         text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
+    line = proc.stdout.readline().strip().removeprefix("export ")
     if not line.startswith("ANTHROPIC_BASE_URL="):
         proc.kill()
         raise RuntimeError(f"the fake did not start: {line!r}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
 import statistics
 import sys
@@ -110,16 +109,9 @@ class _Kernel:
 
 
 def _kernel_env(home: Path, fake_env: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "KURORYUU_"))}
-    env.update(
-        HOME=str(home),
-        KURORYUU_CONFIG_DIR=str(home / "kuroryuu"),
-        KURORYUU_OAUTH_TOKEN_FILE=str(home / "oauth.json"),
-        IPYTHONDIR=str(home / "ipython"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-    )
-    env.update(fake_env)
-    return env
+    from tests.kernels import kernel_env  # the suite's one definition of an isolated kernel
+
+    return kernel_env(home, fake_env)
 
 
 def _snapshot(kernel: _Kernel) -> tuple[float, int, int, int]:

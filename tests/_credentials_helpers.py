@@ -78,3 +78,27 @@ def memory_keyring(isolated: Path) -> MemoryKeyring:
     keyring.set_keyring(backend)
     credentials.set_session_key(None)  # drop cached keyring lookups
     return backend
+
+
+class TerminalScript:
+    """Answers the terminal setup's prompts (visible and hidden) in order; EOF when out."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.said: list[str] = []
+        self.prompts: list[str] = []
+
+    def ask(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.answers:
+            raise EOFError
+        return self.answers.pop(0)
+
+    def run(self) -> None:
+        from kuroryuu_magic.keys.terminal import run_terminal_setup
+
+        run_terminal_setup(secret_prompt=self.ask, ask=self.ask, say=self.said.append)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.said + self.prompts)

@@ -14,28 +14,28 @@ from tests import hypothesis_profiles  # noqa: F401  ("ci" by default, "long" fo
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test: HOME and config dirs in tmp, no ANTHROPIC_*/KURORYUU_* leaking in."""
+    from tests.kernels import ISOLATED_PREFIXES, isolated_vars
+
     for name in list(os.environ):
-        if name.startswith(("ANTHROPIC_", "KURORYUU_")):
+        if name.startswith(ISOLATED_PREFIXES):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("KURORYUU_CONFIG_DIR", str(home / ".config" / "kuroryuu"))
-    monkeypatch.setenv("KURORYUU_OAUTH_TOKEN_FILE", str(home / ".kuroryuu_anthropic_oauth.json"))
-    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(home / ".config" / "anthropic"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for name, value in isolated_vars(home).items():
+        monkeypatch.setenv(name, value)
     _reset_module_state()
     return home
 
 
 def _reset_module_state() -> None:
     from kuroryuu_magic.ask import client
+    from kuroryuu_magic.core.session import forget_outside_session
     from kuroryuu_magic.keys import chain as credentials
     from kuroryuu_magic.models import aliases
 
     client.forget_clients()
     aliases.forget_listing()
     credentials.set_session_key(None)
+    forget_outside_session()
 
 
 def assert_no_spoofing(server: object) -> None:

@@ -16,17 +16,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ISOLATED_PREFIXES = ("ANTHROPIC_", "KURORYUU_")
+
+
+def isolated_vars(home: Path) -> dict[str, str]:
+    """The one place that says how a test is isolated: HOME, config dirs and keyring in tmp.
+
+    Used by the in-process fixture (``conftest.isolated_env``, which also removes
+    every ``ANTHROPIC_*``/``KURORYUU_*`` variable) and by :func:`kernel_env`.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        "HOME": str(home),
+        "KURORYUU_CONFIG_DIR": str(home / ".config" / "kuroryuu"),
+        "KURORYUU_OAUTH_TOKEN_FILE": str(home / ".kuroryuu_anthropic_oauth.json"),
+        "ANTHROPIC_CONFIG_DIR": str(home / ".config" / "anthropic"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+
 
 def kernel_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a kernel: this one minus ANTHROPIC_*/KURORYUU_*, HOME in tmp."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "KURORYUU_"))}
-    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_PREFIXES)}
+    env.update(isolated_vars(home))
     env.update(
-        HOME=str(home),
-        KURORYUU_CONFIG_DIR=str(home / ".config" / "kuroryuu"),
-        KURORYUU_OAUTH_TOKEN_FILE=str(home / ".kuroryuu_anthropic_oauth.json"),
-        ANTHROPIC_CONFIG_DIR=str(home / ".config" / "anthropic"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         IPYTHONDIR=str(home / ".ipython"),
         JUPYTER_PLATFORM_DIRS="1",
         PYDEVD_DISABLE_FILE_VALIDATION="1",

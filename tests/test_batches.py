@@ -6,6 +6,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.core.errors import ClaudeAPIError, ClaudeInterrupted
+from kuroryuu_magic.core.session import session_for
 from kuroryuu_magic.map import batches
 from kuroryuu_magic.map.results import ItemError
 from kuroryuu_magic.models.pricing import estimate_cost
@@ -22,7 +23,7 @@ def said(answer: str) -> str:
 def bip(ip, fake, monkeypatch):
     """A shell whose batch polling does not make the tests wait."""
     monkeypatch.setattr(batches, "POLL_FIRST", 0.01)
-    monkeypatch.setattr(batches, "_jobs", {})
+    session_for().drop(batches.KnownJobs)
     ip.run_line_magic("config", "ClaudeMagics.show_usage = False")
     return ip
 
@@ -62,7 +63,7 @@ def test_fetch_from_another_kernel_uses_the_custom_ids(bip, fake):
     run_cell(bip, '%%claude --map items -o first --batch -f json\nSay {{"v": "{item}"}}')
     assert [v["v"] for v in bip.user_ns["first"]] == ["x", "y"]  # parsed from the echo
     batch_id = bip.user_ns["_claude"].batch_id
-    batches._jobs.clear()  # a kernel that never saw the submission
+    session_for().drop(batches.KnownJobs)  # a kernel that never saw the submission
     run_cell(bip, f"%claude batch {batch_id} -o again")
     # The format travels in the custom id, so JSON is parsed here too.
     assert bip.user_ns["again"] == [{"v": "x"}, {"v": "y"}]

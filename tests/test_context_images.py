@@ -18,7 +18,7 @@ from IPython.core.error import UsageError
 from IPython.display import Image as IPyImage
 from PIL import Image
 
-from kuroryuu_magic.context import images
+from kuroryuu_magic.context import image_capture, images
 from kuroryuu_magic.context.images import current_figure_block, image_block
 
 
@@ -160,7 +160,6 @@ def test_out_references_and_names_resolve_through_the_shell() -> None:
 
 def test_current_figure_block() -> None:
     plt.close("all")
-    images._CAPTURE.images.clear()
     with pytest.raises(UsageError, match="no open matplotlib figure"):
         current_figure_block()
     plt.figure(figsize=(2, 1), dpi=40)
@@ -193,9 +192,8 @@ def test_displayed_images_are_captured_for_plot_and_out() -> None:
     config.HistoryAccessor.enabled = False
     shell = InteractiveShell(config=config)
     shell.display_pub = FakePublisher()  # ipykernel's publisher has the same hook API
-    images._CAPTURE.images.clear()
-    assert images.install_image_capture(shell)
-    assert not images.install_image_capture(shell)  # idempotent
+    assert image_capture.install(shell)
+    assert not image_capture.install(shell)  # idempotent
     try:
         from IPython.core.interactiveshell import ExecutionResult
 
@@ -207,13 +205,13 @@ def test_displayed_images_are_captured_for_plot_and_out() -> None:
         result.execution_count = count
         shell.events.trigger("post_run_cell", result)  # the cell ends: its image is filed
         plt.close("all")
-        assert base64.b64decode(current_figure_block()["source"]["data"]) == png
+        assert base64.b64decode(current_figure_block(shell)["source"]["data"]) == png
         block = image_block(f"Out[{count}]", shell=shell)
         assert base64.b64decode(block["source"]["data"]) == png
     finally:
-        images.uninstall_image_capture(shell)
-        images._CAPTURE.images.clear()
+        image_capture.uninstall(shell)
     assert shell.display_pub.hooks == []
+    assert image_capture.captured() is None  # another shell's session has no capture
 
 
 # -- bounds on foreign images (security.md 24) ------------------------------------------

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.kernel
 
 CELLS = [
     # What the extension does at load time.
-    "from kuroryuu_magic.context import images\nassert images.install_image_capture(get_ipython())",
+    "from kuroryuu_magic.context import image_capture, images\n"
+    "assert image_capture.install(get_ipython())",
     "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2]);",
     # The inline backend has closed the figure by now; --plot must still find the image.
     "import base64, io\n"

@@ -592,10 +592,16 @@ def test_cli_prints_url_and_serves(sig: signal.Signals) -> None:
     )
     try:
         line = proc.stdout.readline().strip()
-        assert line.startswith("ANTHROPIC_BASE_URL=http://127.0.0.1:")
+        assert line.startswith("export ANTHROPIC_BASE_URL=http://127.0.0.1:")
         base = line.split("=", 1)[1]
-        name, token = proc.stdout.readline().strip().split("=", 1)
-        assert name == "KURORYUU_FAKE_CONTROL_TOKEN" and len(token) >= 32
+        exports = dict(
+            proc.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(5)
+        )
+        assert exports["KURORYUU_OAUTH_TOKEN_URL"] == f"{base}/v1/oauth/token"
+        assert exports["ANTHROPIC_API_KEY"].startswith("sk-ant-api03-fake-")
+        assert {"KURORYUU_OAUTH_AUTHORIZE_URL", "KURORYUU_OAUTH_REDIRECT_URI"} <= set(exports)
+        token = exports["KURORYUU_FAKE_CONTROL_TOKEN"]
+        assert len(token) >= 32
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(base + "/_fake/requests", timeout=5)
         assert refused.value.code == 403

@@ -103,7 +103,7 @@ def test_subcommands(ip, fake: FakeAnthropic, capsys) -> None:
     run_cell(ip, "%claude status")
     status = capsys.readouterr().out
     assert "ANTHROPIC_API_KEY environment variable" in status and fake.base_url in status
-    assert fake.api_key not in status and "default (1 turns)" in status
+    assert fake.api_key not in status and "default (1 turn)" in status
     run_cell(ip, "%claude models")
     assert "claude-opus-5-5" in capsys.readouterr().out
     listings = sum(r.path.startswith("/v1/models") for r in fake.requests)
@@ -117,9 +117,18 @@ def test_subcommands(ip, fake: FakeAnthropic, capsys) -> None:
     usage = capsys.readouterr().out
     assert "claude-sonnet-5-5" in usage and "~$" in usage
     run_cell(ip, "%claude reset")
-    assert "Cleared thread 'default' (1 turns)" in capsys.readouterr().out
+    assert "Cleared thread 'default' (1 turn)" in capsys.readouterr().out
     run_cell(ip, "%claude help")
     assert "%claude setup" in capsys.readouterr().out
+
+
+def test_misspelled_subcommand_sends_nothing(ip, fake: FakeAnthropic) -> None:
+    for line in ("stauts", "modles"):
+        with pytest.raises(UsageError, match="did you mean"):
+            run_cell(ip, f"%claude {line}")
+    with pytest.raises(UsageError, match="unbalanced quotes"):
+        run_cell(ip, '%claude -s "unbalanced hi')
+    assert fake.messages_requests() == []
 
 
 def test_no_credential_names_both_fixes(ip, monkeypatch: pytest.MonkeyPatch) -> None:

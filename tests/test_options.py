@@ -116,3 +116,38 @@ def test_option_soup_parses_or_raises_usage_error(line: str) -> None:
             parse(line)
         except UsageError as exc:
             assert "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [("stauts", "status"), ("modles", "models"), ("hlep", "help"), ("histroy", "history")],
+)
+def test_misspelled_subcommand_is_refused_not_asked(line: str, meant: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_line(line)
+    assert type(info.value) is UsageError
+    assert str(info.value) == (
+        f"Unknown subcommand '{line}' — did you mean {meant}? (To ask Claude, write a question.)"
+    )
+
+
+@pytest.mark.parametrize("line", ["hello", "thanks", "statistics", "stauts of the job?", "explain"])
+def test_words_far_from_subcommands_stay_prompts(line: str) -> None:
+    command, _, prompt = parse_line(line)
+    assert command == "ask" and prompt == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['-s "unbalanced hi', "-s 'unbalanced hi", '-m "opus -s x hi', '-s "a"b hi'],
+)
+def test_unbalanced_quotes_in_line_options(line: str) -> None:
+    with pytest.raises(UsageError, match="unbalanced quotes") as info:
+        parse_line(line)
+    assert type(info.value) is UsageError and "\n" not in str(info.value)
+
+
+def test_balanced_quotes_still_work_on_the_line() -> None:
+    _, opts, prompt = parse_line("""-s "say \\"hi\\"" -c 'my thread' what's up?""")
+    assert opts.system == 'say "hi"' and opts.conversation == "my thread"
+    assert prompt == "what's up?"

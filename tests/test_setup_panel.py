@@ -16,13 +16,13 @@ from kuroryuu_magic.core.mask import mask
 from kuroryuu_magic.keys import chain as credentials
 from kuroryuu_magic.keys import store as keystore
 from kuroryuu_magic.keys.panel import SetupPanel, run_setup
-from kuroryuu_magic.keys.terminal import run_terminal_setup
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
     KEY_A,
     KEY_B,
     KEY_BAD,
     MemoryKeyring,
+    TerminalScript,
     isolated,
     memory_keyring,
 )
@@ -207,31 +207,9 @@ def test_refused_key_file_is_shown(isolated: Path) -> None:
 # --- run_setup and the terminal flow ---------------------------------------------------------
 
 
-class _Script:
-    """Answers prompts in order; records what was said."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-        self.said: list[str] = []
-        self.prompts: list[str] = []
-
-    def ask(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        if not self.answers:
-            raise EOFError
-        return self.answers.pop(0)
-
-    def run(self) -> None:
-        run_terminal_setup(secret_prompt=self.ask, ask=self.ask, say=self.said.append)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.said + self.prompts)
-
-
 def test_terminal_save_to_file_and_test(isolated: Path, fake: Any) -> None:
     fake_env_key = credentials.os.environ.pop("ANTHROPIC_API_KEY")
-    script = _Script(f"  {KEY_A} ", "1", "y")
+    script = TerminalScript(f"  {KEY_A} ", "1", "y")
     script.run()
     assert keystore.read_key_file() == KEY_A
     assert "is valid" in script.text and KEY_A not in script.text
@@ -240,7 +218,7 @@ def test_terminal_save_to_file_and_test(isolated: Path, fake: Any) -> None:
 
 
 def test_terminal_retries_bad_shape_then_session(memory_keyring: MemoryKeyring) -> None:
-    script = _Script("sk-proj-nope" + "x" * 40, KEY_A, "3", "n")
+    script = TerminalScript("sk-proj-nope" + "x" * 40, KEY_A, "3", "n")
     script.run()
     assert "start with sk-ant-" in script.text
     assert credentials.resolve_credential().secret == KEY_A  # type: ignore[union-attr]
@@ -249,19 +227,19 @@ def test_terminal_retries_bad_shape_then_session(memory_keyring: MemoryKeyring) 
 
 def test_terminal_forget_and_cancel(isolated: Path) -> None:
     credentials.save_key(KEY_A, "file")
-    _Script("f").run()
+    TerminalScript("f").run()
     assert keystore.read_key_file() is None
-    script = _Script("")
+    script = TerminalScript("")
     script.run()
     assert "Cancelled" in script.text
 
 
 def test_terminal_gives_up_with_usage_error(isolated: Path) -> None:
     with pytest.raises(UsageError) as info:
-        _Script("x", "y", "z").run()
+        TerminalScript("x", "y", "z").run()
     assert type(info.value) is UsageError
     with pytest.raises(UsageError, match="cancelled"):
-        _Script().run()  # EOF at the first prompt
+        TerminalScript().run()  # EOF at the first prompt
 
 
 def test_run_setup_without_front_end_prompts(

@@ -7,23 +7,34 @@ the credential, ``ANTHROPIC_BASE_URL``, the timeout or the retry count.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 from ..core.errors import UsageError
-from ..keys.chain import Credential, resolve_credential
+from ..core.session import session_for
+from ..core.wire import env_base_url
+from ..keys.chain import Credential, demo_credential, resolve_credential
 from ..keys.shape import hides_secret_args
 
 NO_CREDENTIAL = (
-    "No Anthropic API key found. Run `%claude setup` to add one, "
-    "or set the ANTHROPIC_API_KEY environment variable."
+    "No Anthropic API key found. Run `%claude setup` to add one (or set ANTHROPIC_API_KEY), "
+    "or try the offline demo with `%claude demo`."
 )
 
-_cache: dict[tuple[Any, ...], Any] = {}
+
+class _Clients(dict):  # type: ignore[type-arg]
+    """This kernel's SDK clients, keyed by what shapes them (never by the secret itself)."""
+
+
+def _cache() -> dict[tuple[Any, ...], Any]:
+    return session_for().state(_Clients)
 
 
 def base_url() -> str:
-    return os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+    """Where requests go: the offline demo's fake, ``ANTHROPIC_BASE_URL``, or the API."""
+    demo = demo_credential()
+    if demo is not None and demo.base_url:
+        return demo.base_url
+    return env_base_url()
 
 
 def _fingerprint(credential: Credential) -> str:
@@ -44,7 +55,8 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
     """A cached ``Anthropic`` (or ``AsyncAnthropic``) client for the active credential."""
     credential = require_credential()
     key = (asynchronous, _fingerprint(credential), base_url(), float(timeout), int(max_retries))
-    client = _cache.get(key)
+    cache = _cache()
+    client = cache.get(key)
     if client is None:
         import anthropic
 
@@ -56,11 +68,13 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
         }
         if credential.kind == "api_key":
             kwargs["api_key"] = credential.secret
+        if credential.base_url:
+            kwargs["base_url"] = credential.base_url
         client = cls(**kwargs)
         # Drop stale clients of this kind so old credentials don't linger in memory.
-        for old in [k for k in _cache if k[0] == asynchronous]:
-            _cache.pop(old)
-        _cache[key] = client
+        for old in [k for k in cache if k[0] == asynchronous]:
+            cache.pop(old)
+        cache[key] = client
     return client
 
 
@@ -74,5 +88,17 @@ def http_client(*, asynchronous: bool = False) -> Any:
     return cls(event_hooks=capped_response_hooks(asynchronous=asynchronous))
 
 
+def in_demo() -> bool:
+    """Whether this kernel's requests go to the offline demo (``%claude demo``)."""
+    return demo_credential() is not None
+
+
+def optional_client(*, timeout: float, max_retries: int) -> Any | None:
+    """The client, or ``None`` when no credential resolves (``--dry-run`` works without one)."""
+    if resolve_credential() is None:
+        return None
+    return get_client(timeout=timeout, max_retries=max_retries)
+
+
 def forget_clients() -> None:
-    _cache.clear()
+    session_for().drop(_Clients)

@@ -22,7 +22,6 @@ class Turn:
     user: Content
     assistant: str
     model: str = ""
-    partial: bool = False
 
 
 @dataclass

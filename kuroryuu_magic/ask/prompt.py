@@ -90,7 +90,7 @@ def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
         images.image_block(_image_source(shell, ref), shell=shell) for ref in opts.image or []
     ]
     if opts.plot:
-        blocks.append(images.current_figure_block())
+        blocks.append(images.current_figure_block(shell))
     return blocks
 
 
@@ -114,18 +114,22 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def show_dry_run(shell: Any, client: Any, request: dict[str, Any]) -> None:
-    """Show exactly what would be sent, with the API's token count; send nothing else."""
+def show_dry_run(shell: Any, client: Any | None, request: dict[str, Any]) -> None:
+    """Show exactly what would be sent, with the API's token count (``client`` may be ``None``
+    when no credential resolves); send nothing else."""
     from ..core.frontend import is_rich_frontend
     from ..core.nomath import literal_inline
 
     count_args = {
         k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")
     }
-    try:
-        tokens = f"{client.messages.count_tokens(**count_args).input_tokens:,} input tokens (counted by the API)"
-    except Exception as exc:  # counting is advisory; the dry run itself must still show
-        tokens = f"token count unavailable ({type(exc).__name__})"
+    if client is None:
+        tokens = "No credential, so tokens can't be counted (run `%claude setup` or `%claude demo`)"
+    else:
+        try:
+            tokens = f"{client.messages.count_tokens(**count_args).input_tokens:,} input tokens (counted by the API)"
+        except Exception as exc:  # counting is advisory; the dry run itself must still show
+            tokens = f"token count unavailable ({type(exc).__name__})"
     body = json.dumps(_redact_images(request), indent=2, ensure_ascii=False, default=str)
     header = f"Dry run: nothing was sent. {tokens}."
     if is_rich_frontend(shell):

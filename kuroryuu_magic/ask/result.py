@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.nomath import literal_inline
 from .mathguard import guard_math
 from .usage import usage_footer
+
+DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
 
 
 @dataclass
@@ -18,7 +20,7 @@ class ClaudeResult:
     ``stop_reason``, ``code`` (the first code block, when there is one),
     ``data`` (parsed JSON with ``-f json``), ``status`` (``complete``,
     ``interrupted`` or ``failed``), ``cost`` (USD estimate or ``None``),
-    ``elapsed`` seconds, ``request_id``.
+    ``elapsed`` seconds, ``request_id``, ``source`` (``api`` or ``demo``).
     """
 
     text: str
@@ -35,7 +37,7 @@ class ClaudeResult:
     conversation: str | None = None
     usage_estimated: bool = False  # ``usage`` output tokens estimated (an answer stopped early)
     math: str = "auto"  # how ``_repr_markdown_`` shows ``$`` (the ``math`` trait)
-    extras: dict[str, Any] = field(default_factory=dict)
+    source: str = "api"  # or "demo": the offline demo's fake answered
 
     @property
     def complete(self) -> bool:
@@ -43,6 +45,16 @@ class ClaudeResult:
 
     def footer(self) -> str:
         status = None if self.status == "complete" else self.status
+        if self.source == "demo":  # nothing was charged, and no model wrote this
+            footer = usage_footer(
+                self.model,
+                self.usage,
+                None,
+                self.elapsed,
+                status=status,
+                estimated=self.usage_estimated,
+            )
+            return f"{footer} · {DEMO_NOTE}"
         return usage_footer(
             self.model,
             self.usage,

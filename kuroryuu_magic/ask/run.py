@@ -16,7 +16,7 @@ from ..core.redact import redact_exception
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
-from .client import base_url, get_client
+from .client import base_url, get_client, in_demo, optional_client
 from .display import RichView, make_view
 from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
@@ -28,9 +28,9 @@ from .usage import SessionUsage
 
 @dataclass
 class Settings:
-    """The effective settings for one request: options over traits."""
+    """The effective settings for one request: options over traits, the model alias resolved."""
 
-    model: str
+    model: str  # the model id (``-m sonnet`` already resolved to the newest listed sonnet)
     max_tokens: int
     system: str
     thinking: dict[str, Any]
@@ -46,9 +46,12 @@ class Settings:
     max_retries: int
     max_history: int
     math: str = "auto"
+    model_note: str | None = None  # why an alias fell back to a built-in id, if it did
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
+    """Options over traits.  Resolving an alias needs the client, so this raises the
+    no-credential ``UsageError`` (except for ``--dry-run``, which works without one)."""
     thinking = opts.thinking if opts.thinking is not None else parse_thinking(magics.thinking)
     max_tokens = opts.max_tokens or magics.max_tokens
     budget = thinking.get("budget_tokens") if thinking else None
@@ -58,8 +61,13 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
                 f"--max-tokens ({max_tokens}) must be larger than the thinking budget ({budget})."
             )
         max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
+    limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
+    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+    with interruptible("looking up the model; nothing was sent"):
+        model, note = resolve_model(opts.model or magics.model, client)
     return Settings(
-        model=opts.model or magics.model,
+        model=model,
+        model_note=note,
         max_tokens=max_tokens,
         system=opts.system if opts.system is not None else magics.system,
         thinking=thinking,
@@ -80,11 +88,11 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
 
 def build_request(
     settings: Settings,
-    model: str,
     content: Any,
     conversations: ConversationStore,
 ) -> tuple[dict[str, Any], int]:
     """The keyword arguments for ``messages.stream/create`` and how many turns were left out."""
+    model = settings.model
     if settings.thinking.get("type") == "enabled" and not accepts_thinking_budget(model):
         raise UsageError(f"{model} only thinks adaptively: use --thinking adaptive.")
     system = settings.system
@@ -184,7 +192,7 @@ def _remember(
         return  # no answer, no turn: the thread never ends on an orphan user message
     mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
     answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
-    conversations.record(thread, Turn(content, answer, outcome.model, partial=bool(mark)))
+    conversations.record(thread, Turn(content, answer, outcome.model))
 
 
 def ask(
@@ -198,14 +206,17 @@ def ask(
     dry_run: bool = False,
 ) -> ClaudeResult | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams."""
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    with interruptible("looking up the model; nothing was sent"):
-        model, note = resolve_model(settings.model, client)
-    request, dropped = build_request(settings, model, content, conversations)
+    request, dropped = build_request(settings, content, conversations)
+    model, note = settings.model, settings.model_note
     if dry_run:
+        client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        if note:
+            print(note)
         with interruptible("counting tokens for the dry run; nothing was sent"):
             prompt_building.show_dry_run(shell, client, request)
         return None
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    demo = in_demo()
     view = make_view(shell, settings.interval, settings.fmt, settings.math)
     if note:
         view.notice(note)
@@ -213,12 +224,18 @@ def ask(
         view.notice(
             f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
         )
-    view.start(f"Asking {model}…")
+    view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
     run = stream_answer if settings.stream else create_answer
     outcome = run(client, request, view)
 
-    cost = session_usage.add(outcome.model, outcome.usage) if outcome.usage is not None else None
+    cost = (
+        session_usage.add(outcome.model, outcome.usage, demo=demo)
+        if outcome.usage is not None
+        else None
+    )
     result = _result_from(outcome, settings, cost, view)
+    if demo:
+        result.source = "demo"
     if outcome.text or outcome.status == "complete":
         footer = result.footer() if settings.show_usage else None
         view.finish(

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.wire import joined_text
 from .display import View
 from .usage import partial_usage
 
@@ -107,7 +108,7 @@ def create_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
             elapsed=time.perf_counter() - started,
             request_id=getattr(exc, "request_id", None),
         )
-    text = "".join(b.text for b in message.content if getattr(b, "type", None) == "text")
+    text = joined_text(message)
     thinking = "".join(
         b.thinking for b in message.content if getattr(b, "type", None) == "thinking"
     )

@@ -38,8 +38,14 @@ class SessionUsage:
     def __init__(self) -> None:
         self.by_model: dict[str, Tally] = {}
 
-    def add(self, model: str, usage: Any, *, batch: bool = False) -> float | None:
-        """Count one request; returns its estimated cost (``None`` if unpriced)."""
+    def add(
+        self, model: str, usage: Any, *, batch: bool = False, demo: bool = False
+    ) -> float | None:
+        """Count one request; returns its estimated cost (``None`` if unpriced).
+
+        Offline-demo answers (``demo``) are counted apart, as ``MODEL (offline demo)``,
+        and cost nothing: no request reached the API.
+        """
         inp, out, read, write = usage_numbers(usage)
         cost = estimate_cost(
             model,
@@ -50,6 +56,8 @@ class SessionUsage:
             batch=batch,
         )
         saved = cache_saving(model, read)
+        if demo:
+            model, cost, saved = f"{model} (offline demo)", 0.0, 0.0
         tally = self.by_model.setdefault(model, Tally())
         tally.requests += 1
         tally.input_tokens += inp
@@ -65,9 +73,6 @@ class SessionUsage:
         if not costs or any(c is None for c in costs):
             return None
         return sum(c for c in costs if c is not None)
-
-    def reset(self) -> None:
-        self.by_model.clear()
 
 
 def estimate_tokens(text: str) -> int:

@@ -4,7 +4,7 @@ In Jupyter the inline backend closes each figure right after showing it, so a
 later cell can't find it with ``plt.gcf()``.  This hook on ipykernel's display
 publisher keeps the last few displayed images, keyed by execution count; it
 passes every message on untouched.  Installed at extension load, so it imports
-nothing heavy.
+nothing heavy.  Each shell's capture lives in its session (``core.session``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import contextlib
 from collections import OrderedDict
 from typing import Any
 
+from ..core.session import session_for
+
 _KEEP_DISPLAYED = 20
 
 
-class _ImageCapture:
+class ImageCapture:
     """Keeps the last few images each cell displayed, keyed by execution count.
 
     Installed on ipykernel's display publisher (``register_hook``), it sees each
@@ -27,7 +29,7 @@ class _ImageCapture:
     def __init__(self) -> None:
         self.images: OrderedDict[int, bytes] = OrderedDict()
         self._pending: Any = None  # the last image the running cell displayed, still encoded
-        self._shells: list[Any] = []
+        self._shell: Any = None
 
     def last(self) -> bytes | None:
         return next(reversed(self.images.values()), None) if self.images else None
@@ -59,17 +61,17 @@ class _ImageCapture:
 
     def install(self, shell: Any) -> bool:
         pub = getattr(shell, "display_pub", None)
-        if pub is None or not hasattr(pub, "register_hook") or shell in self._shells:
+        if pub is None or not hasattr(pub, "register_hook") or self._shell is not None:
             return False
-        self._shells.append(shell)
+        self._shell = shell
         pub.register_hook(self)
         shell.events.register("post_run_cell", self._post_run_cell)
         return True
 
     def uninstall(self, shell: Any) -> None:
-        if shell not in self._shells:
+        if self._shell is not shell:
             return
-        self._shells.remove(shell)
+        self._shell = None
         pub = getattr(shell, "display_pub", None)
         if pub is not None and hasattr(pub, "unregister_hook"):
             pub.unregister_hook(self)
@@ -77,13 +79,17 @@ class _ImageCapture:
             shell.events.unregister("post_run_cell", self._post_run_cell)
 
 
-CAPTURE = _ImageCapture()
-
-
 def install(shell: Any) -> bool:
-    """Start remembering displayed images; False outside ipykernel."""
-    return CAPTURE.install(shell)
+    """Start remembering the images ``shell`` displays; False outside ipykernel or if already on."""
+    return session_for(shell).state(ImageCapture).install(shell)
 
 
 def uninstall(shell: Any) -> None:
-    CAPTURE.uninstall(shell)
+    capture = session_for(shell).peek(ImageCapture)
+    if capture is not None:
+        capture.uninstall(shell)
+
+
+def captured(shell: Any = None) -> ImageCapture | None:
+    """The capture of ``shell`` (default: the running shell), if one was installed."""
+    return session_for(shell).peek(ImageCapture)

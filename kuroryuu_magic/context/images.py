@@ -27,7 +27,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .image_capture import CAPTURE as _CAPTURE
+from .image_capture import captured
 from .text import type_name
 
 MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
@@ -79,13 +79,14 @@ def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
     }
 
 
-def current_figure_block() -> dict:
+def current_figure_block(shell: Any = None) -> dict:
     """The current matplotlib figure (``--plot``), else the image the last cell displayed."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None and plt.get_fignums():
         return image_block(plt.gcf())
     # Jupyter's inline backend closes figures once shown; the capture kept the image.
-    last = _CAPTURE.last()
+    capture = captured(shell)
+    last = capture.last() if capture is not None else None
     if last is not None:
         return block_from_bytes(last)
     raise UsageError("--plot: no open matplotlib figure; draw a plot first, or pass --image fig")
@@ -219,8 +220,10 @@ def _from_repr_methods(obj: Any) -> bytes | None:
 
 def _from_out(n: int, shell: Any, depth: int) -> bytes:
     outputs = shell.user_ns.get("Out", {})
+    capture = captured(shell)
+    shown = capture.images if capture is not None else {}
     if n < 0:  # Out[-1]: the latest cell that produced something
-        keys = sorted(set(outputs) | set(_CAPTURE.images))
+        keys = sorted(set(outputs) | set(shown))
         if len(keys) < -n:
             raise UsageError(f"--image: there is no Out[{n}]")
         n = keys[n]
@@ -229,7 +232,7 @@ def _from_out(n: int, shell: Any, depth: int) -> bytes:
             return _to_bytes(outputs[n], shell, depth + 1)
         except UsageError:
             pass  # the value isn't an image; the cell may still have displayed one
-    data = _CAPTURE.images.get(n) or _history_image(shell, n)
+    data = shown.get(n) or _history_image(shell, n)
     if data is None:
         raise UsageError(f"--image: Out[{n}] holds no image (run the plotting cell again?)")
     return data
@@ -321,13 +324,3 @@ def _encode(img: Any, fmt: str, quality: int) -> bytes:
             img = img.convert("RGBA")
         img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
-
-
-def install_image_capture(shell: Any) -> bool:
-    """Remember images cells display (call at extension load); False outside ipykernel."""
-    return _CAPTURE.install(shell)
-
-
-def uninstall_image_capture(shell: Any) -> None:
-    """Undo :func:`install_image_capture` (extension unload)."""
-    _CAPTURE.uninstall(shell)

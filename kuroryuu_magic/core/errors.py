@@ -17,6 +17,7 @@ from IPython.core.error import UsageError
 
 from .bounds import BodyTooLargeError
 from .redact import redact
+from .wire import error_envelope
 
 __all__ = [
     "ClaudeAPIError",
@@ -92,11 +93,7 @@ def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | Non
     """(status, error type, API message, request id) from an SDK exception."""
     status = getattr(exc, "status_code", None)
     body: Any = getattr(exc, "body", None)
-    err_type = message = None
-    if isinstance(body, dict):
-        inner = body.get("error") if isinstance(body.get("error"), dict) else body
-        err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
-        message = inner.get("message") if isinstance(inner.get("message"), str) else None
+    err_type, message = error_envelope(body)
     err_type = err_type or getattr(exc, "type", None) or _BY_STATUS.get(status or 0)
     request_id = getattr(exc, "request_id", None)
     if request_id is None and isinstance(body, dict):

@@ -15,7 +15,8 @@ fall through (see :func:`credential_status`); a refused key file raises
 ``UsageError``, because silently skipping it would hide a file others can read.
 
 :func:`save_key`, :func:`forget_key` and :func:`check_key` are what the setup
-panel and the terminal prompt call; :func:`generation` counts key changes.
+panel and the terminal prompt call.  The session key and the demo credential
+belong to the kernel's session (``core.session``), not to the module.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..core.mask import mask
 from ..core.paths import key_file
 from ..core.redact import redact, register_secret
 from ..core.secretfiles import SecretFileError
+from ..core.session import session_for
 from . import store as keystore
 from .shape import KeyShapeError, hides_secret_args, normalize_key
 
@@ -41,11 +43,12 @@ __all__ = [
     "available_stores",
     "check_key",
     "credential_status",
+    "demo_credential",
     "forget_key",
-    "generation",
     "resolve_credential",
     "save_key",
     "set_session_key",
+    "use_demo",
 ]
 
 CredentialKind = Literal["api_key", "sdk"]
@@ -54,12 +57,6 @@ ENV_VAR = "ANTHROPIC_API_KEY"
 SOURCE_ENV = "ANTHROPIC_API_KEY environment variable"
 
 _lock = threading.Lock()
-_session_key: str | None = None
-_session_source = "key entered in this session"
-_generation = 0
-# Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
-# done once per generation: {"keyring"|"colab": (key or None, note or None)}.
-_lookups: dict[str, tuple[str | None, str | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,8 @@ class Credential:
     kind: CredentialKind
     source: str
     secret: str | None = field(default=None, repr=False, compare=False)
+    base_url: str | None = None  # set only for the offline demo, whose fake runs on loopback
+    demo: bool = False
 
     def __post_init__(self) -> None:
         register_secret(self.secret)  # the key in use: masked wherever a server echoes it
@@ -83,24 +82,51 @@ class Credential:
     __str__ = __repr__
 
 
-def generation() -> int:
-    """A counter bumped whenever the active key may have changed (save, forget)."""
-    return _generation
+@dataclass
+class _KeyState:
+    """This kernel's keys (kept in its :class:`~kuroryuu_magic.core.session.Session`)."""
+
+    session_key: str | None = field(default=None, repr=False)
+    session_source: str = "key entered in this session"
+    # The offline demo (``%claude demo``): when set, it comes before every other credential.
+    demo: Credential | None = None
+    # Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
+    # done once until a key changes: {"keyring"|"colab": (key or None, note or None)}.
+    lookups: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
 
 
-def _bump() -> None:
-    global _generation
+def _state() -> _KeyState:
+    return session_for().state(_KeyState)
+
+
+def _changed() -> None:
     with _lock:
-        _generation += 1
-        _lookups.clear()
+        _state().lookups.clear()
+
+
+def use_demo(key: str | None, *, base_url: str = "", source: str = "offline demo") -> None:
+    """Send this kernel's requests to the offline demo's fake at ``base_url`` (``None`` ends it).
+
+    The demo comes first in the chain, so ``%claude demo --force`` wins over a real key;
+    saving or forgetting a key ends it.
+    """
+    _state().demo = (
+        Credential("api_key", source, key, base_url=base_url, demo=True) if key else None
+    )
+    _changed()
+
+
+def demo_credential() -> Credential | None:
+    return _state().demo
 
 
 def set_session_key(key: str | None, *, source: str | None = None) -> None:
-    """Use ``key`` for the rest of this kernel session (``None`` forgets it)."""
-    global _session_key, _session_source
-    _session_key = key or None
-    _session_source = source or "key entered in this session"
-    _bump()
+    """Use ``key`` for the rest of this kernel session (``None`` forgets it); ends the demo."""
+    state = _state()
+    state.demo = None
+    state.session_key = key or None
+    state.session_source = source or "key entered in this session"
+    _changed()
 
 
 def _short(path: Path) -> str:
@@ -112,15 +138,16 @@ def _short(path: Path) -> str:
 
 
 def _cached(name: str, lookup: object) -> tuple[str | None, str | None]:
+    lookups = _state().lookups
     with _lock:
-        if name in _lookups:
-            return _lookups[name]
+        if name in lookups:
+            return lookups[name]
     try:
         result: tuple[str | None, str | None] = (lookup(), None)  # type: ignore[operator]
     except (keystore.KeyringError, keystore.ColabSecretError) as exc:
         result = (None, str(exc))
     with _lock:
-        _lookups[name] = result
+        lookups[name] = result
     return result
 
 
@@ -172,11 +199,14 @@ def resolve_credential() -> Credential | None:
     Every key is shape-checked whatever its source: a malformed one raises a
     one-line ``UsageError`` naming the source, never quoting the value.
     """
+    state = _state()
+    if state.demo is not None:
+        return state.demo
     env_key = os.environ.get(ENV_VAR, "")
     if env_key.strip():
         return Credential("api_key", SOURCE_ENV, _checked(env_key, SOURCE_ENV))
-    if _session_key:
-        return Credential("api_key", _session_source, _session_key)
+    if state.session_key:
+        return Credential("api_key", state.session_source, state.session_key)
     for stored in _stored():
         if stored.key:
             return Credential("api_key", stored.source, _checked(stored.key, stored.source))
@@ -228,7 +258,7 @@ def credential_status() -> list[tuple[str, str]]:
         rows[:0] = [("credential", cred.masked), ("source", cred.source)]
     stored = _stored()
     shadowed = [s.source for s in stored if s.key]
-    if _session_key:
+    if _state().session_key:
         shadowed.insert(0, "this session")
     if cred is not None and cred.source == SOURCE_ENV and shadowed:
         rows.append(
@@ -243,7 +273,7 @@ def credential_status() -> list[tuple[str, str]]:
         state = (
             f"stored ({mask(s.key)})"
             if s.key
-            else (f"unavailable: {s.note}" if s.note else "empty")
+            else (f"unavailable: {s.note}" if s.note else "not set")
         )
         rows.append((s.name, where + state))
     return rows
@@ -281,12 +311,12 @@ def save_key(raw: str, store: Store = "file") -> str:
             if keystore.keyring_delete():
                 notes.append("removed the old keyring entry")
         except keystore.KeyringError as exc:
-            notes.append(f"could not remove the old keyring entry ({exc})")
+            notes.append(f"could not remove the old keyring entry: {exc}")
     elif store == "session":
         where = "this session only (not written anywhere)"
     else:
         raise ValueError(f"unknown store {store!r}; use 'keyring', 'file' or 'session'")
-    kept = "only" if store == "session" else f"(also in {where.removeprefix('the ')})"
+    kept = "only" if store == "session" else f"and in {where.removeprefix('the ')}"
     set_session_key(key, source=f"key saved in this session {kept}")
     report = f"Saved {mask(key)} to {where}; the next %%claude cell uses it."
     if notes:
@@ -302,7 +332,7 @@ def forget_key() -> str:
     """Remove the key from this session, the key file and the keyring; return a report."""
     removed: list[str] = []
     problems: list[str] = []
-    if _session_key:
+    if _state().session_key:
         removed.append("this session")
     set_session_key(None)
     try:
@@ -362,8 +392,10 @@ def check_key(
                 return KeyCheck(
                     "none", "No key to test: paste one above, or set ANTHROPIC_API_KEY."
                 )
-            label = f"The active key {cred.masked} ({cred.source})"
-            return _call_models(cred.secret, label, timeout, http_client)
+            # The source goes in its own sentence: it may hold parentheses of its own.
+            label = f"The active key {cred.masked}"
+            check = _call_models(cred.secret, label, timeout, http_client, cred.base_url)
+            return KeyCheck(check.verdict, f"{check.message} Source: {cred.source}.")
         return _call_models(normalize_key(key), f"Key {mask(key)}", timeout, http_client)
     except UsageError as exc:
         return KeyCheck("error", str(exc))
@@ -373,7 +405,13 @@ def check_key(
         return KeyCheck("error", f"The test stopped ({type(exc).__name__}).")
 
 
-def _call_models(secret: str | None, label: str, timeout: float, http_client: object) -> KeyCheck:
+def _call_models(
+    secret: str | None,
+    label: str,
+    timeout: float,
+    http_client: object,
+    base_url: str | None = None,  # the offline demo's fake; otherwise the SDK's own choice
+) -> KeyCheck:
     import anthropic
 
     from ..core.errors import describe_api_error
@@ -384,6 +422,7 @@ def _call_models(secret: str | None, label: str, timeout: float, http_client: ob
         http_client = anthropic.DefaultHttpxClient(event_hooks=capped_response_hooks())
     client = anthropic.Anthropic(
         api_key=secret,
+        base_url=base_url,
         max_retries=0,
         timeout=timeout,
         http_client=http_client,  # type: ignore[arg-type]

@@ -102,10 +102,6 @@ class SetupPanel(widgets.VBox):
     def test_button(self) -> widgets.Button:
         return self._test
 
-    @property
-    def forget_button(self) -> widgets.Button:
-        return self._forget
-
     def wait(self, timeout: float = 30.0) -> None:
         """Block until a running Test finished (for code and tests)."""
         self._worker.wait(timeout)

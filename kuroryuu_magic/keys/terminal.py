@@ -6,18 +6,43 @@ The prompt functions are parameters so tests can drive the flow without a termin
 from __future__ import annotations
 
 import getpass as _getpass
+import re
 from collections.abc import Callable
 
 from IPython.core.error import UsageError
 
 from ..core.secretfiles import SecretFileError
 from . import chain as credentials
-from .shape import KeyShapeError, normalize_key
+from .shape import API_KEY_PREFIX, KeyShapeError, normalize_key
 from .store import KeyringError
 
 __all__ = ["run_terminal_setup"]
 
 _ATTEMPTS = 3
+
+
+_KEYISH = re.compile(r"[A-Za-z0-9_-]{32,}")
+PASTED_KEY_WARNING = (
+    "That looked like an API key, typed where input is visible; it was discarded. "
+    "If others can see this screen or its scrollback, make a new key. Keys go only at the "
+    "hidden prompt."
+)
+
+
+def looks_like_key(text: str) -> bool:
+    """A key (or most of one) typed where the answer is echoed: any ``sk-ant-``, or a long token."""
+    return API_KEY_PREFIX in text.lower() or bool(_KEYISH.search(text))
+
+
+def _ask_visible(ask: Callable[[str], str], say: Callable[[str], None], prompt: str) -> str:
+    """An answer at a visible prompt; a pasted key is never used, kept or repeated."""
+    for _attempt in range(_ATTEMPTS):
+        answer = _ask(ask, prompt)
+        if not looks_like_key(answer):
+            return answer
+        del answer  # keep it out of this frame's locals (``%xmode Verbose``)
+        say(PASTED_KEY_WARNING)
+    raise UsageError("Setup stopped: no plain answer was given; nothing was stored.")
 
 
 def _ask(ask: Callable[[str], str], prompt: str) -> str:
@@ -39,7 +64,8 @@ def _choose_store(ask: Callable[[str], str], say: Callable[[str], None]) -> cred
         return choices[0][1]
     for number, (label, _store) in enumerate(choices, start=1):
         say(f"  [{number}] {label}")
-    answer = _ask(ask, f"Store the key where? [1-{len(choices)}, Enter = 1]: ").strip() or "1"
+    prompt = f"Store the key where? [1-{len(choices)}, Enter = 1]: "
+    answer = _ask_visible(ask, say, prompt).strip() or "1"
     if not answer.isdigit() or not 1 <= int(answer) <= len(choices):
         raise UsageError(f"Choose a number from 1 to {len(choices)}; run `%claude setup` again.")
     return choices[int(answer) - 1][1]
@@ -72,18 +98,14 @@ def run_terminal_setup(
 ) -> None:
     """Save, test or forget the API key by prompting on the terminal."""
     for name, value in credentials.credential_status():
+        if name == "credential" and value.startswith("none"):
+            value = "none yet"  # the status row's advice is to run this very flow
         if name in {"credential", "source", "warning"}:
             say(f"{name}: {value}")
     action = "s"
     if _something_to_manage():
-        action = (
-            _ask(
-                ask, "[s]ave a new key, [t]est the key in use, [f]orget stored keys, [q]uit? [s]: "
-            )
-            .strip()
-            .lower()[:1]
-            or "s"
-        )
+        menu = "[s]ave a new key, [t]est the key in use, [f]orget stored keys, [q]uit? [s]: "
+        action = _ask_visible(ask, say, menu).strip().lower()[:1] or "s"
     if action == "q":
         return
     if action == "t":
@@ -105,9 +127,10 @@ def run_terminal_setup(
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"Could not store the key: {exc.strerror} ({exc.filename}).") from None
-    if _ask(ask, "Test it now with one small API call? [Y/n]: ").strip().lower() in {
-        "",
-        "y",
-        "yes",
-    }:
+    try:
+        answer = _ask_visible(ask, say, "Test it now with one small API call? [Y/n]: ")
+    except UsageError:  # Ctrl-D or Ctrl-C here: the key is saved, only the test is skipped
+        say("Not tested; the key is saved. `%claude setup` → [t]est checks it later.")
+        return
+    if answer.strip().lower() in {"", "y", "yes"}:
         say(credentials.check_key(key).message)

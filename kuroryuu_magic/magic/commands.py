@@ -1,4 +1,4 @@
-"""The ``%claude`` subcommands other than prompts."""
+"""What the ``%claude`` subcommands do; ``subcommands.TABLE`` names, parses and dispatches them."""
 
 from __future__ import annotations
 
@@ -9,38 +9,32 @@ from ..ask.display import show_rows
 from ..ask.usage import format_cost
 from ..core.errors import UsageError, api_error_from, interruptible
 from ..core.frontend import is_rich_frontend
+from ..core.wire import joined_text
 
 
-def run(magics: Any, command: str, opts: argparse.Namespace) -> None:
-    handler = _HANDLERS[command]
-    handler(magics, opts)
+def _turns(n: int) -> str:
+    return f"{n} turn" if n == 1 else f"{n} turns"
 
 
-def _help(magics: Any, opts: argparse.Namespace) -> None:
-    from .help import HELP
-
-    print(HELP)
-
-
-def _setup(magics: Any, opts: argparse.Namespace) -> None:
+def setup(magics: Any, opts: argparse.Namespace) -> None:
     from ..keys.panel import run_setup
 
     run_setup(magics.shell)
 
 
-def _login(magics: Any, opts: argparse.Namespace) -> None:
+def login(magics: Any, opts: argparse.Namespace) -> None:
     from ..oauth.panel import run_login
 
     run_login(magics.shell, mode=opts.mode)
 
 
-def _logout(magics: Any, opts: argparse.Namespace) -> None:
+def logout(magics: Any, opts: argparse.Namespace) -> None:
     from ..core.secretfiles import SecretFileError
     from ..oauth.errors import OAuthError
-    from ..oauth.tokens import logout
+    from ..oauth.tokens import logout as forget_tokens
 
     try:
-        print(logout())
+        print(forget_tokens())
     except (OAuthError, SecretFileError) as exc:  # an unwritable dir, a held lock: one line
         raise UsageError(f"Logout failed: {exc}") from None
 
@@ -51,27 +45,13 @@ def _client(magics: Any) -> Any:
     return get_client(timeout=magics.timeout, max_retries=magics.max_retries)
 
 
-def _status(magics: Any, opts: argparse.Namespace) -> None:
+def status(magics: Any, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
+    from ..keys.chain import credential_status
+    from ..oauth.tokens import token_status
 
-    rows: list[tuple[str, str]] = []
-    try:
-        from ..keys.chain import credential_status
-
-        rows += credential_status()
-    except ImportError:
-        from ..keys.chain import resolve_credential
-
-        cred = resolve_credential()
-        rows.append(
-            ("credential", f"{cred.masked} ({cred.source})" if cred else "none: run %claude setup")
-        )
-    try:
-        from ..oauth.tokens import token_status
-
-        rows += [(f"oauth {k}", v) for k, v in token_status()]
-    except ImportError:
-        pass
+    rows = credential_status()
+    rows += [(f"oauth {k}", v) for k, v in token_status()]
     rows.append(("base URL", base_url()))
     rows.append(("model", magics.model))
     rows.append(("thinking", magics.thinking))
@@ -79,7 +59,7 @@ def _status(magics: Any, opts: argparse.Namespace) -> None:
     rows.append(
         (
             "threads",
-            ", ".join(f"{n} ({len(magics.conversations.thread(n).turns)} turns)" for n in threads)
+            ", ".join(f"{n} ({_turns(len(magics.conversations.thread(n).turns))})" for n in threads)
             or "none",
         )
     )
@@ -94,7 +74,7 @@ def _status(magics: Any, opts: argparse.Namespace) -> None:
     show_rows(magics.shell, "Claude status", ("setting", "value"), rows)
 
 
-def _models(magics: Any, opts: argparse.Namespace) -> None:
+def models(magics: Any, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
     from ..models.aliases import list_models
 
@@ -113,15 +93,7 @@ def _models(magics: Any, opts: argparse.Namespace) -> None:
     )
 
 
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(
-        b.get("text", "") if b.get("type") == "text" else f"[{b.get('type')}]" for b in content
-    )
-
-
-def _history(magics: Any, opts: argparse.Namespace) -> None:
+def history(magics: Any, opts: argparse.Namespace) -> None:
     name = opts.conversation or "default"
     turns = magics.conversations.thread(name).turns
     if not turns:
@@ -132,31 +104,29 @@ def _history(magics: Any, opts: argparse.Namespace) -> None:
 
         from ..ask.mathguard import guard_math
 
-        parts = [f"### Thread '{name}' ({len(turns)} turns)"]
+        parts = [f"### Thread '{name}' ({_turns(len(turns))})"]
         for i, turn in enumerate(turns, 1):
-            user, answer = (
-                guard_math(t, magics.math) for t in (_content_text(turn.user), turn.assistant)
-            )
+            asked = joined_text(turn.user, sep="\n", placeholders=True)
+            user, answer = (guard_math(t, magics.math) for t in (asked, turn.assistant))
             parts.append(f"**{i}. You:**\n\n{user}\n\n**Claude** ({turn.model}):\n\n{answer}")
         display(Markdown("\n\n---\n\n".join(parts)))
     else:
         for i, turn in enumerate(turns, 1):
-            print(
-                f"[{i}] You: {_content_text(turn.user)}\n[{i}] Claude ({turn.model}): {turn.assistant}\n"
-            )
+            asked = joined_text(turn.user, sep="\n", placeholders=True)
+            print(f"[{i}] You: {asked}\n[{i}] Claude ({turn.model}): {turn.assistant}\n")
 
 
-def _reset(magics: Any, opts: argparse.Namespace) -> None:
+def reset(magics: Any, opts: argparse.Namespace) -> None:
     if opts.all:
         dropped = magics.conversations.reset(None)
-        print(f"Cleared every thread ({dropped} turns).")
+        print(f"Cleared every thread ({_turns(dropped)}).")
         return
     name = opts.conversation or "default"
     dropped = magics.conversations.reset(name)
-    print(f"Cleared thread '{name}' ({dropped} turns).")
+    print(f"Cleared thread '{name}' ({_turns(dropped)}).")
 
 
-def _usage(magics: Any, opts: argparse.Namespace) -> None:
+def usage(magics: Any, opts: argparse.Namespace) -> None:
     by_model = magics.session_usage.by_model
     if not by_model:
         print("No requests yet in this session.")
@@ -192,7 +162,7 @@ def _usage(magics: Any, opts: argparse.Namespace) -> None:
     )
 
 
-def _fix(magics: Any, opts: argparse.Namespace) -> None:
+def fix(magics: Any, opts: argparse.Namespace) -> None:
     from ..context.errors import last_error_prompt
 
     prompt = last_error_prompt(magics.shell)
@@ -207,22 +177,39 @@ def _fix(magics: Any, opts: argparse.Namespace) -> None:
     magics._prompt(opts, prompt)
 
 
-def _batch(magics: Any, opts: argparse.Namespace) -> None:
+def batch(magics: Any, opts: argparse.Namespace) -> None:
     from ..map.magic import fetch_batch
 
     fetch_batch(magics, opts.batch_id, opts.out)
 
 
-_HANDLERS = {
-    "help": _help,
-    "setup": _setup,
-    "login": _login,
-    "logout": _logout,
-    "status": _status,
-    "models": _models,
-    "history": _history,
-    "reset": _reset,
-    "usage": _usage,
-    "fix": _fix,
-    "batch": _batch,
-}
+def demo(magics: Any, opts: argparse.Namespace) -> None:
+    from .. import demo as offline
+    from ..ask.client import base_url
+    from ..keys.chain import demo_credential, resolve_credential, use_demo
+
+    if opts.stop:
+        use_demo(None)
+        stopped = offline.stop()
+        print("Offline demo stopped." if stopped else "The offline demo was not running.")
+        return
+    if demo_credential() is not None:
+        print(f"The offline demo is already on (answers come from {base_url()}).")
+        return
+    try:
+        real = resolve_credential()
+    except UsageError:  # a refused key file: nothing usable, so the demo may start
+        real = None
+    if real is not None and not opts.force:
+        print(
+            f"A credential is already in use ({real.source}), so `%claude demo` changed nothing: "
+            f"answers come from {base_url()}. `%claude demo --force` switches to the demo anyway."
+        )
+        return
+    fake = offline.start()
+    use_demo(fake.api_key, base_url=fake.base_url, source=offline.DEMO_SOURCE)
+    print(
+        f"Offline demo on: answers now come from a local fake of the API ({fake.base_url}), "
+        "not from Claude, and every footer says so. `%claude setup` adds a real key and ends "
+        "the demo; `%claude demo --stop` ends it now."
+    )

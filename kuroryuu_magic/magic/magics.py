@@ -21,7 +21,8 @@ from traitlets import Bool, Enum, Float, Integer, Unicode, validate
 
 from ..ask.settings import check_concurrency, check_retries, check_timeout
 from ..core.errors import UsageError
-from .help import HELP
+from ..core.session import session_for
+from . import subcommands
 from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
 
 
@@ -107,8 +108,6 @@ class ClaudeMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self._conversations: Any = None
-        self._session_usage: Any = None
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
             shell.events.register("post_run_cell", self._warm_up_once)
@@ -126,22 +125,19 @@ class ClaudeMagics(Magics):
                 }
             )
 
-    # Built on first use so that `%load_ext` stays cheap.
+    # Per-kernel state lives in the shell's session, built on first use so that
+    # `%load_ext` stays cheap (and `%reload_ext` keeps the threads).
     @property
     def conversations(self) -> Any:
-        if self._conversations is None:
-            from ..ask.memory import ConversationStore
+        from ..ask.memory import ConversationStore
 
-            self._conversations = ConversationStore()
-        return self._conversations
+        return session_for(self.shell).state(ConversationStore)
 
     @property
     def session_usage(self) -> Any:
-        if self._session_usage is None:
-            from ..ask.usage import SessionUsage
+        from ..ask.usage import SessionUsage
 
-            self._session_usage = SessionUsage()
-        return self._session_usage
+        return session_for(self.shell).state(SessionUsage)
 
     # -- the magic ---------------------------------------------------------------
 
@@ -157,9 +153,7 @@ class ClaudeMagics(Magics):
         command, opts, prompt_text = parse_line(line)
         if command == "ask":
             return self._prompt(opts, prompt_text)
-        from . import commands
-
-        return commands.run(self, command, opts)
+        return subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         if opts.map_over:
@@ -193,13 +187,18 @@ class ClaudeMagics(Magics):
 
 
 # `%%claude?` shows the options, as IPython's own magics do.
-ClaudeMagics.claude.__doc__ = f"{HELP}\n\n{REQUEST_PARSER.format_help()}"
+ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
 def unregister(shell: Any) -> None:
     """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
+    from .. import demo
     from ..ask import warmup
+    from ..keys.chain import demo_credential, use_demo
 
+    if demo_credential() is not None:
+        use_demo(None)
+    demo.stop()
     manager = shell.magics_manager
     magics = manager.registry.get("ClaudeMagics")
     if magics is not None and magics._warm_up_once in shell.events.callbacks["post_run_cell"]:

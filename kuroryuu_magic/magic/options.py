@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import keyword
 import re
 import shlex
@@ -11,20 +12,9 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from ..ask.settings import check_concurrency, parse_thinking
 from ..core.errors import UsageError, one_line
+from .subcommands import NAMES, TABLE, Subcommand
 
-SUBCOMMANDS = (
-    "setup",
-    "login",
-    "logout",
-    "status",
-    "models",
-    "history",
-    "reset",
-    "usage",
-    "fix",
-    "batch",
-    "help",
-)
+SUBCOMMANDS = NAMES
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # as the installed SDK (2.14) accepts
 FORMATS = ("markdown", "text", "code", "json")
 
@@ -70,33 +60,39 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser(prog: str) -> MagicArgumentParser:
+    # IPython's help formatter writes "%" before prog, so "%claude" reads "%%claude".
     return MagicArgumentParser(prog=prog, add_help=False)
 
 
-REQUEST_PARSER = _parser("%%claude")
+def _name(parser: MagicArgumentParser) -> str:
+    """What the user typed: ``%%claude``, ``%claude history``."""
+    return f"%{parser.prog}"
+
+
+REQUEST_PARSER = _parser("%claude")
 add_request_options(REQUEST_PARSER)
 
-_SUB_PARSERS: dict[str, MagicArgumentParser] = {
-    name: _parser(f"%claude {name}") for name in SUBCOMMANDS
-}
-for _name in ("history", "reset"):
-    _SUB_PARSERS[_name].add_argument("-c", "--conversation", help="thread name")
-_SUB_PARSERS["reset"].add_argument("--all", action="store_true", help="clear every thread")
-_SUB_PARSERS["login"].add_argument("--mode", choices=("max", "console"), default="max")
-_SUB_PARSERS["batch"].add_argument("batch_id", help="a batch id (msgbatch_…)")
-_SUB_PARSERS["batch"].add_argument("-o", "--out", help="store the results in this variable")
-_SUB_PARSERS["models"].add_argument("--refresh", action="store_true", help="ask the API again")
-add_request_options(_SUB_PARSERS["fix"])
+
+def subcommand_parser(sub: Subcommand) -> MagicArgumentParser:
+    parser = _parser(f"claude {sub.name}")
+    for a in sub.args:
+        parser.add_argument(*a.flags, **a.options)
+    if sub.request_options:
+        add_request_options(parser)
+    return parser
+
+
+_SUB_PARSERS: dict[str, MagicArgumentParser] = {s.name: subcommand_parser(s) for s in TABLE}
 
 
 def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
     try:
         return parser.parse_args(argv)
     except UsageError as exc:
-        raise UsageError(f"{parser.prog}: {one_line(str(exc))}. See `%claude help`.") from None
+        raise UsageError(f"{_name(parser)}: {one_line(str(exc))}. See `%claude help`.") from None
     except SystemExit:  # argparse exits on --help and on some internal errors
         raise UsageError(
-            f"{parser.prog}: could not parse the options. See `%claude help`."
+            f"{_name(parser)}: could not parse the options. See `%claude help`."
         ) from None
 
 
@@ -113,7 +109,9 @@ def parse_cell_line(line: str) -> argparse.Namespace:
 
 
 _OPTION = re.compile(r"(--?[A-Za-z][\w-]*)(=)?")
-_VALUE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))""")
+# A quoted value must close and be followed by a space or the end of the line;
+# anything else is an unbalanced quote, not a value that happens to start with one.
+_VALUE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"(?=\s|$)|'([^']*)'(?=\s|$)|([^\s"'][^\s]*))""")
 
 
 def split_leading_options(line: str) -> tuple[list[str], str]:
@@ -144,8 +142,16 @@ def split_leading_options(line: str) -> tuple[list[str], str]:
             continue
         value = _VALUE.match(line, pos)
         if value is None:
+            if line[pos:].strip():
+                raise UsageError(
+                    f"{option}: unbalanced quotes in its value (close the quote, or use the other kind)."
+                )
             raise UsageError(f"{option} needs a value.")
-        argv.append(next(g for g in value.groups() if g is not None))
+        double, single, bare = value.groups()
+        if double is not None:  # as the shell reads it: \" and \\ are escapes
+            argv.append(re.sub(r'\\(["\\])', r"\1", double))
+        else:
+            argv.append(single if single is not None else bare)
         pos = value.end()
 
 
@@ -155,6 +161,8 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
     if not stripped:
         raise UsageError("Nothing to ask. Try `%claude What is a p-value?`, or `%claude help`.")
     first = stripped.split(None, 1)[0]
+    if first not in SUBCOMMANDS:
+        refuse_near_miss(stripped)
     if first in SUBCOMMANDS:
         rest = stripped[len(first) :]
         return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
@@ -181,6 +189,21 @@ def check_out_name(name: str) -> str:
             f"-o/--out {name} would replace IPython's own {name!r}; choose another name."
         )
     return name
+
+
+_ONE_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
+NEAR_MISS_CUTOFF = 0.75  # difflib ratio: catches swapped or dropped letters, not other words
+
+
+def refuse_near_miss(line: str) -> None:
+    """A one-word line that is nearly a subcommand (``stauts``) is a typo, not a paid question."""
+    if not _ONE_WORD.fullmatch(line):
+        return
+    close = difflib.get_close_matches(line.lower(), SUBCOMMANDS, n=1, cutoff=NEAR_MISS_CUTOFF)
+    if close:
+        raise UsageError(
+            f"Unknown subcommand '{line}' — did you mean {close[0]}? (To ask Claude, write a question.)"
+        )
 
 
 def validate(opts: argparse.Namespace) -> argparse.Namespace:

@@ -16,6 +16,8 @@ from typing import Any
 
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
+from ..core.session import session_for
+from ..core.wire import joined_text
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
@@ -48,15 +50,16 @@ class BatchJob:
     failed: dict[int, Any] = field(default_factory=dict)  # items whose prompt failed: not sent
 
 
-_jobs: dict[str, BatchJob] = {}
+class KnownJobs(dict):  # type: ignore[type-arg]
+    """The batches this kernel submitted, by id (kept in the kernel's session)."""
 
 
 def remember(job: BatchJob) -> None:
-    _jobs[job.batch_id] = job
+    session_for().state(KnownJobs)[job.batch_id] = job
 
 
 def job_for(batch_id: str) -> BatchJob | None:
-    return _jobs.get(batch_id)
+    return session_for().state(KnownJobs).get(batch_id)
 
 
 def custom_id(fmt: str, position: int) -> str:
@@ -170,17 +173,6 @@ def _errored(result: Any) -> ItemError:
         redact(f"Claude API error {err_type} in the batch: {message}")[:300],
         request_id=getattr(response, "request_id", None),
     )
-
-
-def describe(batch: Any) -> str:
-    """``msgbatch_… · ended · 198 succeeded, 2 errored`` for status lines."""
-    c = batch.request_counts
-    parts = [f"{c.succeeded:,} succeeded"]
-    for name in ("errored", "canceled", "expired", "processing"):
-        n = getattr(c, name)
-        if n:
-            parts.append(f"{n:,} {name}")
-    return f"{batch.id} · {batch.processing_status} · {', '.join(parts)}"
 
 
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
@@ -297,8 +289,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
             summary.add_usage(value.usage, cost)
-            text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
-            value = shape_answer(text, fmt, value.stop_reason, label)
+            value = shape_answer(joined_text(value), fmt, value.stop_reason, label)
         if position is None:
             values[cid] = value
         else:

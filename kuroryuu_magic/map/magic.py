@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from ..core.errors import UsageError, interruptible
+from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
@@ -92,8 +93,7 @@ class ItemPrompts:
         head_opts.cache = False
         namespace = ChainMap(self.shared, self.magics.shell.user_ns)
         content, _ = self._build_content(_Namespace(namespace), head, head_opts, **self._limits())
-        if not isinstance(content, str):
-            content = "".join(b.get("text", "") for b in content if b.get("type") == "text")
+        content = joined_text(content)
         if len(content) < CACHE_MIN_CHARS and not self.keep_cache:
             return
         self.prefix = {"type": "text", "text": content, "cache_control": {"type": "ephemeral"}}
@@ -133,7 +133,7 @@ class ItemPrompts:
             blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
             shared = [self.prefix] if self.prefix else []
             content = [*self.images, *shared, *blocks]
-        request, _ = build_request(self.settings, self.model, content, self.magics.conversations)
+        request, _ = build_request(self.settings, content, self.magics.conversations)
         return request
 
 
@@ -153,10 +153,6 @@ def split_template(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _message_text(message: Any) -> str:
-    return "".join(b.text for b in message.content if getattr(b, "type", None) == "text")
-
-
 def _lookup(shell: Any, name: str) -> MapInput:
     from ..ask.interpolate import _MISSING, _resolve
 
@@ -168,20 +164,21 @@ def _lookup(shell: Any, name: str) -> MapInput:
 
 def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
-    from ..ask.client import get_client
+    from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
-    from ..models.aliases import resolve_model
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
     shell = magics.shell
     source = _lookup(shell, opts.map_over)
     settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    with interruptible("looking up the model; nothing was sent"):
-        model, note = resolve_model(settings.model, client)
+    limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
+    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+    model, note = settings.model, settings.model_note
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
+    if in_demo():
+        summary.source = "demo"
     if source.total == 0:
         shell.user_ns[opts.out] = source.wrap([], opts.out)
         print(f"--map {opts.map_over}: nothing to do (it is empty); {opts.out} is empty.")
@@ -241,9 +238,9 @@ def _run_live(
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
-        cost = magics.session_usage.add(message.model, message.usage)
+        cost = magics.session_usage.add(message.model, message.usage, demo=summary.source == "demo")
         summary.add_usage(message.usage, cost)
-        return shape_answer(_message_text(message), settings.fmt, message.stop_reason, label)
+        return shape_answer(joined_text(message), settings.fmt, message.stop_reason, label)
 
     concurrency = opts.concurrency or magics.concurrency
     progress = make_progress(magics.shell, source.total, "Claude")

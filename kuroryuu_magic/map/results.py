@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ask.result import DEMO_NOTE
 from ..ask.usage import usage_footer, usage_numbers
 from ..core.errors import ClaudeInterrupted
 from ..core.nomath import literal_inline
@@ -102,6 +103,7 @@ class MapSummary:
     code: str | None = None
     data: Any = None
     thinking: str = ""
+    source: str = "api"  # or "demo": the offline demo's fake answered
 
     @property
     def errors(self) -> list[ItemError]:
@@ -119,6 +121,9 @@ class MapSummary:
         return ", ".join(parts)
 
     def footer(self) -> str:
+        if self.source == "demo":
+            footer = usage_footer(self.model, self.usage, None, self.elapsed)
+            return f"{footer} · {DEMO_NOTE}"
         note = " (batch: half price)" if self.batch_id else ""
         return usage_footer(self.model, self.usage, self.cost, self.elapsed, cost_note=note)
 

@@ -1,30 +1,37 @@
 """Model aliases: ``opus``, ``sonnet`` and ``haiku`` → the newest listed id of that family.
 
-The listing is fetched once per session and cached; when it fails the
+The listing is fetched once per session (``core.session``) and cached; when it fails the
 aliases fall back to the newest ids this release knows about.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
+from ..core.session import session_for
 from .facts import LINES, newest
 
 ALIASES = LINES
 # When the listing fails: the newest active model of each line in the facts table.
 FALLBACK = {line: newest(line).id for line in LINES}
 
-_listing: list[dict[str, Any]] | None = None
 # Ten pages of 100; Anthropic lists a few dozen models.
 MAX_MODELS = 1_000
 MAX_FIELD = 200
 
+@dataclass
+class ModelListing:
+    """This kernel's ``models.list`` answer, newest first (``None`` until asked)."""
+
+    rows: list[dict[str, Any]] | None = None
+
 
 def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
-    """Every model the API lists (id, display_name, created_at), newest first; cached."""
-    global _listing
-    if _listing is None or refresh:
+    """Every model the API lists (id, display_name, created_at), newest first; cached per session."""
+    listing = session_for().state(ModelListing)
+    if listing.rows is None or refresh:
         rows = [
             {
                 # A listed name is printed in a table: a server's 1 MB "name" is not.
@@ -37,20 +44,21 @@ def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
             for m in itertools.islice(client.models.list(limit=100), MAX_MODELS)
         ]
         rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
-        _listing = rows
-    return _listing
+        listing.rows = rows
+    return listing.rows
 
 
 def forget_listing() -> None:
-    global _listing
-    _listing = None
+    session_for().drop(ModelListing)
 
 
-def resolve_model(name: str, client: Any) -> tuple[str, str | None]:
+def resolve_model(name: str, client: Any | None) -> tuple[str, str | None]:
     """(model id, note).  The note says when an alias fell back to a built-in default."""
     alias = name.strip().lower()
     if alias not in ALIASES:
         return name.strip(), None
+    if client is None:  # no credential (a dry run): no listing to ask
+        return FALLBACK[alias], f"no credential to list models; {alias} is {FALLBACK[alias]} here"
     try:
         rows = list_models(client)
     except Exception as exc:  # listing is a convenience; the request itself will report errors

@@ -10,7 +10,6 @@ user agent or beta (every request passes :func:`.guard.check_request`).
 from __future__ import annotations
 
 import html
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
+from ..core.wire import env_base_url, error_envelope
 from .config import is_loopback_host
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_request
@@ -269,14 +269,11 @@ def _call_api(
 
 
 def _status_answer(exc: Any) -> _ApiAnswer:
-    body = exc.body if isinstance(exc.body, dict) else {}
-    inner = body.get("error") if isinstance(body.get("error"), dict) else body
-    message = inner.get("message") if isinstance(inner.get("message"), str) else ""
-    err_type = inner.get("type") if isinstance(inner.get("type"), str) else None
+    err_type, message = error_envelope(exc.body)
     return _ApiAnswer(
         status=exc.status_code,
         error_type=err_type,
-        message=redact(" ".join(message.split()))[:300],
+        message=redact(" ".join((message or "").split()))[:300],
         request_id=exc.request_id,
     )
 
@@ -302,7 +299,7 @@ def diagnose(
 ) -> Diagnosis:
     """Run the checklist: file, expiry, refresh, one API call; never raises for OAuth trouble."""
     path = path or token_file()
-    base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+    base_url = base_url or env_base_url()
     checks: list[Check] = []
     label = "Token file present and private"
     try:

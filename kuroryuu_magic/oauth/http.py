@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.bounds import MAX_TOKEN_BODY_BYTES, BodyTooLargeError, loads_bounded, read_capped
 from ..core.redact import redact
+from ..core.wire import error_envelope
 from .config import OAuthConfig, require_secure_url
 from .errors import (
     InvalidGrantError,
@@ -101,10 +102,8 @@ def _error_from(answer: _Answer) -> TokenEndpointError:
     desc = body.get("error_description")
     desc = redact(" ".join(desc.split()))[:300] if isinstance(desc, str) else None
     if error is None and isinstance(body.get("error"), dict):  # an API-style error envelope
-        inner = body["error"]
-        error = inner.get("type") if isinstance(inner.get("type"), str) else None
-        msg = inner.get("message")
-        desc = redact(" ".join(msg.split()))[:300] if isinstance(msg, str) else desc
+        error, msg = error_envelope(body)
+        desc = redact(" ".join(msg.split()))[:300] if msg else desc
     kind = InvalidGrantError if error == "invalid_grant" else TokenEndpointError
     what = error or ("an HTML page" if "html" in answer.content_type else "no error code")
     message = f"the token endpoint refused the request (HTTP {answer.status}, {what})"

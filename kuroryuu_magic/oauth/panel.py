@@ -183,12 +183,10 @@ class LoginPanel(widgets.VBox):
     def _on_api_key_click(self, _button: widgets.Button) -> None:
         from IPython import get_ipython
 
+        from ..keys.panel import run_setup
+
         shell = get_ipython()
-        try:
-            from ..keys.panel import run_setup
-        except ImportError:
-            run_setup = None
-        if run_setup is None or not is_rich_frontend(shell):
+        if not is_rich_frontend(shell):
             # Outside a kernel run_setup would prompt with getpass inside a click handler.
             self._show("Store an API key with %claude setup (or set ANTHROPIC_API_KEY).", "info")
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -35,11 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"kuroryuu-fake-anthropic: cannot bind 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"ANTHROPIC_BASE_URL={fake.base_url}", flush=True)
-    print(f"{TOKEN_ENV}={fake.control_token}", flush=True)
+    # Paste-ready for another shell: the same variables as fake.env(), control token included.
+    for name, value in fake.env().items():
+        print(f"export {name}={shlex.quote(value)}", flush=True)
     print(
-        f"Use any key (e.g. ANTHROPIC_API_KEY={fake.api_key}); "
-        f"control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests, "
+        f"# control: POST {fake.base_url}/_fake/enqueue|reset|config, GET /_fake/requests, "
         f"each with the header {TOKEN_HEADER}: ${TOKEN_ENV}. Ctrl-C to stop.",
         flush=True,
     )

@@ -86,7 +86,8 @@ def plan(
     fault: Fault | None,
     tier: str = "standard",
 ) -> Plan:
-    reply = reply or Reply()
+    hook = getattr(fake, "answer_hook", None)
+    reply = reply or (hook(body) if hook is not None else None) or Reply()
     text = reply.text
     if text is None:
         schema = output_schema(body)

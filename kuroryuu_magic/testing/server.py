@@ -17,7 +17,7 @@ import socket
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -87,6 +87,9 @@ class FakeAnthropic:
         self.models_fault: Fault | bool | None = None
         self.token_delay = 0.0
         self.token_response_override: RawResponse | None = None
+        # Asked for a Reply (given the request body) when nothing is queued; the offline demo
+        # (``%claude demo``) answers through it.  ``None`` keeps the default echo answer.
+        self.answer_hook: Callable[[dict[str, Any]], Reply | None] | None = None
         self.oauth = OAuthServer("", oauth_expires_in)
         self.batches = BatchStore()
         self.threads = ThreadStore()
