@@ -6,6 +6,7 @@ import pytest
 
 from kuroryuu_magic.ask import client as client_mod
 from kuroryuu_magic.ask import warmup
+from kuroryuu_magic.core.session import session_for
 from kuroryuu_magic.models import aliases
 from kuroryuu_magic.testing import FakeAnthropic
 from tests.conftest import run_cell
@@ -26,7 +27,10 @@ def test_warm_up_builds_the_client_and_resolves_the_alias(
 ) -> None:
     assert warmup.started()
     assert [r.path.split("?")[0] for r in fake.requests] == ["/v1/models"]
-    assert aliases._listing is not None and client_mod._cache  # cached for the first cell
+    session = session_for(warm)
+    # Cached in this kernel's session for the first cell.
+    assert session.state(aliases.ModelListing).rows is not None
+    assert session.state(client_mod._Clients)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""  # a warm-up never prints
     run_cell(warm, "%%claude --no-history\nhi")
