@@ -14,4 +14,5 @@ HELP = """\
 %claude usage           tokens and estimated cost this session, per model
 %claude fix             explain the last error and propose a corrected cell
 %claude batch ID        fetch the results of a Message Batch
+%claude explore NAME [QUESTION]  Claude investigates one variable with the inspection tools
 Options: see `%%claude?`."""

@@ -75,6 +75,14 @@ def _parser(prog: str) -> MagicArgumentParser:
 
 REQUEST_PARSER = _parser("%%claude")
 add_request_options(REQUEST_PARSER)
+TOOL_MODES = ("off", "inspect", "code")
+REQUEST_PARSER.add_argument(
+    "--tools",
+    nargs="?",
+    const="inspect",
+    choices=TOOL_MODES,
+    help="let Claude call the inspection tools; 'code' adds run_python (you approve each call)",
+)
 
 _SUB_PARSERS: dict[str, MagicArgumentParser] = {
     name: _parser(f"%claude {name}") for name in SUBCOMMANDS
@@ -142,6 +150,14 @@ def split_leading_options(line: str) -> tuple[list[str], str]:
             if match.group(2):
                 raise UsageError(f"{option} takes no value.")
             continue
+        if action.nargs == "?":
+            # `--tools What is odd?`: the value is optional, so only a known choice is one.
+            value = _VALUE.match(line, pos)
+            word = next(g for g in value.groups() if g is not None) if value else None
+            if word is not None and (match.group(2) or word in (action.choices or ())):
+                argv.append(word)
+                pos = value.end()
+            continue
         value = _VALUE.match(line, pos)
         if value is None:
             raise UsageError(f"{option} needs a value.")
@@ -155,11 +171,26 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
     if not stripped:
         raise UsageError("Nothing to ask. Try `%claude What is a p-value?`, or `%claude help`.")
     first = stripped.split(None, 1)[0]
+    if first == "explore":
+        opts, target = parse_explore(stripped[len(first) :])
+        return first, opts, target
     if first in SUBCOMMANDS:
         rest = stripped[len(first) :]
         return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
     argv, prompt = split_leading_options(stripped)
     return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
+
+
+EXPLORE_USAGE = "Usage: %claude explore [options] NAME [QUESTION] — e.g. `%claude explore df`."
+
+
+def parse_explore(rest: str) -> tuple[argparse.Namespace, str]:
+    """``-m opus df why so many nulls?`` → (options, "df why so many nulls?")."""
+    argv, target = split_leading_options(rest)
+    opts = validate(_parse(REQUEST_PARSER, argv))
+    if not target:
+        raise UsageError(EXPLORE_USAGE)
+    return opts, target
 
 
 def validate(opts: argparse.Namespace) -> argparse.Namespace:
@@ -172,6 +203,8 @@ def validate(opts: argparse.Namespace) -> argparse.Namespace:
         raise UsageError("-c/--conversation needs a non-empty thread name.")
     if getattr(opts, "thinking", None) is not None:
         opts.thinking = parse_thinking(opts.thinking)
+    if getattr(opts, "tools", None) not in (None, "off") and getattr(opts, "map_over", None):
+        raise UsageError("--tools works on one prompt, not with --map.")
     if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
         raise UsageError("--batch works with --map NAME (one request per item).")
     vars_ = getattr(opts, "vars", None)
