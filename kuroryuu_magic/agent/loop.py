@@ -123,7 +123,7 @@ def investigate(
     schema_only: bool = False,
     out: str | None = None,
     dry_run: bool = False,
-    ask: Any = input,
+    ask: Any = None,
 ) -> ClaudeResult | None:
     """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)

@@ -20,6 +20,7 @@ approve code other than what would run.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import html
 import io
@@ -56,13 +57,17 @@ def _show_code(shell: Any, code: str) -> None:
         print(f"\n{header}\n{bar}\n{code}\n{bar}", flush=True)
 
 
-def ask_approval(shell: Any, code: str, ask: Any = input) -> tuple[bool, str]:
-    """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops)."""
+def ask_approval(shell: Any, code: str, ask: Any = None) -> tuple[bool, str]:
+    """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops).
+
+    ``input`` is looked up on each call: ipykernel installs its stdin-request
+    version in ``builtins`` only while a cell executes.
+    """
     if redact(code) != code:
         return False, "declined: the code contains a credential-shaped string, so it was not shown"
     _show_code(shell, code)
     try:
-        answer = ask(PROMPT)
+        answer = (ask or builtins.input)(PROMPT)
     except EOFError:
         return False, "declined: no answer (end of input)"
     except Exception as exc:
