@@ -85,7 +85,7 @@ def test_no_stdin_and_end_of_input_decline(ip, fake, monkeypatch, tmp_path):
 
 
 def test_run_python_is_not_offered_or_run_without_tools_code(ip, fake, answers, tmp_path):
-    given, asked = answers
+    _, asked = answers
     sentinel = tmp_path / "ran.txt"
     fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
     fake.enqueue(Reply(text="ok"))
