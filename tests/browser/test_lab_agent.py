@@ -1,10 +1,12 @@
-"""run_python's approval in JupyterLab in Chromium: the code is shown, the stdin box asks.
+"""run_python's approval in JupyterLab and Notebook 7 in Chromium: the code is shown, the stdin box asks.
 
 The cell is still executing while the kernel waits for the answer, which is
 why approval is an ``input()`` prompt (Lab's stdin box) and not a widget.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,12 @@ from kuroryuu_magic.testing import Reply
 pytestmark = pytest.mark.browser
 
 MODEL = "claude-sonnet-5-5"
+
+
+@pytest.fixture(params=["lab", "notebook"])
+def jupyter_server(request: pytest.FixtureRequest) -> Any:
+    """Once in JupyterLab and once in Notebook 7."""
+    return request.getfixturevalue(f"{request.param}_server")
 
 
 def _code(path) -> str:
@@ -30,7 +38,7 @@ def _answer(nb, i, text):
     return out
 
 
-def test_lab_approve_runs_and_reject_runs_nothing(open_notebook, lab_server, lab_fake, tmp_path):
+def test_approve_runs_and_reject_runs_nothing(open_notebook, lab_fake, tmp_path):
     approved, rejected = tmp_path / "approved.txt", tmp_path / "rejected.txt"
     nb = open_notebook("agent.ipynb", cells=[""])
     nb.wait_done(nb.append_and_run("%load_ext kuroryuu_magic"))
