@@ -107,7 +107,10 @@ def test_run_python_approved_through_stdin_runs(fresh_kernel, server, tmp_path):
     assert run.status == "ok", run.text()
     assert prompts == ["Run this code in your kernel? [y/N] "]
     assert sentinel.read_text() == "ran"
-    assert _code(sentinel) in run.text("text/plain")  # shown exactly, before the question
+    plain = run.text("text/plain")
+    assert _code(sentinel) in plain  # shown exactly, before the question
+    # Claude's words after the approval are displayed below it, not above.
+    assert plain.index("Claude wants to run") < plain.index("It has 4 rows.")
     [result] = server.tool_results
     assert "approved run" in result["content"] and "4" in result["content"]
 

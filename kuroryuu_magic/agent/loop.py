@@ -184,6 +184,7 @@ def investigate(
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
         results: list[dict[str, Any]] = []
+        shown_between = False  # an approval prompt was displayed below the answer so far
         try:
             for use in uses:
                 step = Step(use.name, use.input)
@@ -192,8 +193,9 @@ def investigate(
                 outcome = state.call_tool(use.name, use.input)
                 step.seconds = time.perf_counter() - t0
                 step.result, step.is_error = outcome.text, outcome.is_error
-                if use.name == CODE_TOOL and outcome.text.startswith("declined"):
-                    step.note = "declined"
+                if use.name == CODE_TOOL and mode == "code":
+                    step.note = "declined" if outcome.text.startswith("declined") else "approved"
+                    shown_between = True
                 steps.end(step)
                 state.calls.append(step)
                 block: dict[str, Any] = {
@@ -207,6 +209,8 @@ def investigate(
         except KeyboardInterrupt:
             status = "interrupted"
             break
+        if shown_between:
+            view.new_section()  # Claude's next words go below the approval, not above it
         if rounds >= max_rounds:
             results.append({"type": "text", "text": LIMIT_NOTE.format(n=max_rounds)})
             view.notice(f"(max_tool_rounds={max_rounds} reached: asking Claude to answer now)")

@@ -52,6 +52,8 @@ def test_approve_runs_and_reject_runs_nothing(open_notebook, lab_fake, tmp_path)
     out.locator("strong", has_text="Done").first.wait_for()
     assert approved.read_text() == "ran"
     assert "run_python(" in text and "1 tool call in 1 round" in text
+    order = [text.index(s) for s in ("run_python(", "Let me write it.", "Claude wants", "Done")]
+    assert order == sorted(order), text
     assert "approved run" in lab_fake.tool_results[-1]["content"]
 
     lab_fake.enqueue(Reply.call("run_python", {"code": _code(rejected)}))
