@@ -206,3 +206,33 @@ def test_secrets_never_appear_in_tool_results(aip, fake):
         assert secret not in str(r["content"]) and "QQQQQQQQQQ" not in str(r["content"])
     for r in fake.messages_requests():
         assert secret not in str(r.body)
+
+
+def test_thinking_blocks_go_back_with_their_signatures(aip, fake):
+    fake.enqueue(Reply.call("null_counts", {"name": "df"}, thinking="I should count nulls."))
+    fake.enqueue(Reply(text="One null."))
+    run_cell(aip, "%%claude --tools --thinking adaptive\nNulls?")
+    assert not fake.errors
+    second = fake.messages_requests()[1].body["messages"]
+    sent_back = second[-2]["content"]
+    assert sent_back[0]["type"] == "thinking" and sent_back[0]["signature"]
+    assert aip.user_ns["_claude"].text == "One null."
+
+
+def test_schema_only_tools_answer_without_values(aip, fake):
+    run_cell(aip, "secretish = pd.DataFrame({'name': ['Alice Example', 'Bob Example']})")
+    fake.enqueue(
+        Reply(
+            text="",
+            tool_calls=[
+                ToolCall("describe", {"name": "secretish"}),
+                ToolCall("value_counts", {"name": "secretish", "column": "name"}),
+            ],
+        )
+    )
+    fake.enqueue(Reply(text="ok"))
+    run_cell(aip, "%%claude --tools --schema-only\nWho is in it?")
+    assert len(fake.tool_results) == 2
+    for r in fake.tool_results:
+        assert "Alice" not in r["content"] and "Bob" not in r["content"]
+    assert "name" in fake.tool_results[0]["content"]

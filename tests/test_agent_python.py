@@ -154,3 +154,20 @@ def test_terminal_ipython_y_runs_and_n_does_not(fake, tmp_path):
         assert sentinel.exists() is runs
         result = fake.tool_results[-1]
         assert ("declined" in result["content"]) is not runs
+
+
+def test_ctrl_c_at_the_prompt_stops_and_runs_nothing(ip, fake, monkeypatch, tmp_path):
+    from kuroryuu_magic.core.errors import ClaudeInterrupted
+
+    def interrupt(prompt: str = "") -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(builtins, "input", interrupt)
+    sentinel = tmp_path / "ran.txt"
+    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}, text="I will write it."))
+    with pytest.raises(ClaudeInterrupted):
+        ip.run_cell_magic("claude", "--tools code", "Run something")
+    assert not sentinel.exists()
+    assert ip.user_ns["_claude"].status == "interrupted"
+    assert "I will write it." in ip.user_ns["_claude"].text
+    assert len(fake.messages_requests()) == 1  # nothing more was sent
