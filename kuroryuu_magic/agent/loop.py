@@ -188,6 +188,8 @@ def investigate(
         try:
             for use in uses:
                 step = Step(use.name, use.input)
+                if use.name == CODE_TOOL and mode == "code":
+                    step.note = "waiting for your approval below"
                 steps.begin(step)
                 t0 = time.perf_counter()
                 outcome = state.call_tool(use.name, use.input)

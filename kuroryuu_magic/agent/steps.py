@@ -48,7 +48,7 @@ def arguments(input: Any) -> str:
 def summary(step: Step) -> str:
     head = f"{step.name}({arguments(step.input)})"
     if step.seconds is None:
-        return f"{head} … running"
+        return f"{head} … {step.note or 'running'}"
     parts = [f"{len(step.result):,} characters", f"{step.seconds:.2f} s"]
     if step.note:
         parts.insert(0, step.note)
