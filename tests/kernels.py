@@ -78,8 +78,11 @@ class Kernel:
     def __init__(self, km: Any, kc: Any) -> None:
         self.km, self.kc = km, kc
 
-    def run(self, code: str, timeout: float = 60, on_output: Any = None) -> CellRun:
-        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False)
+    def run(
+        self, code: str, timeout: float = 60, on_output: Any = None, on_input: Any = None
+    ) -> CellRun:
+        """Run ``code``; ``on_input(prompt) -> str`` answers ``input()`` as a front end would."""
+        msg_id = self.kc.execute(code, store_history=True, allow_stdin=on_input is not None)
         started = time.monotonic()
         run = CellRun(status="?")
         by_display: dict[str, dict[str, Any]] = {}
@@ -127,6 +130,13 @@ class Kernel:
                     idle_seen = True
                 if on_output is not None:
                     on_output(msg)
+            if on_input is not None:
+                try:
+                    request = self.kc.get_stdin_msg(timeout=0)
+                except queue.Empty:
+                    request = None
+                if request is not None and request["msg_type"] == "input_request":
+                    self.kc.input(on_input(request["content"]["prompt"]))
             if not reply_seen:
                 try:
                     reply = self.kc.get_shell_msg(timeout=0)

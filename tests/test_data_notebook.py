@@ -35,6 +35,14 @@ def text_of(cell) -> str:
     return "\n".join(parts)
 
 
+def orders_frame(tmp_path: Path):
+    """The notebook's orders table, built independently by running its data cell here."""
+    source = cell_with(nbformat.read(NOTEBOOK, as_version=4), "rng = np.random.default_rng").source
+    namespace: dict = {}
+    exec(compile(source, str(tmp_path / "data_cell.py"), "exec"), namespace)  # our own notebook
+    return namespace["orders"]
+
+
 def cell_with(nb, fragment: str):
     return next(c for c in nb.cells if c.cell_type == "code" and fragment in c.source)
 
@@ -62,8 +70,39 @@ def test_data_exploration_notebook_runs_against_the_fake(fake: FakeAnthropic, tm
             "weekly = orders.groupby(orders['order_date'].dt.isocalendar().week)['revenue'].sum()\n```"
         )
     )
+    # The investigation cells come after --map (whose rows take the echo), so their
+    # scripted answers are queued just before each of them runs.
+    scripts = {
+        "%claude explore orders": [
+            Reply.call("null_counts", {"name": "orders"}, text="First the nulls."),
+            Reply.call("duplicates", {"name": "orders"}),
+            Reply(text="12 ratings are missing and no order is duplicated."),
+        ],
+        "%%claude --tools\n": [
+            Reply.call(
+                "groupby",
+                {"name": "orders", "by": "category", "column": "delivery_days", "agg": "median"},
+            ),
+            Reply(text="The medians are close; no category stands out."),
+        ],
+        "%%claude --tools code": [
+            Reply.call("run_python", {"code": "orders['late'] = orders['delivery_days'] > 7"}),
+            Reply(text="I could not run it: approval was declined."),
+        ],
+    }
+
+    def queue_scripted(cell, cell_index):
+        for start, replies in scripts.items():
+            if cell.source.startswith(start):
+                for reply in replies:
+                    fake.enqueue(reply)
+
     client = NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+        on_cell_execute=queue_scripted,
     )
     env = kernel_env(
         tmp_path / "home", {**fake.env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
@@ -93,7 +132,7 @@ def test_data_exploration_notebook_runs_against_the_fake(fake: FakeAnthropic, tm
     assert "revenue" in fix_prompt and "KeyError" in fix_prompt
 
     # --map: one request per complaint, a progress widget, JSON parsed per row.
-    map_requests = requests[4:]
+    map_requests = [r for r in requests[4:] if "tools" not in r.body]  # not the investigation
     table = text_of(cell_with(nb, "labelled = complaints.join"))
     assert len(map_requests) >= 5
     assert "triage_issue" in table and "delivery|damage|quality|other" in table
@@ -110,6 +149,22 @@ def test_data_exploration_notebook_runs_against_the_fake(fake: FakeAnthropic, tm
     [post] = [r for r in fake.requests if r.method == "POST" and r.path == "/v1/messages/batches"]
     assert len(post.body["requests"]) == len(map_requests)
     assert "msgbatch_" in text_of(cell_with(nb, "_claude.batch_id, triage_batch"))
+
+    # The investigation: exact tool results, steps above the answer, approval declined
+    # without stdin (nbclient), so the new column was never added.
+    dup = next(r for r in fake.tool_results if r["name"] == "duplicates")
+    nulls = next(r for r in fake.tool_results if r["name"] == "null_counts")
+    truth = orders_frame(tmp_path)
+    assert f"rating     {truth['rating'].isna().sum()}" in nulls["content"]
+    assert f"{truth.duplicated().sum()} duplicated rows" in dup["content"]
+    explore = text_of(cell_with(nb, "%claude explore orders"))
+    assert explore.index("null_counts(") < explore.index("12 ratings are missing")
+    assert "2 tool calls in 2 rounds" in explore
+    groupby = next(r for r in fake.tool_results if r["name"] == "groupby")
+    assert not groupby["is_error"] and "kitchen" in groupby["content"]
+    declined = next(r for r in fake.tool_results if r["name"] == "run_python")
+    assert declined["is_error"] and "no stdin" in declined["content"]
+    assert "approval was declined" in text_of(cell_with(nb, "%%claude --tools code"))
 
     usage = text_of(cell_with(nb, "%claude usage"))
     assert "claude-" in usage and "total" in usage

@@ -72,6 +72,9 @@ class View:
     def clear(self) -> None:
         """Nothing to show (the request failed before any text): remove the placeholder."""
 
+    def new_section(self) -> None:
+        """Text from now on goes below whatever was displayed since (the tool loop's approvals)."""
+
 
 def thinking_markdown(thinking: str, *, done: bool, tail: int | None = None) -> str:
     """The collapsed thinking block; while it streams only its last ``tail`` characters."""
@@ -255,6 +258,19 @@ class RichView(View):
             {"text/markdown": f"*{literal_inline(message)}*", "text/plain": message}, raw=True
         )
         self.updates += 1
+
+    def new_section(self) -> None:
+        self._take_text()
+        if self._tail:
+            # The open display gets its text for good (no cursor); the next text opens one below.
+            self._show_tail(answer_bundle(self._tail, self.fmt, self.math))
+            self._frozen += self._tail
+            self._tail = ""
+        elif self._slot:
+            # Nothing arrived yet: the placeholder above must not take the later text.
+            self._publish({"text/plain": ""}, self._slot, update=True)
+            self._slot = ""
+        self._open_new = True
 
     def clear(self) -> None:
         if self._slot:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.nomath import literal_inline
@@ -38,6 +38,8 @@ class ClaudeResult:
     usage_estimated: bool = False  # ``usage`` output tokens estimated (an answer stopped early)
     math: str = "auto"  # how ``_repr_markdown_`` shows ``$`` (the ``math`` trait)
     source: str = "api"  # or "demo": the offline demo's fake answered
+    rounds: int = 0  # requests a --tools investigation took (0: a plain prompt)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # name, input, result, …
 
     @property
     def complete(self) -> bool:

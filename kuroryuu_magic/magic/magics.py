@@ -69,6 +69,14 @@ class ClaudeMagics(Magics):
         help="How `$` in answers renders: auto (currency literal, TeX as math), on (all math), off (none).",
     ).tag(config=True)
 
+    tools = Enum(
+        ("off", "inspect", "code"),
+        default_value="off",
+        help="Tools Claude may call: off, inspect (read-only inspection tools), "
+        "code (also run_python, each call approved by you).",
+    ).tag(config=True)
+    max_tool_rounds = Integer(12, help="Rounds of tool calls per prompt, at most.").tag(config=True)
+
     @validate("thinking")
     def _check_thinking(self, proposal: Any) -> str:
         try:
@@ -79,7 +87,13 @@ class ClaudeMagics(Magics):
             raise TraitError(str(exc)) from None
         return proposal["value"]
 
-    @validate("max_tokens", "max_history", "context_chars", "object_chars")
+    @validate(
+        "max_tokens",
+        "max_history",
+        "context_chars",
+        "object_chars",
+        "max_tool_rounds",
+    )
     def _check_positive(self, proposal: Any) -> int:
         if proposal["value"] < (0 if proposal["trait"].name == "max_history" else 1):
             from traitlets import TraitError
@@ -160,6 +174,10 @@ class ClaudeMagics(Magics):
             from ..map.magic import run_map
 
             return run_map(self, opts, text)
+        if (getattr(opts, "tools", None) or self.tools) != "off":
+            from .explore import run_with_tools
+
+            return run_with_tools(self, opts, text)
         from ..ask.prompt import build_content
         from ..ask.run import ask, effective_settings
 

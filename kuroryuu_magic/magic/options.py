@@ -12,7 +12,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from ..ask.settings import check_concurrency, parse_thinking
 from ..core.errors import UsageError, one_line
-from .subcommands import NAMES, TABLE, Subcommand
+from .subcommands import BY_NAME, NAMES, TABLE, Subcommand
 
 SUBCOMMANDS = NAMES
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # as the installed SDK (2.14) accepts
@@ -71,6 +71,14 @@ def _name(parser: MagicArgumentParser) -> str:
 
 REQUEST_PARSER = _parser("%claude")
 add_request_options(REQUEST_PARSER)
+TOOL_MODES = ("off", "inspect", "code")
+REQUEST_PARSER.add_argument(
+    "--tools",
+    nargs="?",
+    const="inspect",
+    choices=TOOL_MODES,
+    help="let Claude call the inspection tools; 'code' adds run_python (you approve each call)",
+)
 
 
 def subcommand_parser(sub: Subcommand) -> MagicArgumentParser:
@@ -140,6 +148,14 @@ def split_leading_options(line: str) -> tuple[list[str], str]:
             if match.group(2):
                 raise UsageError(f"{option} takes no value.")
             continue
+        if action.nargs == "?":
+            # `--tools What is odd?`: the value is optional, so only a known choice is one.
+            value = _VALUE.match(line, pos)
+            word = next(g for g in value.groups() if g is not None) if value else None
+            if word is not None and (match.group(2) or word in (action.choices or ())):
+                argv.append(word)
+                pos = value.end()
+            continue
         value = _VALUE.match(line, pos)
         if value is None:
             if line[pos:].strip():
@@ -165,6 +181,14 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
         refuse_near_miss(stripped)
     if first in SUBCOMMANDS:
         rest = stripped[len(first) :]
+        row = BY_NAME[first]
+        if row.text is not None:  # prompt options, then free text (``explore df why…?``)
+            argv, text = split_leading_options(rest)
+            opts = validate(_parse(REQUEST_PARSER, argv))
+            if not text:
+                raise UsageError(f"Usage: {row.synopsis} — e.g. `{row.example}`.")
+            opts.text = text
+            return first, opts, text
         return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
     argv, prompt = split_leading_options(stripped)
     return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
@@ -218,6 +242,8 @@ def validate(opts: argparse.Namespace) -> argparse.Namespace:
         opts.thinking = parse_thinking(opts.thinking)
     if getattr(opts, "concurrency", None) is not None:
         check_concurrency(opts.concurrency)
+    if getattr(opts, "tools", None) not in (None, "off") and getattr(opts, "map_over", None):
+        raise UsageError("--tools works on one prompt, not with --map.")
     if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
         raise UsageError("--batch works with --map NAME (one request per item).")
     vars_ = getattr(opts, "vars", None)

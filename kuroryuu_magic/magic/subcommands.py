@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import commands
+from . import commands, explore
 
 Handler = Callable[[Any, argparse.Namespace], None]
 
@@ -48,13 +48,19 @@ class Subcommand:
     handler: Handler
     args: tuple[Arg, ...] = ()
     request_options: bool = False  # takes every option a prompt takes (``fix``)
+    # Prompt options, then free text with this metavar (``explore``: ``NAME [QUESTION]``);
+    # the text is kept as typed (apostrophes and all) in ``opts.text``.
+    text: str | None = None
+    example: str = ""
 
     @property
     def synopsis(self) -> str:
         parts = [f"%claude {self.name}"]
         parts += [a.synopsis() for a in self.args]
-        if self.request_options:
+        if self.request_options or self.text is not None:
             parts.append("[options]")
+        if self.text is not None:
+            parts.append(self.text)
         return " ".join(parts)
 
 
@@ -95,6 +101,13 @@ TABLE: tuple[Subcommand, ...] = (
         "explain the last error and propose a corrected cell",
         commands.fix,
         request_options=True,
+    ),
+    Subcommand(
+        "explore",
+        "investigate one variable with read-only tools: what is odd, missing, next",
+        explore.explore,
+        text="NAME [QUESTION]",
+        example="%claude explore df",
     ),
     Subcommand(
         "batch",
