@@ -27,6 +27,7 @@ class Outcome:
     elapsed: float = 0.0
     request_id: str | None = None
     usage_estimated: bool = False  # output tokens of a stopped answer, estimated by us
+    message: Any = None  # the SDK's final Message of a complete answer (the answer cache's input)
 
 
 def _request_id(obj: Any) -> str | None:
@@ -71,6 +72,7 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
             usage=message.usage,
             elapsed=elapsed,
             request_id=request_id or _request_id(message),
+            message=message,
         )
     text, thinking = "".join(view.text), "".join(view.thinking)
     # Stopped early: count what Claude already sent, not message_start's placeholder.
@@ -123,4 +125,5 @@ def create_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
         usage=message.usage,
         elapsed=time.perf_counter() - started,
         request_id=_request_id(message),
+        message=message,
     )

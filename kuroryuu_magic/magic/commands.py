@@ -213,6 +213,12 @@ def _batch(magics: Any, opts: argparse.Namespace) -> None:
     fetch_batch(magics, opts.batch_id, opts.out)
 
 
+def _cache(magics: Any, opts: argparse.Namespace) -> None:
+    from .cache_command import run_cache
+
+    run_cache(magics, opts)
+
+
 _HANDLERS = {
     "help": _help,
     "setup": _setup,
@@ -225,4 +231,5 @@ _HANDLERS = {
     "usage": _usage,
     "fix": _fix,
     "batch": _batch,
+    "cache": _cache,
 }
