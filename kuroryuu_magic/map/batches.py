@@ -27,6 +27,7 @@ MAX_WAIT = 25 * 3600.0
 
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
+MAX_BATCH_BYTES = 256 * 1024 * 1024  # the API's limit on one batch's body
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Positions have at most six digits (a batch holds at most 100,000 requests), so a
@@ -45,7 +46,10 @@ class BatchJob:
     fmt: str
     source: Any = None  # the MapInput, for labels and aligning results to its index
     out: str | None = None
-    failed: dict[int, Any] = field(default_factory=dict)  # items whose prompt failed: not sent
+    failed: dict[int, Any] = field(default_factory=dict)  # not sent: bad prompts, cached answers
+    keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
+    settings: Any = None  # the run's settings (``--schema`` validates the results)
+    sink: Any = None  # plan.AnswerSink: where the results are cached
 
 
 _jobs: dict[str, BatchJob] = {}
@@ -186,56 +190,101 @@ def describe(batch: Any) -> str:
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
 
 
-def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) -> Any:
-    """Build every item's request, submit them as one batch, then wait and collect."""
+def submit_map(
+    magics: Any,
+    opts: Any,
+    source: Any,
+    prompts: Any,
+    summary: Any,
+    *,
+    plan: Any = None,
+    cache: Any = None,
+    mode: Any = "off",
+) -> Any:
+    """Submit the items the answer cache does not hold as one batch (or, past the API's
+    limits, several: see ``groups``), then wait and collect."""
     from ..ask.client import get_client
+    from . import groups
+    from .plan import AnswerSink, make_plan
 
-    if source.total > MAX_BATCH_REQUESTS:
+    if plan is None:
+        plan = make_plan(source, prompts.request, prompts.settings, None, "off")
+    if source.total > groups.MAX_GROUP_ITEMS:
         raise UsageError(
-            f"--batch takes at most {MAX_BATCH_REQUESTS:,} items; {source.name} has "
-            f"{source.total:,}. Split it (e.g. {source.name}[:{MAX_BATCH_REQUESTS}]) into several cells."
+            f"--batch takes at most {groups.MAX_GROUP_ITEMS:,} items; {source.name} has "
+            f"{source.total:,}. Split it into several cells."
         )
     fmt = prompts.settings.fmt
-    requests, failed = _prepare_requests(source, prompts, fmt)
-    if not requests:  # every item's prompt was bad: nothing to submit, as a live run
-        values = [failed[position] for position in range(source.total)]
+    known = {p: v for p, v in enumerate(plan.values) if not plan.is_pending(p)}
+    if not plan.pending:  # all cached, or every prompt was bad: nothing to submit
+        values = [known[position] for position in range(source.total)]
+        from .plan import wrap_values
+
         return store_batch_results(
-            magics, opts.out, source.wrap(values, opts.out), summary, time.monotonic()
+            magics,
+            opts.out,
+            wrap_values(source, values, opts.out, prompts.settings),
+            summary,
+            time.monotonic(),
         )
+    requests = [
+        {"custom_id": custom_id(fmt, position), "params": params}
+        for position, params, _ in plan.pending
+    ]
+    keys = {position: key for position, _, key in plan.pending if key is not None}
+    parts = groups.split_requests(
+        requests, max_requests=MAX_BATCH_REQUESTS, max_bytes=MAX_BATCH_BYTES
+    )
     settings = prompts.settings
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    batch = submit(client, requests)
+    sink = AnswerSink(cache, mode)
     sent = len(requests)
     del requests
-    remember(BatchJob(batch.id, source.total, fmt, source, opts.out, failed))
-    summary.batch_id, summary.status = batch.id, "submitted"
-    magics.shell.user_ns["_claude"] = summary
-    print(
-        f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). "
-        f"If you stop waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
+    if len(parts) == 1:
+        batch = submit(client, parts[0])
+        job = BatchJob(batch.id, source.total, fmt, source, opts.out, known)
+        job.keys, job.settings, job.sink = keys, settings, sink
+        remember(job)
+        summary.batch_id, summary.status = batch.id, "submitted"
+        summary.batch_ids = [batch.id]
+        magics.shell.user_ns["_claude"] = summary
+        print(
+            f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). If you stop "
+            f"waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
+        )
+        return collect(magics, batch.id, opts.out, summary=summary)
+    part_list = groups.submit_group(
+        client,
+        submit,
+        parts,
+        lambda r: parse_custom_id(r["custom_id"])[1],  # type: ignore[index]
     )
-    return collect(magics, batch.id, opts.out, summary=summary)
-
-
-def _prepare_requests(
-    source: Any, prompts: Any, fmt: str
-) -> tuple[list[dict[str, Any]], dict[int, ItemError]]:
-    """Every item's request; an item whose prompt fails is its ItemError, as in a live run."""
-    from ..core.errors import ClaudeInterrupted
-
-    requests: list[dict[str, Any]] = []
-    failed: dict[int, ItemError] = {}
-    try:
-        for position, (item, row, label) in enumerate(source.pairs()):
-            try:
-                params = prompts.request(item, row, label)
-            except Exception as exc:
-                failed[position] = ItemError.from_exception(exc, index=label)
-                continue
-            requests.append({"custom_id": custom_id(fmt, position), "params": params})
-    except KeyboardInterrupt:  # a slow item to render: Ctrl-C before anything was sent
-        raise ClaudeInterrupted("stopped preparing the batch; nothing was submitted.") from None
-    return requests, failed
+    del parts
+    group = groups.GroupJob(
+        groups.new_group_id(),
+        source.total,
+        fmt,
+        part_list,
+        source=source,
+        out=opts.out,
+        known=known,
+        keys=keys,
+        settings=settings,
+        sink=sink,
+    )
+    groups.remember_group(group)
+    ids = [p.batch_id for p in part_list if p.batch_id]
+    summary.batch_id, summary.status, summary.batch_ids = group.group_id, "submitted", ids
+    magics.shell.user_ns["_claude"] = summary
+    refused = sum(1 for p in part_list if p.batch_id is None)
+    print(
+        f"Submitted {len(ids)} Message Batches as group {group.group_id} ({sent:,} request(s) "
+        f"past one batch's limits, half price)"
+        + (f"; {refused} part(s) were refused" if refused else "")
+        + f". If you stop waiting, fetch them later with `%claude batch {group.group_id} "
+        f"-o {opts.out}`."
+    )
+    return groups.collect_group(magics, group, opts.out, summary=summary)
 
 
 def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
@@ -245,6 +294,16 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
     from .progress import make_progress
 
     batch_id = check_batch_id(batch_id)
+    from . import groups
+
+    if groups.is_group_id(batch_id):
+        group = groups.group_for(batch_id)
+        if group is None:
+            raise UsageError(
+                f"{batch_id} is a batch group this kernel does not know (it lists its parts' ids "
+                "in batch_groups.json of the config dir); fetch the parts one by one instead."
+            )
+        return groups.collect_group(magics, group, out, summary=summary)
     client = get_client(timeout=magics.timeout, max_retries=magics.max_retries)
     job = job_for(batch_id)
     started = time.monotonic()
@@ -297,8 +356,15 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
             summary.add_usage(value.usage, cost)
+            if job is not None and job.sink is not None and position is not None:
+                job.sink.add(job.keys.get(position), value)
             text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
-            value = shape_answer(text, fmt, value.stop_reason, label)
+            if job is not None and job.settings is not None and slots is not None:
+                from .plan import item_value
+
+                value = item_value(text, value.stop_reason, label, job.settings)
+            else:
+                value = shape_answer(text, fmt, value.stop_reason, label)
         if position is None:
             values[cid] = value
         else:
@@ -308,9 +374,17 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             values[position] = error
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
+    if job is not None and job.sink is not None:
+        job.sink.flush()
     summary.total = size
     summary.batch_id = batch_id
-    wrapped = job.source.wrap(values, out or "results") if job and slots is not None else values
+    summary.batch_ids = [batch_id]
+    if job is not None and slots is not None:
+        from .plan import wrap_values
+
+        wrapped = wrap_values(job.source, values, out or "results", job.settings)
+    else:
+        wrapped = values
     return store_batch_results(magics, out, wrapped, summary, started)
 
 
