@@ -210,11 +210,17 @@ def test_replay_never_calls_the_api_and_a_miss_is_a_clear_error(sip, fake, monke
     sip.user_ns["items"] = ["a", "b"]
     run_cell(sip, "%%claude --map items -o out\n{item}")
     first = list(sip.user_ns["out"])
+    run_cell(sip, "%claude --no-history Hello")
+    hello = sip.user_ns["_claude"].text
     fake.stop()  # no network from here on
     for name in list(os.environ):
         if name.startswith("ANTHROPIC_"):
             monkeypatch.delenv(name)  # and no credential either
     sip.run_line_magic("config", 'ClaudeMagics.answer_cache = "replay"')
+    run_cell(sip, "%claude --no-history Hello")  # a single prompt replays too
+    assert (
+        sip.user_ns["_claude"].text == hello and sip.user_ns["_claude"].extras["source"] == "cache"
+    )
     run_cell(sip, "%%claude --map items -o again\n{item}")
     assert list(sip.user_ns["again"]) == first
     sip.user_ns["items"] = ["a", "b", "new"]

@@ -208,7 +208,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
     if opts.batch:
-        from .batches import submit_map
+        from .batch_run import submit_map
 
         submit_map(magics, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
     else:
@@ -406,9 +406,9 @@ def _run_live(
 
 def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
-    from .batches import collect
+    from .batch_run import fetch
 
-    return collect(magics, batch_id, out)
+    return fetch(magics, batch_id, out)
 
 
 __all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]
