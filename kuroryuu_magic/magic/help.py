@@ -13,5 +13,6 @@ HELP = """\
 %claude history [-c T]  show a conversation thread;  %claude reset [-c T | --all]
 %claude usage           tokens and estimated cost this session, per model
 %claude fix             explain the last error and propose a corrected cell
-%claude batch ID        fetch the results of a Message Batch
+%claude batch ID        fetch the results of a Message Batch (or a split batch's group id)
+%claude cache [clear [--older-than DAYS]]  the answer cache: size, entries, hits; clear it
 Options: see `%%claude?`."""

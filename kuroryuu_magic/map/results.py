@@ -21,7 +21,8 @@ class ItemError:
 
     ``kind`` is ``error`` (the API or the network failed), ``format`` (the
     answer was not what ``-f`` asked for; the raw answer is in ``.text``),
-    ``usage`` (the prompt for this item was invalid) or ``cancelled``.
+    ``usage`` (the prompt for this item was invalid), ``budget`` (not sent: ``--max-cost``
+    was reached), ``expired``/``missing`` (a batch had no answer for it) or ``cancelled``.
     """
 
     __slots__ = ("index", "kind", "message", "request_id", "status", "text")
