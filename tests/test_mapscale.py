@@ -405,3 +405,18 @@ def test_answer_display_carries_provenance_metadata(ip, fake, monkeypatch):
     assert info["request_id"] and info["stop_reason"] == "end_turn"
     assert info["usage"]["output_tokens"] > 0 and info["cost_usd_estimate"] > 0
     assert os.environ["ANTHROPIC_API_KEY"] not in repr(meta)
+
+
+def test_an_unusable_cache_file_never_costs_the_answer(sip, fake, tmp_path, capsys):
+    bad = tmp_path / "not-a-cache.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    bad.chmod(0o600)
+    sip.run_line_magic("config", f'ClaudeMagics.answer_cache_path = "{bad}"')
+    sip.user_ns["items"] = ["a"]
+    run_cell(sip, "%%claude --map items -o out\n{item}")
+    assert isinstance(sip.user_ns["out"][0], str)
+    assert "answer cache unavailable" in capsys.readouterr().out
+    sip.run_line_magic("config", 'ClaudeMagics.answer_cache = "replay"')
+    with pytest.raises(UsageError, match="replay mode"):
+        run_cell(sip, "%%claude --map items -o out\n{item}")
+    assert bad.read_bytes() == b"this is not sqlite" * 100

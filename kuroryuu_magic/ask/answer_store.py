@@ -40,10 +40,7 @@ class CacheHolder:
         if self._cache is not None and self._path == path:
             return self._cache
         self.close()
-        try:
-            self._cache = AnswerCache(path)
-        except AnswerCacheError as exc:
-            raise UsageError(str(exc)) from None
+        self._cache = AnswerCache(path)  # AnswerCacheError: one line naming the file
         self._path = path
         return self._cache
 
@@ -60,9 +57,17 @@ class CacheHolder:
 def open_for(magics: Any) -> tuple[AnswerCache | None, CacheMode]:
     """The kernel's cache and mode from the ``answer_cache``/``answer_cache_path`` traits.
 
-    ``off`` opens nothing; a cache that cannot be opened is a one-line ``UsageError``.
+    ``off`` opens nothing.  A cache that cannot be opened is a one-line note and no
+    cache in ``on`` mode, and a one-line ``UsageError`` in ``replay``.
     """
     mode = cache_mode(getattr(magics, "answer_cache", "on"))
     if mode == "off":
         return None, mode
-    return magics.answer_cache_holder.get(getattr(magics, "answer_cache_path", "")), mode
+    try:
+        return magics.answer_cache_holder.get(getattr(magics, "answer_cache_path", "")), mode
+    except AnswerCacheError as exc:
+        if mode == "replay":  # nothing to replay from: say so, send nothing
+            raise UsageError(f"replay mode: {exc}") from None
+        # A broken cache must not cost the user the answer: work on without it, and say so.
+        print(f"(answer cache unavailable, answers are not cached: {exc})")
+        return None, mode

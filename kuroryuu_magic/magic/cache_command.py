@@ -48,8 +48,9 @@ def run_cache(magics: Any, opts: argparse.Namespace) -> None:
         raise UsageError("--older-than goes with `%claude cache clear`.")
     cache, mode = open_for(magics)
     if cache is None:
-        print('Answer cache: off (`%config ClaudeMagics.answer_cache = "on"` to use it).')
-        return
+        if mode == "off":
+            print('Answer cache: off (`%config ClaudeMagics.answer_cache = "on"` to use it).')
+        return  # otherwise open_for has said why the file cannot be used
     if opts.action == "clear":
         removed = cache.clear(opts.older_than)
         which = f" older than {opts.older_than:g} day(s)" if opts.older_than is not None else ""
