@@ -420,3 +420,32 @@ def test_an_unusable_cache_file_never_costs_the_answer(sip, fake, tmp_path, caps
     with pytest.raises(UsageError, match="replay mode"):
         run_cell(sip, "%%claude --map items -o out\n{item}")
     assert bad.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_the_estimate_extrapolates_a_fixed_overhead_and_varied_lengths():
+    from types import SimpleNamespace
+
+    from kuroryuu_magic.map.estimate import estimate_run, request_size
+
+    requests = [
+        {"model": "claude-sonnet-5-5", "messages": [{"role": "user", "content": "w" * n}]}
+        for n in range(10, 5000, 37)
+    ]
+
+    class Counter:
+        calls = 0
+
+        def count_tokens(self, **kw):
+            Counter.calls += 1
+            # 300 tokens of overhead (a system prompt, a schema) plus one per 3 characters.
+            return SimpleNamespace(input_tokens=300 + request_size(kw) // 3)
+
+    client = SimpleNamespace(messages=Counter())
+    est = estimate_run(client, "claude-sonnet-5-5", requests, cached=4, max_tokens=100)
+    actual = sum(300 + request_size(r) // 3 for r in requests)
+    assert abs(est.input_tokens - actual) / actual < 0.01
+    assert Counter.calls == est.sampled <= 24
+    assert est.output_tokens == 100 * len(requests) and est.output_assumed
+    assert 0 < est.batch_cost < est.live_cost
+    offline = estimate_run(None, "claude-sonnet-5-5", requests, cached=0, max_tokens=100)
+    assert offline.sampled == 0 and offline.input_tokens > 0
