@@ -155,8 +155,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ["ANTHROPIC_API_KEY"] = "sk-ant-api03-bench-" + "0" * 32
+    import tempfile
+
+    os.environ.setdefault("KURORYUU_CONFIG_DIR", tempfile.mkdtemp(prefix="kuroryuu-bench-"))
     shell = make_shell()
     shell.run_line_magic("config", "ClaudeMagics.show_usage = False")
+    # The repeats send the same requests: measure the fan-out, not answer-cache hits.
+    shell.run_line_magic("config", 'ClaudeMagics.answer_cache = "off"')
     bench_wall(
         shell, args.items, args.latency, args.concurrency, not args.no_sequential, args.repeats
     )

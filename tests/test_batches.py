@@ -140,12 +140,14 @@ def test_custom_ids_round_trip():
     assert batches.parse_custom_id("someone-else's id") is None
 
 
-def test_too_many_items_for_one_batch(bip, fake, monkeypatch):
+def test_too_many_items_for_one_batch_split_into_a_group(bip, fake, monkeypatch):
+    # Past one batch's limit the run is split (issue 14 item 4; tests/test_mapscale.py).
     monkeypatch.setattr(batches, "MAX_BATCH_REQUESTS", 2)
+    fake.batches.max_requests = 2
     bip.user_ns["items"] = ["a", "b", "c"]
-    with pytest.raises(UsageError, match="at most 2 items"):
-        run_cell(bip, "%%claude --map items -o out --batch\n{item}")
-    assert batch_posts(fake) == []
+    run_cell(bip, "%%claude --map items -o out --batch\n{item}")
+    assert len(batch_posts(fake)) == 2
+    assert [said(v) for v in bip.user_ns["out"]] == ["a", "b", "c"]
 
 
 def _foreign_batch(fake, ids):

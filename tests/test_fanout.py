@@ -257,7 +257,7 @@ def test_concurrency_cap_is_respected(mapper, fake):
     assert fake.max_in_flight == 3
     fake.reset()
     mapper.run_line_magic("config", "ClaudeMagics.concurrency = 5")
-    run_cell(mapper, "%%claude --map items -o out\n{item}")
+    run_cell(mapper, "%%claude --map items -o out --fresh\n{item}")  # not the stored answers
     assert fake.max_in_flight == 5
 
 

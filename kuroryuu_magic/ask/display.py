@@ -40,6 +40,7 @@ class View:
         self.thinking: list[str] = []
         self.updates = 0  # messages sent to the front end; the benchmark reads it
         self._due = 0.0
+        self.metadata: dict[str, Any] | None = None
 
     def add_text(self, delta: str) -> None:
         self.text.append(delta)
@@ -56,8 +57,20 @@ class View:
             self._due = now + self.interval
             self._flush()
 
-    def finish(self, body: dict[str, str] | None, footer: str | None, warning: str | None) -> None:
-        """Final state. ``body`` (a mimebundle) replaces the streamed text when given."""
+    def finish(
+        self,
+        body: dict[str, str] | None,
+        footer: str | None,
+        warning: str | None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        """Final state. ``body`` (a mimebundle) replaces the streamed text when given.
+
+        ``metadata`` (provenance, see ``provenance.answer_metadata``) goes with the
+        final displays, so a saved notebook records what produced the answer.
+        """
+        self.metadata = metadata
         self._finish(body, footer, warning)
 
     def _flush(self) -> None:
@@ -149,8 +162,18 @@ class RichView(View):
         self._text_pace, self._thinking_pace = _Pace(), _Pace()
         self._thinking_text, self._thinking_taken = "", 0
 
-    def _publish(self, bundle: dict[str, str], display_id: str, *, update: bool) -> None:
-        self._display(bundle, raw=True, display_id=display_id, update=update)
+    def _publish(
+        self,
+        bundle: dict[str, str],
+        display_id: str,
+        *,
+        update: bool,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        if metadata:
+            self._display(bundle, raw=True, display_id=display_id, update=update, metadata=metadata)
+        else:
+            self._display(bundle, raw=True, display_id=display_id, update=update)
         self.updates += 1
 
     def start(self, waiting: str = "Waiting for Claude…") -> None:
@@ -160,13 +183,13 @@ class RichView(View):
             update=False,
         )
 
-    def _new_display(self, bundle: dict[str, str]) -> str:
+    def _new_display(self, bundle: dict[str, str], metadata: dict[str, Any] | None = None) -> str:
         """A display below the others: the first one takes over the placeholder."""
         if self._slot:
             current, self._slot, update = self._slot, "", True
         else:
             current, update = uuid.uuid4().hex, False
-        self._publish(bundle, current, update=update)
+        self._publish(bundle, current, update=update, metadata=metadata)
         return current
 
     def _show_thinking(self, bundle: dict[str, str]) -> None:
@@ -175,12 +198,12 @@ class RichView(View):
         else:
             self._publish(bundle, self._thinking_id, update=True)
 
-    def _show_tail(self, bundle: dict[str, str]) -> None:
+    def _show_tail(self, bundle: dict[str, str], metadata: dict[str, Any] | None = None) -> None:
         if not self._answer_ids or self._open_new:
             self._open_new = False
-            self._answer_ids.append(self._new_display(bundle))
+            self._answer_ids.append(self._new_display(bundle, metadata))
         else:
-            self._publish(bundle, self._answer_ids[-1], update=True)
+            self._publish(bundle, self._answer_ids[-1], update=True, metadata=metadata)
 
     def _thinking_bundle(self, done: bool) -> dict[str, str]:
         markdown = thinking_markdown(self._take_thinking(), done=done, tail=self.THINKING_TAIL)
@@ -245,11 +268,13 @@ class RichView(View):
         bundle = body or answer_bundle(self._tail, self.fmt, self.math)
         if warning:
             bundle = {k: v + _warning_suffix(warning, k) for k, v in bundle.items()}
-        self._show_tail(bundle)
+        self._show_tail(bundle, self.metadata)
         if footer:
+            extra = {"metadata": self.metadata} if self.metadata else {}
             self._display(
                 {"text/markdown": literal_inline(footer, "sub"), "text/plain": footer},
                 raw=True,
+                **extra,
             )
             self.updates += 1
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
 from ..core.redact import redact_exception
@@ -20,10 +20,14 @@ from .client import base_url, get_client, in_demo, optional_client
 from .display import RichView, make_view
 from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
+from .provenance import answer_metadata
 from .result import ClaudeResult
 from .settings import parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
 from .usage import SessionUsage
+
+if TYPE_CHECKING:
+    from ..cache import AnswerCache, CachedAnswer, CacheMode
 
 
 @dataclass
@@ -47,6 +51,10 @@ class Settings:
     max_history: int
     math: str = "auto"
     model_note: str | None = None  # why an alias fell back to a built-in id, if it did
+    schema: Any = None  # a structured.SchemaSpec from --schema
+    cached: bool = False  # --cached: a single prompt may be served from the answer cache
+    fresh: bool = False  # --fresh: never read the answer cache
+    cache_scope: str | None = None  # "demo" keeps the offline demo's answers apart
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
@@ -61,10 +69,15 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
                 f"--max-tokens ({max_tokens}) must be larger than the thinking budget ({budget})."
             )
         max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
-    limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
-    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
-    with interruptible("looking up the model; nothing was sent"):
-        model, note = resolve_model(opts.model or magics.model, client)
+    if getattr(magics, "answer_cache", "off") == "replay":
+        # Replay never touches the network: no client, an alias is the table's newest.
+        model, note = offline_model(opts.model or magics.model), None
+    else:
+        limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
+        client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+        with interruptible("looking up the model; nothing was sent"):
+            model, note = resolve_model(opts.model or magics.model, client)
+    max_tokens = _within_output_limit(model, max_tokens, explicit=bool(opts.max_tokens))
     return Settings(
         model=model,
         model_note=note,
@@ -83,7 +96,26 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         max_retries=magics.max_retries,
         max_history=magics.max_history,
         math=getattr(magics, "math", "auto"),
+        schema=_schema_of(magics, opts),
+        cached=bool(getattr(opts, "cached", False)),
+        fresh=bool(getattr(opts, "fresh", False)),
+        cache_scope=_cache_scope(magics),
     )
+
+
+def _schema_of(magics: Any, opts: argparse.Namespace) -> Any:
+    name = getattr(opts, "schema", None)
+    if not name:
+        return None
+    from .schema_option import resolve_schema
+
+    shell = getattr(magics, "shell", None)
+    return resolve_schema(getattr(shell, "user_ns", {}), name)
+
+
+def _cache_scope(magics: Any) -> str | None:
+    # The offline demo's answers must never be served for a real request (or back).
+    return "demo" if in_demo() else None
 
 
 def build_request(
@@ -117,7 +149,48 @@ def build_request(
         request["thinking"] = settings.thinking
     if settings.effort:
         request["output_config"] = {"effort": settings.effort}
+    if settings.schema is not None:
+        # Before the cache key is taken: the schema is part of what determines the answer.
+        request["output_config"] = settings.schema.merge_output_config(request.get("output_config"))
     return request, dropped
+
+
+def _within_output_limit(model: str, max_tokens: int, *, explicit: bool) -> int:
+    """``max_tokens`` the model accepts: above its maximum output the API answers 400."""
+    from ..models.facts import facts_for
+
+    row = facts_for(model)
+    if row is None or max_tokens <= row.max_output:
+        return max_tokens
+    if explicit:
+        raise UsageError(
+            f"--max-tokens {max_tokens:,} is more than {model} can write ({row.max_output:,})."
+        )
+    return row.max_output  # a default (or default + thinking budget) is trimmed, not refused
+
+
+def offline_model(name: str) -> str:
+    """The model id without asking the API (replay): an alias becomes the table's newest."""
+    from ..models.aliases import FALLBACK
+
+    return FALLBACK.get(name.strip().lower(), name.strip())
+
+
+def outcome_from_cache(hit: CachedAnswer, view: Any) -> Outcome:
+    """A stored answer as if it had just arrived; ``view`` gets its text once."""
+    thinking = "".join(b.get("thinking", "") for b in hit.content if b.get("type") == "thinking")
+    view.text.append(hit.text)
+    if thinking:
+        view.thinking.append(thinking)
+    return Outcome(
+        text=hit.text,
+        thinking=thinking,
+        model=hit.model,
+        status="complete",
+        stop_reason=hit.stop_reason,
+        usage=dict(hit.usage),
+        request_id=hit.request_id,
+    )
 
 
 def _warning_for(outcome: Outcome, settings: Settings) -> str | None:
@@ -134,7 +207,9 @@ def _warning_for(outcome: Outcome, settings: Settings) -> str | None:
     return None
 
 
-def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
+def _shape(
+    result: ClaudeResult, fmt: str, rich: bool, schema: bool = False
+) -> dict[str, str] | None:
     """The final display bundle for ``-f code``/``json``; ``None`` keeps the streamed text."""
     if fmt == "code" and result.code is not None:
         bundle = {"text/markdown": f"```python\n{result.code}\n```", "text/plain": result.code}
@@ -143,9 +218,10 @@ def _shape(result: ClaudeResult, fmt: str, rich: bool) -> dict[str, str] | None:
 
             bundle["text/html"] = copy_button_html(result.code)
         return bundle
-    if fmt == "json" and result.data is not None:
+    if (fmt == "json" or schema) and result.data is not None:
         try:
-            pretty = json.dumps(result.data, indent=2, ensure_ascii=False, default=str)
+            data = json.loads(result.text) if schema else result.data
+            pretty = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         except Exception:  # e.g. a number too large to print: the streamed text stays
             return None
         return {"text/markdown": f"```json\n{pretty}\n```", "text/plain": pretty}
@@ -173,7 +249,14 @@ def _result_from(
         result.code = code_of(outcome.text)
         if settings.fmt == "code" and result.code is None:
             result.code = outcome.text.strip()  # the model skipped the fences
-        if settings.fmt == "json" and outcome.status == "complete":
+        if settings.schema is not None and outcome.status == "complete":
+            from ..structured import SchemaValidationError, parse_answer
+
+            try:
+                result.data = parse_answer(settings.schema, outcome.text)
+            except SchemaValidationError as exc:
+                view.notice(f"--schema: {exc}; the answer is kept as text in _claude.text")
+        elif settings.fmt == "json" and outcome.status == "complete":
             try:
                 result.data = parse_json_loosely(outcome.text)
             except Exception as exc:  # any failure keeps the text: the turn is still recorded
@@ -195,6 +278,30 @@ def _remember(
     conversations.record(thread, Turn(content, answer, outcome.model))
 
 
+def _cache_for(answers: Any) -> tuple[AnswerCache | None, CacheMode]:
+    if answers is None:
+        return None, "off"
+    from .answer_store import open_for
+
+    return open_for(answers)
+
+
+def _store(
+    cache: AnswerCache | None, mode: CacheMode, key: str | None, outcome: Outcome, view: Any
+) -> None:
+    """Keep a complete answer; a cache that fails to store never costs the user the answer."""
+    from ..cache import STORABLE_STOP_REASONS, AnswerCacheError, CachedAnswer, stores
+
+    if cache is None or key is None or not stores(mode) or outcome.status != "complete":
+        return
+    if outcome.stop_reason not in STORABLE_STOP_REASONS or outcome.message is None:
+        return
+    try:
+        cache.put(key, CachedAnswer.from_message(outcome.message, request_id=outcome.request_id))
+    except AnswerCacheError as exc:
+        view.notice(f"(the answer was not cached: {exc})")
+
+
 def ask(
     shell: Any,
     settings: Settings,
@@ -204,10 +311,24 @@ def ask(
     session_usage: SessionUsage,
     out: str | None = None,
     dry_run: bool = False,
+    answers: Any = None,
 ) -> ClaudeResult | None:
-    """Send ``content`` (text or content blocks) and show the answer as it streams."""
+    """Send ``content`` (text or content blocks) and show the answer as it streams.
+
+    ``answers``: the magics object whose answer cache (traits ``answer_cache``,
+    ``answer_cache_path``) this prompt may read and write; ``None`` for neither.
+    """
+    cache, mode = _cache_for(answers)
     request, dropped = build_request(settings, content, conversations)
     model, note = settings.model, settings.model_note
+    key = hit = None
+    if cache is not None or mode == "replay":
+        from ..cache import answer_key, lookup
+
+        key = answer_key(request, scope=settings.cache_scope)
+        reads = mode == "replay" or (mode == "on" and settings.cached and not settings.fresh)
+        if reads and not dry_run:
+            hit = lookup(cache, key, mode)
     if dry_run:
         client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
         if note:
@@ -215,7 +336,12 @@ def ask(
         with interruptible("counting tokens for the dry run; nothing was sent"):
             prompt_building.show_dry_run(shell, client, request)
         return None
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    # A cache hit (and replay, which never misses silently) needs no client and no network.
+    client = (
+        None
+        if hit is not None
+        else get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    )
     demo = in_demo()
     view = make_view(shell, settings.interval, settings.fmt, settings.math)
     if note:
@@ -224,24 +350,39 @@ def ask(
         view.notice(
             f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
         )
-    view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
-    run = stream_answer if settings.stream else create_answer
-    outcome = run(client, request, view)
-
-    cost = (
-        session_usage.add(outcome.model, outcome.usage, demo=demo)
-        if outcome.usage is not None
-        else None
-    )
+    if hit is not None:
+        view.start("From the answer cache…")
+        outcome, source = outcome_from_cache(hit, view), "cache"
+        cost: float | None = 0.0  # nothing was paid for this answer now
+    else:
+        view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
+        run = stream_answer if settings.stream else create_answer
+        outcome, source = run(client, request, view), "demo" if demo else "api"
+        cost = (
+            session_usage.add(outcome.model, outcome.usage, demo=demo)
+            if outcome.usage is not None
+            else None
+        )
+        _store(cache, mode, key, outcome, view)
     result = _result_from(outcome, settings, cost, view)
-    if demo:
-        result.source = "demo"
+    result.source = source
     if outcome.text or outcome.status == "complete":
         footer = result.footer() if settings.show_usage else None
+        if footer and source == "cache":
+            footer += " · from the answer cache"
         view.finish(
-            _shape(result, settings.fmt, isinstance(view, RichView)),
+            _shape(result, settings.fmt, isinstance(view, RichView), settings.schema is not None),
             footer,
             _warning_for(outcome, settings),
+            metadata=answer_metadata(
+                model=outcome.model,
+                request_id=outcome.request_id,
+                stop_reason=outcome.stop_reason,
+                usage=outcome.usage,
+                cost=cost,
+                elapsed=outcome.elapsed,
+                source=source,  # type: ignore[arg-type]
+            ),
         )
     else:
         view.clear()

@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Integer, Unicode, validate
+from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 
 from ..ask.settings import check_concurrency, check_retries, check_timeout
 from ..core.errors import UsageError
@@ -76,6 +76,21 @@ class ClaudeMagics(Magics):
         "code (also run_python, each call approved by you).",
     ).tag(config=True)
     max_tool_rounds = Integer(12, help="Rounds of tool calls per prompt, at most.").tag(config=True)
+    answer_cache = Enum(
+        ("on", "off", "replay"),
+        default_value="on",
+        help="The answer cache: on (store; --map and --cached read), off, or replay "
+        "(never call the API; a request with no stored answer is an error).",
+    ).tag(config=True)
+    answer_cache_path = Unicode(
+        "", help="The answer cache's SQLite file; empty: answers.sqlite in the config dir."
+    ).tag(config=True)
+
+    @observe("answer_cache_path")
+    def _answer_cache_moved(self, change: Any) -> None:
+        # The next use opens the new file; the old one is released now.
+        if self._answer_cache_holder is not None:
+            self._answer_cache_holder.close()
 
     @validate("thinking")
     def _check_thinking(self, proposal: Any) -> str:
@@ -122,6 +137,7 @@ class ClaudeMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        self._answer_cache_holder: Any = None
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
             shell.events.register("post_run_cell", self._warm_up_once)
@@ -152,6 +168,14 @@ class ClaudeMagics(Magics):
         from ..ask.usage import SessionUsage
 
         return session_for(self.shell).state(SessionUsage)
+
+    @property
+    def answer_cache_holder(self) -> Any:
+        if self._answer_cache_holder is None:
+            from ..ask.answer_store import CacheHolder
+
+            self._answer_cache_holder = CacheHolder()
+        return self._answer_cache_holder
 
     # -- the magic ---------------------------------------------------------------
 
@@ -200,6 +224,7 @@ class ClaudeMagics(Magics):
             session_usage=self.session_usage,
             out=opts.out,
             dry_run=opts.dry_run,
+            answers=self,
         )
         return None
 
@@ -221,6 +246,8 @@ def unregister(shell: Any) -> None:
     magics = manager.registry.get("ClaudeMagics")
     if magics is not None and magics._warm_up_once in shell.events.callbacks["post_run_cell"]:
         shell.events.unregister("post_run_cell", magics._warm_up_once)
+    if magics is not None and magics._answer_cache_holder is not None:
+        magics._answer_cache_holder.close()
     warmup.reset()
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)

@@ -29,6 +29,16 @@ def _positive_int(text: str) -> int:
 _positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
+def _positive_usd(text: str) -> float:
+    value = float(text.strip().lstrip("$"))
+    if not (value > 0 and value < 1e9):  # also refuses nan and inf
+        raise ValueError
+    return value
+
+
+_positive_usd.__name__ = "amount in USD"
+
+
 def add_request_options(parser: argparse.ArgumentParser) -> None:
     """The options every prompt takes (``%%claude``, ``%claude PROMPT``, ``%claude fix``)."""
     add = parser.add_argument
@@ -57,6 +67,20 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
     add("--map", dest="map_over", metavar="NAME", help="run the cell once per item of NAME")
     add("--concurrency", type=_positive_int, help="parallel requests for --map")
     add("--batch", action="store_true", help="with --map: submit as a Message Batch (half price)")
+    add(
+        "--schema",
+        metavar="NAME",
+        help="structured output: a pydantic model, dataclass, "
+        "TypedDict or JSON-schema dict in the namespace",
+    )
+    add("--cached", action="store_true", help="serve this prompt from the answer cache if stored")
+    add("--fresh", action="store_true", help="bypass the answer cache (--map reads it by default)")
+    add(
+        "--max-cost",
+        type=_positive_usd,
+        metavar="USD",
+        help="with --map: refuse to start above this estimate, stop sending once spent",
+    )
 
 
 def _parser(prog: str) -> MagicArgumentParser:
@@ -246,6 +270,10 @@ def validate(opts: argparse.Namespace) -> argparse.Namespace:
         raise UsageError("--tools works on one prompt, not with --map.")
     if getattr(opts, "batch", False) and not getattr(opts, "map_over", None):
         raise UsageError("--batch works with --map NAME (one request per item).")
+    if getattr(opts, "max_cost", None) is not None and not getattr(opts, "map_over", None):
+        raise UsageError("--max-cost works with --map NAME (a budget for the whole run).")
+    if getattr(opts, "cached", False) and getattr(opts, "fresh", False):
+        raise UsageError("--cached and --fresh contradict each other; use one.")
     vars_ = getattr(opts, "vars", None)
     if vars_ is not None:
         names = [v.strip() for v in vars_.split(",") if v.strip()]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import commands, explore
+from . import cache_command, commands, explore
 
 Handler = Callable[[Any, argparse.Namespace], None]
 
@@ -116,6 +116,20 @@ TABLE: tuple[Subcommand, ...] = (
         (
             arg("batch_id", metavar="ID", help="a batch id (msgbatch_…)"),
             arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
+        ),
+    ),
+    Subcommand(
+        "cache",
+        "the answer cache: size, entries, hits this session; clear [--older-than DAYS]",
+        cache_command.run_cache,
+        (
+            arg("action", nargs="?", choices=("clear",), metavar="[clear]", help="clear answers"),
+            arg(
+                "--older-than",
+                type=cache_command.days,
+                metavar="DAYS",
+                help="with clear: only answers older than DAYS",
+            ),
         ),
     ),
     Subcommand(

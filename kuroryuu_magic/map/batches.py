@@ -29,6 +29,7 @@ MAX_WAIT = 25 * 3600.0
 
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
+MAX_BATCH_BYTES = 256 * 1024 * 1024  # the API's limit on one batch's body
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Positions have at most six digits (a batch holds at most 100,000 requests), so a
@@ -47,7 +48,10 @@ class BatchJob:
     fmt: str
     source: Any = None  # the MapInput, for labels and aligning results to its index
     out: str | None = None
-    failed: dict[int, Any] = field(default_factory=dict)  # items whose prompt failed: not sent
+    failed: dict[int, Any] = field(default_factory=dict)  # not sent: bad prompts, cached answers
+    keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
+    settings: Any = None  # the run's settings (``--schema`` validates the results)
+    sink: Any = None  # plan.AnswerSink: where the results are cached
 
 
 class KnownJobs(dict):  # type: ignore[type-arg]
@@ -178,58 +182,6 @@ def _errored(result: Any) -> ItemError:
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
 
 
-def submit_map(magics: Any, opts: Any, source: Any, prompts: Any, summary: Any) -> Any:
-    """Build every item's request, submit them as one batch, then wait and collect."""
-    from ..ask.client import get_client
-
-    if source.total > MAX_BATCH_REQUESTS:
-        raise UsageError(
-            f"--batch takes at most {MAX_BATCH_REQUESTS:,} items; {source.name} has "
-            f"{source.total:,}. Split it (e.g. {source.name}[:{MAX_BATCH_REQUESTS}]) into several cells."
-        )
-    fmt = prompts.settings.fmt
-    requests, failed = _prepare_requests(source, prompts, fmt)
-    if not requests:  # every item's prompt was bad: nothing to submit, as a live run
-        values = [failed[position] for position in range(source.total)]
-        return store_batch_results(
-            magics, opts.out, source.wrap(values, opts.out), summary, time.monotonic()
-        )
-    settings = prompts.settings
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
-    batch = submit(client, requests)
-    sent = len(requests)
-    del requests
-    remember(BatchJob(batch.id, source.total, fmt, source, opts.out, failed))
-    summary.batch_id, summary.status = batch.id, "submitted"
-    magics.shell.user_ns["_claude"] = summary
-    print(
-        f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). "
-        f"If you stop waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
-    )
-    return collect(magics, batch.id, opts.out, summary=summary)
-
-
-def _prepare_requests(
-    source: Any, prompts: Any, fmt: str
-) -> tuple[list[dict[str, Any]], dict[int, ItemError]]:
-    """Every item's request; an item whose prompt fails is its ItemError, as in a live run."""
-    from ..core.errors import ClaudeInterrupted
-
-    requests: list[dict[str, Any]] = []
-    failed: dict[int, ItemError] = {}
-    try:
-        for position, (item, row, label) in enumerate(source.pairs()):
-            try:
-                params = prompts.request(item, row, label)
-            except Exception as exc:
-                failed[position] = ItemError.from_exception(exc, index=label)
-                continue
-            requests.append({"custom_id": custom_id(fmt, position), "params": params})
-    except KeyboardInterrupt:  # a slow item to render: Ctrl-C before anything was sent
-        raise ClaudeInterrupted("stopped preparing the batch; nothing was submitted.") from None
-    return requests, failed
-
-
 def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from ..ask.client import get_client
@@ -289,7 +241,15 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
             summary.add_usage(value.usage, cost)
-            value = shape_answer(joined_text(value), fmt, value.stop_reason, label)
+            if job is not None and job.sink is not None and position is not None:
+                job.sink.add(job.keys.get(position), value)
+            text = joined_text(value)
+            if job is not None and job.settings is not None and slots is not None:
+                from .plan import item_value
+
+                value = item_value(text, value.stop_reason, label, job.settings)
+            else:
+                value = shape_answer(text, fmt, value.stop_reason, label)
         if position is None:
             values[cid] = value
         else:
@@ -299,9 +259,17 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             values[position] = error
     if summary is None:
         summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
+    if job is not None and job.sink is not None:
+        job.sink.flush()
     summary.total = size
     summary.batch_id = batch_id
-    wrapped = job.source.wrap(values, out or "results") if job and slots is not None else values
+    summary.batch_ids = [batch_id]
+    if job is not None and slots is not None:
+        from .plan import wrap_values
+
+        wrapped = wrap_values(job.source, values, out or "results", job.settings)
+    else:
+        wrapped = values
     return store_batch_results(magics, out, wrapped, summary, started)
 
 

@@ -164,17 +164,26 @@ def _lookup(shell: Any, name: str) -> MapInput:
 
 def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
+    from ..ask.answer_store import open_for
     from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
+    from .plan import make_plan
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
     shell = magics.shell
     source = _lookup(shell, opts.map_over)
     settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
-    limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
-    client = optional_client(**limits) if opts.dry_run else get_client(**limits)
-    model, note = settings.model, settings.model_note
+    cache, mode = open_for(magics)
+    model, note = (
+        settings.model,
+        settings.model_note,
+    )  # resolved (offline in replay) with the settings
+    if mode == "replay":
+        client = None  # never the network
+    else:
+        limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
+        client = optional_client(**limits) if opts.dry_run else get_client(**limits)
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if in_demo():
@@ -185,37 +194,123 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
         return None
     if note:
         print(note)
-    if opts.dry_run:
-        from ..ask.prompt import show_dry_run
-
-        # Item 0 is rendered only to be shown; in a real run it is prepared like any other.
-        first_request = prompts.request(*next(source.pairs()))
-        with interruptible("counting tokens for the dry run; nothing was sent"):
-            show_dry_run(shell, client, first_request)
-        print(
-            f"--map {opts.map_over}: would send {source.total:,} requests like this one (item 0)."
-        )
-        return None
+    plan = None
+    # Everything prepared up front only when it must be: an estimate, a batch, or replay
+    # (which checks every item has an answer before anything happens).
+    if opts.dry_run or opts.max_cost is not None or opts.batch or mode == "replay":
+        plan = make_plan(source, prompts.request, settings, cache, mode, fresh=bool(opts.fresh))
+        summary.cached = plan.cached
+    if plan is not None and (opts.dry_run or opts.max_cost is not None):
+        estimate = _estimate(client, model, settings, plan, bool(opts.batch))
+        if opts.dry_run:
+            _show_dry_run(shell, client, prompts, source, opts, estimate)
+            return None
+        if opts.max_cost is not None:
+            _check_budget(estimate, opts.max_cost, bool(opts.batch))
     if opts.batch:
-        from .batches import submit_map
+        from .batch_run import submit_map
 
-        submit_map(magics, opts, source, prompts, summary)
+        submit_map(magics, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
     else:
-        _run_live(magics, opts, source, prompts, summary)
+        _run_live(magics, opts, source, prompts, summary, plan, cache, mode)
     return None
 
 
+def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+    from ..ask.usage import usage_numbers
+    from .estimate import estimate_run
+
+    with interruptible("counting tokens for the estimate; nothing was sent"):
+        return estimate_run(
+            client,
+            model,
+            [request for _, request, _ in plan.pending],
+            cached=plan.cached,
+            max_tokens=settings.max_tokens,
+            cached_output=[usage_numbers(a.usage)[1] for a in plan.cached_answers],
+            structured=settings.schema is not None,
+        )
+
+
+def _show_dry_run(
+    shell: Any, client: Any, prompts: ItemPrompts, source: MapInput, opts: Any, estimate: Any
+) -> None:
+    from ..ask.prompt import show_dry_run
+
+    # Item 0 is rendered again only to be shown.
+    first_request = prompts.request(*next(source.pairs()))
+    with interruptible("counting tokens for the dry run; nothing was sent"):
+        show_dry_run(shell, client, first_request)
+    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like this one (item 0).")
+    for line in estimate.lines():
+        print(line)
+
+
+def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:
+    from ..ask.usage import format_cost
+
+    cost = estimate.batch_cost if batch else estimate.live_cost
+    if cost is None:
+        raise UsageError(
+            f"--max-cost: no price is known for {estimate.model}, so the budget cannot be kept."
+        )
+    if cost > max_cost:
+        raise UsageError(
+            f"--max-cost {max_cost:g}: the estimate is {format_cost(cost)} for {estimate.items:,} "
+            "item(s); nothing was sent. Raise the budget or map over fewer items "
+            "(see `--dry-run`)."
+        )
+
+
+class _Ready:
+    """An item whose value is known before sending (a stored answer): the worker returns it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 def _run_live(
-    magics: Any, opts: argparse.Namespace, source: MapInput, prompts: ItemPrompts, summary: Any
+    magics: Any,
+    opts: argparse.Namespace,
+    source: MapInput,
+    prompts: ItemPrompts,
+    summary: Any,
+    plan: Any,
+    cache: Any,
+    mode: Any,
 ) -> MapSummary:
+    """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
+    prepared and looked up in the answer cache just before it is sent, in the main
+    thread, so sending starts at once and Ctrl-C keeps what finished."""
     from ..ask.client import get_client, http_client
+    from ..cache import AnswerCacheError, answer_key
+    from .plan import AnswerSink, item_value, wrap_values
     from .progress import make_progress
 
     settings = prompts.settings
-    base = get_client(timeout=settings.timeout, max_retries=settings.max_retries, asynchronous=True)
+    sink = AnswerSink(cache, mode)
+    max_cost = opts.max_cost
+    lookup_each = plan is None and cache is not None and mode == "on" and not opts.fresh
+    use_keys = plan is None and (lookup_each or sink.active)
+    cached = [plan.cached if plan is not None else 0]
+    planned = (
+        {position: (position, request, key) for position, request, key in plan.pending}
+        if plan
+        else {}
+    )
+    base = None
+    if plan is None or plan.pending:  # everything cached (or replayed): no client, no network
+        base = get_client(
+            timeout=settings.timeout, max_retries=settings.max_retries, asynchronous=True
+        )
 
     @asynccontextmanager
     async def own_client() -> Any:
+        if base is None:
+            yield None
+            return
         # A fresh connection pool on the runner's loop: async clients are bound to one loop.
         client = base.with_options(http_client=http_client(asynchronous=True))
         try:
@@ -223,50 +318,97 @@ def _run_live(
         finally:
             await client.close()
 
-    def prepare(position: int, pair: tuple[Any, Any, Any]) -> Any:
+    def from_cache(key: str, label: Any) -> Any:
+        try:
+            hit = cache.get(key)
+        except AnswerCacheError:
+            return None  # an unreadable cache only means this item is sent
+        if hit is None:
+            return None
+        value = item_value(hit.text, hit.stop_reason, label, settings)
+        # A stored answer that fails the format is no success: ask again.
+        return None if isinstance(value, ItemError) else _Ready(value)
+
+    def prepare(position: int, pair: Any) -> Any:
         # Runs in the main thread: rendering a user's object may block, and Ctrl-C must
         # still land at once.  A bad prompt is this item's error, item 0's included.
+        if plan is not None:
+            return planned.get(position) or (
+                plan.values[position]
+                if isinstance(plan.values[position], ItemError)
+                else _Ready(plan.values[position])
+            )
         item, row, label = pair
         try:
-            return label, prompts.request(item, row, label)
+            request = prompts.request(item, row, label)
         except Exception as exc:
             return ItemError.from_exception(exc, index=label)
+        key = answer_key(request, scope=settings.cache_scope) if use_keys else None
+        if lookup_each and key is not None:
+            ready = from_cache(key, label)
+            if ready is not None:
+                cached[0] += 1
+                return ready
+        return position, request, key
 
-    async def worker(position: int, prepared: tuple[Any, dict[str, Any]], client: Any) -> Any:
-        label, request = prepared
+    async def worker(position: int, entry: Any, client: Any) -> Any:
+        if isinstance(entry, _Ready):
+            return entry.value
+        _, request, key = entry
+        label = source.label(position)
+        if max_cost is not None and summary.cost is not None and summary.cost >= max_cost:
+            return ItemError(
+                f"not sent: the run reached --max-cost {max_cost:g}", kind="budget", index=label
+            )
         try:
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
         cost = magics.session_usage.add(message.model, message.usage, demo=summary.source == "demo")
         summary.add_usage(message.usage, cost)
-        return shape_answer(joined_text(message), settings.fmt, message.stop_reason, label)
+        sink.add(key, message)
+        return item_value(joined_text(message), message.stop_reason, label, settings)
+
+    def note() -> str:
+        return f"{cached[0]:,} from the answer cache" if cached[0] else ""
+
+    def on_progress(f: Any) -> None:
+        sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
+        progress.update(f.done, f.failed, note())
 
     concurrency = opts.concurrency or magics.concurrency
     progress = make_progress(magics.shell, source.total, "Claude")
     fan = run_concurrently(
-        source.pairs(),
+        source.pairs() if plan is None else range(source.total),
         worker,
         prepare=prepare,
         total=source.total,
         concurrency=concurrency,
         resource=own_client,
-        on_progress=lambda f: progress.update(f.done, f.failed),
+        on_progress=on_progress,
         first_alone=prompts.prefix is not None,
     )
-    note = "interrupted" if fan.interrupted else ""
-    progress.close(fan.done, fan.failed, note)
+    sink.flush()
+    budget = sum(isinstance(v, ItemError) and v.kind == "budget" for v in fan.results)
+    closing = "interrupted" if fan.interrupted else note()
+    if budget:
+        closing = f"--max-cost reached: {budget:,} not sent"
+    progress.close(fan.done, fan.failed, closing)
+    if sink.error:
+        print(f"(answers were not all cached: {sink.error})")
     for position, value in enumerate(fan.results):
         if isinstance(value, ItemError) and value.kind == "cancelled":
             value.index = source.label(position)
-    return store(magics, opts.out, source.wrap(fan.results, opts.out), summary, fan)
+    summary.cached = cached[0]
+    values = wrap_values(source, fan.results, opts.out, settings)
+    return store(magics, opts.out, values, summary, fan)
 
 
 def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
-    from .batches import collect
+    from .batch_run import fetch
 
-    return collect(magics, batch_id, out)
+    return fetch(magics, batch_id, out)
 
 
 __all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]

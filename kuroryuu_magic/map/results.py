@@ -22,7 +22,8 @@ class ItemError:
 
     ``kind`` is ``error`` (the API or the network failed), ``format`` (the
     answer was not what ``-f`` asked for; the raw answer is in ``.text``),
-    ``usage`` (the prompt for this item was invalid) or ``cancelled``.
+    ``usage`` (the prompt for this item was invalid), ``budget`` (not sent: ``--max-cost``
+    was reached), ``expired``/``missing`` (a batch had no answer for it) or ``cancelled``.
     """
 
     __slots__ = ("index", "kind", "message", "request_id", "status", "text")
@@ -104,6 +105,28 @@ class MapSummary:
     data: Any = None
     thinking: str = ""
     source: str = "api"  # or "demo": the offline demo's fake answered
+    cached: int = 0  # items served by the answer cache (not sent, not paid again)
+    batch_ids: list[str] = field(default_factory=list)  # every part of a split batch
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Output metadata for the summary's display: the run's totals and batch ids."""
+        from ..ask.provenance import run_metadata
+
+        ids = self.batch_ids or ([self.batch_id] if self.batch_id else [])
+        return run_metadata(
+            model=self.model,
+            total=self.total,
+            succeeded=self.succeeded,
+            failed=self.failed,
+            cancelled=self.cancelled,
+            cached=self.cached,
+            usage=self.usage,
+            cost=self.cost,
+            elapsed=self.elapsed,
+            batch_ids=ids,
+            status=self.status,
+        )
 
     @property
     def errors(self) -> list[ItemError]:
@@ -116,6 +139,8 @@ class MapSummary:
             parts.append(f"{self.failed:,} failed")
         if self.cancelled:
             parts.append(f"{self.cancelled:,} cancelled")
+        if self.cached:
+            parts.append(f"{self.cached:,} from the answer cache")
         if self.batch_id:
             parts.append(f"batch {self.batch_id}")
         return ", ".join(parts)
@@ -177,7 +202,11 @@ def _show(shell: Any, summary: MapSummary) -> None:
     if is_rich_frontend(shell):
         from IPython.display import display
 
-        display({"text/markdown": summary._repr_markdown_(), "text/plain": summary.text}, raw=True)
+        display(
+            {"text/markdown": summary._repr_markdown_(), "text/plain": summary.text},
+            raw=True,
+            metadata=summary.metadata,
+        )
     else:
         print(f"{summary.text}\n── {summary.footer()}")
 

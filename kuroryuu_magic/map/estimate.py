@@ -1,0 +1,134 @@
+"""What a ``--map`` run will cost, before it starts.
+
+The API counts the input tokens of a sample of the items to send (spread over
+the whole input); a straight line through (request size, tokens) extrapolates
+to every item, so a fixed overhead (system prompt, schema) and varied item
+lengths are both accounted for.  Items the answer cache will serve are not
+counted.  Output tokens are unknowable in advance: the mean of this run's
+cached answers when there are some, else an assumption shown as such.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..ask.usage import format_cost
+from ..models.pricing import estimate_cost
+
+__all__ = ["SAMPLE", "Estimate", "estimate_run", "request_size"]
+
+SAMPLE = 24  # count_tokens calls per estimate: enough for a line, cheap and quick
+_COUNTED = ("model", "messages", "system", "thinking", "tools", "tool_choice", "output_config")
+
+
+@dataclass
+class Estimate:
+    model: str
+    items: int  # to send
+    cached: int  # served by the answer cache
+    input_tokens: int
+    output_tokens: int
+    output_assumed: bool  # no answer to learn from: output per item is a guess
+    sampled: int  # items whose input the API counted
+    live_cost: float | None
+    batch_cost: float | None
+
+    def lines(self) -> list[str]:
+        per = self.output_tokens // max(self.items, 1)
+        how = "assumed" if self.output_assumed else "mean of the cached answers"
+        counted = (
+            f"counted by the API on {self.sampled:,} item(s), extrapolated"
+            if self.sampled
+            else "estimated from the text length (no token counting available)"
+        )
+        return [
+            f"items: {self.items + self.cached:,} · to send {self.items:,} · "
+            f"from the answer cache {self.cached:,}",
+            f"input tokens: ~{self.input_tokens:,} ({counted})",
+            f"output tokens: ~{self.output_tokens:,} (~{per:,} per item, {how})",
+            f"estimated cost with {self.model}: {format_cost(self.live_cost)} live · "
+            f"{format_cost(self.batch_cost)} as a batch (--batch)",
+        ]
+
+
+def estimate_tokens_for_size(size: int) -> int:
+    # The same rule as ask.usage.estimate_tokens (four characters a token), without the text.
+    return (size + 3) // 4
+
+
+def request_size(request: dict[str, Any]) -> int:
+    """Characters of what the model reads: the measure the token count is fitted against."""
+    parts = [request.get("messages"), request.get("system"), request.get("output_config")]
+    return sum(len(json.dumps(p, ensure_ascii=False, default=str)) for p in parts if p)
+
+
+def _fit(points: list[tuple[int, int]]) -> tuple[float, float]:
+    """(intercept, slope) of tokens against size; a ratio through 0 when sizes barely vary."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    if n >= 3 and var > 0:
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / var
+        intercept = mean_y - slope * mean_x
+        if slope > 0 and intercept >= 0:
+            return intercept, slope
+    return 0.0, (mean_y / mean_x if mean_x else 0.0)
+
+
+def _count(client: Any, request: dict[str, Any]) -> int:
+    args = {k: v for k, v in request.items() if k in _COUNTED}
+    return int(client.messages.count_tokens(**args).input_tokens)
+
+
+def estimate_run(
+    client: Any,
+    model: str,
+    requests: list[dict[str, Any]],
+    *,
+    cached: int,
+    max_tokens: int,
+    cached_output: list[int] | None = None,
+    structured: bool = False,
+    sample: int = SAMPLE,
+) -> Estimate:
+    """Estimate ``requests`` (the items to send); ``client`` ``None`` counts nothing."""
+    sizes = [request_size(r) for r in requests]
+    points: list[tuple[int, int]] = []
+    if client is not None and requests:
+        step = max(1, len(requests) // sample)
+        for position in range(0, len(requests), step)[:sample]:
+            try:
+                points.append((sizes[position], _count(client, requests[position])))
+            except Exception:  # counting is advisory: fall back to the text length
+                points = []
+                break
+    if points:
+        intercept, slope = _fit(points)
+        input_tokens = round(sum(intercept + slope * s for s in sizes))
+    else:
+        input_tokens = sum(estimate_tokens_for_size(s) for s in sizes)
+    if cached_output:
+        per_item, assumed = sum(cached_output) // len(cached_output), False
+    else:
+        per_item, assumed = min(max_tokens, 256 if structured else 512), True
+    output_tokens = per_item * len(requests)
+
+    def cost(batch: bool) -> float | None:
+        return estimate_cost(
+            model, input_tokens=input_tokens, output_tokens=output_tokens, batch=batch
+        )
+
+    return Estimate(
+        model,
+        len(requests),
+        cached,
+        input_tokens,
+        output_tokens,
+        assumed,
+        len(points),
+        cost(False),
+        cost(True),
+    )
