@@ -230,3 +230,14 @@ def test_partial_usage_prefers_the_apis_last_count() -> None:
     usage, estimated = partial_usage(start, None, "x" * 40)
     assert usage is not None and usage["output_tokens"] == 10 and estimated
     assert partial_usage(None, None, "text") == (None, False)
+
+
+def test_max_tokens_stays_within_the_models_output_limit(ip, fake: FakeAnthropic) -> None:
+    # The API answers 400 above a model's maximum output (models/facts.py: 64,000 for Haiku 4.5).
+    run_cell(ip, "%%claude -m claude-haiku-4-5 --thinking 60000 --no-history\nhi")
+    assert fake.messages_requests()[-1].body["max_tokens"] == 64_000  # default + budget, trimmed
+    with pytest.raises(UsageError, match="more than claude-haiku-4-5 can write"):
+        run_cell(ip, "%%claude -m claude-haiku-4-5 --max-tokens 100000 --no-history\nhi")
+    with pytest.raises(UsageError, match="leaves no room"):
+        run_cell(ip, "%%claude -m claude-haiku-4-5 --thinking 64000 --no-history\nhi")
+    assert len(fake.messages_requests()) == 1

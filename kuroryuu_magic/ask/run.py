@@ -78,6 +78,11 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         with interruptible("looking up the model; nothing was sent"):
             model, note = resolve_model(opts.model or magics.model, client)
     max_tokens = _within_output_limit(model, max_tokens, explicit=bool(opts.max_tokens))
+    if budget and budget >= max_tokens:  # trimmed to the model's limit: no room left to answer
+        raise UsageError(
+            f"--thinking {budget:,} leaves no room for an answer within {model}'s "
+            f"{max_tokens:,} output tokens; use a smaller budget."
+        )
     return Settings(
         model=model,
         model_note=note,

@@ -40,22 +40,11 @@ def run_explore(magics: Any, opts: argparse.Namespace, target: str) -> Any:
 def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """One prompt answered with the tool loop (``--tools`` or the ``tools`` trait)."""
     from ..agent import investigate
-    from ..ask.prompt import build_content
-    from ..ask.run import effective_settings
+    from .prompting import prepare
 
     mode = getattr(opts, "tools", None) or magics.tools
-    settings = effective_settings(magics, opts)
-    if opts.new:
-        magics.conversations.reset(settings.thread)
+    settings, content = prepare(magics, opts, text)
     schema_only = magics.schema_only or bool(opts.schema_only)
-    content, _ = build_content(
-        magics.shell,
-        text,
-        opts,
-        context_chars=magics.context_chars,
-        object_chars=magics.object_chars,
-        schema_only=magics.schema_only,
-    )
     investigate(
         magics.shell,
         settings,

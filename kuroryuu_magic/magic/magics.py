@@ -202,20 +202,10 @@ class ClaudeMagics(Magics):
             from .explore import run_with_tools
 
             return run_with_tools(self, opts, text)
-        from ..ask.prompt import build_content
-        from ..ask.run import ask, effective_settings
+        from ..ask.run import ask
+        from .prompting import prepare
 
-        settings = effective_settings(self, opts)
-        if opts.new:
-            self.conversations.reset(settings.thread)
-        content, _ = build_content(
-            self.shell,
-            text,
-            opts,
-            context_chars=self.context_chars,
-            object_chars=self.object_chars,
-            schema_only=self.schema_only,
-        )
+        settings, content = prepare(self, opts, text)
         ask(
             self.shell,
             settings,
