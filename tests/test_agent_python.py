@@ -171,3 +171,36 @@ def test_ctrl_c_at_the_prompt_stops_and_runs_nothing(ip, fake, monkeypatch, tmp_
     assert ip.user_ns["_claude"].status == "interrupted"
     assert "I will write it." in ip.user_ns["_claude"].text
     assert len(fake.messages_requests()) == 1  # nothing more was sent
+
+
+def test_no_answer_within_the_approval_timeout_declines_and_nothing_runs(
+    ip, fake, monkeypatch, tmp_path
+):
+    import time
+
+    def never_answers(prompt: str = "") -> str:  # as a user who walked away
+        time.sleep(30)
+        return "y"
+
+    monkeypatch.setattr(builtins, "input", never_answers)
+    run_cell(ip, "%config ClaudeMagics.approval_timeout = 0.3")
+    sentinel = tmp_path / "ran.txt"
+    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
+    fake.enqueue(Reply(text="Understood; I will not run it."))
+    started = time.monotonic()
+    run_cell(ip, "%%claude --tools code\nRun something")
+    assert time.monotonic() - started < 10
+    assert not sentinel.exists()
+    assert fake.tool_results[0]["is_error"]
+    assert "no answer within 0.3 seconds" in fake.tool_results[0]["content"]
+    assert ip.user_ns["_claude"].text == "Understood; I will not run it."  # the loop went on
+
+
+def test_approval_timeout_is_validated(ip):
+    from traitlets import TraitError
+
+    magics = ip.magics_manager.registry["ClaudeMagics"]
+    for bad in (-1.0, float("inf"), float("nan")):
+        with pytest.raises(TraitError):
+            magics.approval_timeout = bad
+    magics.approval_timeout = 0  # 0: wait as long as it takes

@@ -74,8 +74,17 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
 class _Run:
     """One investigation's state: the transcript, the tally, the steps."""
 
-    def __init__(self, shell: Any, mode: str, object_chars: int, schema_only: bool, ask: Any):
+    def __init__(
+        self,
+        shell: Any,
+        mode: str,
+        object_chars: int,
+        schema_only: bool,
+        ask: Any,
+        approval_timeout: float = 0.0,
+    ):
         self.shell = shell
+        self.approval_timeout = approval_timeout
         self.mode = mode
         self.object_chars = object_chars
         self.schema_only = schema_only
@@ -95,7 +104,9 @@ class _Run:
             code = input.get("code") if isinstance(input, dict) else None
             if not isinstance(code, str) or not code.strip():
                 return ToolOutcome("error: run_python needs a non-empty 'code' string", True)
-            approved, why = run_python.ask_approval(self.shell, code, self.ask)
+            approved, why = run_python.ask_approval(
+                self.shell, code, self.ask, timeout=self.approval_timeout
+            )
             if not approved:
                 return ToolOutcome(f"{why}; the code did not run", True)
             return run_python.run_code(self.shell, code, max_chars=self.object_chars)
@@ -123,6 +134,7 @@ def investigate(
     out: str | None = None,
     dry_run: bool = False,
     ask: Any = None,
+    approval_timeout: float = 0.0,
 ) -> ClaudeResult | None:
     """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
@@ -147,7 +159,7 @@ def investigate(
             f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
         )
     view.start(f"Asking {model} (with tools)…")
-    state = _Run(shell, mode, object_chars, schema_only, ask)
+    state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer

@@ -10,8 +10,11 @@ into ipykernel internals that change between versions.  In terminal IPython
 the same call is a plain y/N prompt.  A front end without stdin (nbclient,
 papermill) raises ``StdinNotImplementedError``: that counts as declined.
 
-Only "y"/"yes" approves; anything else, an empty line or end of input
-declines, and a declined call runs nothing.  Each call is asked for on its
+Only "y"/"yes" approves; anything else, an empty line, end of input or no
+answer within ``timeout`` seconds (the ``approval_timeout`` trait) declines,
+and a declined call runs nothing.  ipykernel's ``input()`` has no timeout of its
+own, so a timer interrupts the waiting main thread the way Ctrl-C would; a flag
+tells that apart from the user's own Ctrl-C (which stops the investigation).  Each call is asked for on its
 own — there is no "approve all".  Code carrying a key-shaped string is
 declined without being shown, since showing it redacted would ask the user to
 approve code other than what would run.
@@ -26,6 +29,8 @@ import html
 import io
 import itertools
 import linecache
+import threading
+import time
 import traceback
 from typing import Any
 
@@ -57,7 +62,51 @@ def _show_code(shell: Any, code: str) -> None:
         print(f"\n{header}\n{bar}\n{code}\n{bar}", flush=True)
 
 
-def ask_approval(shell: Any, code: str, ask: Any = None) -> tuple[bool, str]:
+class _Deadline:
+    """Interrupt the main thread if no answer came within ``seconds`` (0: wait for ever)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self.answered = self.expired = False
+        on_main = threading.current_thread() is threading.main_thread()
+        self._timer = threading.Timer(seconds, self._expire) if seconds > 0 and on_main else None
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self.answered:
+                return
+            self.expired = True
+        # What the stop button does: SIGINT to the main thread, which also wakes a blocking
+        # read (a terminal's input()); interrupt_main alone would wait for the read to end.
+        import signal
+
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        else:  # Windows: no pthread_kill; ipykernel's input() polls, so this is enough there
+            import _thread
+
+            _thread.interrupt_main()
+
+    def settle(self) -> None:
+        """Stop the timer; absorb an interrupt it sent just as the answer arrived."""
+        with self._lock:
+            self.answered = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if self.expired:
+            try:
+                for _ in range(200):  # the pending interrupt lands at the next bytecode
+                    time.sleep(0.001)
+            except KeyboardInterrupt:
+                pass
+
+
+def ask_approval(
+    shell: Any, code: str, ask: Any = None, *, timeout: float = 0.0
+) -> tuple[bool, str]:
     """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops).
 
     ``input`` is looked up on each call: ipykernel installs its stdin-request
@@ -66,8 +115,17 @@ def ask_approval(shell: Any, code: str, ask: Any = None) -> tuple[bool, str]:
     if redact(code) != code:
         return False, "declined: the code contains a credential-shaped string, so it was not shown"
     _show_code(shell, code)
+    deadline = _Deadline(timeout)
     try:
-        answer = (ask or builtins.input)(PROMPT)
+        try:
+            answer = (ask or builtins.input)(PROMPT)
+        finally:
+            deadline.settle()
+    except KeyboardInterrupt:
+        if deadline.expired:
+            print(f"\nNo answer within {timeout:g} s: declined, nothing ran.", flush=True)
+            return False, f"declined: no answer within {timeout:g} seconds"
+        raise
     except EOFError:
         return False, "declined: no answer (end of input)"
     except Exception as exc:

@@ -53,6 +53,7 @@ def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
         session_usage=magics.session_usage,
         mode=mode,
         max_rounds=magics.max_tool_rounds,
+        approval_timeout=magics.approval_timeout,
         object_chars=magics.object_chars,
         schema_only=schema_only,
         out=opts.out,

@@ -76,6 +76,11 @@ class ClaudeMagics(Magics):
         "code (also run_python, each call approved by you).",
     ).tag(config=True)
     max_tool_rounds = Integer(12, help="Rounds of tool calls per prompt, at most.").tag(config=True)
+    approval_timeout = Float(
+        300.0,
+        help="Seconds to wait for your y/N on code Claude wants to run (--tools code); "
+        "no answer declines. 0 waits as long as it takes.",
+    ).tag(config=True)
     answer_cache = Enum(
         ("on", "off", "replay"),
         default_value="on",
@@ -116,7 +121,7 @@ class ClaudeMagics(Magics):
             raise TraitError(f"{proposal['trait'].name} must be positive")
         return proposal["value"]
 
-    @validate("concurrency", "timeout", "max_retries", "update_interval")
+    @validate("concurrency", "timeout", "max_retries", "update_interval", "approval_timeout")
     def _check_bounded(self, proposal: Any) -> Any:
         # inf/nan/1e308 or a huge pool used to pass and fail later as "API unreachable".
         name, value = proposal["trait"].name, proposal["value"]
@@ -127,6 +132,10 @@ class ClaudeMagics(Magics):
                 return check_timeout(value, name)
             if name == "max_retries":
                 return check_retries(value, name)
+            if name == "approval_timeout":
+                if not (math.isfinite(value) and 0 <= value <= 86_400):
+                    raise UsageError(f"{name} must be from 0 to 86,400 seconds, not {value!r}.")
+                return value
             if not (math.isfinite(value) and 0 <= value <= 60):
                 raise UsageError(f"{name} must be from 0 to 60 seconds, not {value!r}.")
             return value
