@@ -131,7 +131,10 @@ def test_panels_fit_their_labels(open_notebook: Any, lab_fake: Any) -> None:
     assert problems["count"] >= 6, problems  # the radio labels and the buttons were seen
     assert not problems["overlaps"] and not problems["cut"], problems
 
-    j = nb.append_and_run("%claude login")
+    # Diagnose with no login: an earlier browser test may have logged in to the shared fake.
+    j = nb.append_and_run(
+        "from kuroryuu_magic.oauth.tokens import logout\n_ = logout()\n%claude login"
+    )
     login = nb.cell(j).locator(".jp-Cell-outputArea")
     login.get_by_role("button", name="Diagnose").wait_for()
     problems = _layout(login)
