@@ -60,7 +60,8 @@ def explore_prompt(name: str, question: str = "") -> str:
 
 def _param(block: Any) -> dict[str, Any]:
     """An answer's content block as a request block (thinking signatures kept as sent)."""
-    return block.to_dict(exclude_none=True)
+    param: dict[str, Any] = block.to_dict(exclude_none=True)
+    return param
 
 
 def _add_usage(total: dict[str, int], usage: Any) -> None:

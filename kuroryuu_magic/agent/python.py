@@ -88,7 +88,10 @@ def run_code(shell: Any, code: str, *, max_chars: int) -> ToolOutcome:
         return ToolOutcome(bounded(redact(f"SyntaxError: {exc}"), max_chars), True)
     # Tracebacks quote the lines, as they do for a cell.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    tail = tree.body[-1] if tree.body else None
+    last = tail if isinstance(tail, ast.Expr) else None
+    if last is not None:
+        tree.body.pop()
     namespace = shell.user_ns
     out = io.StringIO()
     value: Any = None

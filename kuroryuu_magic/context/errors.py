@@ -94,7 +94,7 @@ def _frames(tb: TracebackType | None, shell: Any) -> tuple[list[str], list[int]]
 def _cell_source(shell: Any, n: int) -> str | None:
     history = shell.user_ns.get("In") if shell is not None else None
     if isinstance(history, list) and 0 < n < len(history):
-        return history[n]
+        return str(history[n])
     return None
 
 

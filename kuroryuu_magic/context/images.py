@@ -62,12 +62,12 @@ def _b64_len(n: int) -> int:
     return 4 * ((n + 2) // 3)
 
 
-def image_block(obj: Any, *, shell: Any = None, max_side: int = MAX_SIDE) -> dict:
+def image_block(obj: Any, *, shell: Any = None, max_side: int = MAX_SIDE) -> dict[str, Any]:
     """An ``{"type": "image", "source": {"type": "base64", …}}`` block for ``obj``."""
     return block_from_bytes(_to_bytes(obj, shell, depth=0), max_side=max_side)
 
 
-def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
+def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict[str, Any]:
     """Image bytes as a content block, downscaled/re-encoded when over the limits."""
     media = sniff(data)
     if media is None:
@@ -79,7 +79,7 @@ def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
     }
 
 
-def current_figure_block(shell: Any = None) -> dict:
+def current_figure_block(shell: Any = None) -> dict[str, Any]:
     """The current matplotlib figure (``--plot``), else the image the last cell displayed."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None and plt.get_fignums():
@@ -131,7 +131,7 @@ def _is(obj: Any, module: str, name: str) -> bool:
     return isinstance(cls, type) and isinstance(obj, cls)
 
 
-def _read_file(path: str | os.PathLike) -> bytes:
+def _read_file(path: str | os.PathLike[str]) -> bytes:
     p = Path(path).expanduser()
     shown = str(path)[:200]
     if not p.is_file():
@@ -272,7 +272,8 @@ def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
         # twice our limit, and the declared size is checked below before any decoding.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
+            # Image, not ImageFile: the downscaling below rebinds it to plain copies.
+            img: Image.Image = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
         size = img.size
     except Image.DecompressionBombError:
         raise too_many from None

@@ -19,11 +19,11 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 
-from ..ask.settings import check_concurrency, check_retries, check_timeout
+from ..ask.settings import check_concurrency, check_retries, check_timeout, parse_thinking
 from ..core.errors import UsageError
 from ..core.session import session_for
 from . import subcommands
-from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
+from .options import REQUEST_PARSER, parse_cell_line, parse_line
 
 
 @magics_class
@@ -100,7 +100,8 @@ class ClaudeMagics(Magics):
             from traitlets import TraitError
 
             raise TraitError(str(exc)) from None
-        return proposal["value"]
+        value: str = proposal["value"]
+        return value
 
     @validate(
         "max_tokens",
@@ -114,7 +115,8 @@ class ClaudeMagics(Magics):
             from traitlets import TraitError
 
             raise TraitError(f"{proposal['trait'].name} must be positive")
-        return proposal["value"]
+        value: int = proposal["value"]
+        return value
 
     @validate("concurrency", "timeout", "max_retries", "update_interval")
     def _check_bounded(self, proposal: Any) -> Any:
@@ -143,7 +145,8 @@ class ClaudeMagics(Magics):
             shell.events.register("post_run_cell", self._warm_up_once)
 
     def _warm_up_once(self, result: Any) -> None:
-        self.shell.events.unregister("post_run_cell", self._warm_up_once)
+        if self.shell is not None:  # registered only when there is one (see __init__)
+            self.shell.events.unregister("post_run_cell", self._warm_up_once)
         if self.warm_up:
             from ..ask import warmup
 

@@ -182,7 +182,9 @@ def _errored(result: Any) -> ItemError:
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
 
 
-def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
+def collect(
+    magics: Any, batch_id: str, out: str | None, *, summary: MapSummary | None = None
+) -> MapSummary:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from ..ask.client import get_client
     from ..core.errors import ClaudeInterrupted
@@ -225,6 +227,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             for i in range(size)
         ]
     model = summary.model if summary is not None else ""
+    label: str | int
     for cid, value in lines:
         if slots is None:
             parsed = parse_custom_id(cid)

@@ -16,6 +16,7 @@ the group by its id.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -240,7 +241,9 @@ def _poll_all(
             if batch_id in ended or batch_id in failed:
                 continue
             try:
-                batch = batches._api_call(lambda b=batch_id: client.messages.batches.retrieve(b))
+                batch = batches._api_call(
+                    functools.partial(client.messages.batches.retrieve, batch_id)
+                )
             except ClaudeAPIError as exc:
                 failed[batch_id] = str(exc)
                 latest[batch_id] = (sizes[batch_id], sizes[batch_id], sizes[batch_id])
@@ -262,7 +265,9 @@ def _poll_all(
         delay = min(batches.POLL_MAX, delay * batches.POLL_GROWTH)
 
 
-def collect_group(magics: Any, job: GroupJob, out: str | None, *, summary: Any = None) -> Any:
+def collect_group(
+    magics: Any, job: GroupJob, out: str | None, *, summary: MapSummary | None = None
+) -> MapSummary:
     """Wait for every part of ``job`` (one progress display), then map all results back."""
     from ..ask.client import get_client
     from . import batches

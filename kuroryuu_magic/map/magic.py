@@ -63,7 +63,9 @@ class ItemPrompts:
             image_opts = copy.copy(opts)
             image_opts.vars, image_opts.no_interpolate, image_opts.cache = None, True, False
             blocks, _ = build_content(magics.shell, "-", image_opts, **self._limits())
-            self.images = [b for b in blocks if b.get("type") == "image"]
+            # With an image the content is always a list of blocks, never a plain string.
+            if not isinstance(blocks, str):
+                self.images = [b for b in blocks if b.get("type") == "image"]
         self.shared = {} if opts.no_interpolate else self._prerender(text)
         self.prefix: dict[str, Any] | None = None
         self.item_chars = magics.context_chars
@@ -182,8 +184,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if mode == "replay":
         client = None  # never the network
     else:
-        limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
-        client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+        make = optional_client if opts.dry_run else get_client
+        client = make(timeout=settings.timeout, max_retries=settings.max_retries)
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if in_demo():
