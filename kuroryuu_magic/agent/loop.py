@@ -28,6 +28,7 @@ from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import ClaudeInterrupted, api_error_from, interruptible
 from ..core.redact import redact, redact_exception
+from ..core.shell import ShellLike
 from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
@@ -75,7 +76,7 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
 class _Run:
     """One investigation's state: the transcript, the tally, the steps."""
 
-    def __init__(self, shell: Any, mode: str, object_chars: int, schema_only: bool, ask: Any):
+    def __init__(self, shell: ShellLike, mode: str, object_chars: int, schema_only: bool, ask: Any):
         self.shell = shell
         self.mode = mode
         self.object_chars = object_chars
@@ -111,7 +112,7 @@ class _Run:
 
 
 def investigate(
-    shell: Any,
+    shell: ShellLike,
     settings: Settings,
     content: Any,
     *,

@@ -32,6 +32,7 @@ from typing import Any
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS
 from ..core.redact import redact
+from ..core.shell import ShellLike
 from ..tools.outcome import ToolOutcome
 from ..tools.text import bounded
 
@@ -39,7 +40,7 @@ PROMPT = "Run this code in your kernel? [y/N] "
 _counter = itertools.count(1)
 
 
-def _show_code(shell: Any, code: str) -> None:
+def _show_code(shell: ShellLike, code: str) -> None:
     header = "Claude wants to run this code in your kernel:"
     if is_rich_frontend(shell):
         from IPython.display import display
@@ -57,7 +58,7 @@ def _show_code(shell: Any, code: str) -> None:
         print(f"\n{header}\n{bar}\n{code}\n{bar}", flush=True)
 
 
-def ask_approval(shell: Any, code: str, ask: Any = None) -> tuple[bool, str]:
+def ask_approval(shell: ShellLike, code: str, ask: Any = None) -> tuple[bool, str]:
     """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops).
 
     ``input`` is looked up on each call: ipykernel installs its stdin-request
@@ -79,7 +80,7 @@ def ask_approval(shell: Any, code: str, ask: Any = None) -> tuple[bool, str]:
     return False, "declined by the user"
 
 
-def run_code(shell: Any, code: str, *, max_chars: int) -> ToolOutcome:
+def run_code(shell: ShellLike, code: str, *, max_chars: int) -> ToolOutcome:
     """Run approved ``code`` in ``shell.user_ns`` like a cell: stdout, the last value's repr, or the error."""
     filename = f"<run_python {next(_counter)}>"
     try:

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS, escape_dollars
 from ..core.redact import redact
+from ..core.shell import ShellLike
 
 ARGS_CHARS = 160  # a step's summary shows this much of the arguments
 
@@ -120,5 +121,5 @@ class TerminalSteps:
         self.updates += 1
 
 
-def make_steps(shell: Any) -> RichSteps | TerminalSteps:
+def make_steps(shell: ShellLike | None) -> RichSteps | TerminalSteps:
     return RichSteps() if is_rich_frontend(shell) else TerminalSteps()

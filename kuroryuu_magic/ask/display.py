@@ -24,6 +24,7 @@ from ..core.nomath import (
     literal_html,
     literal_inline,
 )
+from ..core.shell import ShellLike
 from .blocks import needs_whole, safe_cut
 from .mathguard import guard_math
 
@@ -363,13 +364,15 @@ class TerminalView(View):
         self._out.flush()
 
 
-def make_view(shell: Any, interval: float, fmt: str, math: str = "auto") -> View:
+def make_view(shell: ShellLike | None, interval: float, fmt: str, math: str = "auto") -> View:
     if is_rich_frontend(shell):
         return RichView(interval, fmt, math)
     return TerminalView(interval, fmt)
 
 
-def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def show_rows(
+    shell: ShellLike | None, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     """A small table: Markdown in a front end, aligned text in a terminal."""
     cells = [[str(c) for c in row] for row in rows]
     if is_rich_frontend(shell):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
 from ..core.redact import redact_exception
+from ..core.shell import ShellLike
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
@@ -303,7 +304,7 @@ def _store(
 
 
 def ask(
-    shell: Any,
+    shell: ShellLike,
     settings: Settings,
     content: Any,
     *,

@@ -211,8 +211,10 @@ class ClaudeMagics(Magics):
         settings = effective_settings(self, opts)
         if opts.new:
             self.conversations.reset(settings.thread)
+        shell = self.shell
+        assert shell is not None  # a magic runs inside the shell that registered it
         content, _ = build_content(
-            self.shell,
+            shell,
             text,
             opts,
             context_chars=self.context_chars,
@@ -220,7 +222,7 @@ class ClaudeMagics(Magics):
             schema_only=self.schema_only,
         )
         ask(
-            self.shell,
+            shell,
             settings,
             content,
             conversations=self.conversations,

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from ..core.errors import UsageError, interruptible
+from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
@@ -155,7 +156,7 @@ def split_template(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _lookup(shell: Any, name: str) -> MapInput:
+def _lookup(shell: ShellLike, name: str) -> MapInput:
     from ..ask.interpolate import _MISSING, _resolve
 
     value = _resolve(name, shell.user_ns)
@@ -235,7 +236,7 @@ def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) ->
 
 
 def _show_dry_run(
-    shell: Any, client: Any, prompts: ItemPrompts, source: MapInput, opts: Any, estimate: Any
+    shell: ShellLike, client: Any, prompts: ItemPrompts, source: MapInput, opts: Any, estimate: Any
 ) -> None:
     from ..ask.prompt import show_dry_run
 
