@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError
 from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
 
 # About the API's smallest cacheable prompt (1,024 tokens on most models).  A mark
 # on a shorter prompt is simply not cached, so erring low costs nothing.
@@ -115,7 +118,7 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def show_dry_run(shell: NamespaceLike, client: Any | None, request: dict[str, Any]) -> None:
+def show_dry_run(shell: NamespaceLike, client: Anthropic | None, request: dict[str, Any]) -> None:
     """Show exactly what would be sent, with the API's token count (``client`` may be ``None``
     when no credential resolves); send nothing else."""
     from ..core.frontend import is_rich_frontend
