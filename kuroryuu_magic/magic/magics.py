@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
@@ -24,6 +24,9 @@ from ..core.errors import UsageError
 from ..core.session import session_for
 from . import subcommands
 from .options import REQUEST_PARSER, parse_cell_line, parse_line
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 @magics_class
@@ -137,7 +140,7 @@ class ClaudeMagics(Magics):
 
             raise TraitError(str(exc)) from None
 
-    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._answer_cache_holder: Any = None
         if shell is not None:
@@ -238,7 +241,7 @@ class ClaudeMagics(Magics):
 ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
-def unregister(shell: Any) -> None:
+def unregister(shell: InteractiveShell) -> None:
     """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
     from .. import demo
     from ..ask import warmup

@@ -25,12 +25,16 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+
 
 __all__ = [
     "GROUP_PREFIX",
@@ -203,7 +207,7 @@ def _load_record(group_id: str) -> GroupJob | None:
 
 
 def submit_group(
-    client: Any,
+    client: Anthropic,
     submit: Callable[[Any, list[dict[str, Any]]], Any],
     parts: Iterable[list[dict[str, Any]]],
     positions_of: Callable[[dict[str, Any]], int],
@@ -222,7 +226,7 @@ def submit_group(
 
 
 def _poll_all(
-    client: Any,
+    client: Anthropic,
     parts: list[Part],
     on_poll: Callable[[int, int, int], None],
     sleep: Callable[[float], None],

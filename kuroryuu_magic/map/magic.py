@@ -17,7 +17,7 @@ import dataclasses
 import re
 from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
 from ..core.shell import ShellLike
@@ -25,6 +25,10 @@ from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+
 
 RESERVED = ("item", "row", "index")
 _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
@@ -219,7 +223,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     return None
 
 
-def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+def _estimate(client: Anthropic | None, model: str, settings: Any, plan: Any, batch: bool) -> Any:
     from ..ask.usage import usage_numbers
     from .estimate import estimate_run
 
@@ -236,7 +240,12 @@ def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) ->
 
 
 def _show_dry_run(
-    shell: ShellLike, client: Any, prompts: ItemPrompts, source: MapInput, opts: Any, estimate: Any
+    shell: ShellLike,
+    client: Anthropic | None,
+    prompts: ItemPrompts,
+    source: MapInput,
+    opts: Any,
+    estimate: Any,
 ) -> None:
     from ..ask.prompt import show_dry_run
 
