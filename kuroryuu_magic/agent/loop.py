@@ -33,6 +33,7 @@ from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
 from .caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
+from .python import Ask
 from .steps import Step, make_steps
 
 EXPLORE_QUESTION = (
@@ -76,7 +77,9 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
 class _Run:
     """One investigation's state: the transcript, the tally, the steps."""
 
-    def __init__(self, shell: ShellLike, mode: str, object_chars: int, schema_only: bool, ask: Any):
+    def __init__(
+        self, shell: ShellLike, mode: str, object_chars: int, schema_only: bool, ask: Ask | None
+    ):
         self.shell = shell
         self.mode = mode
         self.object_chars = object_chars
@@ -124,7 +127,7 @@ def investigate(
     schema_only: bool = False,
     out: str | None = None,
     dry_run: bool = False,
-    ask: Any = None,
+    ask: Ask | None = None,
 ) -> ClaudeResult | None:
     """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)

@@ -27,6 +27,7 @@ import io
 import itertools
 import linecache
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from ..core.frontend import is_rich_frontend
@@ -58,7 +59,11 @@ def _show_code(shell: ShellLike, code: str) -> None:
         print(f"\n{header}\n{bar}\n{code}\n{bar}", flush=True)
 
 
-def ask_approval(shell: ShellLike, code: str, ask: Any = None) -> tuple[bool, str]:
+# Asks the user (input() by default; tests pass a stand-in); its answer is read as text.
+Ask = Callable[[str], object]
+
+
+def ask_approval(shell: ShellLike, code: str, ask: Ask | None = None) -> tuple[bool, str]:
     """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops).
 
     ``input`` is looked up on each call: ipykernel installs its stdin-request
