@@ -26,7 +26,7 @@ def mark_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
-    content = message["content"]
+    content: list[dict[str, Any]] | str = message["content"]
     if isinstance(content, str):
         content = [{"type": "text", "text": content}]
         message["content"] = content

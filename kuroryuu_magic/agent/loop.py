@@ -28,10 +28,12 @@ from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import ClaudeInterrupted, api_error_from, interruptible
 from ..core.redact import redact, redact_exception
+from ..core.shell import ShellLike
 from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
 from .caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
+from .python import Ask
 from .steps import Step, make_steps
 
 EXPLORE_QUESTION = (
@@ -60,7 +62,8 @@ def explore_prompt(name: str, question: str = "") -> str:
 
 def _param(block: Any) -> dict[str, Any]:
     """An answer's content block as a request block (thinking signatures kept as sent)."""
-    return block.to_dict(exclude_none=True)
+    param: dict[str, Any] = block.to_dict(exclude_none=True)
+    return param
 
 
 def _add_usage(total: dict[str, int], usage: Any) -> None:
@@ -76,11 +79,11 @@ class _Run:
 
     def __init__(
         self,
-        shell: Any,
+        shell: ShellLike,
         mode: str,
         object_chars: int,
         schema_only: bool,
-        ask: Any,
+        ask: Ask | None,
         approval_timeout: float = 0.0,
     ):
         self.shell = shell
@@ -121,7 +124,7 @@ class _Run:
 
 
 def investigate(
-    shell: Any,
+    shell: ShellLike,
     settings: Settings,
     content: Any,
     *,
@@ -133,7 +136,7 @@ def investigate(
     schema_only: bool = False,
     out: str | None = None,
     dry_run: bool = False,
-    ask: Any = None,
+    ask: Ask | None = None,
     approval_timeout: float = 0.0,
 ) -> ClaudeResult | None:
     """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""

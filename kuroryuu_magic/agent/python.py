@@ -32,11 +32,13 @@ import linecache
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS
 from ..core.redact import redact
+from ..core.shell import ShellLike
 from ..tools.outcome import ToolOutcome
 from ..tools.text import bounded
 
@@ -44,7 +46,7 @@ PROMPT = "Run this code in your kernel? [y/N] "
 _counter = itertools.count(1)
 
 
-def _show_code(shell: Any, code: str) -> None:
+def _show_code(shell: ShellLike, code: str) -> None:
     header = "Claude wants to run this code in your kernel:"
     if is_rich_frontend(shell):
         from IPython.display import display
@@ -60,6 +62,10 @@ def _show_code(shell: Any, code: str) -> None:
     else:
         bar = "─" * 60
         print(f"\n{header}\n{bar}\n{code}\n{bar}", flush=True)
+
+
+# Asks the user (input() by default; tests pass a stand-in); its answer is read as text.
+Ask = Callable[[str], object]
 
 
 class _Deadline:
@@ -105,7 +111,7 @@ class _Deadline:
 
 
 def ask_approval(
-    shell: Any, code: str, ask: Any = None, *, timeout: float = 0.0
+    shell: ShellLike, code: str, ask: Ask | None = None, *, timeout: float = 0.0
 ) -> tuple[bool, str]:
     """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops).
 
@@ -137,7 +143,7 @@ def ask_approval(
     return False, "declined by the user"
 
 
-def run_code(shell: Any, code: str, *, max_chars: int) -> ToolOutcome:
+def run_code(shell: ShellLike, code: str, *, max_chars: int) -> ToolOutcome:
     """Run approved ``code`` in ``shell.user_ns`` like a cell: stdout, the last value's repr, or the error."""
     filename = f"<run_python {next(_counter)}>"
     try:
@@ -146,7 +152,10 @@ def run_code(shell: Any, code: str, *, max_chars: int) -> ToolOutcome:
         return ToolOutcome(bounded(redact(f"SyntaxError: {exc}"), max_chars), True)
     # Tracebacks quote the lines, as they do for a cell.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    tail = tree.body[-1] if tree.body else None
+    last = tail if isinstance(tail, ast.Expr) else None
+    if last is not None:
+        tree.body.pop()
     namespace = shell.user_ns
     out = io.StringIO()
     value: Any = None

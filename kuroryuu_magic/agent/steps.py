@@ -13,12 +13,14 @@ import html
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS, escape_dollars
 from ..core.redact import redact
+from ..core.shell import ShellLike
 
 ARGS_CHARS = 160  # a step's summary shows this much of the arguments
 
@@ -75,12 +77,13 @@ class RichSteps:
     def __init__(self) -> None:
         from IPython.display import display
 
-        self._display = display
+        # Typed here: IPython leaves display() unannotated.
+        self._display: Callable[..., object] = display
         self._id = uuid.uuid4().hex
         self.steps: list[Step] = []
         self.updates = 0
         # Created empty now, so it sits above the answer's displays that come later.
-        self._display({"text/plain": ""}, raw=True, display_id=self._id)
+        display({"text/plain": ""}, raw=True, display_id=self._id)
 
     def show(self) -> None:
         markdown = "\n\n".join(step_markdown(s) for s in self.steps)
@@ -104,7 +107,7 @@ class RichSteps:
 class TerminalSteps:
     """One line per finished step, written between the answer's text."""
 
-    def __init__(self, stream: Any = None) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self._out = stream or sys.stdout
         self.steps: list[Step] = []
         self.updates = 0
@@ -118,5 +121,5 @@ class TerminalSteps:
         self.updates += 1
 
 
-def make_steps(shell: Any) -> RichSteps | TerminalSteps:
+def make_steps(shell: ShellLike | None) -> RichSteps | TerminalSteps:
     return RichSteps() if is_rich_frontend(shell) else TerminalSteps()

@@ -7,13 +7,16 @@ the credential, ``ANTHROPIC_BASE_URL``, the timeout or the retry count.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..core.errors import UsageError
 from ..core.session import session_for
 from ..core.wire import env_base_url
 from ..keys.chain import Credential, demo_credential, resolve_credential
 from ..keys.shape import hides_secret_args
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic, AsyncAnthropic, DefaultAsyncHttpxClient, DefaultHttpxClient
 
 NO_CREDENTIAL = (
     "No Anthropic API key found. Run `%claude setup` to add one (or set ANTHROPIC_API_KEY), "
@@ -50,8 +53,18 @@ def require_credential() -> Credential:
     return credential
 
 
+@overload
+def get_client(
+    *, timeout: float, max_retries: int, asynchronous: Literal[False] = False
+) -> Anthropic: ...
+@overload
+def get_client(
+    *, timeout: float, max_retries: int, asynchronous: Literal[True]
+) -> AsyncAnthropic: ...
 @hides_secret_args  # under %xmode Verbose, a failing constructor must not print the key
-def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) -> Any:
+def get_client(
+    *, timeout: float, max_retries: int, asynchronous: bool = False
+) -> Anthropic | AsyncAnthropic:
     """A cached ``Anthropic`` (or ``AsyncAnthropic``) client for the active credential."""
     credential = require_credential()
     key = (asynchronous, _fingerprint(credential), base_url(), float(timeout), int(max_retries))
@@ -78,7 +91,13 @@ def get_client(*, timeout: float, max_retries: int, asynchronous: bool = False) 
     return client
 
 
-def http_client(*, asynchronous: bool = False) -> Any:
+@overload
+def http_client(*, asynchronous: Literal[False] = False) -> DefaultHttpxClient: ...
+@overload
+def http_client(*, asynchronous: Literal[True]) -> DefaultAsyncHttpxClient: ...
+@overload
+def http_client(*, asynchronous: bool) -> DefaultHttpxClient | DefaultAsyncHttpxClient: ...
+def http_client(*, asynchronous: bool = False) -> DefaultHttpxClient | DefaultAsyncHttpxClient:
     """The SDK's own default http client, with every response body read up to a cap."""
     import anthropic
 
@@ -93,7 +112,7 @@ def in_demo() -> bool:
     return demo_credential() is not None
 
 
-def optional_client(*, timeout: float, max_retries: int) -> Any | None:
+def optional_client(*, timeout: float, max_retries: int) -> Anthropic | None:
     """The client, or ``None`` when no credential resolves (``--dry-run`` works without one)."""
     if resolve_credential() is None:
         return None

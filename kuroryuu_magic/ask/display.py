@@ -13,7 +13,8 @@ import html
 import sys
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import (
@@ -23,6 +24,7 @@ from ..core.nomath import (
     literal_html,
     literal_inline,
 )
+from ..core.shell import ShellLike
 from .blocks import needs_whole, safe_cut
 from .mathguard import guard_math
 
@@ -72,6 +74,9 @@ class View:
         """
         self.metadata = metadata
         self._finish(body, footer, warning)
+
+    def start(self, waiting: str = "") -> None:
+        """Show that a request is on its way (a placeholder); subclasses decide how."""
 
     def _flush(self) -> None:
         raise NotImplementedError
@@ -150,7 +155,8 @@ class RichView(View):
         super().__init__(interval, fmt, math)
         from IPython.display import display
 
-        self._display = display
+        # Typed here: IPython leaves display() unannotated.
+        self._display: Callable[..., object] = display
         self._slot = uuid.uuid4().hex  # the placeholder shown before anything arrives
         self._thinking_id: str | None = None
         self._answer_ids: list[str] = []  # in page order; the last one holds the open tail
@@ -313,7 +319,9 @@ def _warning_suffix(warning: str, mime: str) -> str:
 class TerminalView(View):
     """Plain text straight to stdout: deltas are written as they come, flushed coalesced."""
 
-    def __init__(self, interval: float, fmt: str = "markdown", stream: Any = None) -> None:
+    def __init__(
+        self, interval: float, fmt: str = "markdown", stream: TextIO | None = None
+    ) -> None:
         super().__init__(interval, fmt)
         self._out = stream or sys.stdout
         self._written_text = 0
@@ -356,13 +364,15 @@ class TerminalView(View):
         self._out.flush()
 
 
-def make_view(shell: Any, interval: float, fmt: str, math: str = "auto") -> View:
+def make_view(shell: ShellLike | None, interval: float, fmt: str, math: str = "auto") -> View:
     if is_rich_frontend(shell):
         return RichView(interval, fmt, math)
     return TerminalView(interval, fmt)
 
 
-def show_rows(shell: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def show_rows(
+    shell: ShellLike | None, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     """A small table: Markdown in a front end, aligned text in a terminal."""
     cells = [[str(c) for c in row] for row in rows]
     if is_rich_frontend(shell):

@@ -112,7 +112,7 @@ def _without_cache_marks(content: Content) -> tuple[Content, bool]:
 
 
 def _with_cache_mark(content: Content) -> Content:
-    blocks = (
+    blocks: list[dict[str, Any]] = (
         [{"type": "text", "text": content}]
         if isinstance(content, str)
         else [dict(b) for b in content]

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError
+from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
 
 # About the API's smallest cacheable prompt (1,024 tokens on most models).  A mark
 # on a shorter prompt is simply not cached, so erring low costs nothing.
@@ -32,7 +36,7 @@ def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
 
 
 def build_content(
-    shell: Any,
+    shell: NamespaceLike,
     text: str,
     opts: argparse.Namespace,
     *,
@@ -65,7 +69,7 @@ def build_content(
 
 
 def _attachments(
-    shell: Any, opts: argparse.Namespace, render: Any, schema_only: bool, limit: int
+    shell: NamespaceLike, opts: argparse.Namespace, render: Any, schema_only: bool, limit: int
 ) -> list[str]:
     if not opts.vars:
         return []
@@ -81,7 +85,7 @@ def _attachments(
     return blocks
 
 
-def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
+def _images(shell: NamespaceLike, opts: argparse.Namespace) -> list[dict[str, Any]]:
     if not opts.image and not opts.plot:
         return []
     from ..context import images
@@ -94,7 +98,7 @@ def _images(shell: Any, opts: argparse.Namespace) -> list[dict[str, Any]]:
     return blocks
 
 
-def _image_source(shell: Any, ref: str) -> Any:
+def _image_source(shell: NamespaceLike, ref: str) -> Any:
     """``--image`` names a variable, an ``Out[n]`` entry, or a file path."""
     from .interpolate import _MISSING, _resolve
 
@@ -114,7 +118,7 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def show_dry_run(shell: Any, client: Any | None, request: dict[str, Any]) -> None:
+def show_dry_run(shell: NamespaceLike, client: Anthropic | None, request: dict[str, Any]) -> None:
     """Show exactly what would be sent, with the API's token count (``client`` may be ``None``
     when no credential resolves); send nothing else."""
     from ..core.frontend import is_rich_frontend

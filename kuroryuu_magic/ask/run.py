@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
 from ..core.redact import redact_exception
+from ..core.shell import ShellLike
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
 from .client import base_url, get_client, in_demo, optional_client
-from .display import RichView, make_view
+from .display import RichView, View, make_view
 from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
 from .provenance import answer_metadata
@@ -181,7 +182,7 @@ def offline_model(name: str) -> str:
     return FALLBACK.get(name.strip().lower(), name.strip())
 
 
-def outcome_from_cache(hit: CachedAnswer, view: Any) -> Outcome:
+def outcome_from_cache(hit: CachedAnswer, view: View) -> Outcome:
     """A stored answer as if it had just arrived; ``view`` gets its text once."""
     thinking = "".join(b.get("thinking", "") for b in hit.content if b.get("type") == "thinking")
     view.text.append(hit.text)
@@ -234,7 +235,7 @@ def _shape(
 
 
 def _result_from(
-    outcome: Outcome, settings: Settings, cost: float | None, view: Any
+    outcome: Outcome, settings: Settings, cost: float | None, view: View
 ) -> ClaudeResult:
     result = ClaudeResult(
         text=outcome.text,
@@ -292,7 +293,7 @@ def _cache_for(answers: Any) -> tuple[AnswerCache | None, CacheMode]:
 
 
 def _store(
-    cache: AnswerCache | None, mode: CacheMode, key: str | None, outcome: Outcome, view: Any
+    cache: AnswerCache | None, mode: CacheMode, key: str | None, outcome: Outcome, view: View
 ) -> None:
     """Keep a complete answer; a cache that fails to store never costs the user the answer."""
     from ..cache import STORABLE_STOP_REASONS, AnswerCacheError, CachedAnswer, stores
@@ -308,7 +309,7 @@ def _store(
 
 
 def ask(
-    shell: Any,
+    shell: ShellLike,
     settings: Settings,
     content: Any,
     *,
@@ -360,6 +361,7 @@ def ask(
         outcome, source = outcome_from_cache(hit, view), "cache"
         cost: float | None = 0.0  # nothing was paid for this answer now
     else:
+        assert client is not None  # made above whenever the cache had no answer
         view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
         run = stream_answer if settings.stream else create_answer
         outcome, source = run(client, request, view), "demo" if demo else "api"

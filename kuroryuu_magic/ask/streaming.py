@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.wire import joined_text
 from .display import View
 from .usage import partial_usage
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
 
 
 @dataclass
@@ -36,7 +39,7 @@ def _request_id(obj: Any) -> str | None:
     return rid if isinstance(rid, str) else None
 
 
-def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
+def stream_answer(client: Anthropic, request: dict[str, Any], view: View) -> Outcome:
     """Stream ``request`` into ``view``; never raises for API errors or Ctrl-C."""
     started = time.perf_counter()
     add_text, add_thinking = view.add_text, view.add_thinking
@@ -44,6 +47,9 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
     delta_usage: Any = None
     status, error, message = "complete", None, None
     request_id = None
+    # The SDK's events are told apart by `.type`, read once per event; a type checker
+    # cannot narrow their union through that local, so the loop variable is Any.
+    event: Any
     try:
         with client.messages.stream(**request) as stream:
             request_id = stream.response.headers.get("request-id")
@@ -91,7 +97,7 @@ def stream_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
     )
 
 
-def create_answer(client: Any, request: dict[str, Any], view: View) -> Outcome:
+def create_answer(client: Anthropic, request: dict[str, Any], view: View) -> Outcome:
     """The ``--no-stream`` path: one plain request, shown once."""
     started = time.perf_counter()
     try:

@@ -56,7 +56,7 @@ def reset() -> None:
 
 
 # One short answer as the Messages API streams it, for the SDK to parse once offline.
-_EVENTS = [
+_EVENTS: list[dict[str, Any]] = [
     {
         "type": "message_start",
         "message": {

@@ -8,7 +8,7 @@ deterministically; a request with no stored answer is a :class:`CacheMissError`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import Literal
 
 from ._answer import CachedAnswer
 from ._errors import CacheMissError
@@ -29,7 +29,7 @@ def cache_mode(value: str) -> CacheMode:
     """``value`` as a mode; a one-line ``ValueError`` for anything else."""
     if value not in CACHE_MODES:
         raise ValueError(f"answer_cache must be one of {', '.join(CACHE_MODES)}")
-    return cast(CacheMode, value)
+    return value  # narrowed to CacheMode by the membership test
 
 
 def stores(mode: CacheMode) -> bool:

@@ -14,10 +14,10 @@ import sys
 import sysconfig
 import traceback
 from types import TracebackType
-from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..core.shell import ShellLike
 from .text import redact, truncate
 
 MAX_SOURCE_CHARS = 8000
@@ -34,7 +34,9 @@ INSTRUCTIONS = (
 )
 
 
-def _last_exception(shell: Any) -> tuple[type[BaseException], BaseException, TracebackType | None]:
+def _last_exception(
+    shell: ShellLike | None,
+) -> tuple[type[BaseException], BaseException, TracebackType | None]:
     value = getattr(sys, "last_value", None)
     if value is None:
         value = getattr(sys, "last_exc", None)  # Python 3.12+
@@ -44,7 +46,7 @@ def _last_exception(shell: Any) -> tuple[type[BaseException], BaseException, Tra
     return type(value), value, tb
 
 
-def _cell_number(filename: str, shell: Any) -> int | None:
+def _cell_number(filename: str, shell: ShellLike | None) -> int | None:
     mapping = getattr(getattr(shell, "compile", None), "_filename_map", None) or {}
     if filename in mapping:
         return int(mapping[filename])
@@ -60,7 +62,7 @@ def _is_library(filename: str) -> bool:
     )
 
 
-def _frames(tb: TracebackType | None, shell: Any) -> tuple[list[str], list[int]]:
+def _frames(tb: TracebackType | None, shell: ShellLike | None) -> tuple[list[str], list[int]]:
     """Formatted user frames (no locals) and the cells they ran in, outermost first."""
     summary = traceback.extract_tb(tb)  # file, line, name and source text only: no locals
     numbers = [_cell_number(fs.filename, shell) for fs in summary]
@@ -91,10 +93,10 @@ def _frames(tb: TracebackType | None, shell: Any) -> tuple[list[str], list[int]]
     return lines, cells
 
 
-def _cell_source(shell: Any, n: int) -> str | None:
+def _cell_source(shell: ShellLike | None, n: int) -> str | None:
     history = shell.user_ns.get("In") if shell is not None else None
     if isinstance(history, list) and 0 < n < len(history):
-        return history[n]
+        return str(history[n])
     return None
 
 
@@ -111,7 +113,7 @@ def _cause(value: BaseException) -> str:
     return f"\n({how}: {_exception_line(type(chained), chained)})"
 
 
-def last_error_prompt(shell: Any) -> str:
+def last_error_prompt(shell: ShellLike | None) -> str:
     """The prompt for ``%claude fix``: instructions, the failing cell(s) and the trimmed error."""
     etype, value, tb = _last_exception(shell)
     if isinstance(value, SyntaxError):

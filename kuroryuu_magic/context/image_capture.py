@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ..core.session import session_for
+from ..core.shell import ShellLike
 
 _KEEP_DISPLAYED = 20
 
@@ -29,7 +30,7 @@ class ImageCapture:
     def __init__(self) -> None:
         self.images: OrderedDict[int, bytes] = OrderedDict()
         self._pending: Any = None  # the last image the running cell displayed, still encoded
-        self._shell: Any = None
+        self._shell: ShellLike | None = None
 
     def last(self) -> bytes | None:
         return next(reversed(self.images.values()), None) if self.images else None
@@ -59,7 +60,7 @@ class ImageCapture:
         while len(self.images) > _KEEP_DISPLAYED:
             self.images.popitem(last=False)
 
-    def install(self, shell: Any) -> bool:
+    def install(self, shell: ShellLike) -> bool:
         pub = getattr(shell, "display_pub", None)
         if pub is None or not hasattr(pub, "register_hook") or self._shell is not None:
             return False
@@ -68,7 +69,7 @@ class ImageCapture:
         shell.events.register("post_run_cell", self._post_run_cell)
         return True
 
-    def uninstall(self, shell: Any) -> None:
+    def uninstall(self, shell: ShellLike) -> None:
         if self._shell is not shell:
             return
         self._shell = None
@@ -79,17 +80,17 @@ class ImageCapture:
             shell.events.unregister("post_run_cell", self._post_run_cell)
 
 
-def install(shell: Any) -> bool:
+def install(shell: ShellLike) -> bool:
     """Start remembering the images ``shell`` displays; False outside ipykernel or if already on."""
     return session_for(shell).state(ImageCapture).install(shell)
 
 
-def uninstall(shell: Any) -> None:
+def uninstall(shell: ShellLike) -> None:
     capture = session_for(shell).peek(ImageCapture)
     if capture is not None:
         capture.uninstall(shell)
 
 
-def captured(shell: Any = None) -> ImageCapture | None:
+def captured(shell: object = None) -> ImageCapture | None:
     """The capture of ``shell`` (default: the running shell), if one was installed."""
     return session_for(shell).peek(ImageCapture)

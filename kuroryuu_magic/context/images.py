@@ -27,6 +27,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..core.shell import NamespaceLike
 from .image_capture import captured
 from .text import type_name
 
@@ -62,12 +63,14 @@ def _b64_len(n: int) -> int:
     return 4 * ((n + 2) // 3)
 
 
-def image_block(obj: Any, *, shell: Any = None, max_side: int = MAX_SIDE) -> dict:
+def image_block(
+    obj: Any, *, shell: NamespaceLike | None = None, max_side: int = MAX_SIDE
+) -> dict[str, Any]:
     """An ``{"type": "image", "source": {"type": "base64", …}}`` block for ``obj``."""
     return block_from_bytes(_to_bytes(obj, shell, depth=0), max_side=max_side)
 
 
-def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
+def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict[str, Any]:
     """Image bytes as a content block, downscaled/re-encoded when over the limits."""
     media = sniff(data)
     if media is None:
@@ -79,7 +82,7 @@ def block_from_bytes(data: bytes, *, max_side: int = MAX_SIDE) -> dict:
     }
 
 
-def current_figure_block(shell: Any = None) -> dict:
+def current_figure_block(shell: NamespaceLike | None = None) -> dict[str, Any]:
     """The current matplotlib figure (``--plot``), else the image the last cell displayed."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None and plt.get_fignums():
@@ -95,7 +98,7 @@ def current_figure_block(shell: Any = None) -> dict:
 # ---------------------------------------------------------------- sources
 
 
-def _to_bytes(obj: Any, shell: Any, depth: int) -> bytes:
+def _to_bytes(obj: Any, shell: NamespaceLike | None, depth: int) -> bytes:
     if depth > 3:  # Out[n] holding a name holding Out[m]…: stop rather than loop
         raise UsageError(f"--image: can't use a {type_name(obj)}; pass {_ACCEPTED}")
     if isinstance(obj, (bytes, bytearray, memoryview)):
@@ -131,7 +134,7 @@ def _is(obj: Any, module: str, name: str) -> bool:
     return isinstance(cls, type) and isinstance(obj, cls)
 
 
-def _read_file(path: str | os.PathLike) -> bytes:
+def _read_file(path: str | os.PathLike[str]) -> bytes:
     p = Path(path).expanduser()
     shown = str(path)[:200]
     if not p.is_file():
@@ -218,7 +221,7 @@ def _from_repr_methods(obj: Any) -> bytes | None:
     return None
 
 
-def _from_out(n: int, shell: Any, depth: int) -> bytes:
+def _from_out(n: int, shell: NamespaceLike, depth: int) -> bytes:
     outputs = shell.user_ns.get("Out", {})
     capture = captured(shell)
     shown = capture.images if capture is not None else {}
@@ -238,7 +241,7 @@ def _from_out(n: int, shell: Any, depth: int) -> bytes:
     return data
 
 
-def _history_image(shell: Any, n: int) -> bytes | None:
+def _history_image(shell: NamespaceLike | None, n: int) -> bytes | None:
     """Images IPython itself kept for cell ``n`` (IPython >= 9 stores display outputs)."""
     outputs = getattr(getattr(shell, "history_manager", None), "outputs", None) or {}
     for out in reversed(outputs.get(n, [])):
@@ -272,7 +275,8 @@ def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
         # twice our limit, and the declared size is checked below before any decoding.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
+            # Image, not ImageFile: the downscaling below rebinds it to plain copies.
+            img: Image.Image = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
         size = img.size
     except Image.DecompressionBombError:
         raise too_many from None

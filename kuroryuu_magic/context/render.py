@@ -91,7 +91,9 @@ def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
     return safe_repr(obj, max_chars)
 
 
-def _container_schema(obj: dict | list | tuple | set | frozenset) -> str:
+def _container_schema(
+    obj: dict[Any, Any] | list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any],
+) -> str:
     if isinstance(obj, dict):
         keys = ", ".join(
             f"{safe_repr(k, 60)}: {type_name(v)}" for k, v in islice(obj.items(), _MAX_ITEMS)

@@ -78,8 +78,10 @@ def forget_secret(value: object) -> None:
     """Stop tracking ``value`` (after a logout or forget); harmless when unknown."""
     if isinstance(value, Secret):
         value = value.reveal()
+    if not isinstance(value, str):
+        return  # only strings are ever registered
     with _lock:
-        _registered.pop(value, None)  # type: ignore[arg-type]
+        _registered.pop(value, None)
 
 
 def _secrets() -> list[str]:
@@ -207,7 +209,8 @@ def redact(text: object) -> str:
             return "(unprintable)"
     secrets = _secrets()
     spans = _spans(text, secrets)
-    decoded, layers = text, []
+    decoded = text
+    layers: list[_Origin] = []
     # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
     for _ in range(3):
         if not _compiled()[3].search(decoded):

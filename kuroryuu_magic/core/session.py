@@ -61,7 +61,7 @@ _outside = Session()  # for code running with no IPython shell (scripts, unit te
 _creating = threading.Lock()
 
 
-def session_for(shell: Any = None) -> Session:
+def session_for(shell: object = None) -> Session:
     """The session of ``shell`` (default: the running IPython shell)."""
     if shell is None:
         shell = _current_shell()

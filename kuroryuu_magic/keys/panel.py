@@ -134,7 +134,7 @@ class SetupPanel(widgets.VBox):
     # --- handlers ----------------------------------------------------------------------------
 
     def _take_field(self) -> str:
-        raw = self._key.value
+        raw: str = self._key.value
         self._key.value = ""
         return raw
 

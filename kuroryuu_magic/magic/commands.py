@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.display import show_rows
 from ..ask.usage import format_cost
 from ..core.errors import UsageError, api_error_from, interruptible
 from ..core.frontend import is_rich_frontend
 from ..core.wire import joined_text
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
 
 
 def _turns(n: int) -> str:
@@ -39,7 +42,7 @@ def logout(magics: Any, opts: argparse.Namespace) -> None:
         raise UsageError(f"Logout failed: {exc}") from None
 
 
-def _client(magics: Any) -> Any:
+def _client(magics: Any) -> Anthropic:
     from ..ask.client import get_client
 
     return get_client(timeout=magics.timeout, max_retries=magics.max_retries)

@@ -13,13 +13,16 @@ It outranks IPython's ``HelpEnd`` at the same place, and leaves ``%claude?``
 from __future__ import annotations
 
 import tokenize
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.inputtransformer2 import (
     TokenTransformBase,
     assemble_continued_line,
     find_end_of_continued_line,
 )
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 class ClaudeQuestion(TokenTransformBase):
@@ -57,13 +60,13 @@ class ClaudeQuestion(TokenTransformBase):
         return [*lines[:start_line], indent + call + "\n", *lines[end_line + 1 :]]
 
 
-def install(shell: Any) -> None:
+def install(shell: InteractiveShell) -> None:
     transformers = shell.input_transformer_manager.token_transformers
     if ClaudeQuestion not in transformers:
         transformers.insert(0, ClaudeQuestion)
 
 
-def uninstall(shell: Any) -> None:
+def uninstall(shell: InteractiveShell) -> None:
     transformers = shell.input_transformer_manager.token_transformers
     while ClaudeQuestion in transformers:
         transformers.remove(ClaudeQuestion)

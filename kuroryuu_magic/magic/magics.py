@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 
-from ..ask.settings import check_concurrency, check_retries, check_timeout
+from ..ask.settings import check_concurrency, check_retries, check_timeout, parse_thinking
 from ..core.errors import UsageError
 from ..core.session import session_for
 from . import subcommands
-from .options import REQUEST_PARSER, parse_cell_line, parse_line, parse_thinking
+from .options import REQUEST_PARSER, parse_cell_line, parse_line
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 @magics_class
@@ -105,7 +108,8 @@ class ClaudeMagics(Magics):
             from traitlets import TraitError
 
             raise TraitError(str(exc)) from None
-        return proposal["value"]
+        value: str = proposal["value"]
+        return value
 
     @validate(
         "max_tokens",
@@ -119,7 +123,8 @@ class ClaudeMagics(Magics):
             from traitlets import TraitError
 
             raise TraitError(f"{proposal['trait'].name} must be positive")
-        return proposal["value"]
+        value: int = proposal["value"]
+        return value
 
     @validate("concurrency", "timeout", "max_retries", "update_interval", "approval_timeout")
     def _check_bounded(self, proposal: Any) -> Any:
@@ -144,7 +149,7 @@ class ClaudeMagics(Magics):
 
             raise TraitError(str(exc)) from None
 
-    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._answer_cache_holder: Any = None
         if shell is not None:
@@ -152,7 +157,8 @@ class ClaudeMagics(Magics):
             shell.events.register("post_run_cell", self._warm_up_once)
 
     def _warm_up_once(self, result: Any) -> None:
-        self.shell.events.unregister("post_run_cell", self._warm_up_once)
+        if self.shell is not None:  # registered only when there is one (see __init__)
+            self.shell.events.unregister("post_run_cell", self._warm_up_once)
         if self.warm_up:
             from ..ask import warmup
 
@@ -215,8 +221,10 @@ class ClaudeMagics(Magics):
         from .prompting import prepare
 
         settings, content = prepare(self, opts, text)
+        shell = self.shell
+        assert shell is not None  # a magic runs inside the shell that registered it
         ask(
-            self.shell,
+            shell,
             settings,
             content,
             conversations=self.conversations,
@@ -232,7 +240,7 @@ class ClaudeMagics(Magics):
 ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
-def unregister(shell: Any) -> None:
+def unregister(shell: InteractiveShell) -> None:
     """Undo ``load_ipython_extension`` (for ``%unload_ext`` / ``%reload_ext``)."""
     from .. import demo
     from ..ask import warmup

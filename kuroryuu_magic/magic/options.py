@@ -176,7 +176,7 @@ def split_leading_options(line: str) -> tuple[list[str], str]:
             # `--tools What is odd?`: the value is optional, so only a known choice is one.
             value = _VALUE.match(line, pos)
             word = next(g for g in value.groups() if g is not None) if value else None
-            if word is not None and (match.group(2) or word in (action.choices or ())):
+            if value and word is not None and (match.group(2) or word in (action.choices or ())):
                 argv.append(word)
                 pos = value.end()
             continue

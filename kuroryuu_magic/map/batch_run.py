@@ -9,12 +9,12 @@ from typing import Any
 from ..core.errors import UsageError
 from . import batches, groups
 from .plan import AnswerSink, make_plan, wrap_values
-from .results import store_batch_results
+from .results import MapSummary, store_batch_results
 
 __all__ = ["fetch", "submit_map"]
 
 
-def fetch(magics: Any, batch_id: str, out: str | None) -> Any:
+def fetch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID``: one batch, or every part of a group by its group id."""
     batch_id = batches.check_batch_id(batch_id)
     if groups.is_group_id(batch_id):

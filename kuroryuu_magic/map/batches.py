@@ -12,13 +12,18 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
 from ..core.wire import joined_text
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+    from anthropic.types.messages.batch_create_params import Request
+
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
 POLL_FIRST = 1.0
@@ -96,9 +101,11 @@ def _api_call(call: Callable[[], Any]) -> Any:
         raise
 
 
-def submit(client: Any, requests: list[dict[str, Any]]) -> Any:
+def submit(client: Anthropic, requests: list[dict[str, Any]]) -> Any:
     """Create the batch; returns the SDK's ``MessageBatch``."""
-    return _api_call(lambda: client.messages.batches.create(requests=requests))
+    # Built as plain dicts in the SDK's Request shape (custom_id + params).
+    batch_requests = cast("list[Request]", requests)
+    return _api_call(lambda: client.messages.batches.create(requests=batch_requests))
 
 
 def counts(batch: Any) -> tuple[int, int, int]:
@@ -115,7 +122,7 @@ def counts(batch: Any) -> tuple[int, int, int]:
 
 
 def wait(
-    client: Any,
+    client: Anthropic,
     batch_id: str,
     *,
     on_poll: Callable[[Any], None] | None = None,
@@ -144,7 +151,7 @@ def wait(
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
-def results(client: Any, batch_id: str) -> list[tuple[str, Any]]:
+def results(client: Anthropic, batch_id: str) -> list[tuple[str, Any]]:
     """``(custom_id, Message | ItemError)`` for every request of an ended batch."""
     out: list[tuple[str, Any]] = []
     for line in _api_call(lambda: client.messages.batches.results(batch_id)):
@@ -182,7 +189,9 @@ def _errored(result: Any) -> ItemError:
 # -- the magic's side: submit a --map as a batch, collect results ------------------------
 
 
-def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None) -> Any:
+def collect(
+    magics: Any, batch_id: str, out: str | None, *, summary: MapSummary | None = None
+) -> MapSummary:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from ..ask.client import get_client
     from ..core.errors import ClaudeInterrupted
@@ -225,6 +234,7 @@ def collect(magics: Any, batch_id: str, out: str | None, *, summary: Any = None)
             for i in range(size)
         ]
     model = summary.model if summary is not None else ""
+    label: str | int
     for cid, value in lines:
         if slots is None:
             parsed = parse_custom_id(cid)

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.usage import format_cost
 from ..models.pricing import estimate_cost
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+
 
 __all__ = ["SAMPLE", "Estimate", "estimate_run", "request_size"]
 
@@ -78,13 +82,13 @@ def _fit(points: list[tuple[int, int]]) -> tuple[float, float]:
     return 0.0, (mean_y / mean_x if mean_x else 0.0)
 
 
-def _count(client: Any, request: dict[str, Any]) -> int:
+def _count(client: Anthropic, request: dict[str, Any]) -> int:
     args = {k: v for k, v in request.items() if k in _COUNTED}
     return int(client.messages.count_tokens(**args).input_tokens)
 
 
 def estimate_run(
-    client: Any,
+    client: Anthropic | None,
     model: str,
     requests: list[dict[str, Any]],
     *,

@@ -16,6 +16,7 @@ the group by its id.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -24,12 +25,16 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+
 
 __all__ = [
     "GROUP_PREFIX",
@@ -202,7 +207,7 @@ def _load_record(group_id: str) -> GroupJob | None:
 
 
 def submit_group(
-    client: Any,
+    client: Anthropic,
     submit: Callable[[Any, list[dict[str, Any]]], Any],
     parts: Iterable[list[dict[str, Any]]],
     positions_of: Callable[[dict[str, Any]], int],
@@ -221,7 +226,7 @@ def submit_group(
 
 
 def _poll_all(
-    client: Any,
+    client: Anthropic,
     parts: list[Part],
     on_poll: Callable[[int, int, int], None],
     sleep: Callable[[float], None],
@@ -240,7 +245,9 @@ def _poll_all(
             if batch_id in ended or batch_id in failed:
                 continue
             try:
-                batch = batches._api_call(lambda b=batch_id: client.messages.batches.retrieve(b))
+                batch = batches._api_call(
+                    functools.partial(client.messages.batches.retrieve, batch_id)
+                )
             except ClaudeAPIError as exc:
                 failed[batch_id] = str(exc)
                 latest[batch_id] = (sizes[batch_id], sizes[batch_id], sizes[batch_id])
@@ -262,7 +269,9 @@ def _poll_all(
         delay = min(batches.POLL_MAX, delay * batches.POLL_GROWTH)
 
 
-def collect_group(magics: Any, job: GroupJob, out: str | None, *, summary: Any = None) -> Any:
+def collect_group(
+    magics: Any, job: GroupJob, out: str | None, *, summary: MapSummary | None = None
+) -> MapSummary:
     """Wait for every part of ``job`` (one progress display), then map all results back."""
     from ..ask.client import get_client
     from . import batches

@@ -17,13 +17,18 @@ import dataclasses
 import re
 from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
+from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
+
 
 RESERVED = ("item", "row", "index")
 _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
@@ -63,7 +68,9 @@ class ItemPrompts:
             image_opts = copy.copy(opts)
             image_opts.vars, image_opts.no_interpolate, image_opts.cache = None, True, False
             blocks, _ = build_content(magics.shell, "-", image_opts, **self._limits())
-            self.images = [b for b in blocks if b.get("type") == "image"]
+            # With an image the content is always a list of blocks, never a plain string.
+            if not isinstance(blocks, str):
+                self.images = [b for b in blocks if b.get("type") == "image"]
         self.shared = {} if opts.no_interpolate else self._prerender(text)
         self.prefix: dict[str, Any] | None = None
         self.item_chars = magics.context_chars
@@ -153,7 +160,7 @@ def split_template(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _lookup(shell: Any, name: str) -> MapInput:
+def _lookup(shell: ShellLike, name: str) -> MapInput:
     from ..ask.interpolate import _MISSING, _resolve
 
     value = _resolve(name, shell.user_ns)
@@ -182,8 +189,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if mode == "replay":
         client = None  # never the network
     else:
-        limits = {"timeout": settings.timeout, "max_retries": settings.max_retries}
-        client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+        make = optional_client if opts.dry_run else get_client
+        client = make(timeout=settings.timeout, max_retries=settings.max_retries)
     prompts = ItemPrompts(magics, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if in_demo():
@@ -216,7 +223,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     return None
 
 
-def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+def _estimate(client: Anthropic | None, model: str, settings: Any, plan: Any, batch: bool) -> Any:
     from ..ask.usage import usage_numbers
     from .estimate import estimate_run
 
@@ -233,7 +240,12 @@ def _estimate(client: Any, model: str, settings: Any, plan: Any, batch: bool) ->
 
 
 def _show_dry_run(
-    shell: Any, client: Any, prompts: ItemPrompts, source: MapInput, opts: Any, estimate: Any
+    shell: ShellLike,
+    client: Anthropic | None,
+    prompts: ItemPrompts,
+    source: MapInput,
+    opts: Any,
+    estimate: Any,
 ) -> None:
     from ..ask.prompt import show_dry_run
 

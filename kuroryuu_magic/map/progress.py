@@ -11,6 +11,8 @@ import sys
 import time
 from typing import Any
 
+from ..core.shell import ShellLike
+
 
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
@@ -119,7 +121,9 @@ class WidgetProgress:
             self.bar.bar_style = "success"
 
 
-def make_progress(shell: Any, total: int, description: str = "") -> TextProgress | WidgetProgress:
+def make_progress(
+    shell: ShellLike | None, total: int, description: str = ""
+) -> TextProgress | WidgetProgress:
     """A widget in a kernel with a front end, text otherwise (or when ipywidgets is missing)."""
     from ..core.frontend import is_rich_frontend
 

@@ -15,6 +15,7 @@ from ..ask.usage import usage_footer, usage_numbers
 from ..core.errors import ClaudeInterrupted
 from ..core.nomath import literal_inline
 from ..core.redact import redact
+from ..core.shell import ShellLike
 
 
 class ItemError:
@@ -196,7 +197,7 @@ def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> An
     return text
 
 
-def _show(shell: Any, summary: MapSummary) -> None:
+def _show(shell: ShellLike | None, summary: MapSummary) -> None:
     from ..core.frontend import is_rich_frontend
 
     if is_rich_frontend(shell):

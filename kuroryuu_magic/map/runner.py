@@ -30,6 +30,8 @@ _PENDING = object()
 Worker = Callable[[int, Any, Any], Awaitable[Any]]
 Prepare = Callable[[int, Any], Any]
 Progress = Callable[["FanOut"], None]
+# (position, prepared item) handed to the workers; None means "no more items".
+Entry = tuple[int, Any] | None
 
 
 @asynccontextmanager
@@ -84,7 +86,7 @@ class FanOut:
         thread = threading.Thread(target=loop.run_forever, name="kuroryuu-map", daemon=True)
         thread.start()
         self.started = time.monotonic()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
+        queue: asyncio.Queue[Entry] = asyncio.Queue()
         # Bounded: at most `concurrency` prepared items wait for a free worker.
         slots = threading.Semaphore(self.concurrency)
         workers = min(self.concurrency, self.total)
@@ -148,7 +150,7 @@ class FanOut:
 
     async def _main(
         self,
-        queue: asyncio.Queue[Any],
+        queue: asyncio.Queue[Entry],
         slots: threading.Semaphore,
         workers: int,
         worker: Worker,
@@ -182,7 +184,7 @@ class FanOut:
             finished.set()
 
     async def _pull(
-        self, queue: asyncio.Queue[Any], slots: threading.Semaphore, worker: Worker, res: Any
+        self, queue: asyncio.Queue[Entry], slots: threading.Semaphore, worker: Worker, res: Any
     ) -> None:
         while True:
             entry = await queue.get()
@@ -224,7 +226,7 @@ class _Feeder:
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        queue: asyncio.Queue[Any],
+        queue: asyncio.Queue[Entry],
         main: concurrent.futures.Future[None],
         progress: Callable[[], Any],
         interval: float,
@@ -237,7 +239,7 @@ class _Feeder:
     def stopped(self) -> bool:
         return self.main.done()
 
-    def put(self, entry: Any) -> None:
+    def put(self, entry: Entry) -> None:
         while not self.slots.acquire(timeout=self.interval):
             if self.main.done():  # the workers stopped taking items
                 return

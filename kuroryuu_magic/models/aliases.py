@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.session import session_for
 from .facts import LINES, newest
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic import Anthropic
 
 ALIASES = LINES
 # When the listing fails: the newest active model of each line in the facts table.
@@ -21,6 +24,7 @@ FALLBACK = {line: newest(line).id for line in LINES}
 MAX_MODELS = 1_000
 MAX_FIELD = 200
 
+
 @dataclass
 class ModelListing:
     """This kernel's ``models.list`` answer, newest first (``None`` until asked)."""
@@ -28,7 +32,7 @@ class ModelListing:
     rows: list[dict[str, Any]] | None = None
 
 
-def list_models(client: Any, *, refresh: bool = False) -> list[dict[str, Any]]:
+def list_models(client: Anthropic, *, refresh: bool = False) -> list[dict[str, Any]]:
     """Every model the API lists (id, display_name, created_at), newest first; cached per session."""
     listing = session_for().state(ModelListing)
     if listing.rows is None or refresh:
@@ -52,7 +56,7 @@ def forget_listing() -> None:
     session_for().drop(ModelListing)
 
 
-def resolve_model(name: str, client: Any | None) -> tuple[str, str | None]:
+def resolve_model(name: str, client: Anthropic | None) -> tuple[str, str | None]:
     """(model id, note).  The note says when an alias fell back to a built-in default."""
     alias = name.strip().lower()
     if alias not in ALIASES:

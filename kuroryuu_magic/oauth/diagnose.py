@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..core.redact import redact
@@ -25,6 +25,10 @@ from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .guard import check_request
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
 from .tokenset import TokenSet
+
+if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    from httpx2 import BaseTransport
+
 
 __all__ = ["API_KEY_ADVICE", "OAUTH_BETA", "Check", "Diagnosis", "classify", "diagnose"]
 
@@ -227,7 +231,7 @@ def _insecure_base_url(base_url: str) -> str | None:
 
 
 def _call_api(
-    tokens: TokenSet, base_url: str, transport: Any, model: str, timeout: float
+    tokens: TokenSet, base_url: str, transport: BaseTransport | None, model: str, timeout: float
 ) -> _ApiAnswer:
     """Make the one API call; never raises, so no frame with the token reaches a traceback."""
     refused = _insecure_base_url(base_url)
@@ -293,7 +297,7 @@ def diagnose(
     *,
     path: Path | None = None,
     base_url: str | None = None,
-    transport: Any = None,
+    transport: BaseTransport | None = None,
     model: str = DIAGNOSE_MODEL,
     timeout: float = 30.0,
 ) -> Diagnosis:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..core.redact import Secret
@@ -32,6 +32,10 @@ from .lock import token_file_lock
 from .pkce import code_challenge, new_state, new_verifier
 from .tokens import save_tokens, token_file
 from .tokenset import TokenSet
+
+if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    from httpx2 import BaseTransport
+
 
 __all__ = [
     "Callback",
@@ -156,7 +160,9 @@ def check_callback(attempt: LoginAttempt, pasted: str | Secret) -> Secret:
     return Secret(callback.code)
 
 
-def exchange_code(attempt: LoginAttempt, code: str | Secret, *, transport: Any = None) -> TokenSet:
+def exchange_code(
+    attempt: LoginAttempt, code: str | Secret, *, transport: BaseTransport | None = None
+) -> TokenSet:
     """Trade ``code`` for tokens (RFC 6749 §4.1.3, with the PKCE verifier).
 
     Marks the attempt used first: an authorization code is single-use, so a
@@ -183,7 +189,7 @@ def complete_login(
     attempt: LoginAttempt,
     pasted: str | Secret,
     *,
-    transport: Any = None,
+    transport: BaseTransport | None = None,
     path: Path | None = None,
 ) -> TokenSet:
     """Check what was pasted, exchange the code, store the tokens; return them.

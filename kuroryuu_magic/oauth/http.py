@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.bounds import MAX_TOKEN_BODY_BYTES, BodyTooLargeError, loads_bounded, read_capped
 from ..core.redact import redact
@@ -26,6 +26,10 @@ from .errors import (
 )
 from .guard import USER_AGENT, check_headers
 from .tokenset import TokenSet, token_set_from_response
+
+if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    from httpx2 import BaseTransport
+
 
 __all__ = ["RedactedBody", "post_token_request"]
 
@@ -52,7 +56,7 @@ class _Answer:
     failure: str | None = None
 
 
-def _send(url: str, body: RedactedBody, transport: Any, timeout: float) -> _Answer:
+def _send(url: str, body: RedactedBody, transport: BaseTransport | None, timeout: float) -> _Answer:
     """POST ``body``; never raises (see the module docstring)."""
     headers = {
         "Content-Type": "application/json",
@@ -119,7 +123,7 @@ def post_token_request(
     body: RedactedBody,
     *,
     previous: TokenSet | None = None,
-    transport: Any = None,
+    transport: BaseTransport | None = None,
     timeout: float = TIMEOUT_SECONDS,
 ) -> TokenSet:
     """POST ``body`` to the token endpoint and return the validated :class:`TokenSet`.

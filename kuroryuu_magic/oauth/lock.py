@@ -24,7 +24,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # filelock is imported when a lock is first taken
+    from filelock import BaseFileLock
 
 from ..core.secretfiles import describe_os_error
 from .errors import TokenLockError, TokenLockTimeoutError
@@ -94,13 +97,14 @@ def lock_state(path: Path) -> str | None:
     return None
 
 
-def _new_lock(lock_path: Path, timeout: float) -> Any:
+def _new_lock(lock_path: Path, timeout: float) -> BaseFileLock:
     import filelock
 
     # An explicit mode makes filelock call os.fchmod, which Windows lacks (and its files
     # have no POSIX modes to set); there the default is all it can do.
-    mode = {"mode": 0o600} if hasattr(os, "fchmod") else {}
-    return filelock.FileLock(str(lock_path), timeout=timeout, **mode)
+    if hasattr(os, "fchmod"):
+        return filelock.FileLock(str(lock_path), timeout=timeout, mode=0o600)
+    return filelock.FileLock(str(lock_path), timeout=timeout)
 
 
 def _thread_timeout(path: Path, timeout: float) -> TokenLockTimeoutError:

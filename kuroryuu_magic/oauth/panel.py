@@ -74,7 +74,8 @@ class LoginPanel(widgets.VBox):
         # Checked before the widget exists: a half-built widget fails in __del__.
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        return super().__new__(cls, mode=mode, **kwargs)
+        panel: LoginPanel = super().__new__(cls, mode=mode, **kwargs)
+        return panel
 
     def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
         self._mode = mode
@@ -148,7 +149,8 @@ class LoginPanel(widgets.VBox):
 
     @property
     def report(self) -> str:
-        return self._report.value
+        text: str = self._report.value
+        return text
 
     def button(self, word: str) -> widgets.Button:
         """The button whose description contains ``word`` (e.g. ``"Complete"``)."""

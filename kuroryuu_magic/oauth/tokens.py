@@ -12,7 +12,7 @@ them.  ``invalid_grant`` marks the file "log in again" so nothing retries.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..core import paths
 from ..core.mask import mask
@@ -28,6 +28,10 @@ from .errors import InvalidGrantError, LoginRequiredError, NotLoggedInError
 from .http import RedactedBody, post_token_request
 from .lock import lock_state, token_file_lock
 from .tokenset import TokenSet, token_set_from_file
+
+if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    from httpx2 import BaseTransport
+
 
 __all__ = [
     "REFRESH_MARGIN_SECONDS",
@@ -75,7 +79,7 @@ def refresh_tokens(
     force: bool = True,
     margin: float = REFRESH_MARGIN_SECONDS,
     path: Path | None = None,
-    transport: Any = None,
+    transport: BaseTransport | None = None,
 ) -> tuple[TokenSet, bool]:
     """Refresh the stored tokens; return ``(tokens, refreshed_by_us)``.
 
@@ -122,7 +126,7 @@ def refresh_tokens(
         return new, True
 
 
-def ensure_fresh(*, path: Path | None = None, transport: Any = None) -> TokenSet:
+def ensure_fresh(*, path: Path | None = None, transport: BaseTransport | None = None) -> TokenSet:
     """The stored tokens, refreshed first if they expire within the margin."""
     tokens, _ = refresh_tokens(force=False, path=path, transport=transport)
     return tokens

@@ -199,12 +199,13 @@ def token_set_from_file(data: dict[str, Any]) -> TokenSet | None:
     account, org = _sub(data, "account"), _sub(data, "organization")
     mode = data.get("mode")
     obtained = data.get("obtained_at")
+    scope = data.get("scope")
     return TokenSet(
         access_token=access,
         refresh_token=refresh,
         expires_at=float(expires_at),
         mode=mode if mode in ("max", "console") else "max",
-        scope=data.get("scope") if isinstance(data.get("scope"), str) else "",
+        scope=scope if isinstance(scope, str) else "",
         account_email=_str_or_none(account.get("email_address")),
         account_uuid=_str_or_none(account.get("uuid")),
         organization_name=_str_or_none(org.get("name")),

@@ -17,11 +17,13 @@ import typing_extensions as tx
 
 __all__ = ["pydantic_ready"]
 
-_MARKERS = (
-    {typing.Required, typing.NotRequired, tx.Required, tx.NotRequired}
-    if sys.version_info >= (3, 11)
-    else {tx.Required, tx.NotRequired}
-)
+# An `if` on sys.version_info (not a conditional expression) so type checkers
+# targeting 3.10 skip the branch that names typing.Required.
+_MARKERS: set[Any]
+if sys.version_info >= (3, 11):
+    _MARKERS = {typing.Required, typing.NotRequired, tx.Required, tx.NotRequired}
+else:
+    _MARKERS = {tx.Required, tx.NotRequired}
 
 
 def _needs_rebuild(tp: Any) -> bool:
@@ -54,7 +56,10 @@ def pydantic_ready(tp: Any, _seen: dict[int, Any] | None = None) -> Any:
             inner, required = _unwrap(hint, name in tp.__required_keys__)
             inner = pydantic_ready(inner, seen)
             fields[name] = tx.Required[inner] if required else tx.NotRequired[inner]
-        rebuilt = tx.TypedDict(tp.__name__, fields)  # type: ignore[operator]
+        # The functional form with a computed name: type checkers only accept a
+        # literal there, so call it through an Any-typed alias.
+        make_typeddict: Any = tx.TypedDict
+        rebuilt = make_typeddict(tp.__name__, fields)
         rebuilt.__doc__ = tp.__doc__
         rebuilt.__module__ = tp.__module__
         seen[id(tp)] = rebuilt
@@ -66,7 +71,10 @@ def pydantic_ready(tp: Any, _seen: dict[int, Any] | None = None) -> Any:
     if new_args == args:
         return tp
     if origin is tx.Annotated:
-        return tx.Annotated[(new_args[0], *tp.__metadata__)]  # type: ignore[misc]
+        # Built at run time from a tuple, so go through an Any-typed alias.
+        annotated: Any = tx.Annotated
+        params = (new_args[0], *tp.__metadata__)
+        return annotated[params]
     if origin in (typing.Union, getattr(types, "UnionType", typing.Union)):
         return typing.Union[new_args]  # noqa: UP007  (built from a tuple)
     try:

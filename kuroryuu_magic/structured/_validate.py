@@ -11,7 +11,7 @@ the model as hints in a description, so an answer may break them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["resolve_ref", "schema_errors"]
@@ -134,7 +134,7 @@ class _Checker:
                 pass  # a pattern Python cannot compile constrains nothing we can check
 
     def _number(self, value: float, schema: Mapping[str, Any], path: str) -> None:
-        bounds = (
+        bounds: tuple[tuple[str, Callable[[float], bool], str], ...] = (
             ("minimum", lambda b: value >= b, ">="),
             ("maximum", lambda b: value <= b, "<="),
             ("exclusiveMinimum", lambda b: value > b, ">"),

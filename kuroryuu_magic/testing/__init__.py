@@ -79,7 +79,8 @@ header ``x-fake-control-token: $KURORYUU_FAKE_CONTROL_TOKEN`` and a loopback
 from __future__ import annotations
 
 from .faults import Fault, RawResponse, Reply, ToolCall
-from .server import FakeAnthropic, RecordedRequest, fake_anthropic
+from .records import RecordedRequest
+from .server import FakeAnthropic, fake_anthropic
 
 __all__ = [
     "FakeAnthropic",

@@ -116,9 +116,9 @@ def plan(
     n = reply.deltas if reply.deltas is not None else fake.deltas
     has_text = bool(text) or not tools
     pieces = split_text(text, n) if has_text else []
-    striking = fault is not None and fault.kind in ("midstream_error", "drop")
-    if striking and has_text and len(pieces) <= fault.after_deltas:  # it must strike mid-stream
-        pieces = split_text(text, fault.after_deltas + 1)
+    striking = fault if fault is not None and fault.kind in ("midstream_error", "drop") else None
+    if striking is not None and has_text and len(pieces) <= striking.after_deltas:  # mid-stream
+        pieces = split_text(text, striking.after_deltas + 1)
     sent_text = "".join(pieces)
     thinking_tokens = tokens(thinking or "")
     output = max(1, tokens(sent_text) + thinking_tokens + (tool_cost if tools else 0))

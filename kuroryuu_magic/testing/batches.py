@@ -76,7 +76,7 @@ class BatchStore:
         batch_id = new_id("msgbatch_")
         # Answers are computed up front; they are revealed only once the batch ends.
         results = [{"custom_id": r["custom_id"], "result": answer(r["params"])} for r in requests]
-        record = {
+        record: dict[str, Any] = {
             "public": {
                 "id": batch_id,
                 "type": "message_batch",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 FAULT_KINDS = ("status", "midstream_error", "drop", "slow_first_byte", "slow_deltas")
 # The SDK's ``anthropic.types.StopReason`` literal (2.14): a Message with any other
@@ -165,7 +165,10 @@ def from_json(data: dict[str, Any]) -> Reply | Fault:
     return _build(Reply, data)
 
 
-def _build(cls: type, data: Any) -> Any:
+_T = TypeVar("_T", "Reply", "Fault")
+
+
+def _build(cls: type[_T], data: Any) -> _T:
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     known = {f.name for f in fields(cls)}

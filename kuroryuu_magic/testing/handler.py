@@ -41,7 +41,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         # An idle (or trickling) connection is closed after fake.idle_timeout seconds.
-        self.timeout = self.fake.idle_timeout
+        # Per connection on purpose (socketserver reads self.timeout); typeshed calls it a ClassVar.
+        self.timeout = self.fake.idle_timeout  # type: ignore[misc]
         super().setup()
         self.fake.connections.add(self.connection)
 
@@ -76,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             readable, _, _ = select.select([self.connection], [], [], 0)
             if not readable:
                 return False
-            return self.connection.recv(1, socket.MSG_PEEK) == b""
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")
         except (OSError, ValueError):
             return True
 
@@ -167,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_fake/"):
             return MAX_CONTROL_BYTES
         if path == "/v1/messages/batches":
-            return max(MAX_API_BYTES, self.fake.batches.max_bytes + 1)
+            return max(MAX_API_BYTES, int(self.fake.batches.max_bytes) + 1)
         return MAX_API_BYTES
 
     def _read_body(self) -> tuple[str, Any]:
@@ -192,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             length = -1
         if length < 0 or length > self._body_cap(path):
             # Refuse before reading: the body is never buffered.
-            self.record = RecordedRequest(self.command, path, self.query, {}, None)
+            self.record: RecordedRequest = RecordedRequest(self.command, path, self.query, {}, None)
             self.close_connection = True
             if length < 0:
                 self.send_error_envelope(400, "invalid_request_error", "Invalid Content-Length")
@@ -205,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
             # Repeated headers (e.g. two anthropic-beta lines) are joined, as HTTP allows.
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        self.record: RecordedRequest = RecordedRequest(
+        self.record = RecordedRequest(
             self.command, path, self.query, headers, body, request_id=self.request_id
         )
         if path.startswith("/_fake/"):

@@ -127,8 +127,7 @@ def _batch_answer(h: Exchange) -> Any:
         plan = answer.plan(
             params, h.fake.take("/v1/messages/batches", Reply), h.fake, None, "batch"
         )
-        message = answer.as_message(plan)
-        return {"type": "succeeded", "message": message}
+        return {"type": "succeeded", "message": answer.as_message(plan)}
 
     return answer_one
 

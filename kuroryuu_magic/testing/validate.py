@@ -8,7 +8,7 @@ from typing import Any
 from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
 from . import cache, images, schema, tools
-from .wire import MODEL_IDS
+from .wire import MODEL_IDS, units
 
 # (status, error type, message[, error.details]); None means the request passes.
 Problem = tuple[int, str, str] | tuple[int, str, str, dict[str, Any]]
@@ -196,7 +196,7 @@ def _check_cache_control(body: dict[str, Any]) -> Problem | None:
             f"A maximum of {cache.MAX_BREAKPOINTS} blocks with cache_control may be provided. "
             f"Found {found}."
         )
-    marks = [b.get("cache_control") for b, _ in cache.units(body) if isinstance(b, dict)]
+    marks = [b.get("cache_control") for b, _ in units(body) if isinstance(b, dict)]
     marks.append(body.get("cache_control"))
     for mark in marks:
         if mark is None:

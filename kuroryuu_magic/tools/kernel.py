@@ -18,6 +18,7 @@ from typing import Any
 from ..context import errors as _errors
 from ..context.render import render_value
 from ..context.text import truncate, type_name
+from ..core.shell import ShellLike
 from .outcome import ToolError, tool
 from .text import Budget
 
@@ -34,7 +35,7 @@ def _shape(obj: Any) -> str:
     return ""
 
 
-def user_variables(namespace: Mapping[str, Any], shell: Any = None) -> list[str]:
+def user_variables(namespace: Mapping[str, Any], shell: ShellLike | None = None) -> list[str]:
     """Names a user made: no ``_`` names, IPython internals, modules, classes or hidden names."""
     hidden = set(getattr(shell, "user_ns_hidden", None) or ())
     out = []
@@ -51,7 +52,11 @@ def user_variables(namespace: Mapping[str, Any], shell: Any = None) -> list[str]
 
 @tool
 def list_variables(
-    namespace: Mapping[str, Any], *, shell: Any = None, max_chars: int, schema_only: bool = False
+    namespace: Mapping[str, Any],
+    *,
+    shell: ShellLike | None = None,
+    max_chars: int,
+    schema_only: bool = False,
 ) -> str:
     """Names, types and shapes of the user's variables (never values)."""
     del schema_only  # names, types and shapes are never values
@@ -75,7 +80,7 @@ def cell(
     namespace: Mapping[str, Any],
     n: int,
     *,
-    shell: Any = None,
+    shell: ShellLike | None = None,
     max_chars: int,
     schema_only: bool = False,
 ) -> str:
@@ -104,7 +109,11 @@ def cell(
 
 @tool
 def last_error(
-    namespace: Mapping[str, Any], *, shell: Any = None, max_chars: int, schema_only: bool = False
+    namespace: Mapping[str, Any],
+    *,
+    shell: ShellLike | None = None,
+    max_chars: int,
+    schema_only: bool = False,
 ) -> str:
     """Type, message, trimmed traceback (user frames, no locals) and failing cell of the last error."""
     del schema_only  # the error text is what %claude fix sends too

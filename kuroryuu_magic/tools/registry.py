@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..core.redact import redact
+from ..core.shell import ShellLike
 from . import distribution, frames, kernel, rows
 from .outcome import ToolOutcome
 from .text import bounded
@@ -288,7 +289,7 @@ def run_tool(
     *,
     max_chars: int,
     schema_only: bool,
-    shell: Any = None,
+    shell: ShellLike | None = None,
 ) -> ToolOutcome:
     """Run one inspection tool call; bad names and inputs come back as error outcomes."""
     try:

@@ -116,7 +116,8 @@ def sample_rows(
     schema_only: bool = False,
 ) -> str:
     """Up to ``n`` rows that satisfy every ``where`` condition (a seeded random pick, in row order)."""
-    np = sys.modules.get("numpy")
+    # Loaded already: the table came from pandas/polars/numpy data.
+    np: Any = sys.modules.get("numpy")
     if not 0 <= int(n) <= MAX_ROWS:
         raise ToolError(f"n must be between 0 and {MAX_ROWS}")
     t = table_of(namespace, name)
