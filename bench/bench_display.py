@@ -67,7 +67,8 @@ def measure(kernel: Any, fake: Any, size: int, rate: float) -> dict[str, float]:
             )
 
     run = kernel.run(
-        f"%%claude -m {MODEL} --no-history\nbench",
+        # Above the default --max-tokens the fake (like the API) would cut a 200 KB answer short.
+        f"%%claude -m {MODEL} --max-tokens 100000 --no-history\nbench",
         timeout=size / rate * 3 + 60,
         on_output=on_output,
     )
