@@ -19,11 +19,10 @@ from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import base_url, get_client
-from ..ask.display import make_view
 from ..ask.formats import code_of
 from ..ask.memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
 from ..ask.result import ClaudeResult
-from ..ask.run import Settings, build_request
+from ..ask.run import Settings, build_request, open_view
 from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import ClaudeInterrupted, api_error_from, interruptible
@@ -154,13 +153,7 @@ def investigate(
         return None
 
     steps = make_steps(shell)  # first, so the steps stay above the answer
-    view = make_view(shell, settings.interval, settings.fmt, settings.math)
-    if note:
-        view.notice(note)
-    if dropped:
-        view.notice(
-            f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
-        )
+    view = open_view(shell, settings, note, dropped)
     view.start(f"Asking {model} (with tools)…")
     state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])

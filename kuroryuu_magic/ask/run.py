@@ -234,6 +234,18 @@ def _shape(
     return None
 
 
+def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: int) -> View:
+    """The answer's view, with the notes that come before it (alias fallback, trimmed thread)."""
+    view = make_view(shell, settings.interval, settings.fmt, settings.math)
+    if note:
+        view.notice(note)
+    if dropped:
+        view.notice(
+            f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
+        )
+    return view
+
+
 def _result_from(
     outcome: Outcome, settings: Settings, cost: float | None, view: View
 ) -> ClaudeResult:
@@ -349,13 +361,7 @@ def ask(
         else get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     )
     demo = in_demo()
-    view = make_view(shell, settings.interval, settings.fmt, settings.math)
-    if note:
-        view.notice(note)
-    if dropped:
-        view.notice(
-            f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
-        )
+    view = open_view(shell, settings, note, dropped)
     if hit is not None:
         view.start("From the answer cache…")
         outcome, source = outcome_from_cache(hit, view), "cache"
