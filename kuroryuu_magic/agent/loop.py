@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from ..ask import prompt as prompt_building
-from ..ask.client import base_url, get_client
+from ..ask.client import base_url, get_client, in_demo
 from ..ask.formats import code_of
 from ..ask.memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
 from ..ask.result import ClaudeResult
@@ -154,7 +154,10 @@ def investigate(
 
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
-    view.start(f"Asking {model} (with tools)…")
+    demo = in_demo()  # the offline demo's fake answers: labelled, and never counted as spend
+    view.start(
+        f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
+    )
     state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
@@ -173,7 +176,7 @@ def investigate(
             round_request["tool_choice"] = {"type": "none"}
         last = send(client, round_request, view)
         if last.usage is not None:
-            cost = session_usage.add(last.model, last.usage)
+            cost = session_usage.add(last.model, last.usage, demo=demo)
             _add_usage(state.usage, last.usage)
             state.estimated = state.estimated or last.usage_estimated
             state.cost = None if cost is None or state.cost is None else state.cost + cost
@@ -240,6 +243,7 @@ def investigate(
         math=settings.math,
         usage_estimated=state.estimated,
         rounds=rounds,
+        source="demo" if demo else "api",
         tool_calls=[
             {
                 "name": s.name,
