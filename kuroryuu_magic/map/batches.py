@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..ask.client import in_demo
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
@@ -247,7 +248,8 @@ def collect(
             value.index = label
         else:
             model = model or value.model
-            cost = magics.session_usage.add(value.model, value.usage, batch=True)
+            # The offline demo's batches cost nothing and are counted apart, like its answers.
+            cost = magics.session_usage.add(value.model, value.usage, batch=True, demo=in_demo())
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
             summary.add_usage(value.usage, cost)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..ask.client import in_demo
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
@@ -352,7 +353,8 @@ def _value(magics: Any, job: GroupJob, summary: Any, position: int, value: Any) 
         value.index = label
         return value
     summary.model = summary.model or value.model
-    cost = magics.session_usage.add(value.model, value.usage, batch=True)
+    # The offline demo's batches cost nothing and are counted apart, like its answers.
+    cost = magics.session_usage.add(value.model, value.usage, batch=True, demo=in_demo())
     summary.add_usage(value.usage, cost)
     if job.sink is not None:
         job.sink.add(job.keys.get(position), value)
