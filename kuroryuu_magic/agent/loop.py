@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from ..ask import prompt as prompt_building
-from ..ask.client import get_client, in_demo
+from ..ask.client import get_client, in_demo, optional_client
 from ..ask.finish import finish
 from ..ask.memory import ConversationStore
 from ..ask.result import Answer, Sent
@@ -137,9 +137,12 @@ def investigate(
     dry_run: bool = False,
     ask: Ask | None = None,
     approval_timeout: float = 0.0,
+    offline: bool = False,
 ) -> Answer | None:
-    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``).
+
+    ``offline`` (replay mode): the dry run estimates tokens locally instead of asking the API.
+    """
     model, note = settings.model, settings.model_note  # the alias was resolved with the settings
     request, dropped = build_request(settings, content, conversations)
     system = request.get("system")
@@ -147,11 +150,17 @@ def investigate(
     request["tools"] = mark_tools(tool_definitions(code=mode == "code"))
     if dry_run:
         names = ", ".join(t["name"] for t in request["tools"])
+        counter = (
+            None
+            if offline
+            else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        )
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request)
+            prompt_building.show_dry_run(shell, counter, request, offline=offline)
         print(f"Tools offered ({len(request['tools'])}): {names}")
         return None
 
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
     demo = " (offline demo)" if in_demo() else ""
