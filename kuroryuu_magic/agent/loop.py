@@ -22,7 +22,8 @@ from ..ask.client import get_client, in_demo, optional_client
 from ..ask.finish import finish
 from ..ask.memory import ConversationStore
 from ..ask.result import Answer, Sent
-from ..ask.run import Settings, build_request, open_view
+from ..ask.run import build_request, open_view
+from ..ask.settings import Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import interruptible

@@ -11,7 +11,7 @@ session, so a caller cannot forget it), the same memory turn and errors.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import ClaudeInterrupted, api_error_from
 from ..core.redact import redact_exception
@@ -22,10 +22,8 @@ from .formats import code_of, parse_json_loosely
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
 from .provenance import Provenance, provenance
 from .result import Answer
+from .settings import Settings
 from .usage import SessionUsage
-
-if TYPE_CHECKING:
-    from .run import Settings
 
 __all__ = ["finish", "warning_for"]
 

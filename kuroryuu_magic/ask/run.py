@@ -7,7 +7,6 @@ The data path runs one way; the magic class only gathers settings and calls
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
@@ -21,39 +20,12 @@ from .finish import finish
 from .formats import FORMAT_INSTRUCTIONS
 from .memory import ConversationStore
 from .result import Answer, Sent, Source
-from .settings import parse_thinking
+from .settings import Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
 from .usage import SessionUsage
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
-
-
-@dataclass
-class Settings:
-    """The effective settings for one request: options over traits, the model alias resolved."""
-
-    model: str  # the model id (``-m sonnet`` already resolved to the newest listed sonnet)
-    max_tokens: int
-    system: str
-    thinking: dict[str, Any]
-    effort: str | None
-    fmt: str
-    stream: bool
-    history: bool
-    thread: str
-    interval: float
-    show_usage: bool
-    short_errors: bool
-    timeout: float
-    max_retries: int
-    max_history: int
-    math: str = "auto"
-    model_note: str | None = None  # why an alias fell back to a built-in id, if it did
-    schema: Any = None  # a structured.SchemaSpec from --schema
-    cached: bool = False  # --cached: a single prompt may be served from the answer cache
-    fresh: bool = False  # --fresh: never read the answer cache
-    cache_scope: str | None = None  # "demo" keeps the offline demo's answers apart
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
