@@ -164,8 +164,10 @@ def investigate(
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
-    demo = " (offline demo)" if in_demo() else ""
-    view.start(f"Asking {model} (with tools){demo}…")
+    demo = in_demo()  # only the label: the finisher prices and counts a demo answer
+    view.start(
+        f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
+    )
     state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools

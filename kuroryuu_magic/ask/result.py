@@ -90,6 +90,7 @@ class Answer:
                 self.elapsed,
                 status=status,
                 estimated=self.usage_estimated,
+                priced=False,
             )
             return f"{footer} · {DEMO_NOTE}"
         return usage_footer(
