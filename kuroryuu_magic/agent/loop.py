@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from ..ask import prompt as prompt_building
-from ..ask.client import base_url, get_client
+from ..ask.client import base_url, get_client, in_demo, optional_client
 from ..ask.formats import code_of
 from ..ask.memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
 from ..ask.result import ClaudeResult
@@ -137,9 +137,12 @@ def investigate(
     dry_run: bool = False,
     ask: Ask | None = None,
     approval_timeout: float = 0.0,
+    offline: bool = False,
 ) -> ClaudeResult | None:
-    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``).
+
+    ``offline`` (replay mode): the dry run estimates tokens locally instead of asking the API.
+    """
     model, note = settings.model, settings.model_note  # the alias was resolved with the settings
     request, dropped = build_request(settings, content, conversations)
     system = request.get("system")
@@ -147,14 +150,23 @@ def investigate(
     request["tools"] = mark_tools(tool_definitions(code=mode == "code"))
     if dry_run:
         names = ", ".join(t["name"] for t in request["tools"])
+        counter = (
+            None
+            if offline
+            else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        )
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request)
+            prompt_building.show_dry_run(shell, counter, request, offline=offline)
         print(f"Tools offered ({len(request['tools'])}): {names}")
         return None
 
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
-    view.start(f"Asking {model} (with tools)…")
+    demo = in_demo()  # the offline demo's fake answers: labelled, and never counted as spend
+    view.start(
+        f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
+    )
     state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
@@ -173,7 +185,7 @@ def investigate(
             round_request["tool_choice"] = {"type": "none"}
         last = send(client, round_request, view)
         if last.usage is not None:
-            cost = session_usage.add(last.model, last.usage)
+            cost = session_usage.add(last.model, last.usage, demo=demo)
             _add_usage(state.usage, last.usage)
             state.estimated = state.estimated or last.usage_estimated
             state.cost = None if cost is None or state.cost is None else state.cost + cost
@@ -240,6 +252,7 @@ def investigate(
         math=settings.math,
         usage_estimated=state.estimated,
         rounds=rounds,
+        source="demo" if demo else "api",
         tool_calls=[
             {
                 "name": s.name,

@@ -55,6 +55,7 @@ class ClaudeResult:
                 self.elapsed,
                 status=status,
                 estimated=self.usage_estimated,
+                priced=False,
             )
             return f"{footer} · {DEMO_NOTE}"
         return usage_footer(

@@ -348,11 +348,16 @@ def ask(
         if reads and not dry_run:
             hit = lookup(cache, key, mode)
     if dry_run:
-        client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        offline = mode == "replay"  # replay sends nothing, not even a token count
+        client = (
+            None
+            if offline
+            else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        )
         if note:
             print(note)
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request)
+            prompt_building.show_dry_run(shell, client, request, offline=offline)
         return None
     # A cache hit (and replay, which never misses silently) needs no client and no network.
     client = (
