@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from ..ask.client import in_demo
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
@@ -248,11 +247,9 @@ def collect(
             value.index = label
         else:
             model = model or value.model
-            # The offline demo's batches cost nothing and are counted apart, like its answers.
-            cost = magics.session_usage.add(value.model, value.usage, batch=True, demo=in_demo())
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
-            summary.add_usage(value.usage, cost)
+            summary.count(magics.session_usage, value, batch=True)
             if job is not None and job.sink is not None and position is not None:
                 job.sink.add(job.keys.get(position), value)
             text = joined_text(value)

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..ask.client import in_demo
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
@@ -352,10 +351,7 @@ def _value(magics: Any, job: GroupJob, summary: Any, position: int, value: Any) 
     if isinstance(value, ItemError):
         value.index = label
         return value
-    summary.model = summary.model or value.model
-    # The offline demo's batches cost nothing and are counted apart, like its answers.
-    cost = magics.session_usage.add(value.model, value.usage, batch=True, demo=in_demo())
-    summary.add_usage(value.usage, cost)
+    summary.count(magics.session_usage, value, batch=True)
     if job.sink is not None:
         job.sink.add(job.keys.get(position), value)
     text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")
