@@ -70,7 +70,9 @@ def test_fix_names_the_missing_column_and_quotes_the_failing_cell(ip, quick_demo
     run_cell(ip, "%claude fix")
     answer = ip.user_ns["_claude"]
     assert "**`revenue`**" in answer.text
-    assert 'sales["revenue"] = ...' in answer.code and 'total = sales["revenue"].sum()' in answer.code
+    assert (
+        'sales["revenue"] = ...' in answer.code and 'total = sales["revenue"].sum()' in answer.code
+    )
 
 
 def test_a_figure_is_received_and_not_described(ip, quick_demo):
