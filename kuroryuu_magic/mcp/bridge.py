@@ -10,9 +10,11 @@ behind the user's cells and leaves no trace in the notebook.
 Faults, each one sentence for the MCP client:
 
 - no answer within ``timeout`` seconds → :class:`KernelBusy`; the request is
-  marked given-up (a deadline inside it, plus a cancel-marker file) so that when
-  the kernel reaches it later it runs nothing.  Nothing is interrupted.
-- the MCP client cancels → the same marker, so the queued request runs nothing.
+  given up (a deadline inside it, and a token file the kernel must still find,
+  removed when the server stops waiting) so that when the kernel reaches it
+  later it runs nothing.  Nothing is interrupted.
+- the MCP client cancels, or the server exits → the token is gone, so the queued
+  request runs nothing.
 - the kernel restarted (its session id changed) or stops answering on the control
   channel → :class:`KernelGone`; the next call reconnects, re-reading the
   connection file if it changed.
@@ -44,6 +46,7 @@ PROBE_EVERY = 1.0
 # Control-channel silence after which the kernel counts as gone (ipykernel answers control
 # requests from its own thread, even while a cell runs).
 PROBE_PATIENCE = 5.0
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104 - names, not a bind
 NOT_INSTALLED = "kuroryuu-magic is not importable in the kernel's environment"
 
 
@@ -71,11 +74,15 @@ class KernelBridge:
         self._fingerprint: tuple[int, int, int] | None = None
         self._kernel = ""  # the kernel's session id as last seen
         self._lock = anyio.Lock()
-        self._markers = Path(tempfile.mkdtemp(prefix="kuroryuu-mcp-"))
+        self._tokens = Path(tempfile.mkdtemp(prefix="kuroryuu-mcp-"))
+        self._local = True  # the kernel shares this machine's files (set from the connection info)
 
     # -- connection --------------------------------------------------------------------------
 
-    def _close(self) -> None:
+    def _close(self, *, forget: bool = False) -> None:
+        """Drop the connection; ``forget`` the kernel too once the user was told it is gone."""
+        if forget:
+            self._kernel = ""  # the next kernel answers without a second "restarted" error
         client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(Exception):  # already half-closed: nothing to keep
@@ -83,7 +90,7 @@ class KernelBridge:
 
     def close(self) -> None:
         self._close()
-        shutil.rmtree(self._markers, ignore_errors=True)
+        shutil.rmtree(self._tokens, ignore_errors=True)
 
     async def _ensure(self) -> None:
         """Connected to the kernel the file names now (reconnects after a change or a fault)."""
@@ -92,6 +99,7 @@ class KernelBridge:
             return
         self._close()
         if fingerprint is None:
+            self._kernel = ""
             raise KernelGone(
                 f"the kernel is not running: its connection file {self.path} is gone "
                 "(start the notebook's kernel and run %claude mcp again)"
@@ -99,6 +107,7 @@ class KernelBridge:
         try:
             info = connection.read(self.path)
         except connection.ConnectionFileError as exc:
+            self._kernel = ""
             raise KernelGone(str(exc)) from None
         from jupyter_client.asynchronous.client import AsyncKernelClient
 
@@ -107,9 +116,10 @@ class KernelBridge:
         # No iopub (the user's outputs never pass through here), no stdin (nothing can prompt).
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=True)  # noqa: S604
         self._client, self._fingerprint = client, fingerprint
+        self._local = info.get("transport") == "ipc" or info.get("ip") in LOCAL_HOSTS
         identity = await self._identity(PROBE_PATIENCE)
         if identity is None:
-            self._close()
+            self._close(forget=True)
             raise KernelGone(
                 "the kernel is not running (nothing answers on its connection file's ports); "
                 "it may have died: restart it in the notebook"
@@ -137,7 +147,11 @@ class KernelBridge:
 
     async def call(self, tool: str, tool_input: Any, *, allow_run: bool) -> tuple[str, bool]:
         """Run one tool call in the kernel: ``(text, is_error)`` as ``--tools`` would get it."""
-        marker = self._markers / uuid.uuid4().hex
+        # The kernel runs the call only while this token file exists: it is removed the moment
+        # this server stops waiting (answer, timeout, client cancel, or the server exiting, which
+        # removes the whole folder), so a request the kernel reaches too late runs nothing.
+        token = self._tokens / uuid.uuid4().hex
+        token.touch(mode=0o600)
         wall_deadline = time.time() + self.timeout
         try:
             with anyio.fail_after(self.timeout):
@@ -148,7 +162,7 @@ class KernelBridge:
                             "tool": tool,
                             "input": tool_input,
                             "deadline": wall_deadline,
-                            "cancel": str(marker),
+                            "wanted": str(token) if self._local else "",
                             "kernel": self._kernel,
                             "allow_run": allow_run,
                         }
@@ -157,11 +171,9 @@ class KernelBridge:
                             return self._answer(reply)
                     raise KernelBusy
         except TimeoutError:
-            marker.touch()
             raise KernelBusy from None
-        except BaseException:  # cancelled by the client, or the kernel went away
-            marker.touch()
-            raise
+        finally:
+            token.unlink(missing_ok=True)
 
     async def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one silent execute request and wait for its reply, watching the kernel."""
@@ -191,7 +203,7 @@ class KernelBridge:
         """Raise :class:`KernelGone` when the kernel restarted or stopped answering."""
         identity = await self._identity(PROBE_PATIENCE)
         if identity is None:
-            self._close()
+            self._close(forget=True)
             raise KernelGone(
                 "the kernel stopped answering (it died or is restarting); this call did not "
                 "finish: ask again once the kernel is back"
@@ -213,8 +225,7 @@ class KernelBridge:
         answer = json.loads(value) if isinstance(value, str) else {}
         status = answer.get("status")
         if status == "restarted":  # the request reached a new kernel, which refused it
-            self._close()
-            self._kernel = ""  # the reconnect learns the new kernel's id without a second error
+            self._close(forget=True)
             raise KernelGone(RESTARTED)
         if status != "ok":  # expired or cancelled while the caller still waited: the clock ran out
             raise KernelBusy

@@ -15,8 +15,8 @@ inspection tools (same bounds, redaction and error texts) and
 ``agent.python.run_code`` for ``run_python`` (the server lists it only with
 ``--allow-run``; Claude Code's permission prompt was the approval).  Before
 running, the call checks that nobody gave up on it: the server's deadline, its
-cancel marker (a file the server creates when the client cancels) and the
-kernel's identity (a request that waited through a restart must not run in the
+token file (which the server removes when it stops waiting: timeout, the
+client's cancel, its own exit) and the kernel's identity (a request that waited through a restart must not run in the
 new kernel).
 """
 
@@ -111,7 +111,7 @@ def call(request: str) -> str:
             status = "restarted"
         elif time.time() > float(req.get("deadline") or "inf"):
             status = "expired"
-        elif req.get("cancel") and os.path.exists(str(req["cancel"])):
+        elif req.get("wanted") and not os.path.exists(str(req["wanted"])):
             status = "cancelled"
         if status:  # the server has given up on this request: run nothing
             log.record(tool, tool_input, status)
