@@ -50,7 +50,7 @@ def _tamper(path: Path, change: dict[str, Any], key: str = "k") -> None:
     conn = sqlite3.connect(path)
     with conn:
         for column, value in change.items():
-            conn.execute(f"UPDATE answers SET {column} = ? WHERE key = ?", (value, key))  # noqa: S608
+            conn.execute(f"UPDATE answers SET {column} = ? WHERE key = ?", (value, key))
     conn.close()
 
 
