@@ -214,6 +214,33 @@ def test_run_python_only_with_allow_run(served) -> None:
     kernel.ok("del made_by_mcp")
 
 
+def test_answers_keep_the_magics_bounds(served) -> None:
+    kernel, errlog = served
+    kernel.ok("%config ClaudeMagics.object_chars = 300")
+    try:
+        expected = _in_process_bounded(kernel, 300)
+
+        async def go() -> Any:
+            with open(errlog, "a") as err:
+                async with mcp_session(kernel.km.connection_file, err) as s:
+                    return await s.call_tool("describe", {"name": "longley"})
+
+        result = anyio.run(go)
+    finally:
+        kernel.ok("%config ClaudeMagics.object_chars = 4000")
+    assert _text(result) == expected and len(expected) <= 300
+
+
+def _in_process_bounded(kernel: Kernel, chars: int) -> str:
+    source = (
+        "print(__import__('json').dumps(__import__('kuroryuu_magic.tools', fromlist=['_'])"
+        f".run_tool('describe', {{'name': 'longley'}}, get_ipython().user_ns, max_chars={chars}, "
+        "schema_only=False).text))"
+    )
+    text: str = json.loads(kernel.ok(source).text())
+    return text
+
+
 def _start_busy(kernel: Kernel, seconds: float) -> str:
     msg_id: str = kernel.kc.execute(f"import time as _t; _t.sleep({seconds})")
     return msg_id
