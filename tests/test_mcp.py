@@ -214,6 +214,33 @@ def test_run_python_only_with_allow_run(served) -> None:
     kernel.ok("del made_by_mcp")
 
 
+def test_answers_keep_the_magics_bounds(served) -> None:
+    kernel, errlog = served
+    kernel.ok("%config ClaudeMagics.object_chars = 300")
+    try:
+        expected = _in_process_bounded(kernel, 300)
+
+        async def go() -> Any:
+            with open(errlog, "a") as err:
+                async with mcp_session(kernel.km.connection_file, err) as s:
+                    return await s.call_tool("describe", {"name": "longley"})
+
+        result = anyio.run(go)
+    finally:
+        kernel.ok("%config ClaudeMagics.object_chars = 4000")
+    assert _text(result) == expected and len(expected) <= 300
+
+
+def _in_process_bounded(kernel: Kernel, chars: int) -> str:
+    source = (
+        "print(__import__('json').dumps(__import__('kuroryuu_magic.tools', fromlist=['_'])"
+        f".run_tool('describe', {{'name': 'longley'}}, get_ipython().user_ns, max_chars={chars}, "
+        "schema_only=False).text))"
+    )
+    text: str = json.loads(kernel.ok(source).text())
+    return text
+
+
 def _start_busy(kernel: Kernel, seconds: float) -> str:
     msg_id: str = kernel.kc.execute(f"import time as _t; _t.sleep({seconds})")
     return msg_id
@@ -293,6 +320,31 @@ def test_restart_is_one_error_then_the_new_kernel_answers(tmp_path: Path) -> Non
     assert key not in errlog.read_text() and key not in message
 
 
+def test_restart_while_a_call_waits_is_one_error_not_a_busy_timeout(tmp_path: Path) -> None:
+    errlog = tmp_path / "stderr.txt"
+    with start_kernel(kernel_env(tmp_path / "home")) as kernel, open(errlog, "w") as err:
+        cf = kernel.km.connection_file
+        _start_busy(kernel, 60)
+
+        async def go() -> tuple[str, float]:
+            async with mcp_session(cf, err, "--timeout", "50") as s:
+
+                async def restart_soon() -> None:
+                    await anyio.sleep(2)
+                    await anyio.to_thread.run_sync(lambda: kernel.km.restart_kernel(now=True))
+
+                started = time.monotonic()
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(restart_soon)
+                    with pytest.raises(MCPError) as failed:
+                        await s.call_tool("list_variables", {})
+                return failed.value.message, time.monotonic() - started
+
+        message, took = anyio.run(go)
+    assert "restarted" in message or "stopped answering" in message, message
+    assert took < 40  # found by the control-channel probe, long before the 50 s timeout
+
+
 def test_dead_kernel_is_one_error_and_a_new_kernel_on_the_file_is_found(tmp_path: Path) -> None:
     from jupyter_client.manager import KernelManager
 
@@ -361,6 +413,12 @@ def test_bad_connection_file_exits_with_one_line(tmp_path: Path, content: str | 
     assert run.returncode == 2
     assert run.stdout == "" and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert str(path) in run.stderr and "KEY-CANARY" not in run.stderr
+
+
+def test_the_login_note_points_subscribers_to_claude_mcp() -> None:
+    from kuroryuu_magic.oauth import POLICY_NOTE
+
+    assert "%claude mcp" in POLICY_NOTE and "Claude Code" in POLICY_NOTE
 
 
 # -- %claude mcp: the command, .mcp.json, the log -----------------------------------------------

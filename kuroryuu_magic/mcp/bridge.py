@@ -63,6 +63,15 @@ RESTARTED = (
     "run the notebook's cells again, then ask again"
 )
 
+NOT_RUNNING = (
+    "the kernel is not running (nothing answers on its connection file's ports); "
+    "it may have died: restart it in the notebook"
+)
+STOPPED = (
+    "the kernel stopped answering (it died or is restarting); this call did not finish: "
+    "ask again once the kernel is back"
+)
+
 
 class KernelBridge:
     """Tool calls into one kernel, named by its connection file."""
@@ -117,16 +126,7 @@ class KernelBridge:
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=True)  # noqa: S604
         self._client, self._fingerprint = client, fingerprint
         self._local = info.get("transport") == "ipc" or info.get("ip") in LOCAL_HOSTS
-        identity = await self._identity(PROBE_PATIENCE)
-        if identity is None:
-            self._close(forget=True)
-            raise KernelGone(
-                "the kernel is not running (nothing answers on its connection file's ports); "
-                "it may have died: restart it in the notebook"
-            )
-        known, self._kernel = self._kernel, identity
-        if known and known != identity:
-            raise KernelGone(RESTARTED)
+        await self._check_kernel(NOT_RUNNING)
 
     async def _identity(self, patience: float) -> str | None:
         """The kernel's session id from a ``kernel_info_request`` on the control channel."""
@@ -191,7 +191,7 @@ class KernelBridge:
                 msg = await client.get_shell_msg(timeout=0.25)
             except queue.Empty:
                 if time.monotonic() >= next_probe:
-                    await self._probe()
+                    await self._check_kernel(STOPPED)
                     next_probe = time.monotonic() + PROBE_EVERY
                 continue
             if msg.get("parent_header", {}).get("msg_id") == msg_id:
@@ -199,17 +199,14 @@ class KernelBridge:
                 return content
             # else: the late reply to a request this server gave up on; it ran nothing.
 
-    async def _probe(self) -> None:
-        """Raise :class:`KernelGone` when the kernel restarted or stopped answering."""
+    async def _check_kernel(self, silence: str) -> None:
+        """Raise :class:`KernelGone` when nothing answers (``silence`` says so) or a new kernel does."""
         identity = await self._identity(PROBE_PATIENCE)
         if identity is None:
             self._close(forget=True)
-            raise KernelGone(
-                "the kernel stopped answering (it died or is restarting); this call did not "
-                "finish: ask again once the kernel is back"
-            )
-        if identity != self._kernel:
-            self._kernel = identity
+            raise KernelGone(silence)
+        known, self._kernel = self._kernel, identity
+        if known and known != identity:
             raise KernelGone(RESTARTED)
 
     def _answer(self, content: dict[str, Any]) -> tuple[str, bool]:
