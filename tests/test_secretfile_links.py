@@ -58,6 +58,7 @@ def test_the_symlinked_config_dir_in_status_is_one_line(ip, linked_config, capsy
     result = ip.run_cell("%claude status")
     shown = capsys.readouterr().out + str(result.error_in_exec or "")
     assert "LINKCANARY" not in shown and "Traceback" not in shown
+    assert result.error_in_exec is None and str(link) in shown  # status runs and says why
 
 
 def test_forget_leaves_no_copy_under_another_hard_link(tmp_path: Path) -> None:
