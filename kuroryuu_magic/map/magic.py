@@ -21,6 +21,7 @@ from ..ask.memory import ConversationStore
 from ..ask.request import Request, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
+from ..core.redact import redact
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
@@ -385,7 +386,8 @@ def _run_live(
             return ItemError.from_exception(exc, index=label)
         summary.count(session_usage, message)
         sink.add(key, message)
-        return item_value(joined_text(message), message.stop_reason, label, settings)
+        # Model text is masked like server text: an item's answer may echo the key.
+        return item_value(redact(joined_text(message)), message.stop_reason, label, settings)
 
     def note() -> str:
         return f"{cached[0]:,} from the answer cache" if cached[0] else ""
