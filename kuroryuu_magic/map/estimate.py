@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..ask.usage import format_cost
+from ..ask.usage import estimate_tokens, format_cost
 from ..models.pricing import estimate_cost
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -93,14 +93,9 @@ def assumed_output(request: dict[str, Any] | None, structured: bool) -> tuple[in
             json.loads(match.group(0))
         except ValueError:
             continue
-        tokens = estimate_tokens_for_size(len(match.group(0)))
+        tokens = estimate_tokens(len(match.group(0)))
         return max(16, round(tokens * JSON_MARGIN)), "assumed from the JSON shape in the prompt"
     return (256 if structured else 512), "assumed"
-
-
-def estimate_tokens_for_size(size: int) -> int:
-    # The same rule as ask.usage.estimate_tokens (four characters a token), without the text.
-    return (size + 3) // 4
 
 
 def request_size(request: dict[str, Any]) -> int:
@@ -154,7 +149,7 @@ def estimate_run(
         intercept, slope = _fit(points)
         input_tokens = round(sum(intercept + slope * s for s in sizes))
     else:
-        input_tokens = sum(estimate_tokens_for_size(s) for s in sizes)
+        input_tokens = sum(estimate_tokens(s) for s in sizes)
     basis = "assumed"
     if cached_output:
         per_item, assumed = sum(cached_output) // len(cached_output), False
