@@ -299,7 +299,7 @@ def _run_live(
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
     thread, so sending starts at once and Ctrl-C keeps what finished."""
-    from ..ask.client import get_client, http_client
+    from ..ask.client import MAX_CONNECTIONS, get_client, http_client
     from ..cache import AnswerCacheError, answer_key
     from .plan import AnswerSink, item_value, wrap_values
     from .progress import make_progress
@@ -394,7 +394,9 @@ def _run_live(
         sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
         progress.update(f.done, f.failed, note())
 
-    concurrency = opts.concurrency or magics.concurrency
+    # No more requests in flight than the client's pool has connections: the rest would
+    # wait for one and could fail as "unreachable" when the pool timeout runs out.
+    concurrency = min(opts.concurrency or magics.concurrency, MAX_CONNECTIONS)
     progress = make_progress(magics.shell, source.total, "Claude")
     fan = run_concurrently(
         source.pairs() if plan is None else range(source.total),
