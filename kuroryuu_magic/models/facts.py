@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHECKED = "2026-11-30"
+CHECKED = "2026-12-06"
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,14 @@ MODELS: tuple[ModelFacts, ...] = (
     _m("claude-fable-5", "Claude Fable 5", "fable", "2026-06-09", _1M, _128K, False, 4096, (10.0, 50.0)),
     _m("claude-mythos-5", "Claude Mythos 5", "mythos", "2026-06-09", _1M, _128K, False, 4096, (10.0, 50.0),
        note="invitation only; shares Fable's specification and price"),
-    _m("claude-opus-4-8", "Claude Opus 4.8", "opus", "2026-06-10", _200K, _128K, True, 4096, (5.0, 25.0)),
-    _m("claude-opus-4-7", "Claude Opus 4.7", "opus", "2026-03-18", _200K, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-opus-4-8", "Claude Opus 4.8", "opus", "2026-05-28", _1M, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-opus-4-7", "Claude Opus 4.7", "opus", "2026-04-16", _1M, _128K, False, 4096, (5.0, 25.0),
+       note="adaptive thinking only (budget_tokens is a 400), as its model card says"),
     _m("claude-mythos-preview", "Claude Mythos Preview", "mythos", "2026-04-07", _1M, _128K, True, 4096,
        (10.0, 50.0), lifecycle="deprecated", retires="2026-06-30",
        note="preview; price of the Mythos line"),
-    _m("claude-opus-4-6", "Claude Opus 4.6", "opus", "2026-02-05", _200K, _128K, True, 4096, (5.0, 25.0)),
-    _m("claude-sonnet-4-6", "Claude Sonnet 4.6", "sonnet", "2026-02-17", _200K, _64K, True, 1024, (3.0, 15.0)),
+    _m("claude-opus-4-6", "Claude Opus 4.6", "opus", "2026-02-05", _1M, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-sonnet-4-6", "Claude Sonnet 4.6", "sonnet", "2026-02-17", _1M, _128K, True, 1024, (3.0, 15.0)),
     _m("claude-haiku-4-5", "Claude Haiku 4.5", "haiku", "2025-10-15", _200K, _64K, True, 4096, (1.0, 5.0)),
     _m("claude-haiku-4-5-20251001", "Claude Haiku 4.5", "haiku", "2025-10-15", _200K, _64K, True, 4096,
        (1.0, 5.0)),
@@ -111,10 +112,12 @@ MODELS: tuple[ModelFacts, ...] = (
        lifecycle="deprecated", retires="2027-01-22"),
     _m("claude-opus-4-5-20251101", "Claude Opus 4.5", "opus", "2025-11-24", _200K, _64K, True, 4096,
        (5.0, 25.0), lifecycle="deprecated", retires="2027-01-22"),
+    # Retired 2026-11-30: SDK 2.17 dropped both ids from its Model literal; the API lists
+    # them as lifecycle "retired" and answers requests naming them with not_found_error.
     _m("claude-sonnet-4-5", "Claude Sonnet 4.5", "sonnet", "2025-09-29", _200K, _64K, True, 1024, (3.0, 15.0),
-       lifecycle="deprecated", retires="2026-11-30"),
+       lifecycle="retired", retires="2026-11-30"),
     _m("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "sonnet", "2025-09-29", _200K, _64K, True, 1024,
-       (3.0, 15.0), lifecycle="deprecated", retires="2026-11-30"),
+       (3.0, 15.0), lifecycle="retired", retires="2026-11-30"),
 )
 
 BY_ID: dict[str, ModelFacts] = {m.id: m for m in MODELS}

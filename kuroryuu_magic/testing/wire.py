@@ -41,6 +41,8 @@ ERROR_MESSAGES = {
 # GET /v1/models lists exactly the models of the one facts table, newest first.
 MODELS = sorted(FACTS, key=lambda m: m.released, reverse=True)
 MODEL_IDS = frozenset(m.id for m in MODELS)
+# Listed (the catalogue keeps them) but not served: requests naming them are 404.
+RETIRED_IDS = frozenset(m.id for m in MODELS if m.lifecycle == "retired")
 IMAGE_TOKENS = 1600
 
 
