@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.wire import joined_text
 from ..testing import Reply
+from .investigation import investigation_reply
 
 STREAM_SECONDS = 1.5  # long enough to watch the answer stream in, short enough to wait for
 FIRST_BYTE_SECONDS = 0.3
@@ -184,17 +185,31 @@ def demo_answer(body: dict[str, Any]) -> str:
     return _markdown(question, values)
 
 
+def _thinking(body: dict[str, Any], text: str) -> str | None:
+    """``text`` when the request asks for thinking, else None."""
+    thinking = body.get("thinking")
+    wanted = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+    return text if wanted else None
+
+
 def demo_reply(body: dict[str, Any]) -> Reply:
-    """The fake's ``answer_hook``: a believable answer, streamed word by word."""
+    """The fake's ``answer_hook``: a believable answer, streamed word by word.
+
+    A request that offers tools gets the scripted investigation instead: tool calls
+    the kernel really runs, then a summary of their results.
+    """
+    if body.get("tools"):
+        reply = investigation_reply(body, STREAM_SECONDS)
+        reply.first_byte_delay = FIRST_BYTE_SECONDS
+        reply.thinking = _thinking(body, "Deciding which tool result I still need.")
+        return reply
     text = demo_answer(body)
     pieces = max(1, len(text.split()))
-    thinking = body.get("thinking")
-    wants_thinking = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
     return Reply(
         text=text,
-        thinking="Reading the question, then the numbers in it, then choosing what to report."
-        if wants_thinking
-        else None,
+        thinking=_thinking(
+            body, "Reading the question, then the numbers in it, then choosing what to report."
+        ),
         delta_delay=min(0.05, STREAM_SECONDS / pieces),
         first_byte_delay=FIRST_BYTE_SECONDS,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
 from . import cache, images, schema, tools, versions
-from .wire import MODEL_IDS, RETIRED_IDS, units
+from .wire import MODEL_IDS, units
 
 # (status, error type, message[, error.details]); None means the request passes.
 Problem = tuple[int, str, str] | tuple[int, str, str, dict[str, Any]]
@@ -192,9 +192,9 @@ def check_messages_body(
     big = images.too_large(body)
     if big:
         return 400, "invalid_request_error", big[0], big[1]
-    # Models overview: a retired model's requests fail like an unknown id's (the SDK's
-    # ModelInfo.lifecycle "retired": "inference requests naming it fail").
-    if model not in MODEL_IDS or model in RETIRED_IDS:
+    # A retired model's requests fail like an unknown id's (the SDK's ModelInfo.lifecycle
+    # "retired": "inference requests naming it fail"); MODEL_IDS holds the callable ones.
+    if model not in MODEL_IDS:
         return 404, "not_found_error", f"model: {model}"
     return None
 
