@@ -326,37 +326,39 @@ def test_delete_a_batch_only_once_it_has_ended(fake: FakeAnthropic) -> None:
 
 
 # -- hardening (issue 19) ---------------------------------------------------------------------
-@pytest.mark.parametrize("host", ["evil.example:80", "127.0.0.1.evil.example", ""])
-def test_api_endpoints_refuse_a_non_loopback_host(fake: FakeAnthropic, host: str) -> None:
+def _headers_only(fake: FakeAnthropic, method: str, path: str, headers: dict[str, str]) -> Any:
+    """Send a request line and exactly ``headers`` (no body, no automatic Host)."""
     conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=30)
     try:
-        conn.putrequest("GET", "/v1/models", skip_host=True)
-        if host:
-            conn.putheader("Host", host)
-        conn.putheader("x-api-key", fake.api_key)
-        conn.putheader("anthropic-version", versions.NEWEST)
+        conn.putrequest(method, path, skip_host=True)
+        for name, value in {
+            "x-api-key": fake.api_key,
+            "anthropic-version": versions.NEWEST,
+            **headers,
+        }.items():
+            conn.putheader(name, value)
         conn.endheaders()
         resp = conn.getresponse()
-        body = json.loads(resp.read())
+        return resp.status, json.loads(resp.read())
     finally:
         conn.close()
-    assert resp.status == 403 and body["error"]["type"] == "permission_error"
+
+
+LOOPBACK = {"Host": "127.0.0.1"}
+
+
+@pytest.mark.parametrize("host", ["evil.example:80", "127.0.0.1.evil.example", ""])
+def test_api_endpoints_refuse_a_non_loopback_host(fake: FakeAnthropic, host: str) -> None:
+    status, body = _headers_only(fake, "GET", "/v1/models", {"Host": host} if host else {})
+    assert status == 403 and body["error"]["type"] == "permission_error"
+    status, body = _headers_only(fake, "GET", "/v1/models", LOOPBACK)
+    assert status == 200 and body["data"]
 
 
 def test_a_body_over_32_mb_is_413_before_it_is_read(fake: FakeAnthropic) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=30)
-    try:
-        conn.putrequest("POST", "/v1/messages")
-        conn.putheader("x-api-key", fake.api_key)
-        conn.putheader("anthropic-version", versions.NEWEST)
-        conn.putheader("content-type", "application/json")
-        conn.putheader("content-length", str(32 * 1024 * 1024 + 1))
-        conn.endheaders()
-        resp = conn.getresponse()
-        body = json.loads(resp.read())
-    finally:
-        conn.close()
-    assert resp.status == 413 and body["error"]["type"] == "request_too_large"
+    too_big = {"content-type": "application/json", "content-length": str(32 * 1024 * 1024 + 1)}
+    status, body = _headers_only(fake, "POST", "/v1/messages", {**LOOPBACK, **too_big})
+    assert status == 413 and body["error"]["type"] == "request_too_large"
 
 
 def test_a_thousand_concurrent_sdk_clients_are_served_by_a_bounded_pool() -> None:
