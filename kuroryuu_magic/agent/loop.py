@@ -61,8 +61,13 @@ def explore_prompt(name: str, question: str = "") -> str:
 
 
 def _param(block: Any) -> dict[str, Any]:
-    """An answer's content block as a request block (thinking signatures kept as sent)."""
+    """An answer's content block as a request block (thinking signatures kept as sent).
+
+    Text is masked before it is sent again, as it was before it was shown; a thinking
+    block must go back exactly as signed."""
     param: dict[str, Any] = block.to_dict(exclude_none=True)
+    if param.get("type") == "text" and isinstance(param.get("text"), str):
+        param["text"] = redact(param["text"])
     return param
 
 

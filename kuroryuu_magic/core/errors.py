@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple
 from IPython.core.error import UsageError
 
 from .bounds import BodyTooLargeError
+from .interrupts import ClaudeInterrupted
 from .redact import redact
 from .wire import error_envelope
 
@@ -88,6 +89,7 @@ _BY_STATUS = {
 }
 
 _MAX_DETAIL = 200
+_MAX_SCAN = 20 * _MAX_DETAIL  # characters of a server's message worth scanning
 
 FailureKind = Literal[
     "unreadable",  # our own bounds refused the answer (too large, nested too deeply)
@@ -259,8 +261,9 @@ def _describe(exc: BaseException, base_url: str | None, request_id: str | None) 
     if status == 200:  # an `error` event inside a stream that had started fine: not retried
         head = "Claude API error mid-stream"
         m = _Meaning(m.meaning.replace(" (the SDK already retried)", ""), m.fix)
-    # Redacted before it is cut: a key cut in half no longer looks like one.
-    detail = f' ("{redact(one_line(message))[:_MAX_DETAIL]}")' if message else ""
+    # Bounded first (a server may send megabytes), then redacted, then cut for display: a
+    # key cut in half at the first cut lies far past what is shown, so none is ever half-masked.
+    detail = f' ("{redact(one_line(message)[:_MAX_SCAN])[:_MAX_DETAIL]}")' if message else ""
     rid = f" (request id {request_id})" if request_id else ""
     return f"{head} {err_type}: {m.meaning}{detail}. Fix: {m.fix}.{rid}"
 
@@ -276,13 +279,6 @@ class ClaudeAPIError(Exception):
     def _render_traceback_(self) -> list[str]:
         # IPython calls this instead of formatting a traceback.
         return [f"\x1b[31m{self}\x1b[0m"]
-
-
-class ClaudeInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a request: the partial answer was kept; shown as one line."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.wire import joined_text
 from ..testing import Reply
+from . import reading
 from .investigation import investigation_reply
 
 STREAM_SECONDS = 1.5  # long enough to watch the answer stream in, short enough to wait for
@@ -165,10 +166,47 @@ def _json(question: str, values: list[float]) -> Any:
     return data
 
 
+def _images(body: dict[str, Any]) -> list[dict[str, Any]]:
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            blocks = content if isinstance(content, list) else []
+            return [b for b in blocks if isinstance(b, dict) and b.get("type") == "image"]
+    return []
+
+
+def _from_notebook(question: str, system: str, body: dict[str, Any]) -> str | None:
+    """An answer read from what the notebook sent: an error, a figure, a frame, a JSON shape."""
+    wants_json = _JSON_ONLY in system or bool(_WANTS_JSON.search(question))
+    wants_code = _CODE_ONLY in system or bool(_WANTS_CODE.search(question))
+    fix = reading.fix_answer(question)
+    if fix is not None:
+        return fix
+    if wants_json:
+        example = reading.fill_example(question)
+        if example is not None:
+            text = json.dumps(example)
+            return text if _JSON_ONLY in system else f"```json\n{text}\n```"
+    frames = reading.frames_in(question)
+    if frames and wants_code:
+        code = reading.pandas_code(question, frames[0])
+        if code is not None:
+            return f"```python\n{code}```"
+    seen = reading.image_answer(_images(body))
+    if seen is not None:
+        return seen
+    if frames and not wants_json and not wants_code:
+        return reading.frame_answer(question, frames[0])
+    return None
+
+
 def demo_answer(body: dict[str, Any]) -> str:
     """The answer text for one Messages request body."""
     question = _question(body)
     system = joined_text(body.get("system"))
+    read = _from_notebook(question, system, body)
+    if read is not None:
+        return read
     values = _numbers(question)
     if _JSON_ONLY in system:
         return json.dumps(_json(question, values), indent=2)

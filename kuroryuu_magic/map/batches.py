@@ -252,7 +252,7 @@ def collect(
             summary.count(magics.session_usage, value, batch=True)
             if job is not None and job.sink is not None and position is not None:
                 job.sink.add(job.keys.get(position), value)
-            text = joined_text(value)
+            text = redact(joined_text(value))  # a batch result may echo the key too
             if job is not None and job.settings is not None and slots is not None:
                 from .plan import item_value
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
+from ..core.redact import redact
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
@@ -383,7 +384,8 @@ def _run_live(
             return ItemError.from_exception(exc, index=label)
         summary.count(magics.session_usage, message)
         sink.add(key, message)
-        return item_value(joined_text(message), message.stop_reason, label, settings)
+        # Model text is masked like server text: an item's answer may echo the key.
+        return item_value(redact(joined_text(message)), message.stop_reason, label, settings)
 
     def note() -> str:
         return f"{cached[0]:,} from the answer cache" if cached[0] else ""
