@@ -391,3 +391,26 @@ def test_a_thousand_concurrent_sdk_clients_are_served_by_a_bounded_pool() -> Non
         assert len(workers) <= 32
         assert threading.active_count() - before <= 32 + 2
         assert not fake.errors
+
+
+@pytest.mark.spoof_probe  # Claude Code's shapes and betas, as it sends them
+def test_claude_code_side_requests_get_valid_answers(fake: FakeAnthropic) -> None:
+    """Token counting and a tiny Haiku probe, with Claude Code's betas and version."""
+    betas = "claude-code-20250219,context-management-2025-06-27,mid-conversation-system-2026-04-07"
+    client = _client(fake, **OLD, **{"anthropic-beta": betas})
+    messages = [*USER, {"role": "system", "content": "Reminder."}]
+    edits = {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]}
+    raw = client.messages.with_raw_response.count_tokens(
+        model=MODEL,
+        messages=messages,  # type: ignore[arg-type]
+        extra_body={"context_management": edits},
+    )
+    assert raw.http_response.status_code == 200 and raw.parse().input_tokens > 0
+    probe = client.messages.with_raw_response.create(
+        model="claude-haiku-4-5-20251001",
+        max_tokens=1,
+        messages=[{"role": "user", "content": "quota"}],
+        extra_body={"temperature": 0},
+    )
+    assert_shape(probe.http_response.json(), BetaMessage)
+    assert probe.parse().stop_reason == "max_tokens"
