@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
 from ..ask.request import Request, Traits
+from ..ask.settings import Settings
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
@@ -26,6 +27,7 @@ from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
+from .plan import Plan
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
 
@@ -55,7 +57,7 @@ def _strip_cache_marks(content: Any) -> Any:
 class ItemPrompts:
     """Builds each item's request: the template filled with the item, then ``build_request``."""
 
-    def __init__(self, shell: ShellLike, req: Request, text: str, settings: Any, model: str):
+    def __init__(self, shell: ShellLike, req: Request, text: str, settings: Settings, model: str):
         from ..ask.prompt import build_content
 
         self._build_content = build_content
@@ -227,7 +229,9 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     return None
 
 
-def _estimate(client: Anthropic | None, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+def _estimate(
+    client: Anthropic | None, model: str, settings: Settings, plan: Plan, batch: bool
+) -> Any:
     from ..ask.usage import usage_numbers
     from .estimate import estimate_run
 
@@ -292,8 +296,8 @@ def _run_live(
     opts: Request,
     source: MapInput,
     prompts: ItemPrompts,
-    summary: Any,
-    plan: Any,
+    summary: MapSummary,
+    plan: Plan | None,
     cache: Any,
     mode: Any,
 ) -> MapSummary:
