@@ -87,7 +87,8 @@ def test_no_stdin_and_end_of_input_decline(ip, fake, monkeypatch, tmp_path):
 def test_run_python_is_not_offered_or_run_without_tools_code(ip, fake, answers, tmp_path):
     _, asked = answers
     sentinel = tmp_path / "ran.txt"
-    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
+    # run_python is not declared here: a model that calls it anyway must be refused.
+    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}, off_tools=True))
     fake.enqueue(Reply(text="ok"))
     run_cell(ip, "%%claude --tools\nRun something")
     assert "run_python" not in [t["name"] for t in fake.messages_requests()[0].body["tools"]]
@@ -178,8 +179,14 @@ def test_no_answer_within_the_approval_timeout_declines_and_nothing_runs(
 ):
     import time
 
+    waited: list[float] = []
+
     def never_answers(prompt: str = "") -> str:  # as a user who walked away
-        time.sleep(30)
+        started = time.monotonic()
+        try:
+            time.sleep(30)
+        finally:
+            waited.append(time.monotonic() - started)
         return "y"
 
     monkeypatch.setattr(builtins, "input", never_answers)
@@ -187,9 +194,11 @@ def test_no_answer_within_the_approval_timeout_declines_and_nothing_runs(
     sentinel = tmp_path / "ran.txt"
     fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
     fake.enqueue(Reply(text="Understood; I will not run it."))
-    started = time.monotonic()
     run_cell(ip, "%%claude --tools code\nRun something")
-    assert time.monotonic() - started < 10
+    # The prompt itself was cut by the timer (not the 30 s sleep); the two API rounds
+    # around it are not timed, since they are slow on a loaded machine.
+    [seconds] = waited
+    assert seconds < 10
     assert not sentinel.exists()
     assert fake.tool_results[0]["is_error"]
     assert "no answer within 0.3 seconds" in fake.tool_results[0]["content"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import UsageError
 from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
+from .request import Request
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -38,7 +38,7 @@ def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
 def build_content(
     shell: NamespaceLike,
     text: str,
-    opts: argparse.Namespace,
+    opts: Request,
     *,
     context_chars: int,
     object_chars: int,
@@ -69,7 +69,7 @@ def build_content(
 
 
 def _attachments(
-    shell: NamespaceLike, opts: argparse.Namespace, render: Any, schema_only: bool, limit: int
+    shell: NamespaceLike, opts: Request, render: Any, schema_only: bool, limit: int
 ) -> list[str]:
     if not opts.vars:
         return []
@@ -85,7 +85,7 @@ def _attachments(
     return blocks
 
 
-def _images(shell: NamespaceLike, opts: argparse.Namespace) -> list[dict[str, Any]]:
+def _images(shell: NamespaceLike, opts: Request) -> list[dict[str, Any]]:
     if not opts.image and not opts.plot:
         return []
     from ..context import images

@@ -34,7 +34,7 @@ import functools
 import itertools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .interrupts import ClaudeInterrupted
@@ -43,6 +43,7 @@ from .mask import mask as _mask
 __all__ = [
     "MAX_REDACT_CHARS",
     "Secret",
+    "StreamRedactor",
     "forget_secret",
     "redact",
     "redact_exception",
@@ -264,6 +265,61 @@ def _redact(text: str) -> str:
                 start, end = layer.start(start), layer.end(end)
             spans.append((start, end, repl))
     return _apply(text, spans) if spans else text
+
+
+class StreamRedactor:
+    """Masks secrets in text that arrives in pieces (a streamed answer) and passes it on.
+
+    Model text is hostile like server text: an answer may echo the key.  A piece is
+    passed on up to its last whitespace (keys and tokens hold none, so a secret split
+    across pieces is whole before any of it is shown) and redacted together with the
+    last :data:`_CONTEXT` characters before it, so a label shown earlier (``x-api-key:``)
+    still masks the value that follows.  Pieces go on once :data:`_BATCH` characters
+    have gathered (a few words): fewer, larger steps keep the streaming path lean.  Text with no whitespace is held back up to
+    :data:`_HOLD` characters.  Each piece costs work in its own size: the stream stays
+    linear.  :meth:`flush` passes on what is held (the stream ended or stopped).
+    """
+
+    _CONTEXT = 96
+    _BATCH = 64  # characters gathered before a piece is passed on
+    _HOLD = 4096
+    _KEEP = 512  # held back when too much arrived without whitespace: longer than any key
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+        self._held: list[str] = []
+        self._held_len = 0
+        self._context = ""
+
+    def feed(self, piece: str) -> None:
+        self._held.append(piece)
+        self._held_len += len(piece)
+        if self._held_len < self._BATCH:
+            return  # a few words at a time: a lean hot path, a lag nobody sees
+        cut = max(piece.rfind(" "), piece.rfind("\n"), piece.rfind("\t"))
+        if cut >= 0:
+            held = "".join(self._held)
+            self._pass_on(held, len(held) - len(piece) + cut + 1)
+        elif self._held_len > self._HOLD:
+            held = "".join(self._held)
+            self._pass_on(held, len(held) - self._KEEP)
+
+    def flush(self) -> None:
+        held = "".join(self._held)
+        if held:
+            self._pass_on(held, len(held))
+
+    def _pass_on(self, held: str, cut: int) -> None:
+        ready, rest = held[:cut], held[cut:]
+        self._held, self._held_len = ([rest], len(rest)) if rest else ([], 0)
+        context = self._context
+        masked_context, masked = redact(context), redact(context + ready)
+        # Else a match reached back into text already shown: mask the new text alone.
+        fits = masked.startswith(masked_context)
+        out = masked[len(masked_context) :] if fits else redact(ready)
+        self._context = (context + ready)[-self._CONTEXT :]
+        if out:
+            self._emit(out)
 
 
 def _redact_value(value: Any, depth: int = 0) -> Any:
