@@ -8,13 +8,16 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 
-def fmt_number(x: Any) -> str:
-    """The one number style of summaries: whole numbers and anything from 1,000 up in full
-    with thousands separators (rounded to a whole number), smaller ones to four significant
-    digits; exponents only below 0.0001 or from 1e15."""
+def fmt_number(x: Any, extra: int = 0) -> str:
+    """The one number style of summaries: whole numbers in full with thousands separators,
+    other numbers from 1,000 up with one decimal (so a rounded value never reads as a whole
+    one), smaller ones to four significant digits; exponents only below 0.0001 or from 1e15.
+    ``extra`` adds digits (see :func:`distinct_texts`)."""
     if (isinstance(x, int) and not isinstance(x, bool)) or getattr(
         getattr(x, "dtype", None), "kind", ""
     ) in ("i", "u"):
@@ -27,9 +30,47 @@ def fmt_number(x: Any) -> str:
         return "nan"
     if math.isinf(f):
         return "inf" if f > 0 else "-inf"
-    if abs(f) < 1e15 and (f.is_integer() or abs(f) >= 999.95):  # 999.95 rounds up to 1,000
+    if abs(f) < 1e15 and f.is_integer():
         return f"{round(f):,}"
-    return f"{f:.4g}"
+    if abs(f) < 1e15 and abs(f) >= 999.95:  # 999.95 rounds up to 1,000.0
+        return f"{f:,.{1 + extra}f}"
+    text = f"{f:.{4 + extra}g}"
+    return text if any(c in text for c in ".e") else f"{f:.1f}"
+
+
+def fmt_plus(base: int, x: float) -> str:
+    """``base + x`` for an integer ``base`` beyond float64's exact range and a float offset:
+    every digit of the integer part kept, the offset's fraction to a tenth."""
+    if x != x or x in (math.inf, -math.inf):
+        return fmt_number(x)
+    value = Decimal(base) + Decimal(x).quantize(Decimal("0.1"))
+    whole = value.to_integral_value()
+    return f"{int(whole):,}" if value == whole else f"{value:,}"
+
+
+def distinct_texts(values: Any, fmt: Callable[[Any, int], str], most: int = 12) -> list[str]:
+    """``fmt(v, 0)`` for each value, with more digits where two different values would
+    otherwise read the same (11.2 and 11.2 become 11.2 and 11.2000001)."""
+    texts = [fmt(v, 0) for v in values]
+    for extra in range(1, most + 1):
+        seen: dict[str, Any] = {}
+        clash = False
+        for v, t in zip(values, texts, strict=True):
+            if t in seen and not _same(seen[t], v):
+                clash = True
+                break
+            seen.setdefault(t, v)
+        if not clash:
+            break
+        texts = [fmt(v, extra) for v in values]
+    return texts
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN reads as nan twice, rightly
+    except Exception:  # arrays and odd objects: treat as different, so digits are added
+        return False
 
 
 def numeric_summary(values: Any) -> str:

@@ -144,7 +144,8 @@ def sample_rows(
         return b.text()
     part = t.frame.iloc[pick, cols]
     rows = [
-        [show(lab, 30), *(show(v, 30) for v in values)]
+        # Tuple labels (MultiIndex) whole: cut, ('north', 'sales-2024-q…' names no row.
+        [label(lab) if isinstance(lab, tuple) else show(lab, 30), *(show(v, 30) for v in values)]
         for lab, values in zip(part.index, part.itertuples(index=False, name=None), strict=True)
     ]
     header = ["index", *(colname(t, p)[:30] for p in cols)]
