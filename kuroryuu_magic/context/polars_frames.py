@@ -58,9 +58,12 @@ def _pl_duplicates(df: Any) -> str:
     return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
 
 
-def _pl_rows(df: Any, cols: list[str], head: int, tail: int) -> str:
+def _pl_rows(df: Any, at: list[int], cols: list[str], head: int, tail: int) -> str:
+    """Head and tail rows of the columns at positions ``at`` of ``df``, headed ``cols``."""
+    pl = sys.modules["polars"]
     out = []
-    df = df.select(cols)  # narrow first: head/tail copy every column they are given
+    # By position, not name: polars renames a Series called "" when it builds a frame.
+    df = pl.DataFrame([df.to_series(k) for k in at])  # narrow first: head/tail copy every column
     for label, part in (("head", df.head(head)), ("tail", df.tail(tail))):
         n = part.height if (label == "head" and head) or (label == "tail" and tail) else 0
         if not n:
@@ -94,6 +97,7 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
     sub = pl.DataFrame([obj.to_series(j) for j in table_cols])
     dtypes = dict(zip(table_cols, map(str, sub.dtypes), strict=True))
     names = {j: name_cell(all_names[j], 40) for j in table_cols}
+    pos = {j: k for k, j in enumerate(table_cols)}  # column position -> position in ``sub``
     facts: dict[int, ColumnFacts] = {}
     notes, extra = "", []
     if not schema_only and n_cols:
@@ -107,7 +111,6 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
         std = any("std" in f.summary for f in facts.values())
         notes = sample_note(SAMPLE_ROWS if n_rows > EXACT_ROWS else None, False, std)
         extra.append(_pl_duplicates(obj))
-        pos = {j: k for k, j in enumerate(table_cols)}
         extra.append(
             identical(
                 facts,
@@ -127,7 +130,9 @@ def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
             table += left_out(lambda j: name_cell(all_names[j], 40), cols, n_cols)
         parts = [header, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
-            parts.append(_pl_rows(sub, [all_names[j] for j in pick(n_cols, rowcols)], head, tail))
+            shown = pick(n_cols, rowcols)
+            at = [pos[j] for j in shown]
+            parts.append(_pl_rows(sub, at, [all_names[j] for j in shown], head, tail))
         text = "\n".join(p for p in parts if p)
         if len(text) <= max_chars:
             break

@@ -74,20 +74,22 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def numeric_summary(values: Any) -> str:
-    """``mean= std= min= median= max=`` over the finite values, plus nan/inf counts if any."""
+    """``mean= std(ddof=0)= min= median= max=`` over the finite values, plus nan/±inf counts.
+
+    ddof=0 as numpy's ``ndarray.std()``, named so it is never read as pandas' ddof=1."""
     np = sys.modules["numpy"]
     v = np.asarray(values, dtype="float64")
     finite_mask = np.isfinite(v)
     finite = v[finite_mask]
     extra = ""
     if not finite_mask.all():
-        nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
-        extra = (f" nan={nan:,}" if nan else "") + (f" inf={inf:,}" if inf else "")
+        nan, pos, neg = int(np.isnan(v).sum()), int((v == np.inf).sum()), int((v == -np.inf).sum())
+        extra = "".join(f" {k}={c:,}" for k, c in (("nan", nan), ("+inf", pos), ("-inf", neg)) if c)
     if finite.size == 0:
         return "no finite values" + extra
     g = fmt_number
     return (
-        f"mean={g(finite.mean())} std={g(finite.std())} min={g(finite.min())} "
+        f"mean={g(finite.mean())} std(ddof=0)={g(finite.std())} min={g(finite.min())} "
         f"median={g(np.median(finite))} max={g(finite.max())}{extra}"
     )
 
