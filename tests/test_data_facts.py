@@ -99,7 +99,7 @@ def test_std_is_exact_and_says_its_ddof(lib: str, dtype: str) -> None:
     out = call("describe", frame)
     assert re.search(rf"std\(ddof=1\) {re.escape(f'{exact:.6g}')}$", out, re.M), out
     assert abs(exact - float(np.std(x.astype("float64"), ddof=0))) > 1e-3  # the two differ
-    head = render_value(frame.head(1000) if lib == "pandas" else frame.head(1000))
+    head = render_value(frame.head(1000))
     assert "ddof=1" in head
     assert f"std={float(np.std(x[:1000].astype('float64'), ddof=1)):.4g}" in summary(head, "x")
 
@@ -286,11 +286,14 @@ def test_string_tops_of_big_columns_exact_or_marked_sampled(lib: str) -> None:
 
 def test_context_chars_caps_everything_attached() -> None:
     class Shell:
-        user_ns: dict[str, Any] = {}
+        def __init__(self) -> None:
+            self.user_ns = namespace
+
+    namespace: dict[str, Any] = {}
 
     rng = np.random.default_rng(0)
     for i in range(10):
-        Shell.user_ns[f"df{i}"] = pd.DataFrame(rng.normal(size=(200, 6)), columns=list("abcdef"))
+        namespace[f"df{i}"] = pd.DataFrame(rng.normal(size=(200, 6)), columns=list("abcdef"))
     opts = argparse.Namespace(
         vars=[f"df{i}" for i in range(10)],
         no_interpolate=False,
@@ -312,7 +315,7 @@ def test_context_chars_caps_everything_attached() -> None:
     assert left and f"{len(left)} of 10 variables left out" in context
     assert ", ".join(left) in context
     # A {…} value spends from the same budget.
-    Shell.user_ns["note"] = "x" * 2900
+    namespace["note"] = "x" * 2900
     content, _ = build_content(
         Shell(), "{note} Question?", opts, context_chars=3000, object_chars=4000, schema_only=False
     )
