@@ -15,11 +15,22 @@ number follows is in ``docs/data-facts.md``.  Libraries come from
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .stats import date_like, date_range, distinct_texts, fmt_number, fmt_plus
+from .stats import (
+    date_like,
+    date_range,
+    distinct_texts,
+    fmt_exact,
+    fmt_number,
+    fmt_plus,
+    int_mean,
+    int_quantiles,
+    mean_for,
+)
 from .text import shown_label
 
 EXACT_ROWS = 200_000
@@ -83,11 +94,15 @@ def _numbers_top(values: Any, counts: Any, total: int) -> str:
     return _top(distinct_texts(list(values), fmt_number), counts, total, exact=True)
 
 
-def _moments(sample: Any, exact: bool, base: int = 0) -> list[str]:
+def _moments(
+    sample: Any, exact: bool, base: int = 0, ints: Any = None, ordered: Any = None
+) -> list[str]:
     """mean/std/median of finite float values; ``≈`` when they come from the sample.
 
     ``base`` is added back to mean and median: integers beyond 2**53 arrive as exact offsets
-    from their minimum, so the spread is not lost to float64 rounding."""
+    from their minimum, so the spread is not lost to float64 rounding.  ``ints``: the whole
+    integer column (exact mean and median); ``ordered``: ``sample`` sorted, when the caller
+    sorted it already (the median is read off it)."""
     np = sys.modules["numpy"]
     finite = sample[np.isfinite(sample)]
     if not finite.size:
@@ -97,11 +112,21 @@ def _moments(sample: Any, exact: bool, base: int = 0) -> list[str]:
     def at(x: float) -> str:
         return fmt_plus(base, x) if base else _g(x)
 
+    if exact and ints is not None:  # integers: mean and median as exact fractions
+        mean_t = fmt_exact(int_mean(ints), _g, ",")
+        median_t = fmt_exact(int_quantiles(ints, [0.5])[0], _g, ",")
+    else:
+        mean_t = at(mean_for(finite, at) if exact else float(finite.mean()))
+        if ordered is not None and finite.size == sample.size:
+            mid = (sample.size - 1) / 2
+            median_t = at((ordered[math.floor(mid)] + ordered[math.ceil(mid)]) / 2)
+        else:
+            median_t = at(np.median(finite))
     return [
-        f"mean{eq}{at(finite.mean())}",
+        f"mean{eq}{mean_t}",
         # ddof=1 as pandas' Series.std(), so the profile agrees with what the user would compute.
         f"std{eq}{_g(finite.std(ddof=1)) if finite.size > 1 else 'nan'}",
-        f"median{eq}{at(np.median(finite))}",
+        f"median{eq}{median_t}",
     ]
 
 
@@ -179,7 +204,9 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         picked = picked.astype("uint64", copy=False) - np.uint64(base % 2**64)
     sample = picked.astype("float64", copy=False)
     sample = sample[~np.isnan(sample)]
-    parts += _moments(sample, not sampled, base)
+    # One sort of the sample serves the median and the distinct bound.
+    ordered = np.sort(sample) if sampled else None
+    parts += _moments(sample, not sampled, base, values if kind in "iu" else None, ordered)
     # min and max already rule zeros out for most columns: count only when 0 lies in range.
     zeros = int(np.count_nonzero(values == 0)) if lo <= 0 <= hi else 0
     if zeros:
@@ -204,7 +231,9 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         if levels.size <= LOW_CARDINALITY:
             parts.append(_numbers_top(levels, counts, sample.size))
     else:
-        parts.append(f"distinct≥{np.unique(sample).size:,}")
+        assert ordered is not None  # sorted above whenever sampled
+        seen = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) if ordered.size else 0
+        parts.append(f"distinct≥{seen:,}")
     key = ("n", str(values.dtype), nulls, float(lo), float(hi), zeros)
     unique = integral and small_range and distinct == n
     return ColumnFacts(f"{nulls:,}", parts + extra, key, unique)
@@ -293,12 +322,13 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     try:
         counts = sample.value_counts(dropna=True)
         counts = counts[counts > 0]
-        if big and len(counts) <= LOW_CARDINALITY:
-            # Few values: counting every row is one cheap hash pass (~16 ms a million strings),
-            # so distinct count and top counts are exact.  Many values: that pass costs
-            # 100+ ms, and the sample stands in, marked.
-            full = s.value_counts(dropna=True)
-            counts, big = full[full > 0], False
+        if big and len(counts) <= LOW_CARDINALITY and hasattr(s.array, "_pa_array"):
+            # Few values in an Arrow column: counting every row is one vectorised pass, so
+            # distinct count and top counts are exact.  Many values (100+ ms a million), or
+            # Python objects (one hash per object), and the sample stands in, marked.
+            full = _arrow_counts(s.array._pa_array, counts.index, pd)
+            if full is not None:
+                counts, big = full, False
     except Exception:  # lists/dicts in object columns, Arrow list and struct types
         return ColumnFacts(nulls, ["nested or unhashable values"])
     if counts.empty:
@@ -312,6 +342,29 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
         if rng is not None:
             parts.append(f"dates{'≈' if big else '='}{rng[0]}…{rng[1]}")
     return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
+
+
+def _arrow_counts(arr: Any, seen: Any, pd: Any) -> Any:
+    """Exact counts of an Arrow column whose sample showed only the values ``seen``: each
+    row's index in ``seen`` (one vectorised lookup, cheaper than hashing every row) and one
+    ``bincount``; None when some row holds a value the sample missed (the caller counts it
+    the full way)."""
+    np = sys.modules["numpy"]
+    import pyarrow as pa  # present: the column is Arrow-backed
+    import pyarrow.compute as pc
+
+    values = pa.array(list(seen), type=arr.type)
+    where = pc.index_in(arr, value_set=values)
+    if where.null_count != arr.null_count:  # a value outside the sample, not only nulls
+        full = pd.Series(pd.arrays.ArrowExtensionArray(arr)).value_counts(dropna=True)
+        return full[full > 0]
+    found = where.to_numpy(zero_copy_only=False)
+    counts = np.bincount(
+        found[~np.isnan(found)].astype("int64") if where.null_count else found.astype("int64"),
+        minlength=len(values),
+    )
+    order = np.argsort(-counts, kind="stable")
+    return pd.Series(counts[order], index=pd.Index([seen[i] for i in order], dtype=object))
 
 
 def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:

@@ -9,7 +9,8 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
 
@@ -39,13 +40,66 @@ def fmt_number(x: Any, extra: int = 0) -> str:
 
 
 def fmt_plus(base: int, x: float) -> str:
-    """``base + x`` for an integer ``base`` beyond float64's exact range and a float offset:
-    every digit of the integer part kept, the offset's fraction to a tenth."""
+    """``base + x`` for an integer ``base`` beyond float64's exact range and a float offset
+    (a sampled estimate, marked ``≈`` by the caller): integer digits in full, a tenth."""
     if x != x or x in (math.inf, -math.inf):
         return fmt_number(x)
-    value = Decimal(base) + Decimal(x).quantize(Decimal("0.1"))
-    whole = value.to_integral_value()
-    return f"{int(whole):,}" if value == whole else f"{value:,}"
+    return fmt_exact(Fraction(base) + Fraction(x), fmt_number, ",")
+
+
+def int_mean(values: Any) -> Fraction:
+    """The exact mean of an int64/uint64 array: high and low 32-bit halves summed apart, so
+    no sum overflows (below 2**31 values) and no digit is rounded."""
+    np = sys.modules["numpy"]
+    high = values >> 32
+    low = values & np.array(0xFFFFFFFF, dtype=values.dtype)
+    return Fraction(int(high.sum()) * 2**32 + int(low.sum()), values.size)
+
+
+def int_quantiles(values: Any, qs: Any) -> list[Fraction]:
+    """numpy's linear quantiles of an integer array, in exact fractions; one partition
+    around the needed positions instead of a sort."""
+    np = sys.modules["numpy"]
+    n = len(values)
+    at = []
+    for q in qs:
+        h = Fraction(float(q)) * (n - 1)
+        at.append((h, math.floor(h), min(math.floor(h) + 1, n - 1)))
+    part = np.partition(values, sorted({k for _, lo, hi in at for k in (lo, hi)}))
+    out = []
+    for h, lo, hi in at:
+        a, b = int(part[lo]), int(part[hi])
+        out.append(a + (b - a) * (h - lo))
+    return out
+
+
+def fmt_exact(x: Fraction, fmt: Callable[[Any], str], sep: str = "") -> str:
+    """An exact value as ``fmt`` would write it: through float where float64 holds it to the
+    digits shown (below 2**53), else every integer digit and a correctly rounded tenth."""
+    if abs(x) < 2**53:
+        return fmt(float(x))
+    if x.denominator == 1:
+        return f"{x.numerator:{sep}}"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.1"))
+    return f"{value:{sep}}" if value != value.to_integral_value() else f"{int(value):{sep}}"
+
+
+def mean_for(values: Any, fmt: Callable[[Any], str]) -> float:
+    """The mean of finite float64 ``values``, right to the digits ``fmt`` shows.
+
+    numpy's pairwise sum can lose every digit to cancellation (1e12, 0.001, -1e12 sums to
+    0.00098); its error is below ``(log2 n + 130) · eps · Σ|x|``.  When the text reads the
+    same across that bound the fast mean is exact at its shown precision; otherwise the
+    correctly rounded ``math.fsum`` decides (rare, and one more pass)."""
+    np = sys.modules["numpy"]
+    n: int = values.size
+    mean = float(values.sum()) / n
+    bound = (math.log2(n) + 130) * 2.3e-16 * float(np.abs(values).sum()) / n
+    if fmt(mean - bound) == fmt(mean) == fmt(mean + bound):
+        return mean
+    return math.fsum(values.tolist()) / n
 
 
 def distinct_texts(values: Any, fmt: Callable[[Any, int], str], most: int = 12) -> list[str]:

@@ -7,10 +7,7 @@ Shared by the frame, distribution and row tools.  pandas and numpy come from
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from typing import Any
-
-from .text import num
 
 LOW_CARDINALITY = 50
 WITHHELD = "(schema-only mode: values are withheld; counts, names and dtypes only)"
@@ -60,17 +57,6 @@ def anchored(s: Any) -> tuple[int, Any]:
             off = arr.astype("uint64", copy=False) - np.uint64(lo % 2**64)
             return lo, off.astype("float64")
     return 0, floats(s)
-
-
-def plus(base: int, x: float, extra: int = 0) -> str:
-    """``base + x`` in full: an integer base beyond float64 keeps every digit, the offset
-    adds a fraction rounded to a tenth (or more digits with ``extra``)."""
-    if not base:
-        return num(x, extra)
-    if x != x or x in (float("inf"), float("-inf")):
-        return num(x)
-    value = Decimal(base) + Decimal(x).quantize(Decimal(1).scaleb(-1 - extra))
-    return str(value.to_integral_value()) if value == value.to_integral_value() else str(value)
 
 
 def linear_quantiles(values: Any, qs: Any) -> list[float]:

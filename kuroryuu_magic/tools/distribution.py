@@ -11,7 +11,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .columns import WITHHELD, anchored, floats, floats_all, kind, linear_quantiles, plus
+from ..context.stats import fmt_exact, int_quantiles
+from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
 from .data import colname, column, position, positions, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums
@@ -50,19 +51,24 @@ def quantiles(
         return f"{head}\n{WITHHELD}"
     if ok.empty:
         return head + ": no values"
+    np = sys.modules["numpy"]
     if k == "bool":
         ok = ok.astype(float)
-    if k == "number":
-        base, values = anchored(ok)
-        found = linear_quantiles(values, qs)
-        out = [plus(base, v) for v in found] if base else nums(found)
+    values = None
+    if k == "number" and isinstance(ok.dtype, np.dtype) and ok.dtype.kind in "iu":
+        exact = int_quantiles(ok.to_numpy(), qs)  # integers: exact fractions
+        small = all(abs(x) < 2**53 for x in exact)
+        out = nums([float(x) for x in exact]) if small else [fmt_exact(x, num) for x in exact]
+    elif k == "number":
+        values = floats(ok)
+        out = nums(linear_quantiles(values, qs))
     else:
         out = [str(v) for v in ok.quantile(qs)]
     b = Budget(max_chars)
     b.add(head + ":")
     for x, v in zip(qs, out, strict=True):
         b.add(f"  {num(x)}: {v}")
-    if k == "number" and not base and np_isinf_any(values):
+    if values is not None and np_isinf_any(values):
         b.add(
             "  (±inf values count as the largest / smallest; a quantile between a finite "
             "value and inf is inf)"

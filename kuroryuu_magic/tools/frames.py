@@ -15,7 +15,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..context.layout import hashable_frame
-from ..context.stats import date_like, date_range
+from ..context.stats import (
+    date_like,
+    date_range,
+    fmt_exact,
+    int_mean,
+    int_quantiles,
+    mean_for,
+)
 from .columns import (
     LOW_CARDINALITY,
     WITHHELD,
@@ -24,7 +31,6 @@ from .columns import (
     kind,
     levels,
     linear_quantiles,
-    plus,
 )
 from .data import Table, colname, column, dtype_name, position, positions, table_of
 from .outcome import ToolError, tool
@@ -83,7 +89,7 @@ def _describe_column(t: Table, pos: int, schema_only: bool) -> list[str]:
 
 def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
     """min/max/mean/std/quartiles/zeros of a numeric column, each exact at its shown digits:
-    integers beyond 2**53 through exact offsets (:func:`.columns.anchored`), ±inf counted
+    integer columns in exact fractions (int64 beyond 2**53 keeps every digit), ±inf counted
     apart and left out of the moments, values that would read alike given more digits."""
     np = sys.modules["numpy"]
     base, v = anchored(s)
@@ -95,15 +101,18 @@ def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
         texts = nums([lo, hi])
         inf = _infs(pos_inf, neg_inf)
         return [f"    min {texts[0]}  max {texts[1]}  no finite values{inf}"]
-    q = linear_quantiles(finite, [0.25, 0.5, 0.75])
-    mean = float(finite.mean())
-    if base:
-        mean_t, *q_t = (plus(base, x) for x in (mean, *q))
+    ints = ok.to_numpy() if isinstance(ok.dtype, np.dtype) and ok.dtype.kind in "iu" else None
+    if ints is not None:  # exact: means and quartiles of integers are fractions
+        mean_t = fmt_exact(int_mean(ints), num)
+        q_exact = int_quantiles(ints, [0.25, 0.5, 0.75])
+        q_t = [fmt_exact(x, num) for x in q_exact]
         lo_t, hi_t = num(lo), num(hi)
+        if all(abs(x) < 2**53 for x in q_exact):
+            lo_t, *q_t, hi_t = nums([lo, *map(float, q_exact), hi])
     else:
-        lo_t, q0, q1, q2, hi_t = nums([lo, *q, hi])
-        q_t = [q0, q1, q2]
-        mean_t = num(mean)
+        q = linear_quantiles(finite, [0.25, 0.5, 0.75])
+        lo_t, *q_t, hi_t = nums([lo, *q, hi])
+        mean_t = num(mean_for(finite, num))
     std = num(finite.std(ddof=1)) if finite.size > 1 else "NaN"
     zeros = int(np.count_nonzero(finite == -base)) if base else int((finite == 0).sum())
     return [
