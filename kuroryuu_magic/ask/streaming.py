@@ -31,9 +31,7 @@ class Outcome:
     elapsed: float = 0.0
     request_id: str | None = None
     usage_estimated: bool = False  # output tokens of a stopped answer, estimated by us
-    message: Any = (
-        None  # the SDK's final Message (the tool loop reads its blocks; the cache stores it)
-    )
+    message: Any = None  # the SDK's final Message (the tool loop reads its blocks; the cache stores it)
 
 
 def _request_id(obj: Any) -> str | None:
