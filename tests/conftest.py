@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +27,43 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(name, value)
     _reset_module_state()
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_shell_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every IPython shell a test makes is let go when the test ends.
+
+    ``InteractiveShell.__init__`` registers ``atexit_operations`` with ``atexit`` (and its
+    ``ScriptMagics`` one more), which keeps the shell (namespaces, history, display
+    hooks) alive until the interpreter exits, and then resets each one with a full
+    garbage collection: hundreds of shells made pytest take minutes to exit after its
+    summary (bench/pytest_exit.py).  The handlers a shell or its magics registered
+    during a test are unregistered after it; nothing a test shell would do at exit
+    matters (history is off, no temp files outlive tmp_path, no `%%script --bg`).
+
+    A shell also puts its user module in ``sys.modules["__main__"]`` and keeps the one
+    it replaced, so every shell would hold the one before it, all rooted there: the
+    entry is put back as the test found it.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+    registered: list[Callable[..., Any]] = []
+    real_register = atexit.register
+
+    def register(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        owner = getattr(func, "__self__", None)
+        if isinstance(owner, InteractiveShell) or isinstance(
+            getattr(owner, "shell", None), InteractiveShell
+        ):
+            registered.append(func)
+        return real_register(func, *args, **kwargs)
+
+    monkeypatch.setattr(atexit, "register", register)
+    yield
+    for func in registered:
+        atexit.unregister(func)
 
 
 def _reset_module_state() -> None:

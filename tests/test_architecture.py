@@ -31,7 +31,10 @@ ALLOWED = {
         "cache",
         "structured",
         "agent",
+        "mcp",
     },
+    # The MCP server and its kernel side: the same tools (and run_python's runner) as --tools.
+    "mcp": {"tools", "agent", "core"},
     "agent": {"ask", "tools", "context", "models", "core"},
     "map": {"ask", "context", "models", "core", "cache", "structured"},
     "ask": {"context", "keys", "models", "core", "cache", "structured", "tools"},

@@ -155,7 +155,7 @@ def _foreign_batch(fake, ids):
     import anthropic
 
     client = anthropic.Anthropic(base_url=fake.base_url, api_key=fake.api_key)
-    params = {"model": "claude-sonnet-4-5", "max_tokens": 32}
+    params = {"model": "claude-sonnet-4-6", "max_tokens": 32}
     requests = [
         {"custom_id": cid, "params": {**params, "messages": [{"role": "user", "content": cid}]}}
         for cid in ids

@@ -49,7 +49,7 @@ def test_no_except_import_error_around_our_own_modules() -> None:
 
 def test_removed_names_stay_removed() -> None:
     from kuroryuu_magic.ask.memory import Turn
-    from kuroryuu_magic.ask.result import ClaudeResult
+    from kuroryuu_magic.ask.result import Answer
     from kuroryuu_magic.ask.usage import SessionUsage
     from kuroryuu_magic.context import images
     from kuroryuu_magic.keys import chain, panel
@@ -63,5 +63,5 @@ def test_removed_names_stay_removed() -> None:
         (panel.SetupPanel, "forget_button"),
     ]
     assert [name for owner, name in gone if hasattr(owner, name)] == []
-    assert "extras" not in ClaudeResult.__dataclass_fields__
+    assert "extras" not in Answer.__dataclass_fields__
     assert "partial" not in Turn.__dataclass_fields__

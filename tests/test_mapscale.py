@@ -219,9 +219,7 @@ def test_replay_never_calls_the_api_and_a_miss_is_a_clear_error(sip, fake, monke
             monkeypatch.delenv(name)  # and no credential either
     sip.run_line_magic("config", 'ClaudeMagics.answer_cache = "replay"')
     run_cell(sip, "%claude --no-history Hello")  # a single prompt replays too
-    assert (
-        sip.user_ns["_claude"].text == hello and sip.user_ns["_claude"].source == "cache"
-    )
+    assert sip.user_ns["_claude"].text == hello and sip.user_ns["_claude"].source == "cache"
     run_cell(sip, "%%claude --map items -o again\n{item}")
     assert list(sip.user_ns["again"]) == first
     sip.user_ns["items"] = ["a", "b", "new"]
@@ -369,7 +367,8 @@ def test_a_part_that_fails_leaves_the_others_intact_and_the_group_refetches(
     assert all(not isinstance(v, ItemError) for v in out[:4])
     assert all(isinstance(v, ItemError) and "not submitted" in v.message for v in out[4:])
     group = sip.user_ns["_claude"].batch_id
-    session_for().drop(groups.KnownGroups)  # as a restarted kernel: the record on disk names the parts
+    # As a restarted kernel: the record on disk names the parts.
+    session_for().drop(groups.KnownGroups)
     run_cell(sip, f"%claude batch {group} -o again")
     again = sip.user_ns["again"]
     assert [v.split("You said: ")[1] for v in again[:4]] == ["t0", "t1", "t2", "t3"]

@@ -17,9 +17,28 @@ def _sdk_model_ids() -> set[str]:
     return set(typing.get_args(literal))
 
 
-def test_the_table_lists_exactly_the_models_the_sdk_names() -> None:
-    assert {m.id for m in facts.MODELS} == _sdk_model_ids()
+def _not_in_sdk(rows: typing.Iterable[facts.ModelFacts], sdk_ids: set[str]) -> list[str]:
+    return [m.id for m in rows if m.id not in sdk_ids and m.lifecycle != "retired"]
+
+
+def test_every_model_we_list_is_one_the_sdk_names_or_retired() -> None:
+    # One direction only: a newer SDK may name models this table does not know (they
+    # are served unpriced), and drops a model once it retires (kept here as retired).
+    assert _not_in_sdk(facts.MODELS, _sdk_model_ids()) == []
     assert len(facts.BY_ID) == len(facts.MODELS), "duplicate ids in the table"
+    # The check can fail: an id the SDK does not name, not marked retired, is caught.
+    made_up = facts.ModelFacts(
+        "claude-made-up-1", "x", "opus", "2026-01-01", 1, 1, True, 1024, None, None
+    )
+    assert _not_in_sdk([made_up], _sdk_model_ids()) == ["claude-made-up-1"]
+
+
+def test_a_model_the_sdk_names_but_the_table_does_not_is_explicitly_unpriced() -> None:
+    # What a newer SDK release adds: no price, no guessed cost, the default window.
+    for model_id in _sdk_model_ids() - set(facts.BY_ID) or {"claude-opus-9-9"}:
+        assert pricing.price_for(model_id) is None
+        assert pricing.estimate_cost(model_id, input_tokens=10, output_tokens=10) is None
+        assert pricing.context_window(model_id) == facts.DEFAULT_CONTEXT_WINDOW
 
 
 @pytest.mark.parametrize("row", facts.MODELS, ids=lambda r: r.id)
@@ -34,8 +53,11 @@ def test_every_row_is_complete(row: facts.ModelFacts) -> None:
 def test_deprecations_match_the_sdk() -> None:
     from anthropic._data.deprecated_models import DEPRECATED_MODELS
 
+    # A model past its end-of-life date is "retired" here even where an older SDK still
+    # lists it as deprecated (claude-sonnet-4-5 in 2.14); one the table lacks is unpriced.
     for model_id in DEPRECATED_MODELS:
-        assert facts.BY_ID[model_id].lifecycle == "deprecated", model_id
+        if model_id in facts.BY_ID:
+            assert facts.BY_ID[model_id].lifecycle in ("deprecated", "retired"), model_id
 
 
 @pytest.mark.parametrize("alias", aliases.ALIASES)
@@ -59,7 +81,18 @@ def test_every_alias_resolves_against_the_fake_to_a_priced_model(fake: FakeAnthr
 def test_the_fake_lists_exactly_the_models_in_the_table(fake: FakeAnthropic) -> None:
     client = anthropic.Anthropic(api_key="sk-ant-api03-" + "x" * 90, base_url=fake.base_url)
     listed = [m.id for m in client.models.list(limit=1000)]
-    assert sorted(listed) == sorted(m.id for m in facts.MODELS)
+    assert sorted(listed) == sorted(m.id for m in facts.CALLABLE)
+    # ModelListParams.lifecycle: retired models appear only when asked for, and a
+    # request naming one is a 404 like the API's.
+    retired = {m.id for m in facts.MODELS if m.lifecycle == "retired"}
+    assert retired and retired.isdisjoint(listed)
+    asked = client.models.list(limit=1000, lifecycle=["retired"])
+    assert {m.id for m in asked} == retired
+    assert {m.lifecycle for m in asked} == {"retired"}
+    with pytest.raises(anthropic.NotFoundError):
+        client.messages.create(
+            model=sorted(retired)[0], max_tokens=5, messages=[{"role": "user", "content": "hi"}]
+        )
     info = client.models.retrieve("claude-haiku-4-5-20251001")
     assert info.max_tokens == facts.BY_ID["claude-haiku-4-5-20251001"].max_output
 

@@ -40,7 +40,9 @@ def test_claude_code_only_verdict(fake) -> None:
     assert "mode 600" in result.checks[0].detail
     assert result.status_code == 400 and result.error_type == "invalid_request_error"
     assert "only authorized for use with Claude Code" in result.checks[-1].detail
-    assert "Claude Code" in result.verdict and result.advice == API_KEY_ADVICE
+    assert "Claude Code" in result.verdict and result.advice.endswith(API_KEY_ADVICE)
+    # The supported way for a subscriber: Claude Code itself, over %claude mcp.
+    assert "%claude mcp" in result.verdict and "%claude mcp" in result.advice
     assert "%claude setup" in result.to_text()
     msg = fake.messages_requests()[-1]
     assert msg.headers["anthropic-beta"] == OAUTH_BETA

@@ -360,3 +360,101 @@ def test_terminal_usage_errors_from_oauth_are_masked(fake: Any) -> None:
         refresh_tokens(force=True)
     _clean(str(info.value))
     assert not isinstance(info.value, UsageError)
+
+
+# -- linear and bounded (issue 19) ------------------------------------------------------------
+
+# Each made of one unit repeated: the shapes that made a pattern rescan a run from many
+# start positions (``a-a-a-…`` with a ``://`` and an ``@`` took 33 s at 128 KB), and the
+# ones that make the most matches or escapes.
+HOSTILE_UNITS = {
+    "scheme run": "a-",
+    "userinfo": "a://b:cc@",
+    "labels": "api_key=abcdefghijklmnopqrst1 ",
+    "bearer": "bearer ",
+    "key shapes": "sk-ant-abcdefg ",
+    "url escapes": "%2541",
+    "json escapes": "\\\\",
+    "escaped keys": "sk%2Dant%2Dapi03xxxxxxxx ",
+}
+
+
+def _hostile(unit: str, size: int) -> str:
+    text = (unit * (size // len(unit) + 1))[:size]
+    return f"://@ {text}"  # the cheap gates (``://`` and ``@``) open for every pattern
+
+
+def _cpu_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        redact(text)
+        best = min(best, time.process_time() - start)
+    return max(best, 1e-4)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_UNITS))
+def test_redaction_is_linear_in_the_input(name: str) -> None:
+    # CPU time of this process (not wall time, which other work on the machine skews), for
+    # input 8x longer: linear work grows ~8x, the old quadratic pattern ~64x.
+    unit = HOSTILE_UNITS[name]
+    small, large = _cpu_seconds(_hostile(unit, 16_000)), _cpu_seconds(_hostile(unit, 128_000))
+    assert large / small < 24, f"{name}: {small:.4f}s -> {large:.4f}s for 8x the input"
+
+
+def test_redaction_cuts_before_it_scans() -> None:
+    from kuroryuu_magic.core.redact import MAX_REDACT_CHARS
+
+    key = _key()
+    text = key + " " + _hostile("a-", 10_000_000)  # 10 MB of hostile text after a key
+    shown = redact(text)
+    assert CANARY not in shown and shown.startswith("sk-ant-…")
+    assert len(shown) < MAX_REDACT_CHARS + 100 and "characters cut before redaction" in shown
+    # Text within the bound is never cut.
+    assert redact("x" * 1000) == "x" * 1000
+
+
+def test_ctrl_c_while_redacting_is_one_quiet_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuroryuu_magic.core import redact as redact_module
+    from kuroryuu_magic.core.errors import ClaudeInterrupted
+
+    def interrupted(text: str, secrets: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(redact_module, "_spans", interrupted)
+    with pytest.raises(ClaudeInterrupted) as info:
+        redact("anything")
+    assert info.value.__suppress_context__
+    [line] = info.value._render_traceback_()
+    assert "masking secrets" in line and "\n" not in line
+
+
+def test_a_huge_server_error_is_one_short_line_and_ctrl_c_in_it_no_traceback(
+    ip: Any, fake: Any, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuroryuu_magic.core import redact as redact_module
+
+    ip.run_line_magic("config", "ClaudeMagics.max_retries = 0")
+    key = _key()
+    message = key + " " + "a-" * 100_000 + " ://@"
+    fake.enqueue(Fault("status", status=400, message=message))
+    result = ip.run_cell("%claude --no-history hi")
+    assert isinstance(result.error_in_exec, ClaudeAPIError)
+    text = str(result.error_in_exec)
+    assert "\n" not in text and len(text) < 600 and CANARY not in text
+
+    real = redact_module._spans
+
+    def interrupted(text: str, secrets: Any) -> Any:
+        if "a-a-a-" in text:  # the server's message, not anything before it
+            raise KeyboardInterrupt
+        return real(text, secrets)
+
+    monkeypatch.setattr(redact_module, "_spans", interrupted)
+    fake.enqueue(Fault("status", status=400, message=message))
+    capsys.readouterr()
+    result = ip.run_cell("%claude --no-history hi")
+    shown = capsys.readouterr()
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert "Traceback" not in shown.out + shown.err and "masking secrets" in shown.out + shown.err
+    assert CANARY not in shown.out + shown.err

@@ -216,3 +216,25 @@ def test_polars_series_and_numpy() -> None:
     assert "2 distinct values, 1 null" in out
     dup = ok(run_tool("duplicates", {"name": "a"}, ns, max_chars=500, schema_only=False))
     assert "1 duplicated rows" in dup
+
+
+def test_one_record_per_tool_makes_the_definition_and_the_check() -> None:
+    from kuroryuu_magic.tools import TOOLS, tool_named
+
+    assert [t.definition() for t in TOOLS] == DEFINITIONS
+    for record in TOOLS:
+        schema = record.definition()["input_schema"]
+        assert set(schema["properties"]) == set(record.input.model_fields)
+        assert "title" not in json.dumps(schema)  # tidied: no pydantic noise for Claude to read
+    describe = tool_named("describe")
+    assert describe is not None and describe.run is not None and describe.read_only
+    assert tool_named(CODE_TOOL).run is None  # type: ignore[union-attr]
+    # Left out means the tool's default; an explicit null is refused, as the schema says.
+    text = err(
+        run_tool("describe", {"name": "df", "columns": None}, NS, max_chars=500, schema_only=False)
+    )
+    assert "columns must be array, got NoneType" in text
+    text = err(
+        run_tool("sample_rows", {"name": "df", "n": 1.5}, NS, max_chars=500, schema_only=False)
+    )
+    assert "n must be integer, got float" in text

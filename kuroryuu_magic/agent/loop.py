@@ -18,15 +18,16 @@ import time
 from typing import Any
 
 from ..ask import prompt as prompt_building
-from ..ask.client import base_url, get_client
-from ..ask.formats import code_of
-from ..ask.memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
-from ..ask.result import ClaudeResult
-from ..ask.run import Settings, build_request, open_view
+from ..ask.client import get_client, in_demo, optional_client
+from ..ask.finish import finish
+from ..ask.memory import ConversationStore
+from ..ask.result import Answer, Sent
+from ..ask.run import build_request, open_view
+from ..ask.settings import Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
-from ..core.errors import ClaudeInterrupted, api_error_from, interruptible
-from ..core.redact import redact, redact_exception
+from ..core.errors import interruptible
+from ..core.redact import redact
 from ..core.shell import ShellLike
 from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
@@ -60,8 +61,13 @@ def explore_prompt(name: str, question: str = "") -> str:
 
 
 def _param(block: Any) -> dict[str, Any]:
-    """An answer's content block as a request block (thinking signatures kept as sent)."""
+    """An answer's content block as a request block (thinking signatures kept as sent).
+
+    Text is masked before it is sent again, as it was before it was shown; a thinking
+    block must go back exactly as signed."""
     param: dict[str, Any] = block.to_dict(exclude_none=True)
+    if param.get("type") == "text" and isinstance(param.get("text"), str):
+        param["text"] = redact(param["text"])
     return param
 
 
@@ -97,9 +103,9 @@ class _Run:
             "cache_read_input_tokens": 0,
             "cache_creation_input_tokens": 0,
         }
-        self.cost: float | None = 0.0
         self.estimated = False
         self.calls: list[Step] = []
+        self.sent: list[Sent] = []
 
     def call_tool(self, name: str, input: Any) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":
@@ -137,9 +143,12 @@ def investigate(
     dry_run: bool = False,
     ask: Ask | None = None,
     approval_timeout: float = 0.0,
-) -> ClaudeResult | None:
-    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``)."""
-    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    offline: bool = False,
+) -> Answer | None:
+    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``).
+
+    ``offline`` (replay mode): the dry run estimates tokens locally instead of asking the API.
+    """
     model, note = settings.model, settings.model_note  # the alias was resolved with the settings
     request, dropped = build_request(settings, content, conversations)
     system = request.get("system")
@@ -147,14 +156,23 @@ def investigate(
     request["tools"] = mark_tools(tool_definitions(code=mode == "code"))
     if dry_run:
         names = ", ".join(t["name"] for t in request["tools"])
+        counter = (
+            None
+            if offline
+            else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        )
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request)
+            prompt_building.show_dry_run(shell, counter, request, offline=offline)
         print(f"Tools offered ({len(request['tools'])}): {names}")
         return None
 
+    client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
-    view.start(f"Asking {model} (with tools)…")
+    demo = in_demo()  # only the label: the finisher prices and counts a demo answer
+    view.start(
+        f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
+    )
     state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
@@ -172,11 +190,10 @@ def investigate(
         if rounds >= max_rounds:
             round_request["tool_choice"] = {"type": "none"}
         last = send(client, round_request, view)
+        state.sent.append(Sent(last.model, last.usage, last.request_id, last.stop_reason))
         if last.usage is not None:
-            cost = session_usage.add(last.model, last.usage)
             _add_usage(state.usage, last.usage)
             state.estimated = state.estimated or last.usage_estimated
-            state.cost = None if cost is None or state.cost is None else state.cost + cost
         if last.status != "complete" or last.message is None:
             status = last.status
             break
@@ -225,20 +242,19 @@ def investigate(
         messages.append({"role": "user", "content": results})
 
     assert last is not None
-    text = "".join(view.text).strip()
-    result = ClaudeResult(
-        text=text,
+    answer = Answer(
+        text="".join(view.text).strip(),
         model=last.model,
-        stop_reason=last.message.stop_reason if last.message is not None else last.stop_reason,
+        stop_reason=last.stop_reason,
         usage=dict(state.usage),
         thinking="".join(view.thinking),
         status=status,
-        cost=state.cost,
         elapsed=time.perf_counter() - started,
         request_id=last.request_id,
         conversation=settings.thread if settings.history else None,
         math=settings.math,
         usage_estimated=state.estimated,
+        route="tools",
         rounds=rounds,
         tool_calls=[
             {
@@ -250,37 +266,17 @@ def investigate(
             }
             for s in state.calls
         ],
+        sent=state.sent,
+        error=last.error,
     )
-    if text:
-        result.code = code_of(text)
-    if status == "interrupted":
-        warning = "Interrupted — partial answer kept" if text else None
-    elif status == "failed":
-        warning = "Incomplete — the stream failed; partial answer kept" if text else None
-    elif last.stop_reason == "max_tokens":
-        warning = f"Stopped at the output limit ({settings.max_tokens} tokens): raise --max-tokens"
-    if text or status == "complete":
-        footer = None
-        if settings.show_usage:
-            calls = len(state.calls)
-            footer = f"{result.footer()} · {calls} tool call{'s' * (calls != 1)} in {rounds} round{'s' * (rounds != 1)}"
-        view.finish(None, footer, warning)
-    else:
-        view.clear()
-
-    if settings.history and text:
-        mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(status)
-        answer = f"{text}\n\n{mark}" if mark else text
-        conversations.record(settings.thread, Turn(content, answer, last.model))
-    shell.user_ns["_claude"] = result
-    if out and text:
-        shell.user_ns[out] = text
-
-    if status == "interrupted":
-        kept = "partial answer kept in _claude" if text else "nothing had arrived yet"
-        raise ClaudeInterrupted(f"investigation stopped; {kept}; the conversation is intact.")
-    if status == "failed" and last.error is not None:
-        if not settings.short_errors:
-            raise redact_exception(last.error)
-        raise api_error_from(last.error, base_url=base_url(), request_id=last.request_id) from None
-    return result
+    return finish(
+        shell,
+        answer,
+        settings=settings,
+        view=view,
+        content=content,
+        conversations=conversations,
+        session_usage=session_usage,
+        out=out,
+        warning=warning if status == "complete" else None,
+    )

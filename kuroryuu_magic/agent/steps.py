@@ -21,6 +21,7 @@ from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS, escape_dollars
 from ..core.redact import redact
 from ..core.shell import ShellLike
+from ..core.visible import visible
 
 ARGS_CHARS = 160  # a step's summary shows this much of the arguments
 
@@ -43,7 +44,8 @@ def arguments(input: Any) -> str:
         )
     else:
         text = json.dumps(input, ensure_ascii=False, default=str)
-    text = redact(text.replace("\n", "⏎"))
+    # Shown as it would run: hidden characters (escapes, bidi, zero-width) made visible.
+    text = visible(redact(text.replace("\n", "⏎"))).text
     return text if len(text) <= ARGS_CHARS else text[: ARGS_CHARS - 1] + "…"
 
 
@@ -54,7 +56,7 @@ def summary(step: Step) -> str:
     parts = [f"{len(step.result):,} characters", f"{step.seconds:.2f} s"]
     if step.note:
         parts.insert(0, step.note)
-    if step.is_error:
+    if step.is_error and step.note != "declined":  # a "no" is the user's choice, not an error
         parts.insert(0, "error")
     return f"{head} → {' · '.join(parts)}"
 

@@ -69,7 +69,7 @@ class View:
     ) -> None:
         """Final state. ``body`` (a mimebundle) replaces the streamed text when given.
 
-        ``metadata`` (provenance, see ``provenance.answer_metadata``) goes with the
+        ``metadata`` (provenance, see ``provenance.provenance``) goes with the
         final displays, so a saved notebook records what produced the answer.
         """
         self.metadata = metadata

@@ -152,16 +152,28 @@ def _redact_images(request: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def show_dry_run(shell: NamespaceLike, client: Anthropic | None, request: dict[str, Any]) -> None:
+def show_dry_run(
+    shell: NamespaceLike,
+    client: Anthropic | None,
+    request: dict[str, Any],
+    *,
+    offline: bool = False,
+) -> None:
     """Show exactly what would be sent, with the API's token count (``client`` may be ``None``
-    when no credential resolves); send nothing else."""
+    when no credential resolves); send nothing else.  ``offline`` (replay mode): the count is
+    a local estimate, since replay sends no request at all, not even a token count."""
     from ..core.frontend import is_rich_frontend
     from ..core.nomath import literal_inline
 
     count_args = {
         k: v for k, v in request.items() if k in ("model", "messages", "system", "thinking")
     }
-    if client is None:
+    if offline:
+        from .usage import estimate_tokens
+
+        size = json.dumps(count_args, ensure_ascii=False, default=str)
+        tokens = f"~{estimate_tokens(size):,} input tokens (a local estimate: replay mode asks the API nothing)"
+    elif client is None:
         tokens = "No credential, so tokens can't be counted (run `%claude setup` or `%claude demo`)"
     else:
         try:

@@ -1,22 +1,25 @@
 """Output metadata: what produced an answer, recorded in the notebook next to it.
 
-Every answer display passes :func:`answer_metadata` as the display's
-``metadata`` argument, so a saved ``.ipynb`` says which model, request and
-source (the API, the answer cache or the offline demo) each output came from.
+Every answer display (a prompt, the tool loop, the answer cache, the offline
+demo) and every ``--map``/``--batch`` summary carries :func:`provenance` as the
+display's ``metadata`` argument, with the SAME keys whatever the source, so a
+saved ``.ipynb`` says which model, requests and source each output came from.
 Only numbers, ids and names go in: never a prompt, an answer or a credential.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from .usage import usage_numbers
 
-__all__ = ["METADATA_KEY", "Source", "answer_metadata", "run_metadata", "usage_dict"]
+__all__ = ["KEYS", "METADATA_KEY", "Provenance", "provenance", "usage_dict"]
 
 METADATA_KEY = "kuroryuu_magic"  # the one key under an output's metadata
-Source = Literal["api", "cache", "demo"]
 _USAGE_NAMES = (
     "input_tokens",
     "output_tokens",
@@ -32,71 +35,61 @@ def usage_dict(usage: Any) -> dict[str, int]:
     return dict(zip(_USAGE_NAMES, usage_numbers(usage), strict=True))
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+@dataclass
+class Provenance:
+    """What one display records.  An answer is a run of one item; a ``--map`` run has many."""
+
+    kind: str  # "answer" (one prompt's display) or "map" (a --map/--batch summary)
+    route: str  # "prompt", "tools", "map" or "batch"
+    source: str  # "api", "cache" or "demo"
+    model: str
+    usage: Any
+    cost: float | None
+    elapsed: float
+    status: str
+    request_ids: Iterable[str | None] = ()
+    stop_reasons: Iterable[str | None] = ()
+    tool_calls: int = 0
+    items: int = 1
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    from_cache: int = 0
+    batch_ids: list[str] = field(default_factory=list)
 
 
-def _cost(cost: float | None) -> float | None:
-    return None if cost is None else round(float(cost), 6)
-
-
-def answer_metadata(
-    *,
-    model: str,
-    request_id: str | None,
-    stop_reason: str | None,
-    usage: Any,
-    cost: float | None,
-    elapsed: float,
-    source: Source,
-) -> dict[str, Any]:
-    """``{"kuroryuu_magic": {...}}`` for one answer's display."""
+def provenance(p: Provenance) -> dict[str, Any]:
+    """``{"kuroryuu_magic": {...}}``: the keys are the same for every kind and source."""
+    ids = [r for r in p.request_ids if isinstance(r, str) and r]
+    reasons = [r for r in p.stop_reasons if isinstance(r, str) and r]
     return {
         METADATA_KEY: {
-            "kind": "answer",
-            "model": str(model or ""),
-            "request_id": request_id if isinstance(request_id, str) else None,
-            "stop_reason": stop_reason,
-            "usage": usage_dict(usage),
-            "cost_usd_estimate": _cost(cost),
-            "elapsed_s": round(float(elapsed), 3),
-            "time": _now(),
-            "source": source,
+            "kind": p.kind,
+            "route": p.route,
+            "source": p.source,
+            "model": str(p.model or ""),
+            # the last request's id and stop reason (the one a single answer has) …
+            "request_id": ids[-1] if ids else None,
+            "stop_reason": reasons[-1] if reasons else None,
+            # … and every request's: a tool loop sends one per round, a --map one per item
+            "request_ids": ids,
+            "stop_reasons": dict(Counter(reasons)),
+            "usage": usage_dict(p.usage),
+            "cost_usd_estimate": None if p.cost is None else round(float(p.cost), 6),
+            "elapsed_s": round(float(p.elapsed), 3),
+            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "status": p.status,
+            "tool_calls": int(p.tool_calls),
+            "items": int(p.items),
+            "succeeded": int(p.succeeded),
+            "failed": int(p.failed),
+            "cancelled": int(p.cancelled),
+            "from_cache": int(p.from_cache),
+            "batch_ids": [str(b) for b in p.batch_ids],
         }
     }
 
 
-def run_metadata(
-    *,
-    model: str,
-    total: int,
-    succeeded: int,
-    failed: int,
-    cancelled: int,
-    cached: int,
-    usage: Any,
-    cost: float | None,
-    elapsed: float,
-    batch_ids: list[str],
-    status: str,
-    source: Source = "api",
-) -> dict[str, Any]:
-    """``{"kuroryuu_magic": {...}}`` for a ``--map`` summary: the run's totals and batch ids."""
-    return {
-        METADATA_KEY: {
-            "kind": "map",
-            "model": str(model or ""),
-            "items": int(total),
-            "succeeded": int(succeeded),
-            "failed": int(failed),
-            "cancelled": int(cancelled),
-            "from_cache": int(cached),
-            "usage": usage_dict(usage),
-            "cost_usd_estimate": _cost(cost),
-            "elapsed_s": round(float(elapsed), 3),
-            "time": _now(),
-            "batch_ids": [str(b) for b in batch_ids],
-            "status": status,
-            "source": source,
-        }
-    }
+KEYS = frozenset(
+    provenance(Provenance("answer", "prompt", "api", "", None, None, 0, ""))[METADATA_KEY]
+)

@@ -7,55 +7,25 @@ The data path runs one way; the magic class only gathers settings and calls
 from __future__ import annotations
 
 import argparse
-import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ClaudeInterrupted, UsageError, api_error_from, interruptible
-from ..core.redact import redact_exception
+from ..core.errors import UsageError, interruptible
 from ..core.shell import ShellLike
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
-from .client import base_url, get_client, in_demo, optional_client
-from .display import RichView, View, make_view
-from .formats import FORMAT_INSTRUCTIONS, code_of, parse_json_loosely
-from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
-from .provenance import answer_metadata
-from .result import ClaudeResult
-from .settings import parse_thinking
+from .client import get_client, in_demo, optional_client
+from .display import View, make_view
+from .finish import finish
+from .formats import FORMAT_INSTRUCTIONS
+from .memory import ConversationStore
+from .result import Answer, Sent, Source
+from .settings import Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
 from .usage import SessionUsage
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
-
-
-@dataclass
-class Settings:
-    """The effective settings for one request: options over traits, the model alias resolved."""
-
-    model: str  # the model id (``-m sonnet`` already resolved to the newest listed sonnet)
-    max_tokens: int
-    system: str
-    thinking: dict[str, Any]
-    effort: str | None
-    fmt: str
-    stream: bool
-    history: bool
-    thread: str
-    interval: float
-    show_usage: bool
-    short_errors: bool
-    timeout: float
-    max_retries: int
-    max_history: int
-    math: str = "auto"
-    model_note: str | None = None  # why an alias fell back to a built-in id, if it did
-    schema: Any = None  # a structured.SchemaSpec from --schema
-    cached: bool = False  # --cached: a single prompt may be served from the answer cache
-    fresh: bool = False  # --fresh: never read the answer cache
-    cache_scope: str | None = None  # "demo" keeps the offline demo's answers apart
 
 
 def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
@@ -199,41 +169,6 @@ def outcome_from_cache(hit: CachedAnswer, view: View) -> Outcome:
     )
 
 
-def _warning_for(outcome: Outcome, settings: Settings) -> str | None:
-    if outcome.status == "interrupted":
-        return "Interrupted — partial answer kept" if outcome.text else None
-    if outcome.status == "failed":
-        return "Incomplete — the stream failed; partial answer kept" if outcome.text else None
-    if outcome.stop_reason == "max_tokens":
-        return f"Stopped at the output limit ({settings.max_tokens} tokens): raise --max-tokens"
-    if outcome.stop_reason == "refusal":
-        return "Claude declined to answer this request"
-    if outcome.stop_reason == "model_context_window_exceeded":
-        return "Stopped: the conversation filled the context window (try --new)"
-    return None
-
-
-def _shape(
-    result: ClaudeResult, fmt: str, rich: bool, schema: bool = False
-) -> dict[str, str] | None:
-    """The final display bundle for ``-f code``/``json``; ``None`` keeps the streamed text."""
-    if fmt == "code" and result.code is not None:
-        bundle = {"text/markdown": f"```python\n{result.code}\n```", "text/plain": result.code}
-        if rich:
-            from .copybutton import copy_button_html
-
-            bundle["text/html"] = copy_button_html(result.code)
-        return bundle
-    if (fmt == "json" or schema) and result.data is not None:
-        try:
-            data = json.loads(result.text) if schema else result.data
-            pretty = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-        except Exception:  # e.g. a number too large to print: the streamed text stays
-            return None
-        return {"text/markdown": f"```json\n{pretty}\n```", "text/plain": pretty}
-    return None
-
-
 def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: int) -> View:
     """The answer's view, with the notes that come before it (alias fallback, trimmed thread)."""
     view = make_view(shell, settings.interval, settings.fmt, settings.math)
@@ -244,56 +179,6 @@ def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: i
             f"(left out the {dropped} oldest turn(s) of thread '{settings.thread}' to fit the context window)"
         )
     return view
-
-
-def _result_from(
-    outcome: Outcome, settings: Settings, cost: float | None, view: View
-) -> ClaudeResult:
-    result = ClaudeResult(
-        text=outcome.text,
-        model=outcome.model,
-        stop_reason=outcome.stop_reason,
-        usage=outcome.usage,
-        thinking=outcome.thinking,
-        status=outcome.status,
-        cost=cost,
-        elapsed=outcome.elapsed,
-        request_id=outcome.request_id,
-        conversation=settings.thread if settings.history else None,
-        math=settings.math,
-        usage_estimated=outcome.usage_estimated,
-    )
-    if outcome.text:
-        result.code = code_of(outcome.text)
-        if settings.fmt == "code" and result.code is None:
-            result.code = outcome.text.strip()  # the model skipped the fences
-        if settings.schema is not None and outcome.status == "complete":
-            from ..structured import SchemaValidationError, parse_answer
-
-            try:
-                result.data = parse_answer(settings.schema, outcome.text)
-            except SchemaValidationError as exc:
-                view.notice(f"--schema: {exc}; the answer is kept as text in _claude.text")
-        elif settings.fmt == "json" and outcome.status == "complete":
-            try:
-                result.data = parse_json_loosely(outcome.text)
-            except Exception as exc:  # any failure keeps the text: the turn is still recorded
-                reason = exc if isinstance(exc, ValueError) else type(exc).__name__
-                view.notice(
-                    f"-f json: the JSON could not be parsed ({reason}); the answer is kept as text"
-                )
-    return result
-
-
-def _remember(
-    conversations: ConversationStore, thread: str, content: Any, outcome: Outcome
-) -> None:
-    """Record the turn, marking a partial answer so the next request (and Claude) knows."""
-    if not outcome.text.strip():
-        return  # no answer, no turn: the thread never ends on an orphan user message
-    mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(outcome.status)
-    answer = f"{outcome.text.rstrip()}\n\n{mark}" if mark else outcome.text
-    conversations.record(thread, Turn(content, answer, outcome.model))
 
 
 def _cache_for(answers: Any) -> tuple[AnswerCache | None, CacheMode]:
@@ -330,7 +215,7 @@ def ask(
     out: str | None = None,
     dry_run: bool = False,
     answers: Any = None,
-) -> ClaudeResult | None:
+) -> Answer | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams.
 
     ``answers``: the magics object whose answer cache (traits ``answer_cache``,
@@ -348,11 +233,16 @@ def ask(
         if reads and not dry_run:
             hit = lookup(cache, key, mode)
     if dry_run:
-        client = optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        offline = mode == "replay"  # replay sends nothing, not even a token count
+        client = (
+            None
+            if offline
+            else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
+        )
         if note:
             print(note)
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request)
+            prompt_building.show_dry_run(shell, client, request, offline=offline)
         return None
     # A cache hit (and replay, which never misses silently) needs no client and no network.
     client = (
@@ -360,62 +250,40 @@ def ask(
         if hit is not None
         else get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     )
-    demo = in_demo()
     view = open_view(shell, settings, note, dropped)
+    source: Source
     if hit is not None:
         view.start("From the answer cache…")
         outcome, source = outcome_from_cache(hit, view), "cache"
-        cost: float | None = 0.0  # nothing was paid for this answer now
     else:
         assert client is not None  # made above whenever the cache had no answer
-        view.start(f"Asking {model} (offline demo)…" if demo else f"Asking {model}…")
+        view.start(f"Asking {model} (offline demo)…" if in_demo() else f"Asking {model}…")
         run = stream_answer if settings.stream else create_answer
-        outcome, source = run(client, request, view), "demo" if demo else "api"
-        cost = (
-            session_usage.add(outcome.model, outcome.usage, demo=demo)
-            if outcome.usage is not None
-            else None
-        )
+        outcome, source = run(client, request, view), "api"
         _store(cache, mode, key, outcome, view)
-    result = _result_from(outcome, settings, cost, view)
-    result.source = source
-    if outcome.text or outcome.status == "complete":
-        footer = result.footer() if settings.show_usage else None
-        if footer and source == "cache":
-            footer += " · from the answer cache"
-        view.finish(
-            _shape(result, settings.fmt, isinstance(view, RichView), settings.schema is not None),
-            footer,
-            _warning_for(outcome, settings),
-            metadata=answer_metadata(
-                model=outcome.model,
-                request_id=outcome.request_id,
-                stop_reason=outcome.stop_reason,
-                usage=outcome.usage,
-                cost=cost,
-                elapsed=outcome.elapsed,
-                source=source,  # type: ignore[arg-type]
-            ),
-        )
-    else:
-        view.clear()
-
-    if settings.history:
-        _remember(conversations, settings.thread, content, outcome)
-    shell.user_ns["_claude"] = result
-    if out and outcome.text:
-        shell.user_ns[out] = result.data if result.data is not None else result.text
-    if settings.fmt == "code" and result.code and outcome.status == "complete":
-        shell.set_next_input(result.code, replace=False)
-
-    if outcome.status == "interrupted":
-        kept = "partial answer kept in _claude" if outcome.text else "nothing had arrived yet"
-        raise ClaudeInterrupted(f"request stopped; {kept}; the conversation is intact.")
-    if outcome.status == "failed" and outcome.error is not None:
-        if not settings.short_errors:
-            # The SDK's exception quotes the server's body, which may echo the key.
-            raise redact_exception(outcome.error)
-        raise api_error_from(
-            outcome.error, base_url=base_url(), request_id=outcome.request_id
-        ) from None
-    return result
+    answer = Answer(
+        text=outcome.text,
+        model=outcome.model,
+        stop_reason=outcome.stop_reason,
+        usage=outcome.usage,
+        thinking=outcome.thinking,
+        status=outcome.status,
+        elapsed=outcome.elapsed,
+        request_id=outcome.request_id,
+        conversation=settings.thread if settings.history else None,
+        math=settings.math,
+        usage_estimated=outcome.usage_estimated,
+        source=source,
+        sent=[Sent(outcome.model, outcome.usage, outcome.request_id, outcome.stop_reason)],
+        error=outcome.error,
+    )
+    return finish(
+        shell,
+        answer,
+        settings=settings,
+        view=view,
+        content=content,
+        conversations=conversations,
+        session_usage=session_usage,
+        out=out,
+    )

@@ -5,6 +5,7 @@ May import ``core`` only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import UsageError
@@ -68,3 +69,30 @@ def check_retries(value: int, where: str = "max_retries") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
         raise UsageError(f"{where} must be a whole number from 0 to {MAX_RETRIES}, not {value!r}.")
     return value
+
+
+@dataclass
+class Settings:
+    """The effective settings for one request: options over traits, the model alias resolved."""
+
+    model: str  # the model id (``-m sonnet`` already resolved to the newest listed sonnet)
+    max_tokens: int
+    system: str
+    thinking: dict[str, Any]
+    effort: str | None
+    fmt: str
+    stream: bool
+    history: bool
+    thread: str
+    interval: float
+    show_usage: bool
+    short_errors: bool
+    timeout: float
+    max_retries: int
+    max_history: int
+    math: str = "auto"
+    model_note: str | None = None  # why an alias fell back to a built-in id, if it did
+    schema: Any = None  # a structured.SchemaSpec from --schema
+    cached: bool = False  # --cached: a single prompt may be served from the answer cache
+    fresh: bool = False  # --fresh: never read the answer cache
+    cache_scope: str | None = None  # "demo" keeps the offline demo's answers apart

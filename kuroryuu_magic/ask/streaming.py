@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.redact import StreamRedactor, redact
 from ..core.wire import joined_text
 from .display import View
 from .usage import partial_usage
@@ -31,7 +32,8 @@ class Outcome:
     elapsed: float = 0.0
     request_id: str | None = None
     usage_estimated: bool = False  # output tokens of a stopped answer, estimated by us
-    message: Any = None  # the SDK's final Message (the tool loop reads its blocks; the cache stores it)
+    # The SDK's final Message (the tool loop reads its blocks; the cache stores it).
+    message: Any = None
 
 
 def _request_id(obj: Any) -> str | None:
@@ -42,7 +44,10 @@ def _request_id(obj: Any) -> str | None:
 def stream_answer(client: Anthropic, request: dict[str, Any], view: View) -> Outcome:
     """Stream ``request`` into ``view``; never raises for API errors or Ctrl-C."""
     started = time.perf_counter()
-    add_text, add_thinking = view.add_text, view.add_thinking
+    # Model text is masked like server text before the view (and so the thread, the
+    # result and the next request) sees it: an answer may echo the key.
+    texts, thoughts = StreamRedactor(view.add_text), StreamRedactor(view.add_thinking)
+    add_text, add_thinking = texts.feed, thoughts.feed
     start_usage: Any = None
     delta_usage: Any = None
     status, error, message = "complete", None, None
@@ -68,6 +73,8 @@ def stream_answer(client: Anthropic, request: dict[str, Any], view: View) -> Out
         status = "interrupted"  # leaving the `with` closed the connection
     except Exception as exc:
         status, error = "failed", exc
+    texts.flush()
+    thoughts.flush()
     elapsed = time.perf_counter() - started
     if message is not None:
         return Outcome(
@@ -116,9 +123,9 @@ def create_answer(client: Anthropic, request: dict[str, Any], view: View) -> Out
             elapsed=time.perf_counter() - started,
             request_id=getattr(exc, "request_id", None),
         )
-    text = joined_text(message)
-    thinking = "".join(
-        b.thinking for b in message.content if getattr(b, "type", None) == "thinking"
+    text = redact(joined_text(message))
+    thinking = redact(
+        "".join(b.thinking for b in message.content if getattr(b, "type", None) == "thinking")
     )
     view.text.append(text)
     if thinking:

@@ -124,13 +124,17 @@ def usage_footer(
     cost_note: str = "",
     status: str | None = None,
     estimated: bool = False,
+    priced: bool = True,
 ) -> str:
-    """``model · 1,204 in / 311 out · cache 1,100 read (saved ~$0.0030) / 0 written · ~$0.0054 · 3.2 s``."""
+    """``model · 1,204 in / 311 out · cache 1,100 read (saved ~$0.0030) / 0 written · ~$0.0054 · 3.2 s``.
+
+    ``priced=False`` (the offline demo) leaves out the cache saving: nothing was paid or saved.
+    """
     inp, out, read, write = usage_numbers(usage) if usage is not None else (0, 0, 0, 0)
     approx = "~" if estimated else ""  # the output of a stopped answer, counted by us
     parts = [model or "?", f"{inp:,} in / {approx}{out:,} out"]
     if read or write:
-        saved = cache_saving(model, read) if read else None
+        saved = cache_saving(model, read) if read and priced else None
         note = f" (saved {format_cost(saved)})" if saved else ""
         parts.append(f"cache {read:,} read{note} / {write:,} written")
     if cost is not None:

@@ -125,6 +125,8 @@ def _run(settings: Callable[[], dict[str, Any]]) -> None:
         from .client import get_client
 
         options = settings()
+        if options.get("replay"):
+            return  # replay mode sends nothing at all, a warm-up's model listing included
         if resolve_credential() is None:
             return  # never a request without a credential
         client = get_client(timeout=options["timeout"], max_retries=options["max_retries"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CacheMissError, CorruptCacheError
 from ._key import answer_key, canonical_request
-from ._mode import CACHE_MODES, CacheMode, cache_mode, lookup, lookup_many, stores
+from ._mode import CACHE_MODES, CacheMode, cache_mode, lookup, lookup_many, refuse_in_replay, stores
 from ._store import AnswerCache
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "canonical_request",
     "lookup",
     "lookup_many",
+    "refuse_in_replay",
     "stores",
 ]

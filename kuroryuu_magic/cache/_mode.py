@@ -14,7 +14,15 @@ from ._answer import CachedAnswer
 from ._errors import CacheMissError
 from ._store import AnswerCache
 
-__all__ = ["CACHE_MODES", "CacheMode", "cache_mode", "lookup", "lookup_many", "stores"]
+__all__ = [
+    "CACHE_MODES",
+    "CacheMode",
+    "cache_mode",
+    "lookup",
+    "lookup_many",
+    "refuse_in_replay",
+    "stores",
+]
 
 CacheMode = Literal["on", "off", "replay"]
 CACHE_MODES: tuple[CacheMode, ...] = ("on", "off", "replay")
@@ -35,6 +43,16 @@ def cache_mode(value: str) -> CacheMode:
 def stores(mode: CacheMode) -> bool:
     """Whether new answers are written (only ``on``: ``replay`` never gets any)."""
     return mode == "on"
+
+
+def refuse_in_replay(mode: str, what: str) -> None:
+    """Replay sends nothing, for every command: one that can only ask the API fails here.
+
+    ``what`` names the command and why the cache can't serve it (``"--tools: each round
+    depends on the tools' results, so its answers are not stored"``).
+    """
+    if mode == "replay":
+        raise CacheMissError(f"replay mode: {what}; nothing was sent. {_REPLAY_FIX}")
 
 
 def _where(cache: AnswerCache | None) -> str:

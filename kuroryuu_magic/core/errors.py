@@ -10,19 +10,23 @@ words pass :func:`.redact.redact` first (a 401 may echo the key it refused).
 from __future__ import annotations
 
 import contextlib
+import http.client
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from IPython.core.error import UsageError
 
 from .bounds import BodyTooLargeError
+from .interrupts import ClaudeInterrupted
 from .redact import redact
 from .wire import error_envelope
 
 __all__ = [
     "ClaudeAPIError",
     "ClaudeInterrupted",
+    "FailureKind",
     "UsageError",
+    "classify",
     "describe_api_error",
     "interruptible",
     "one_line",
@@ -85,8 +89,17 @@ _BY_STATUS = {
 }
 
 _MAX_DETAIL = 200
-# httpx2 errors the SDK does not wrap when a stream breaks after it started.
-_DROPPED = {"RemoteProtocolError", "ReadError", "IncompleteRead"}
+_MAX_SCAN = 20 * _MAX_DETAIL  # characters of a server's message worth scanning
+
+FailureKind = Literal[
+    "unreadable",  # our own bounds refused the answer (too large, nested too deeply)
+    "timed_out",
+    "unreachable",  # no connection was made
+    "dropped",  # a connection was made, then lost (mid-answer when the stream had started)
+    "rate_limited",
+    "overloaded",
+    "refused",  # any other error status, or an `error` event inside a stream
+]
 
 
 def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | None, str | None]:
@@ -118,6 +131,74 @@ def _cause_of_type(
     return None
 
 
+def _transport_classes() -> tuple[
+    tuple[type[BaseException], ...],
+    tuple[type[BaseException], ...],
+    tuple[type[BaseException], ...],
+]:
+    """(timed out, could not connect, lost after connecting) exception classes.
+
+    By type, never by message text: SDK 2.14 lets httpx2's own error out of a
+    stream that breaks, 2.17 wraps it in ``APIConnectionError`` (cause chained);
+    both chains carry the httpx2 class.  Imported here, on a failure only: the
+    SDK is loaded by then, and ``%load_ext`` stays cheap.
+    """
+    import anthropic
+    import httpx2
+
+    timed_out = (anthropic.APITimeoutError, httpx2.TimeoutException, TimeoutError)
+    unreachable = (
+        httpx2.ConnectError,
+        httpx2.ProxyError,
+        httpx2.UnsupportedProtocol,
+        ConnectionRefusedError,
+    )
+    dropped = (
+        httpx2.ReadError,
+        httpx2.WriteError,
+        httpx2.CloseError,
+        httpx2.RemoteProtocolError,
+        http.client.IncompleteRead,
+        ConnectionResetError,
+        ConnectionAbortedError,
+        BrokenPipeError,
+    )
+    return timed_out, unreachable, dropped
+
+
+def classify(exc: BaseException) -> FailureKind:
+    """What kind of failure ``exc`` is, from its type and its chain of causes."""
+    if _cause_of_type(exc, (BodyTooLargeError, RecursionError)) is not None:
+        return "unreadable"
+    import anthropic
+
+    timed_out, unreachable, dropped = _transport_classes()
+    if _cause_of_type(exc, timed_out) is not None:
+        return "timed_out"
+    if isinstance(exc, anthropic.APIStatusError):
+        return _status_kind(exc)
+    # A connect failure first: the SDK's retries can chain a later read error to it.
+    if _cause_of_type(exc, unreachable) is not None:
+        return "unreachable"
+    if _cause_of_type(exc, dropped) is not None:
+        return "dropped"
+    status, err_type, _, _ = _error_fields(exc)
+    if status is not None or err_type is not None:  # shaped like one (a batch item's error)
+        return _status_kind(exc)
+    return "unreachable"  # an APIConnectionError with no transport cause: no answer came
+
+
+def _status_kind(exc: BaseException) -> FailureKind:
+    import anthropic
+
+    _, err_type, _, _ = _error_fields(exc)
+    if isinstance(exc, anthropic.RateLimitError) or err_type == "rate_limit_error":
+        return "rate_limited"
+    if isinstance(exc, anthropic.OverloadedError) or err_type == "overloaded_error":
+        return "overloaded"  # also a mid-stream `error` event (status 200) of that type
+    return "refused"
+
+
 def describe_api_error(
     exc: BaseException, *, base_url: str | None = None, request_id: str | None = None
 ) -> str:
@@ -125,36 +206,54 @@ def describe_api_error(
 
     ``Claude API error 401 authentication_error: the credential was rejected
     ("invalid x-api-key"). Fix: run `%claude setup` … (request id req_123)``
+
+    ``request_id``: the stream's own, known once its response started; for a lost
+    connection it is what tells "dropped mid-answer" from "dropped before the answer".
     """
     return redact(_describe(exc, base_url, request_id))
 
 
+def _transport_name(exc: BaseException) -> str:
+    """The class name of the network error behind ``exc`` (httpx2's, under the SDK's)."""
+    _, unreachable, dropped = _transport_classes()
+    cause = _cause_of_type(exc, (*unreachable, *dropped))
+    return type(cause or exc).__name__
+
+
 def _describe(exc: BaseException, base_url: str | None, request_id: str | None) -> str:
-    name = type(exc).__name__
-    refused = _cause_of_type(exc, (BodyTooLargeError, RecursionError))
-    if refused is not None:  # our bounds, not the network (the SDK may wrap it): say so
+    kind = classify(exc)
+    if kind == "unreadable":  # our bounds, not the network (the SDK may wrap it): say so
+        refused = _cause_of_type(exc, (BodyTooLargeError, RecursionError))
         where = f" from {base_url}" if base_url else ""
         why = str(refused) if isinstance(refused, BodyTooLargeError) else _TOO_DEEP
         return (
             f"Claude API answer refused{where}: {why}. "
             "Fix: check that ANTHROPIC_BASE_URL points at the Anthropic API."
         )
-    if name in {"APITimeoutError", "ReadTimeout", "ConnectTimeout", "TimeoutException"}:
+    if kind == "timed_out":
         where = f" to {base_url}" if base_url else ""
         m = _BY_TYPE["timeout_error"]
         return f"Claude API timeout{where}: {m.meaning}. Fix: {m.fix}."
     status, err_type, message, found_id = _error_fields(exc)
-    request_id = found_id or request_id
-    if name in _DROPPED:
+    if kind == "dropped":
         rid = f" (request id {request_id})" if request_id else ""
+        name = _transport_name(exc)
+        if request_id:  # the response had started: whatever streamed in is on screen
+            return (
+                f"Claude API connection dropped mid-answer ({name}): the partial answer was "
+                "kept. Fix: run the cell again; check your network or proxy if it keeps "
+                f"happening.{rid}"
+            )
         return (
-            f"Claude API connection dropped mid-answer ({name}): the partial answer was kept. "
-            f"Fix: run the cell again; check your network or proxy if it keeps happening.{rid}"
+            f"Claude API connection dropped before the answer started ({name}): the server "
+            "closed the connection (the SDK already retried). Fix: run the cell again; check "
+            "your network, proxy or ANTHROPIC_BASE_URL if it keeps happening."
         )
-    if status is None and err_type is None:
+    request_id = found_id or request_id
+    if kind == "unreachable":
         where = f" {base_url}" if base_url else " the API"
         return (
-            f"Claude API unreachable: could not connect to{where} ({name}). "
+            f"Claude API unreachable: could not connect to{where} ({_transport_name(exc)}). "
             "Fix: check your network or ANTHROPIC_BASE_URL, then run the cell again."
         )
     m = _BY_TYPE.get(err_type or "", _Meaning("the API returned an error", "see the message"))
@@ -162,8 +261,9 @@ def _describe(exc: BaseException, base_url: str | None, request_id: str | None) 
     if status == 200:  # an `error` event inside a stream that had started fine: not retried
         head = "Claude API error mid-stream"
         m = _Meaning(m.meaning.replace(" (the SDK already retried)", ""), m.fix)
-    # Redacted before it is cut: a key cut in half no longer looks like one.
-    detail = f' ("{redact(one_line(message))[:_MAX_DETAIL]}")' if message else ""
+    # Bounded first (a server may send megabytes), then redacted, then cut for display: a
+    # key cut in half at the first cut lies far past what is shown, so none is ever half-masked.
+    detail = f' ("{redact(one_line(message)[:_MAX_SCAN])[:_MAX_DETAIL]}")' if message else ""
     rid = f" (request id {request_id})" if request_id else ""
     return f"{head} {err_type}: {m.meaning}{detail}. Fix: {m.fix}.{rid}"
 
@@ -179,13 +279,6 @@ class ClaudeAPIError(Exception):
     def _render_traceback_(self) -> list[str]:
         # IPython calls this instead of formatting a traceback.
         return [f"\x1b[31m{self}\x1b[0m"]
-
-
-class ClaudeInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a request: the partial answer was kept; shown as one line."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[33mKeyboardInterrupt: {self}\x1b[0m"]
 
 
 @contextlib.contextmanager

@@ -18,7 +18,12 @@ Matches are found in the text as it is and, when it holds ``%`` or ``\\``
 escapes, in its URL- and JSON-unescaped reading too, so ``sk%2Dant%2D…`` or
 ``\\u0073k-ant-…`` is caught and the escaped span is masked in place.
 
-Imports only :mod:`.mask`.
+The work is linear and bounded: text longer than :data:`MAX_REDACT_CHARS` is cut
+*before* it is scanned (the cut is marked), no pattern rescans a run of characters
+from many start positions, and the escaped readings are mapped back to the text
+only when they hold a match.  A Ctrl-C while masking is one quiet line.
+
+Imports only :mod:`.mask` and :mod:`.interrupts`.
 """
 
 from __future__ import annotations
@@ -26,14 +31,28 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import itertools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from .mask import mask
+from .interrupts import ClaudeInterrupted
+from .mask import mask as _mask
 
-__all__ = ["Secret", "forget_secret", "redact", "redact_exception", "register_secret"]
+__all__ = [
+    "MAX_REDACT_CHARS",
+    "Secret",
+    "StreamRedactor",
+    "forget_secret",
+    "redact",
+    "redact_exception",
+    "register_secret",
+]
+
+# Far more than any message, error body or answer we show (a 128K-token answer is about
+# 500,000 characters); a hostile 10 MB body is cut to this before anything scans it.
+MAX_REDACT_CHARS = 1_000_000
 
 # ``sk-ant-`` and at least six more key characters: the bare prefix in help texts
 # (``keys start with sk-ant-``) and masked forms (``sk-ant-…wxyz``) are left alone.
@@ -44,7 +63,11 @@ _LABELLED = (
     r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)"
     r"([A-Za-z0-9._~+/\-]{16,}=*)"
 )
-_URL_USERINFO = r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{4,}@"
+# Anchored at ``://`` (a literal, so no start position rescans a long run of
+# scheme-like characters: ``a-a-a-…`` made the old ``\b[a-z][a-z0-9+.-]*://``
+# quadratic).  The user part stops at ``:``/``/`` and the password at ``/``, and
+# every later ``://`` holds a ``/``, so each character is scanned at most once.
+_URL_USERINFO = r"(://[^/\s:@]*:)[^/\s@]{4,}@"
 _ESCAPE = r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[\\/\"]"
 
 
@@ -97,6 +120,13 @@ _LABEL_WORDS = ("bearer", "key", "token", "authorization", "secret", "verifier")
 def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int, str]]:
     """``(start, end, replacement)`` for every secret-looking span of ``text``."""
     found: list[tuple[int, int, str]] = []
+    masked: dict[str, str] = {}  # hostile text repeats one value many times: mask it once
+
+    def mask(value: str) -> str:
+        if value not in masked:
+            masked[value] = _mask(value)
+        return masked[value]
+
     for secret in secrets:
         start = text.find(secret)
         while start != -1:
@@ -141,88 +171,155 @@ def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 class _Origin:
-    """Where each character of an unescaped text came from in the text before.
+    """Where each character of a decoded reading came from in the text before it.
 
-    Kept per segment (a run of plain characters, or one escape), not per
-    character, so mapping costs O(log segments) and building it O(escapes).
+    Built from the escapes' positions alone (two list comprehensions and a running
+    sum, no per-character work); mapping one index costs a binary search.
     """
 
     __slots__ = ("decoded", "original", "width")
 
-    def __init__(self) -> None:
-        self.decoded: list[int] = []  # where each segment starts in the decoded text
-        self.original: list[int] = []  # ... and in the text before
-        self.width: list[int] = []  # an escape's length before decoding; 0: plain run
+    def __init__(self, text: str) -> None:
+        spans = [m.span() for m in _compiled()[3].finditer(text)]
+        self.original = [start for start, _ in spans]  # where each escape starts before
+        self.width = [end - start for start, end in spans]  # ... and its length there
+        # Each escape before shrinks to one character: where each escape lands decoded.
+        shrink = itertools.accumulate((w - 1 for w in self.width), initial=0)
+        # (``shrink`` has one total more than there are escapes: the last is not needed.)
+        self.decoded = [
+            start - before for start, before in zip(self.original, shrink, strict=False)
+        ]
 
-    def add(self, decoded: int, original: int, width: int) -> None:
-        self.decoded.append(decoded)
-        self.original.append(original)
-        self.width.append(width)
+    def _escape_before(self, index: int) -> int:
+        """The last escape at or before decoded ``index`` (-1: none)."""
+        return bisect.bisect_right(self.decoded, index) - 1
 
     def start(self, index: int) -> int:
-        k = bisect.bisect_right(self.decoded, index) - 1
-        if self.width[k]:
-            return self.original[k]
-        return self.original[k] + index - self.decoded[k]
+        k = self._escape_before(index)
+        if k < 0:
+            return index  # before the first escape: unchanged
+        if self.decoded[k] == index:
+            return self.original[k]  # the escape itself
+        return self.original[k] + self.width[k] + index - self.decoded[k] - 1
 
     def end(self, index: int) -> int:
         """The exclusive end, before decoding, of decoded characters ``[…, index)``."""
-        k = bisect.bisect_right(self.decoded, index - 1) - 1
-        if self.width[k]:
-            return self.original[k] + self.width[k]
-        return self.original[k] + index - self.decoded[k]
+        return self.start(index - 1) + (
+            self.width[k]
+            if (k := self._escape_before(index - 1)) >= 0 and self.decoded[k] == index - 1
+            else 1
+        )
 
 
-def _unescaped(text: str) -> tuple[str, _Origin]:
-    """``text`` with URL and JSON escapes decoded, and where its characters came from."""
-    parts: list[str] = []
-    origin = _Origin()
-    pos = done = 0
-    for m in _compiled()[3].finditer(text):
-        if m.start() > pos:
-            origin.add(done, pos, 0)
-            parts.append(text[pos : m.start()])
-            done += m.start() - pos
-        token = m.group(0)
-        if token[0] == "%":
-            char = chr(int(token[1:], 16))
-        elif token[1] == "u":
-            char = chr(int(token[2:], 16))
-        else:
-            char = token[1]
-        origin.add(done, m.start(), m.end() - m.start())
-        parts.append(char)
-        done += 1
-        pos = m.end()
-    if pos < len(text):
-        origin.add(done, pos, 0)
-        parts.append(text[pos:])
-    return "".join(parts), origin
+def _decode_one(m: re.Match[str]) -> str:
+    token = m.group(0)
+    if token[0] == "%":
+        return chr(int(token[1:], 16))
+    if token[1] == "u":
+        return chr(int(token[2:], 16))
+    return token[1]
 
 
-def redact(text: object) -> str:
-    """``text`` with every key, token and registered secret in it masked.  Never raises."""
+def redact(text: object, *, limit: int = MAX_REDACT_CHARS) -> str:
+    """``text`` with every key, token and registered secret in it masked.
+
+    Text longer than ``limit`` characters is cut first (and says so): the scan is
+    linear in at most ``limit`` characters.  Never raises, except that Ctrl-C becomes
+    a one-line :class:`ClaudeInterrupted`.
+    """
     if not isinstance(text, str):
         try:
             text = str(text)
         except Exception:
             return "(unprintable)"
+    cut = ""
+    if len(text) > limit:
+        cut = f" … [{len(text) - limit:,} more characters cut before redaction]"
+        text = text[:limit]
+    try:
+        return _redact(text) + cut
+    except KeyboardInterrupt:
+        raise ClaudeInterrupted(
+            "interrupted while masking secrets in a message; nothing unmasked was shown."
+        ) from None
+
+
+def _redact(text: str) -> str:
     secrets = _secrets()
     spans = _spans(text, secrets)
-    decoded = text
-    layers: list[_Origin] = []
+    escape = _compiled()[3]
+    readings = [text]  # the text, then each decoded reading of the one before
     # Up to three rounds of unescaping: a JSON string inside a JSON body inside a URL.
     for _ in range(3):
-        if not _compiled()[3].search(decoded):
+        if not escape.search(readings[-1]):
             break
-        decoded, origin = _unescaped(decoded)
-        layers.insert(0, origin)
-        for start, end, repl in _spans(decoded, secrets):
-            # A match in the decoded reading masks the escaped span it came from.
-            for layer in layers:
+        readings.append(escape.sub(_decode_one, readings[-1]))
+        found = _spans(readings[-1], secrets)
+        if not found:
+            continue
+        # A match in a decoded reading masks the escaped span it came from: only now
+        # are the readings mapped back, layer by layer (most hostile text never gets here).
+        layers = [_Origin(reading) for reading in readings[:-1]]
+        for start, end, repl in found:
+            for layer in reversed(layers):
                 start, end = layer.start(start), layer.end(end)
             spans.append((start, end, repl))
     return _apply(text, spans) if spans else text
+
+
+class StreamRedactor:
+    """Masks secrets in text that arrives in pieces (a streamed answer) and passes it on.
+
+    Model text is hostile like server text: an answer may echo the key.  A piece is
+    passed on up to its last whitespace (keys and tokens hold none, so a secret split
+    across pieces is whole before any of it is shown) and redacted together with the
+    last :data:`_CONTEXT` characters before it, so a label shown earlier (``x-api-key:``)
+    still masks the value that follows.  Pieces go on once :data:`_BATCH` characters
+    have gathered (a few words): fewer, larger steps keep the streaming path lean.  Text with no whitespace is held back up to
+    :data:`_HOLD` characters.  Each piece costs work in its own size: the stream stays
+    linear.  :meth:`flush` passes on what is held (the stream ended or stopped).
+    """
+
+    _CONTEXT = 96
+    _BATCH = 64  # characters gathered before a piece is passed on
+    _HOLD = 4096
+    _KEEP = 512  # held back when too much arrived without whitespace: longer than any key
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+        self._held: list[str] = []
+        self._held_len = 0
+        self._context = ""
+
+    def feed(self, piece: str) -> None:
+        self._held.append(piece)
+        self._held_len += len(piece)
+        if self._held_len < self._BATCH:
+            return  # a few words at a time: a lean hot path, a lag nobody sees
+        cut = max(piece.rfind(" "), piece.rfind("\n"), piece.rfind("\t"))
+        if cut >= 0:
+            held = "".join(self._held)
+            self._pass_on(held, len(held) - len(piece) + cut + 1)
+        elif self._held_len > self._HOLD:
+            held = "".join(self._held)
+            self._pass_on(held, len(held) - self._KEEP)
+
+    def flush(self) -> None:
+        held = "".join(self._held)
+        if held:
+            self._pass_on(held, len(held))
+
+    def _pass_on(self, held: str, cut: int) -> None:
+        ready, rest = held[:cut], held[cut:]
+        self._held, self._held_len = ([rest], len(rest)) if rest else ([], 0)
+        context = self._context
+        masked_context, masked = redact(context), redact(context + ready)
+        # Else a match reached back into text already shown: mask the new text alone.
+        fits = masked.startswith(masked_context)
+        out = masked[len(masked_context) :] if fits else redact(ready)
+        self._context = (context + ready)[-self._CONTEXT :]
+        if out:
+            self._emit(out)
 
 
 def _redact_value(value: Any, depth: int = 0) -> Any:
@@ -269,7 +366,7 @@ class Secret:
         return self._value
 
     def __repr__(self) -> str:
-        return f"Secret({mask(self._value)!r})"
+        return f"Secret({_mask(self._value)!r})"
 
     __str__ = __repr__
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from ..core.wire import joined_text
 from ..testing import Reply
+from . import reading
+from .investigation import investigation_reply
 
 STREAM_SECONDS = 1.5  # long enough to watch the answer stream in, short enough to wait for
 FIRST_BYTE_SECONDS = 0.3
@@ -164,10 +166,47 @@ def _json(question: str, values: list[float]) -> Any:
     return data
 
 
+def _images(body: dict[str, Any]) -> list[dict[str, Any]]:
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            blocks = content if isinstance(content, list) else []
+            return [b for b in blocks if isinstance(b, dict) and b.get("type") == "image"]
+    return []
+
+
+def _from_notebook(question: str, system: str, body: dict[str, Any]) -> str | None:
+    """An answer read from what the notebook sent: an error, a figure, a frame, a JSON shape."""
+    wants_json = _JSON_ONLY in system or bool(_WANTS_JSON.search(question))
+    wants_code = _CODE_ONLY in system or bool(_WANTS_CODE.search(question))
+    fix = reading.fix_answer(question)
+    if fix is not None:
+        return fix
+    if wants_json:
+        example = reading.fill_example(question)
+        if example is not None:
+            text = json.dumps(example)
+            return text if _JSON_ONLY in system else f"```json\n{text}\n```"
+    frames = reading.frames_in(question)
+    if frames and wants_code:
+        code = reading.pandas_code(question, frames[0])
+        if code is not None:
+            return f"```python\n{code}```"
+    seen = reading.image_answer(_images(body))
+    if seen is not None:
+        return seen
+    if frames and not wants_json and not wants_code:
+        return reading.frame_answer(question, frames[0])
+    return None
+
+
 def demo_answer(body: dict[str, Any]) -> str:
     """The answer text for one Messages request body."""
     question = _question(body)
     system = joined_text(body.get("system"))
+    read = _from_notebook(question, system, body)
+    if read is not None:
+        return read
     values = _numbers(question)
     if _JSON_ONLY in system:
         return json.dumps(_json(question, values), indent=2)
@@ -184,17 +223,31 @@ def demo_answer(body: dict[str, Any]) -> str:
     return _markdown(question, values)
 
 
+def _thinking(body: dict[str, Any], text: str) -> str | None:
+    """``text`` when the request asks for thinking, else None."""
+    thinking = body.get("thinking")
+    wanted = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+    return text if wanted else None
+
+
 def demo_reply(body: dict[str, Any]) -> Reply:
-    """The fake's ``answer_hook``: a believable answer, streamed word by word."""
+    """The fake's ``answer_hook``: a believable answer, streamed word by word.
+
+    A request that offers tools gets the scripted investigation instead: tool calls
+    the kernel really runs, then a summary of their results.
+    """
+    if body.get("tools"):
+        reply = investigation_reply(body, STREAM_SECONDS)
+        reply.first_byte_delay = FIRST_BYTE_SECONDS
+        reply.thinking = _thinking(body, "Deciding which tool result I still need.")
+        return reply
     text = demo_answer(body)
     pieces = max(1, len(text.split()))
-    thinking = body.get("thinking")
-    wants_thinking = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
     return Reply(
         text=text,
-        thinking="Reading the question, then the numbers in it, then choosing what to report."
-        if wants_thinking
-        else None,
+        thinking=_thinking(
+            body, "Reading the question, then the numbers in it, then choosing what to report."
+        ),
         delta_delay=min(0.05, STREAM_SECONDS / pieces),
         first_byte_delay=FIRST_BYTE_SECONDS,
     )

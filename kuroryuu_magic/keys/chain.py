@@ -414,7 +414,7 @@ def _call_models(
 ) -> KeyCheck:
     import anthropic
 
-    from ..core.errors import describe_api_error
+    from ..core.errors import classify, describe_api_error
 
     if http_client is None:  # the SDK's default, reading at most a capped body
         from ..core.bounds import capped_response_hooks
@@ -439,7 +439,10 @@ def _call_models(
             "forbidden", f"{label} is recognised but has no permission here (403, {base})."
         )
     except anthropic.APIConnectionError as exc:
-        why = "timed out" if isinstance(exc, anthropic.APITimeoutError) else "could not connect"
+        # By type (core.errors.classify): a connection made and then lost is no "could not connect".
+        why = {"timed_out": "timed out", "dropped": "the connection dropped"}.get(
+            classify(exc), "could not connect"
+        )
         return KeyCheck(
             "unreachable", f"API unreachable at {base} ({why}); {label} was not checked."
         )

@@ -79,8 +79,13 @@ def status(magics: Any, opts: argparse.Namespace) -> None:
 
 def models(magics: Any, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
-    from ..models.aliases import list_models
+    from ..models.aliases import list_models, offline_listing
 
+    if getattr(magics, "answer_cache", "off") == "replay":
+        rows, where = offline_listing()  # replay asks the API nothing, a listing included
+        print(f"Replay mode: nothing was sent; these are {where}.")
+        _show_models(magics, rows)
+        return
     try:
         with interruptible("listing the models"):
             rows = list_models(_client(magics), refresh=opts.refresh)
@@ -88,6 +93,10 @@ def models(magics: Any, opts: argparse.Namespace) -> None:
         raise
     except Exception as exc:
         raise api_error_from(exc, base_url=base_url()) from None
+    _show_models(magics, rows)
+
+
+def _show_models(magics: Any, rows: list[dict[str, Any]]) -> None:
     show_rows(
         magics.shell,
         "Models",
@@ -181,7 +190,14 @@ def fix(magics: Any, opts: argparse.Namespace) -> None:
 
 
 def batch(magics: Any, opts: argparse.Namespace) -> None:
+    from ..cache import refuse_in_replay
     from ..map.magic import fetch_batch
+
+    refuse_in_replay(
+        getattr(magics, "answer_cache", "off"),
+        f"%claude batch {opts.batch_id[:80]} fetches results from the API (the answer cache "
+        "holds answers by request, not by batch)",
+    )
 
     fetch_batch(magics, opts.batch_id, opts.out)
 

@@ -43,6 +43,16 @@ def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
     from .prompting import prepare
 
     mode = getattr(opts, "tools", None) or magics.tools
+    replay = getattr(magics, "answer_cache", "off") == "replay"
+    if replay and not opts.dry_run:
+        from ..cache import refuse_in_replay
+
+        # Each round depends on what the tools found in this kernel now, so no round is
+        # ever stored: there is nothing to replay, and replay sends nothing.
+        refuse_in_replay(
+            "replay",
+            "--tools and %claude explore have no stored answers to replay (tool rounds are never cached)",
+        )
     settings, content = prepare(magics, opts, text)
     schema_only = magics.schema_only or bool(opts.schema_only)
     investigate(
@@ -58,5 +68,6 @@ def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
         schema_only=schema_only,
         out=opts.out,
         dry_run=opts.dry_run,
+        offline=replay,
     )
     return None  # the answer is on screen and in `_claude`; no Out[] echo

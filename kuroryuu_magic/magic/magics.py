@@ -167,6 +167,8 @@ class ClaudeMagics(Magics):
                     "model": self.model,
                     "timeout": self.timeout,
                     "max_retries": self.max_retries,
+                    # Read when the warm-up runs: replay (set in a config or this cell) sends nothing.
+                    "replay": self.answer_cache == "replay",
                 }
             )
 

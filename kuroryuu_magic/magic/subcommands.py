@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cache_command, commands, explore
+from . import cache_command, commands, explore, mcp_command
 
 Handler = Callable[[Any, argparse.Namespace], None]
 
@@ -140,6 +140,23 @@ TABLE: tuple[Subcommand, ...] = (
             arg("--force", action="store_true", help="use the demo even when a key is set"),
             arg("--stop", action="store_true", help="end the demo"),
         ),
+    ),
+    Subcommand(
+        "mcp",
+        "let Claude Code (your subscription) use this kernel's variables: the command to paste; log",
+        mcp_command.run_mcp,
+        (
+            arg("action", nargs="?", choices=("log",), metavar="[log]", help="the MCP calls seen"),
+            arg("--write", action="store_true", help="merge the server into .mcp.json here"),
+            arg("--allow-run", action="store_true", help="also offer run_python (destructive)"),
+            arg(
+                "--name",
+                type=mcp_command.server_name,
+                metavar="NAME",
+                help="server name (notebook)",
+            ),
+        ),
+        example="%claude mcp",
     ),
     Subcommand("help", "this list", _help),
 )

@@ -247,13 +247,12 @@ def collect(
             value.index = label
         else:
             model = model or value.model
-            cost = magics.session_usage.add(value.model, value.usage, batch=True)
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
-            summary.add_usage(value.usage, cost)
+            summary.count(magics.session_usage, value, batch=True)
             if job is not None and job.sink is not None and position is not None:
                 job.sink.add(job.keys.get(position), value)
-            text = joined_text(value)
+            text = redact(joined_text(value))  # a batch result may echo the key too
             if job is not None and job.settings is not None and slots is not None:
                 from .plan import item_value
 

@@ -351,9 +351,7 @@ def _value(magics: Any, job: GroupJob, summary: Any, position: int, value: Any) 
     if isinstance(value, ItemError):
         value.index = label
         return value
-    summary.model = summary.model or value.model
-    cost = magics.session_usage.add(value.model, value.usage, batch=True)
-    summary.add_usage(value.usage, cost)
+    summary.count(magics.session_usage, value, batch=True)
     if job.sink is not None:
         job.sink.add(job.keys.get(position), value)
     text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
+from ..core.redact import redact
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
@@ -207,6 +208,8 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if opts.dry_run or opts.max_cost is not None or opts.batch or mode == "replay":
         plan = make_plan(source, prompts.request, settings, cache, mode, fresh=bool(opts.fresh))
         summary.cached = plan.cached
+        for hit in plan.cached_answers:
+            summary.count_cached(hit)
     if plan is not None and (opts.dry_run or opts.max_cost is not None):
         estimate = _estimate(client, model, settings, plan, bool(opts.batch))
         if opts.dry_run:
@@ -339,7 +342,10 @@ def _run_live(
             return None
         value = item_value(hit.text, hit.stop_reason, label, settings)
         # A stored answer that fails the format is no success: ask again.
-        return None if isinstance(value, ItemError) else _Ready(value)
+        if isinstance(value, ItemError):
+            return None
+        summary.count_cached(hit)
+        return _Ready(value)
 
     def prepare(position: int, pair: Any) -> Any:
         # Runs in the main thread: rendering a user's object may block, and Ctrl-C must
@@ -376,10 +382,10 @@ def _run_live(
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
-        cost = magics.session_usage.add(message.model, message.usage, demo=summary.source == "demo")
-        summary.add_usage(message.usage, cost)
+        summary.count(magics.session_usage, message)
         sink.add(key, message)
-        return item_value(joined_text(message), message.stop_reason, label, settings)
+        # Model text is masked like server text: an item's answer may echo the key.
+        return item_value(redact(joined_text(message)), message.stop_reason, label, settings)
 
     def note() -> str:
         return f"{cached[0]:,} from the answer cache" if cached[0] else ""

@@ -108,26 +108,62 @@ class MapSummary:
     source: str = "api"  # or "demo": the offline demo's fake answered
     cached: int = 0  # items served by the answer cache (not sent, not paid again)
     batch_ids: list[str] = field(default_factory=list)  # every part of a split batch
+    request_ids: list[str] = field(default_factory=list)  # each answer's, as it arrived
+    stop_reasons: list[str] = field(default_factory=list)
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """Output metadata for the summary's display: the run's totals and batch ids."""
-        from ..ask.provenance import run_metadata
+        """Output metadata for the summary's display: the same keys as an answer's."""
+        from ..ask.provenance import Provenance, provenance
 
         ids = self.batch_ids or ([self.batch_id] if self.batch_id else [])
-        return run_metadata(
-            model=self.model,
-            total=self.total,
-            succeeded=self.succeeded,
-            failed=self.failed,
-            cancelled=self.cancelled,
-            cached=self.cached,
-            usage=self.usage,
-            cost=self.cost,
-            elapsed=self.elapsed,
-            batch_ids=ids,
-            status=self.status,
+        return provenance(
+            Provenance(
+                kind="map",
+                route="batch" if self.batch_id else "map",
+                source=self.source,
+                model=self.model,
+                usage=self.usage,
+                cost=self.cost,
+                elapsed=self.elapsed,
+                status=self.status,
+                request_ids=self.request_ids,
+                stop_reasons=self.stop_reasons,
+                items=self.total,
+                succeeded=self.succeeded,
+                failed=self.failed,
+                cancelled=self.cancelled,
+                from_cache=self.cached,
+                batch_ids=ids,
+            )
         )
+
+    def count(self, session_usage: Any, message: Any, *, batch: bool = False) -> None:
+        """One item's answer arrived (live or in a batch): its usage, cost, id and stop reason.
+
+        Under ``%claude demo`` it is priced $0 and counted apart, as every demo answer is.
+        """
+        from ..ask.client import in_demo
+
+        if in_demo():
+            self.source = "demo"
+        cost = session_usage.add(
+            message.model, message.usage, batch=batch, demo=self.source == "demo"
+        )
+        self.add_usage(message.usage, cost)
+        self.model = self.model or message.model
+        rid = getattr(message, "_request_id", None)
+        if isinstance(rid, str) and rid:
+            self.request_ids.append(rid)
+        if message.stop_reason:
+            self.stop_reasons.append(message.stop_reason)
+
+    def count_cached(self, hit: Any) -> None:
+        """An item served by the answer cache: its stored request id and stop reason."""
+        if hit.request_id:
+            self.request_ids.append(hit.request_id)
+        if hit.stop_reason:
+            self.stop_reasons.append(hit.stop_reason)
 
     @property
     def errors(self) -> list[ItemError]:

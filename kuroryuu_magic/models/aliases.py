@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.session import session_for
-from .facts import LINES, newest
+from .facts import LINES, MODELS, newest
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -50,6 +50,23 @@ def list_models(client: Anthropic, *, refresh: bool = False) -> list[dict[str, A
         rows.sort(key=lambda r: str(r["created_at"] or ""), reverse=True)
         listing.rows = rows
     return listing.rows
+
+
+def offline_listing() -> tuple[list[dict[str, Any]], str]:
+    """The models without a request (replay): this session's listing, else the built-in table.
+
+    Returns the rows (as :func:`list_models` gives them) and where they came from.
+    """
+    rows = session_for().state(ModelListing).rows
+    if rows is not None:
+        return rows, "the models the API listed earlier in this session"
+    table = [
+        {"id": m.id, "display_name": m.display_name, "created_at": m.released}
+        for m in MODELS
+        if m.lifecycle != "retired"
+    ]
+    table.sort(key=lambda r: str(r["created_at"]), reverse=True)
+    return table, "the models this release knows (its built-in table), not the API's listing"
 
 
 def forget_listing() -> None:

@@ -1,9 +1,12 @@
-"""The one table of model facts: every model id the installed SDK names.
+"""The one table of model facts: the model ids this release knows.
 
 Aliases (``aliases``), cost estimates (``pricing``), the thinking check, the
 ``-m`` help and the fake API's ``/v1/models`` all read this table, so they
-cannot disagree.  A test checks that it lists exactly the ids of the SDK's
-``anthropic.types.Model`` literal.
+cannot disagree.  A test checks one direction only: every id here that is not
+retired is named by the installed SDK's ``anthropic.types.Model`` literal.  A
+newer SDK may name models this table does not know (they get no price: "not
+priced"), and drops ids once they retire (rows kept here, marked ``retired``,
+so an old notebook's model still gets a clear "not found", not a guess).
 
 Sources, checked on :data:`CHECKED`: Anthropic's model overview pages on
 platform.claude.com (context window, max output, price per million tokens,
@@ -79,7 +82,9 @@ _1M, _200K = 1_000_000, 200_000
 _128K, _64K = 128_000, 64_000
 
 # Newest first within each line; dated snapshots are rows of their own because
-# the API lists and accepts them as ids of their own.
+# the API lists and accepts them as ids of their own.  One row a line, aligned as
+# a table: kept out of `ruff format`, which would put every field on a line of its own.
+# fmt: off
 MODELS: tuple[ModelFacts, ...] = (
     _m("claude-opus-5-5", "Claude Opus 5.5", "opus", "2026-10-21", _1M, _128K, False, 4096, (4.0, 20.0)),
     _m("claude-sonnet-5-5", "Claude Sonnet 5.5", "sonnet", "2026-10-14", _1M, _128K, False, 1024, (2.0, 10.0)),
@@ -111,13 +116,18 @@ MODELS: tuple[ModelFacts, ...] = (
        lifecycle="deprecated", retires="2027-01-22"),
     _m("claude-opus-4-5-20251101", "Claude Opus 4.5", "opus", "2025-11-24", _200K, _64K, True, 4096,
        (5.0, 25.0), lifecycle="deprecated", retires="2027-01-22"),
+    # Retired on 2026-11-30 (SDK 2.14's DEPRECATED_MODELS); SDK 2.17 no longer names it.
     _m("claude-sonnet-4-5", "Claude Sonnet 4.5", "sonnet", "2025-09-29", _200K, _64K, True, 1024, (3.0, 15.0),
-       lifecycle="deprecated", retires="2026-11-30"),
+       lifecycle="retired", retires="2026-11-30"),
     _m("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "sonnet", "2025-09-29", _200K, _64K, True, 1024,
-       (3.0, 15.0), lifecycle="deprecated", retires="2026-11-30"),
+       (3.0, 15.0), lifecycle="retired", retires="2026-11-30"),
 )
+# fmt: on
 
 BY_ID: dict[str, ModelFacts] = {m.id: m for m in MODELS}
+# What the API still answers: a retired model is listed only on request, and a
+# request naming it is a 404 (the SDK's ModelInfo.lifecycle).
+CALLABLE: tuple[ModelFacts, ...] = tuple(m for m in MODELS if m.lifecycle != "retired")
 
 # Built-in aliases: the newest *active* model of each line. ``-m haiku`` etc.
 # resolve against the API's listing first (aliases.py); these are the fallback

@@ -20,5 +20,6 @@ POLICY_NOTE = (
     "Anthropic permits subscription (Free/Pro/Max) OAuth tokens only in its own apps "
     "(Claude Code and Claude.ai); using them in another tool is not permitted. "
     "This login is a diagnostic that shows what the API answers. "
-    "The supported way to use Claude from a notebook is an API key: %claude setup."
+    "The supported way to use Claude from a notebook is an API key: %claude setup. "
+    "With a subscription, Claude Code itself can use this notebook's data: %claude mcp."
 )

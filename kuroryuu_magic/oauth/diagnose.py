@@ -112,8 +112,11 @@ _TABLE: tuple[tuple[int, str, str, str], ...] = (
         "only authorized for use with claude code",
         "Your login works, but Anthropic authorizes this subscription token only for "
         "Claude Code, so the API refuses it for any other tool. This is Anthropic's "
-        "policy, not a bug, and kuroryuu-magic will not work around it.",
-        API_KEY_ADVICE,
+        "policy, not a bug, and kuroryuu-magic will not work around it. The supported "
+        "way to use your subscription with this notebook is %claude mcp: Claude Code, "
+        "logged in with your subscription, then works on this notebook's live variables.",
+        "Run %claude mcp and paste the command it prints into a terminal; or, to ask "
+        "from the notebook itself: " + API_KEY_ADVICE,
     ),
     (
         401,

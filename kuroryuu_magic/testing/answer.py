@@ -61,6 +61,7 @@ class Plan:
     beta: bool = False  # the request named betas: answer with the Beta* types' fields
     thinking_count: bool = False  # BetaThinkingDelta.estimated_tokens: "present whenever
     # the thinking-token-count-2026-05-13 beta is set" (null unless display is omitted)
+    extra_events: list[dict[str, Any]] = field(default_factory=list)  # Reply.extra_events
 
 
 # Fields the SDK's BetaMessage / BetaUsage / BetaRawMessageDeltaEvent add to the GA
@@ -143,6 +144,7 @@ def plan(
         first_byte_delay=reply.first_byte_delay,
         tools=tools,
         text_block=has_text,
+        extra_events=list(reply.extra_events),
     )
 
 
@@ -206,6 +208,8 @@ def send_stream(h: Exchange, p: Plan, fault: Fault | None) -> None:
     start = _beta_message(p, message_object(p.msg_id, p.model, [], None, None, start_usage))
     _event(h, "message_start", {"message": start})
     _event(h, "ping", {})
+    for extra in p.extra_events:
+        h.chunk(sse(str(extra["type"]), extra))
     index = 0
     if p.thinking is not None:
         _thinking_block(h, p)

@@ -60,8 +60,13 @@ class Reply:
     tool_calls: list[ToolCall] = field(default_factory=list)
     json: Any = None
     off_schema: bool = False
+    # Streamed after `ping`: events of a type the API may add later ({"type": NAME, …}).
+    # The API's versioning policy lets it add event types; clients must ignore them.
+    extra_events: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if any(not isinstance(e, dict) or not e.get("type") for e in self.extra_events):
+            raise ValueError('each extra event is a JSON object with a "type"')
         if self.stop_reason is not None and self.stop_reason not in STOP_REASONS:
             raise ValueError(
                 f"stop_reason {self.stop_reason!r} is not one the SDK accepts: {STOP_REASONS}"

@@ -103,9 +103,11 @@ def models(h: Exchange, path: str) -> None:
         items = [i for i in (model_info(m.id) for m in MODELS) if i]
         # ModelListParams.lifecycle (SDK 2.14), sent as lifecycle[]=… (brackets arrays).
         query = parse_qsl(urlsplit(h.path).query)
+        # "When omitted, the list contains the active and deprecated models; retired
+        # models appear only when retired is requested explicitly."
         stages = {v for k, v in query if k in ("lifecycle[]", "lifecycle")}
-        if stages:
-            items = [i for i in items if i["lifecycle"] in stages]
+        stages = stages or {"active", "deprecated"}
+        items = [i for i in items if i["lifecycle"] in stages]
         try:
             h.send_json(200, paginate(items, h.query))
         except PageError as exc:

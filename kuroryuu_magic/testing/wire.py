@@ -38,9 +38,10 @@ ERROR_MESSAGES = {
     "overloaded_error": "Overloaded",
 }
 
-# GET /v1/models lists exactly the models of the one facts table, newest first.
+# GET /v1/models lists the models of the one facts table, newest first; retired ones
+# only when asked for (ModelListParams.lifecycle), and a request naming one is a 404.
 MODELS = sorted(FACTS, key=lambda m: m.released, reverse=True)
-MODEL_IDS = frozenset(m.id for m in MODELS)
+MODEL_IDS = frozenset(m.id for m in MODELS if m.lifecycle != "retired")
 IMAGE_TOKENS = 1600
 
 

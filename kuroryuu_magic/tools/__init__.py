@@ -5,9 +5,12 @@ an exact answer with pandas/polars/numpy operations on named columns, returns
 bounded and redacted text, and never raises: mistakes come back as
 ``ToolOutcome(text, is_error=True)``.
 
+- :data:`TOOLS` — one :class:`Tool` record per tool (name, description, pydantic
+  input model, the function): everything below, and the MCP server's tool
+  list, is generated from it;
 - :data:`DEFINITIONS` / :func:`tool_definitions` — Anthropic tool definitions
   (``run_python`` included; running it, with approval, belongs to the loop);
-- :func:`run_tool` — validate one call's input against its schema and run it;
+- :func:`run_tool` — validate one call's input with its model and run it;
 - the tools themselves, importable for direct use and tests.
 
 This package imports nothing from the magic layer; the agent loop imports it.
@@ -19,13 +22,16 @@ from .distribution import correlations, histogram, quantiles
 from .frames import describe, duplicates, null_counts, value_counts
 from .kernel import cell, last_error, list_variables
 from .outcome import ToolError, ToolOutcome
-from .registry import CODE_TOOL, DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
+from .records import CODE_TOOL, TOOLS, Tool, tool_named
+from .registry import DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
 from .rows import groupby, sample_rows
 
 __all__ = [
     "CODE_TOOL",
     "DEFINITIONS",
     "INSPECT_TOOLS",
+    "TOOLS",
+    "Tool",
     "ToolError",
     "ToolOutcome",
     "cell",
@@ -41,5 +47,6 @@ __all__ = [
     "run_tool",
     "sample_rows",
     "tool_definitions",
+    "tool_named",
     "value_counts",
 ]

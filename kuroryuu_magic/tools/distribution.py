@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ..context.stats import fmt_exact, int_quantiles
 from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
@@ -18,6 +18,7 @@ from .outcome import ToolError, tool
 from .text import Budget, num, nums
 
 DEFAULT_Q = (0, 0.01, 0.25, 0.5, 0.75, 0.99, 1)
+Method = Literal["pearson", "spearman"]
 MAX_CORR_COLUMNS = 100
 SPEARMAN_PAIR_ROWS = 30_000_000  # rows × pairs with nulls: a few seconds of per-pair ranking
 

@@ -10,6 +10,7 @@ package only.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from collections.abc import Mapping
@@ -26,13 +27,62 @@ from .text import Budget
 _INTERNALS = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
 
 
+# Packages whose own properties (``shape``, ``columns``) are read: library code, not the
+# user's.  On anything else only the instance's own ``__dict__`` is read, never a hook.
+_TRUSTED = frozenset({"numpy", "pandas", "polars", "pyarrow", "scipy", "xarray", "torch"})
+_SIZED = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
+_MISSING = object()
+_TYPE_MODULE = vars(type)["__module__"]
+
+
+def _static(obj: Any, name: str) -> Any:
+    """``obj.name`` read without running the user's code: ``type(obj)`` and
+    ``inspect.getattr_static`` only, so ``__getattr__``, ``__getattribute__``, properties
+    and ``__class__`` tricks of a proxy never run.  A descriptor (property, slot) is read
+    only when the class that defines it comes from a trusted library."""
+    try:
+        value = inspect.getattr_static(obj, name)
+    except AttributeError:
+        return _MISSING
+    kind = type(value)
+    if not hasattr(kind, "__get__"):
+        return value  # a plain value (the instance's own, or the class's)
+    for klass in type(obj).__mro__:
+        if name in vars(klass):
+            module = _TYPE_MODULE.__get__(klass, type)  # type's own getter: no metaclass hook
+            if isinstance(module, str) and module.split(".")[0] in _TRUSTED:
+                return getattr(obj, name)
+            return _MISSING
+    return _MISSING
+
+
 def _shape(obj: Any) -> str:
-    shape = getattr(obj, "shape", None)
-    if isinstance(shape, tuple) and all(isinstance(d, int) for d in shape):
+    shape = _static(obj, "shape")
+    if type(shape) is tuple and all(type(d) is int for d in shape):
         return "shape (" + ", ".join(f"{d:,}" for d in shape) + ")"
-    if isinstance(obj, (str, bytes, list, tuple, dict, set, frozenset)):
+    cls = type(obj)
+    # ``len`` only where it is the builtin's own (a subclass may override ``__len__``).
+    base = next((b for b in _SIZED if issubclass(cls, b)), None)
+    if base is not None and inspect.getattr_static(cls, "__len__") is vars(base)["__len__"]:
         return f"len {len(obj):,}"
     return ""
+
+
+def _columns(obj: Any) -> str:
+    if not type_name(obj).startswith(("pandas.", "polars.")):
+        return ""
+    ncols = _static(obj, "columns")
+    return "" if ncols is _MISSING or ncols is None else f", {len(ncols):,} columns"
+
+
+def _variable_line(key: str, obj: Any) -> str:
+    """One line per variable; one that can't be read says so instead of failing the list."""
+    kind = type_name(obj)  # type(obj): never the object's own ``__class__``
+    try:
+        shape = _shape(obj)
+        return f"  {key}: {kind}" + (f", {shape}" if shape else "") + _columns(obj)
+    except Exception as exc:
+        return f"  {key}: {kind} (could not be read: {type(exc).__name__})"
 
 
 def user_variables(namespace: Mapping[str, Any], shell: ShellLike | None = None) -> list[str]:
@@ -44,7 +94,9 @@ def user_variables(namespace: Mapping[str, Any], shell: ShellLike | None = None)
             continue
         if key in hidden:
             continue
-        if isinstance(value, (types.ModuleType, type)):
+        if issubclass(
+            type(value), (types.ModuleType, type)
+        ):  # not isinstance: ``__class__`` is a hook
             continue
         out.append(key)
     return out
@@ -64,13 +116,7 @@ def list_variables(
     b = Budget(max_chars)
     b.add(f"{len(names):,} user variables:" if names else "no user variables yet")
     for key in names:
-        obj = namespace[key]
-        shape = _shape(obj)
-        columns = ""
-        ncols = getattr(obj, "columns", None)
-        if ncols is not None and type_name(obj).startswith(("pandas.", "polars.")):
-            columns = f", {len(ncols):,} columns"
-        if not b.add(f"  {key}: {type_name(obj)}" + (f", {shape}" if shape else "") + columns):
+        if not b.add(_variable_line(key, namespace[key])):
             break
     return b.text(f"  … {len(names) - len(b.lines) + 1:,} more")
 

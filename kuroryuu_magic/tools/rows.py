@@ -12,7 +12,7 @@ import contextlib
 import operator
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .columns import WITHHELD, kind
 from .data import Table, colname, position, positions, table_of
@@ -32,8 +32,10 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-ALL_OPS = (*OPS, "in", "not_in", "isnull", "notnull", "contains")
-AGGS = ("count", "sum", "mean", "median", "min", "max", "nunique", "std")
+Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "isnull", "notnull", "contains"]
+Agg = Literal["count", "sum", "mean", "median", "min", "max", "nunique", "std"]
+ALL_OPS: tuple[str, ...] = get_args(Op)  # the tool record's input model checks against these
+AGGS: tuple[str, ...] = get_args(Agg)
 _NUMERIC_AGGS = ("sum", "mean", "median", "std")
 
 

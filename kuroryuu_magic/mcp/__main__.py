@@ -1,0 +1,7 @@
+"""``python -m kuroryuu_magic.mcp --connection-file FILE [--allow-run] [--timeout S]``."""
+
+import sys
+
+from .server import main
+
+sys.exit(main())
