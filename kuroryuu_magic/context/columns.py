@@ -226,7 +226,7 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         if top:
             parts.append(top)
     elif not sampled:
-        levels, counts = np.unique(values if base else sample, return_counts=True)
+        levels, counts = np.unique(values if kind in "iu" else sample, return_counts=True)
         parts.append(f"distinct={levels.size:,}")
         if levels.size <= LOW_CARDINALITY:
             parts.append(_numbers_top(levels, counts, sample.size))

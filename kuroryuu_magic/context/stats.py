@@ -13,11 +13,14 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
+FLOAT_TENTHS = 2**40  # float64 resolves tenths with room to spare below this (ulp ≈ 0.0001)
+
 
 def fmt_number(x: Any, extra: int = 0) -> str:
     """The one number style of summaries: whole numbers in full with thousands separators,
     other numbers from 1,000 up with one decimal (so a rounded value never reads as a whole
-    one), smaller ones to four significant digits; exponents only below 0.0001 or from 1e15.
+    one), smaller ones to four significant digits; exponents below 0.0001, from 1e15, and
+    for fractions beyond 2**40, where float64 no longer resolves a tenth.
     ``extra`` adds digits (see :func:`distinct_texts`)."""
     if (isinstance(x, int) and not isinstance(x, bool)) or getattr(
         getattr(x, "dtype", None), "kind", ""
@@ -33,8 +36,10 @@ def fmt_number(x: Any, extra: int = 0) -> str:
         return "inf" if f > 0 else "-inf"
     if abs(f) < 1e15 and f.is_integer():
         return f"{round(f):,}"
-    if abs(f) < 1e15 and abs(f) >= 999.95:  # 999.95 rounds up to 1,000.0
+    if 999.95 <= abs(f) < FLOAT_TENTHS:  # 999.95 rounds up to 1,000.0
         return f"{f:,.{1 + extra}f}"
+    if FLOAT_TENTHS <= abs(f) < 1e15:
+        return f"{f:.{10 + extra}g}"
     text = f"{f:.{4 + extra}g}"
     return text if any(c in text for c in ".e") else f"{f:.1f}"
 
@@ -75,8 +80,8 @@ def int_quantiles(values: Any, qs: Any) -> list[Fraction]:
 
 def fmt_exact(x: Fraction, fmt: Callable[[Any], str], sep: str = "") -> str:
     """An exact value as ``fmt`` would write it: through float where float64 holds it to the
-    digits shown (below 2**53), else every integer digit and a correctly rounded tenth."""
-    if abs(x) < 2**53:
+    digits shown (below 2**40), else every integer digit and a correctly rounded tenth."""
+    if abs(x) < FLOAT_TENTHS:
         return fmt(float(x))
     if x.denominator == 1:
         return f"{x.numerator:{sep}}"
@@ -96,7 +101,9 @@ def mean_for(values: Any, fmt: Callable[[Any], str]) -> float:
     np = sys.modules["numpy"]
     n: int = values.size
     mean = float(values.sum()) / n
+    # Summation error, plus the division's own rounding (half an ulp of the mean).
     bound = (math.log2(n) + 130) * 2.3e-16 * float(np.abs(values).sum()) / n
+    bound += abs(mean) * 2.3e-16
     if fmt(mean - bound) == fmt(mean) == fmt(mean + bound):
         return mean
     return math.fsum(values.tolist()) / n

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ..context.stats import fmt_exact, int_quantiles
+from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
 from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
 from .data import colname, column, position, positions, table_of
 from .outcome import ToolError, tool
@@ -58,7 +58,7 @@ def quantiles(
     values = None
     if k == "number" and isinstance(ok.dtype, np.dtype) and ok.dtype.kind in "iu":
         exact = int_quantiles(ok.to_numpy(), qs)  # integers: exact fractions
-        small = all(abs(x) < 2**53 for x in exact)
+        small = all(abs(x) < FLOAT_TENTHS for x in exact)
         out = nums([float(x) for x in exact]) if small else [fmt_exact(x, num) for x in exact]
     elif k == "number":
         values = floats(ok)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..context.layout import hashable_frame
 from ..context.stats import (
+    FLOAT_TENTHS,
     date_like,
     date_range,
     fmt_exact,
@@ -107,7 +108,7 @@ def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
         q_exact = int_quantiles(ints, [0.25, 0.5, 0.75])
         q_t = [fmt_exact(x, num) for x in q_exact]
         lo_t, hi_t = num(lo), num(hi)
-        if all(abs(x) < 2**53 for x in q_exact):
+        if all(abs(x) < FLOAT_TENTHS for x in q_exact):
             lo_t, *q_t, hi_t = nums([lo, *map(float, q_exact), hi])
     else:
         q = linear_quantiles(finite, [0.25, 0.5, 0.75])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..context.stats import distinct_texts
+from ..context.stats import FLOAT_TENTHS, distinct_texts
 from ..context.text import shown_label, truncate
 
 CELL_CHARS = 40
@@ -40,8 +40,10 @@ def num(x: Any, extra: int = 0) -> str:
         return str(int(x))
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
-    if 1e6 <= abs(f) < 1e15:
+    if 1e6 <= abs(f) < FLOAT_TENTHS:
         return f"{f:.{1 + extra}f}"
+    if FLOAT_TENTHS <= abs(f) < 1e15:  # float64 no longer resolves a tenth here
+        return f"{f:.{12 + extra}g}"
     text = f"{f:.{6 + extra}g}"
     return text if any(c in text for c in ".en") else f"{f:.1f}"
 
