@@ -178,8 +178,14 @@ def test_no_answer_within_the_approval_timeout_declines_and_nothing_runs(
 ):
     import time
 
+    waited: list[float] = []
+
     def never_answers(prompt: str = "") -> str:  # as a user who walked away
-        time.sleep(30)
+        started = time.monotonic()
+        try:
+            time.sleep(30)
+        finally:
+            waited.append(time.monotonic() - started)
         return "y"
 
     monkeypatch.setattr(builtins, "input", never_answers)
@@ -187,9 +193,11 @@ def test_no_answer_within_the_approval_timeout_declines_and_nothing_runs(
     sentinel = tmp_path / "ran.txt"
     fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
     fake.enqueue(Reply(text="Understood; I will not run it."))
-    started = time.monotonic()
     run_cell(ip, "%%claude --tools code\nRun something")
-    assert time.monotonic() - started < 10
+    # The prompt itself was cut by the timer (not the 30 s sleep); the two API rounds
+    # around it are not timed, since they are slow on a loaded machine.
+    [seconds] = waited
+    assert seconds < 10
     assert not sentinel.exists()
     assert fake.tool_results[0]["is_error"]
     assert "no answer within 0.3 seconds" in fake.tool_results[0]["content"]

@@ -241,58 +241,133 @@ def _in_process_bounded(kernel: Kernel, chars: int) -> str:
     return text
 
 
-def _start_busy(kernel: Kernel, seconds: float) -> str:
-    msg_id: str = kernel.kc.execute(f"import time as _t; _t.sleep({seconds})")
-    return msg_id
+class Busy:
+    """A cell that keeps the kernel busy until the test releases it (no guessed durations)."""
+
+    def __init__(self, kernel: Kernel, tmp_path: Path) -> None:
+        self.kernel, self.release_file = kernel, tmp_path / "release"
+        self.msg_id: str = kernel.kc.execute(
+            "import os as _o, time as _t\n_end = _t.monotonic() + 120\n"
+            f"while not _o.path.exists({str(self.release_file)!r}) and _t.monotonic() < _end:\n"
+            "    _t.sleep(0.02)"
+        )
+
+    def release(self, timeout: float = 120) -> None:
+        self.release_file.touch()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with contextlib.suppress(queue.Empty):
+                reply = self.kernel.kc.get_shell_msg(timeout=1)
+                if reply["parent_header"].get("msg_id") == self.msg_id:
+                    return
+        raise AssertionError("the busy cell never finished")
 
 
-def _wait_reply(kernel: Kernel, msg_id: str, timeout: float = 120) -> None:
+def _new_token(before: set[str], timeout: float = 60) -> None:
+    """Wait until the server made a call's token (it then sends the request), plus a moment."""
+    from kuroryuu_magic.mcp.bridge import _token_dir
+
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            reply = kernel.kc.get_shell_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return
-    raise AssertionError("the busy cell never finished")
+    while set(os.listdir(_token_dir())) <= before:
+        assert time.monotonic() < end, "the server never started the call"
+        time.sleep(0.02)
+    time.sleep(1.0)  # the connection is warm: the request is on its way to the kernel
 
 
-def test_busy_kernel_is_a_tool_error_and_the_call_never_runs_later(served) -> None:
+def _tokens() -> set[str]:
+    from kuroryuu_magic.mcp.bridge import _token_dir
+
+    return set(os.listdir(_token_dir()))
+
+
+def _last_log_line(kernel: Kernel) -> str:
+    return kernel.ok("%claude mcp log").text().strip().splitlines()[-1]
+
+
+def test_busy_kernel_is_a_tool_error_and_the_call_never_runs_later(served, tmp_path) -> None:
     kernel, errlog = served
-    busy = _start_busy(kernel, 8)
 
-    async def go() -> tuple[Any, float]:
+    async def go() -> tuple[Any, float, Busy]:
         with open(errlog, "a") as err:
             async with mcp_session(kernel.km.connection_file, err, "--timeout", "1.5") as s:
+                await s.call_tool("list_variables", {})  # connected before the kernel is busy
+                busy = Busy(kernel, tmp_path)
                 started = time.monotonic()
                 result = await s.call_tool("null_counts", {"name": "longley"})
-                return result, time.monotonic() - started
+                return result, time.monotonic() - started, busy
 
-    result, took = anyio.run(go)
-    _wait_reply(kernel, busy)
+    result, took, busy = anyio.run(go)
+    busy.release()
     assert result.is_error and _text(result).startswith("error: kernel busy running a cell")
-    assert took < 8  # answered at the timeout, not when the cell ended
-    last = kernel.ok("%claude mcp log").text().strip().splitlines()[-1]
+    assert took < 30  # answered at the timeout, while the cell still ran
+    last = _last_log_line(kernel)
     assert "null_counts" in last and last.endswith("expired")  # reached later, ran nothing
 
 
-def test_client_cancel_means_the_queued_call_never_runs(served) -> None:
+def test_client_cancel_means_the_queued_call_never_runs(served, tmp_path) -> None:
     kernel, errlog = served
-    busy = _start_busy(kernel, 6)
 
-    async def go() -> bool:
+    async def go() -> tuple[bool, Busy]:
         with open(errlog, "a") as err:
             async with mcp_session(kernel.km.connection_file, err, "--allow-run") as s:
-                with anyio.move_on_after(1.5) as scope:
-                    await s.call_tool("run_python", {"code": "cancelled_by_client = 1"})
-                await anyio.sleep(0.5)  # the cancellation notice reaches the server
-                return scope.cancelled_caught
+                await s.call_tool("list_variables", {})
+                busy = Busy(kernel, tmp_path)
+                before = _tokens()
+                async with anyio.create_task_group() as tg:
 
-    assert anyio.run(go)
-    _wait_reply(kernel, busy)
+                    async def call() -> None:
+                        await s.call_tool("run_python", {"code": "cancelled_by_client = 1"})
+
+                    tg.start_soon(call)
+                    await anyio.to_thread.run_sync(_new_token, before)
+                    tg.cancel_scope.cancel()  # the client gives up: notifications/cancelled
+                await anyio.sleep(0.5)
+                return tg.cancel_scope.cancel_called, busy
+
+    cancelled, busy = anyio.run(go)
+    busy.release()
+    assert cancelled
     assert kernel.ok("print('cancelled_by_client' in globals())").text().strip() == "False"
-    last = kernel.ok("%claude mcp log").text().strip().splitlines()[-1]
+    last = _last_log_line(kernel)
+    assert "run_python" in last and last.endswith("cancelled")
+
+
+def test_a_call_queued_when_the_server_is_killed_never_runs(served, tmp_path: Path) -> None:
+    kernel, errlog = served
+    with open(errlog, "a") as err:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kuroryuu_magic.mcp", "--connection-file",
+             kernel.km.connection_file, "--allow-run"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+        )  # fmt: skip
+        assert server.stdin is not None and server.stdout is not None
+
+        def send(message: dict[str, Any]) -> None:
+            assert server.stdin is not None
+            server.stdin.write(json.dumps({"jsonrpc": "2.0", **message}) + "\n")
+            server.stdin.flush()
+
+        def call(n: int, name: str, arguments: dict[str, Any]) -> None:
+            send(
+                {"id": n, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+            )
+
+        send({"id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "test", "version": "0"}}})  # fmt: skip
+        assert '"id":1' in server.stdout.readline().replace(" ", "")
+        send({"method": "notifications/initialized"})
+        call(2, "list_variables", {})  # connected before the kernel is busy
+        assert '"id":2' in server.stdout.readline().replace(" ", "")
+        busy = Busy(kernel, tmp_path)
+        before = _tokens()
+        call(3, "run_python", {"code": "ran_after_kill = 1"})
+        _new_token(before)
+        server.terminate()  # what a client does on exit
+        assert server.wait(timeout=60) == 0
+    busy.release()
+    assert kernel.ok("print('ran_after_kill' in globals())").text().strip() == "False"
+    last = _last_log_line(kernel)
     assert "run_python" in last and last.endswith("cancelled")
 
 
@@ -324,7 +399,7 @@ def test_restart_while_a_call_waits_is_one_error_not_a_busy_timeout(tmp_path: Pa
     errlog = tmp_path / "stderr.txt"
     with start_kernel(kernel_env(tmp_path / "home")) as kernel, open(errlog, "w") as err:
         cf = kernel.km.connection_file
-        _start_busy(kernel, 60)
+        Busy(kernel, tmp_path)  # never released: the restart ends it
 
         async def go() -> tuple[str, float]:
             async with mcp_session(cf, err, "--timeout", "50") as s:

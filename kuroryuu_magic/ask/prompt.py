@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import UsageError
 from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
+from .request import Request
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -53,7 +53,7 @@ class _Context:
 def build_content(
     shell: NamespaceLike,
     text: str,
-    opts: argparse.Namespace,
+    opts: Request,
     *,
     context_chars: int,
     object_chars: int,
@@ -87,7 +87,7 @@ def build_content(
     return blocks, filled
 
 
-def _attachments(shell: NamespaceLike, opts: argparse.Namespace, context: _Context) -> list[str]:
+def _attachments(shell: NamespaceLike, opts: Request, context: _Context) -> list[str]:
     """One block per ``--vars`` name while the context budget lasts, whole or visibly cut;
     the names that did not fit are said in a last line, inside the same budget."""
     if not opts.vars:
@@ -119,7 +119,7 @@ def _attachments(shell: NamespaceLike, opts: argparse.Namespace, context: _Conte
     return blocks
 
 
-def _images(shell: NamespaceLike, opts: argparse.Namespace) -> list[dict[str, Any]]:
+def _images(shell: NamespaceLike, opts: Request) -> list[dict[str, Any]]:
     if not opts.image and not opts.plot:
         return []
     from ..context import images

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +24,7 @@ from ..core.redact import redact as _redact_secrets
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CorruptCacheError
 from ._file import SIDE_FILES, prepare_private_file
+from ._rows import BadRow, answer_from_row
 
 __all__ = ["AnswerCache"]
 
@@ -78,6 +80,7 @@ class AnswerCache:
         self._lock = threading.RLock()
         self._hits = 0
         self._misses = 0
+        self.bad_rows = 0  # rows met that were not valid answers (see ``_rows``)
         self._json_each = True
         self._conn: sqlite3.Connection | None = None
         prepare_private_file(self._path)
@@ -190,38 +193,52 @@ class AnswerCache:
 
     # --- reading ------------------------------------------------------------------------
 
-    @staticmethod
-    def _answer(row: tuple[Any, ...]) -> CachedAnswer:
-        return CachedAnswer(
-            text=row[1],
-            content=json.loads(row[2]),
-            usage=json.loads(row[3]),
-            model=row[4],
-            stop_reason=row[5],
-            request_id=row[6],
-            created=row[7],
-        )
+    def _answer(self, row: tuple[Any, ...], bad: list[str]) -> CachedAnswer | None:
+        """The row's answer, or ``None`` (a miss) with the reason added to ``bad``."""
+        try:
+            return answer_from_row(row)
+        except BadRow as exc:
+            bad.append(str(exc))
+            return None
+
+    def _warn(self, bad: list[str]) -> None:
+        """One line for every lookup that met rows it could not use (the file is foreign input)."""
+        if bad:
+            self.bad_rows += len(bad)
+            print(
+                f"(answer cache {self._path}: {len(bad)} stored answer(s) could not be read "
+                f"({bad[0][:120]}); treated as not cached)",
+                file=sys.stderr,
+            )
 
     def get(self, key: str) -> CachedAnswer | None:
-        """The stored answer for ``key``, or ``None``; counts a hit or a miss."""
+        """The stored answer for ``key``, or ``None``; counts a hit or a miss.
+
+        A row that is not a valid answer is a miss and one line on stderr."""
+        bad: list[str] = []
         with self._connection() as conn:
             row = conn.execute(f"{_SELECT} WHERE key = ?", (key,)).fetchone()
-            answer = None if row is None else self._answer(row)
+            answer = None if row is None else self._answer(row, bad)
             if answer is None:
                 self._misses += 1
             else:
                 self._hits += 1
-            return answer
+        self._warn(bad)
+        return answer
 
     def get_many(self, keys: Iterable[str]) -> dict[str, CachedAnswer]:
         """Stored answers for those of ``keys`` that have one, in a single query."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, CachedAnswer] = {}
+        bad: list[str] = []
         with self._connection() as conn:
             for row in self._select_many(conn, wanted):
-                found[row[0]] = self._answer(row)
+                answer = self._answer(row, bad)
+                if answer is not None and isinstance(row[0], str):
+                    found[row[0]] = answer
             self._hits += len(found)
             self._misses += len(wanted) - len(found)
+        self._warn(bad)
         return found
 
     def _select_many(self, conn: sqlite3.Connection, keys: list[str]) -> list[tuple[Any, ...]]:

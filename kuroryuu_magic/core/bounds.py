@@ -125,34 +125,108 @@ MAX_RESULT_LINE_BYTES = 16 * 2**20
 
 
 class _Budget:
-    """Counts a body's bytes (or, for JSONL, the bytes since the last line break)."""
+    """Counts a body's bytes (batch results, JSONL, are capped per line by :class:`_LineCap`)."""
 
-    def __init__(self, limit: int, *, per_line: bool, declared: str) -> None:
-        self.limit, self.per_line = limit, per_line
+    def __init__(self, limit: int, *, declared: str) -> None:
+        self.limit = limit
         # Over the cap before a byte is read: refuse at the first chunk.
-        over = not per_line and declared.isdigit() and int(declared) > limit
+        over = declared.isdigit() and int(declared) > limit
         self.seen = limit + 1 if over else 0
 
     def take(self, chunk: bytes) -> bytes:
-        if self.per_line:
-            cut = chunk.rfind(b"\n")
-            self.seen = len(chunk) - cut - 1 if cut >= 0 else self.seen + len(chunk)
-        else:
-            self.seen += len(chunk)
+        self.seen += len(chunk)
         if self.seen > self.limit:
-            what = "a result line" if self.per_line else "a response body"
             raise BodyTooLargeError(
-                f"the server sent {what} larger than {self.limit:,} bytes; stopped reading it"
+                f"the server sent a response body larger than {self.limit:,} bytes; "
+                "stopped reading it"
             )
         return chunk
 
 
-def _budget_for(response: Any) -> _Budget:
+_CUSTOM_ID = re.compile(rb'^\s*\{\s*"custom_id"\s*:\s*"([A-Za-z0-9_-]{1,64})"')
+
+
+class _LineCap:
+    """Batch results (JSONL): a line over the cap becomes that item's error, not the batch's.
+
+    Lines are passed on whole (the SDK's decoder buffers each line anyway).  A line that
+    grows past ``limit`` is dropped as it arrives (never held) and replaced by an
+    ``errored`` result for its ``custom_id``, read from the line's first bytes; without
+    one the line is left out and the item is reported as having no result.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        # A line is skipped up to this many bytes: past it the server is not sending
+        # results but an endless line, and reading stops.
+        self.skip_limit = 4 * limit
+        self.skipped = 0
+        self.line = bytearray()
+        self.head = b""
+        self.dropping = False
+
+    def take(self, chunk: bytes) -> bytes:
+        out: list[bytes] = []
+        pos, size = 0, len(chunk)
+        while pos < size:
+            newline = chunk.find(b"\n", pos)
+            end = size if newline < 0 else newline + 1
+            piece, pos = chunk[pos:end], end
+            if not self.dropping:
+                if len(self.line) + len(piece.rstrip(b"\n")) > self.limit:
+                    self.head = bytes(self.line[:256]) or piece[:256]
+                    self.skipped = len(self.line)
+                    self.line.clear()
+                    self.dropping = True
+                else:
+                    self.line += piece
+            if self.dropping:
+                self.skipped += len(piece)
+                if self.skipped > self.skip_limit:
+                    raise BodyTooLargeError(
+                        f"the server sent a result line larger than {self.skip_limit:,} "
+                        "bytes; stopped reading it"
+                    )
+            if newline >= 0:
+                out.append(self._end_line())
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        """The last line when the body does not end with a line break."""
+        return self._end_line() if self.line or self.dropping else b""
+
+    def _end_line(self) -> bytes:
+        if not self.dropping:
+            line = bytes(self.line)
+            self.line.clear()
+            return line
+        self.dropping = False
+        found = _CUSTOM_ID.match(self.head)
+        if found is None:
+            return b""  # nothing to name it by: the item shows as having no result
+        error = {
+            "custom_id": found.group(1).decode(),
+            "result": {
+                "type": "errored",
+                "error": {
+                    "type": "error",
+                    "error": {
+                        "type": "api_error",
+                        "message": f"this result was larger than {self.limit:,} bytes; "
+                        "it was not read (the other results were kept)",
+                    },
+                },
+            },
+        }
+        return json.dumps(error).encode() + b"\n"
+
+
+def _budget_for(response: Any) -> _Budget | _LineCap:
     declared = response.headers.get("content-length", "").strip()
     if response.status_code < 400 and response.request.url.path.endswith("/results"):
-        return _Budget(MAX_RESULT_LINE_BYTES, per_line=True, declared=declared)
+        return _LineCap(MAX_RESULT_LINE_BYTES)
     limit = MAX_API_ERROR_BYTES if response.status_code >= 400 else MAX_API_BODY_BYTES
-    return _Budget(limit, per_line=False, declared=declared)
+    return _Budget(limit, declared=declared)
 
 
 def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]:
@@ -167,23 +241,29 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
     import httpx2
 
     class _Sync(httpx2.SyncByteStream):
-        def __init__(self, inner: Any, budget: _Budget) -> None:
+        def __init__(self, inner: Any, budget: _Budget | _LineCap) -> None:
             self._inner, self._budget = inner, budget
 
         def __iter__(self) -> Any:
             for chunk in self._inner:
-                yield self._budget.take(chunk)
+                if passed := self._budget.take(chunk):
+                    yield passed
+            if isinstance(self._budget, _LineCap) and (tail := self._budget.finish()):
+                yield tail
 
         def close(self) -> None:
             self._inner.close()
 
     class _Async(httpx2.AsyncByteStream):
-        def __init__(self, inner: Any, budget: _Budget) -> None:
+        def __init__(self, inner: Any, budget: _Budget | _LineCap) -> None:
             self._inner, self._budget = inner, budget
 
         async def __aiter__(self) -> Any:
             async for chunk in self._inner:
-                yield self._budget.take(chunk)
+                if passed := self._budget.take(chunk):
+                    yield passed
+            if isinstance(self._budget, _LineCap) and (tail := self._budget.finish()):
+                yield tail
 
         async def aclose(self) -> None:
             await self._inner.aclose()

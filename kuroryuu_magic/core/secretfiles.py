@@ -164,6 +164,31 @@ def _check_dir(directory: Path, doing: str) -> None:
         )
 
 
+def _refuse_linked_dir(directory: Path, doing: str) -> None:
+    """Our own config directory must be a real directory: through a symlink, the secret
+    lands wherever the link points (another user's directory, a synced folder)."""
+    if not directory.is_symlink():
+        return
+    try:
+        target = str(directory.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        target = "somewhere else"
+    raise InsecureSecretFileError(
+        f"{directory} is a symlink (to {target}); refusing to {doing} a secret through it. "
+        f"Fix: replace the link with a directory, or set KURORYUU_CONFIG_DIR to a real one"
+    )
+
+
+def _refuse_hard_links(info: os.stat_result, path: Path, doing: str) -> None:
+    """A second name for the file keeps the secret after Forget (and sees every new one)."""
+    if info.st_nlink > 1:
+        raise InsecureSecretFileError(
+            f"{path} has {info.st_nlink} hard links, so a copy of the secret lives under "
+            f"another name and would survive Forget; refusing to {doing} it. Fix: delete the "
+            f"other links (`find ~ -samefile {path}`), or delete this file and save again"
+        )
+
+
 def _ensure_private_dir(directory: Path, *, private_dir: bool) -> None:
     if not directory.exists():
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -196,6 +221,11 @@ def write_secret_json(path: Path | str, data: dict[str, Any], *, private_dir: bo
             raise InsecureSecretFileError(
                 f"{path} is a symlink; refusing to write a secret through it"
             )
+        if private_dir:
+            _refuse_linked_dir(path.parent, "write")
+        with contextlib.suppress(FileNotFoundError):
+            # Replacing the file gives this name a new inode; another link keeps the old secret.
+            _refuse_hard_links(path.lstat(), path, "replace")
         _ensure_private_dir(path.parent, private_dir=private_dir)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -276,9 +306,10 @@ def _check_descriptor(fd: int, path: Path) -> None:
             f"{path} can be read by other users (mode {stat.S_IMODE(info.st_mode):o}); "
             f"run `chmod 600 {path}` or delete it and save again"
         )
+    _refuse_hard_links(info, path, "read")
 
 
-def read_secret_json(path: Path | str) -> dict[str, Any] | None:
+def read_secret_json(path: Path | str, *, private_dir: bool = True) -> dict[str, Any] | None:
     """The JSON object stored at ``path``, or ``None`` when there is no file.
 
     Raises ``InsecureSecretFileError`` for a symlink, a non-regular file (a FIFO,
@@ -288,6 +319,8 @@ def read_secret_json(path: Path | str) -> dict[str, Any] | None:
     is never modified.
     """
     path = Path(path)
+    if private_dir:  # our own config dir (not $HOME, where the OAuth file lives by default)
+        _refuse_linked_dir(path.parent, "read")
     _check_dir(path.parent, "read")
     try:
         fd = _open_checked(path)
@@ -312,9 +345,29 @@ def read_secret_json(path: Path | str) -> dict[str, Any] | None:
     return data
 
 
+def _scrub_shared(path: Path) -> None:
+    """Empty the file first when another hard link shares it: unlinking one name would
+    leave the secret readable under the other (Forget must forget)."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, os.O_WRONLY | nofollow | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return  # a symlink, a FIFO, gone already: unlink below deals with the name
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            os.ftruncate(fd, 0)
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def delete_secret_file(path: Path | str) -> bool:
-    """Remove ``path`` (never following a symlink).  True when something was removed."""
+    """Remove ``path`` (never following a symlink).  True when something was removed.
+
+    A file with other hard links is emptied first, so the secret is gone from them too."""
     path = Path(path)
+    _scrub_shared(path)
     try:
         path.unlink()
     except FileNotFoundError:

@@ -14,9 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..ask.request import Traits
+from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
+from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
@@ -190,7 +193,12 @@ def _errored(result: Any) -> ItemError:
 
 
 def collect(
-    magics: Any, batch_id: str, out: str | None, *, summary: MapSummary | None = None
+    shell: ShellLike,
+    traits: Traits,
+    batch_id: str,
+    out: str | None,
+    *,
+    summary: MapSummary | None = None,
 ) -> MapSummary:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from ..ask.client import get_client
@@ -198,15 +206,16 @@ def collect(
     from .progress import make_progress
 
     batch_id = check_batch_id(batch_id)
-    client = get_client(timeout=magics.timeout, max_retries=magics.max_retries)
+    client = get_client(timeout=traits.timeout, max_retries=traits.max_retries)
     job = job_for(batch_id)
+    session_usage = session_for(shell).state(SessionUsage)
     started = time.monotonic()
     progress: list[Any] = []
 
     def on_poll(batch: Any) -> None:
         finished, failed, total = counts(batch)
         if not progress:
-            progress.append(make_progress(magics.shell, total, "Batch"))
+            progress.append(make_progress(shell, total, "Batch"))
         progress[0].update(finished, failed, batch.processing_status)
 
     try:
@@ -249,7 +258,7 @@ def collect(
             model = model or value.model
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
-            summary.count(magics.session_usage, value, batch=True)
+            summary.count(session_usage, value, batch=True)
             if job is not None and job.sink is not None and position is not None:
                 job.sink.add(job.keys.get(position), value)
             text = redact(joined_text(value))  # a batch result may echo the key too
@@ -279,7 +288,7 @@ def collect(
         wrapped = wrap_values(job.source, values, out or "results", job.settings)
     else:
         wrapped = values
-    return store_batch_results(magics, out, wrapped, summary, started)
+    return store_batch_results(shell, out, wrapped, summary, started)
 
 
 def our_slots(ids: list[str], size: int) -> dict[str, tuple[str, int]] | None:

@@ -23,6 +23,7 @@ from ..cache import (
     CacheMode,
     answer_key,
     lookup_many,
+    reads,
     stores,
 )
 from ..core.errors import ClaudeInterrupted
@@ -93,7 +94,7 @@ def make_plan(
     except KeyboardInterrupt:
         raise ClaudeInterrupted("stopped preparing the items; nothing was sent.") from None
     found: dict[str, CachedAnswer] = {}
-    if use_keys and not (fresh and mode == "on"):
+    if use_keys and reads(mode, asked=True, fresh=fresh):
         found = lookup_many(cache, [k for _, _, k in keyed if k is not None], mode)
     for position, request, key in keyed:
         hit = found.get(key) if key is not None else None

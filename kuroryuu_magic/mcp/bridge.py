@@ -11,8 +11,8 @@ Faults, each one sentence for the MCP client:
 
 - no answer within ``timeout`` seconds → :class:`KernelBusy`; the request is
   given up (a deadline inside it, and a token file the kernel must still find,
-  removed when the server stops waiting) so that when the kernel reaches it
-  later it runs nothing.  Nothing is interrupted.
+  removed when the server stops waiting; see :func:`_token_dir`) so that when the
+  kernel reaches it later it runs nothing.  Nothing is interrupted.
 - the MCP client cancels, or the server exits → the token is gone, so the queued
   request runs nothing.
 - the kernel restarted (its session id changed) or stops answering on the control
@@ -28,8 +28,9 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import os
 import queue
-import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -73,6 +74,25 @@ STOPPED = (
 )
 
 
+def _token_dir() -> Path:
+    """Where call tokens live: one private folder per user that is never removed.
+
+    It stays so that a kernel can tell "my token was withdrawn" (the folder is there, the
+    file is not) from "I cannot see this machine's files" (no folder: a kernel in another
+    container), where only the deadline applies.  A folder someone else owns, a symlink or
+    loose permissions are not trusted: then a fresh private folder of its own.
+    """
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None:
+        path = Path(tempfile.gettempdir()) / f"kuroryuu-mcp-{getuid()}"
+        with contextlib.suppress(OSError):
+            path.mkdir(mode=0o700, exist_ok=True)
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode) and st.st_uid == getuid() and not st.st_mode & 0o077:
+                return path
+    return Path(tempfile.mkdtemp(prefix="kuroryuu-mcp-"))
+
+
 class KernelBridge:
     """Tool calls into one kernel, named by its connection file."""
 
@@ -83,8 +103,9 @@ class KernelBridge:
         self._fingerprint: tuple[int, int, int] | None = None
         self._kernel = ""  # the kernel's session id as last seen
         self._lock = anyio.Lock()
-        self._tokens = Path(tempfile.mkdtemp(prefix="kuroryuu-mcp-"))
+        self._tokens = _token_dir()
         self._local = True  # the kernel shares this machine's files (set from the connection info)
+        self._pending: set[Path] = set()
 
     # -- connection --------------------------------------------------------------------------
 
@@ -97,9 +118,14 @@ class KernelBridge:
             with contextlib.suppress(Exception):  # already half-closed: nothing to keep
                 client.stop_channels()
 
+    def withdraw(self) -> None:
+        """Every call still queued in the kernel loses its token: it will run nothing."""
+        for token in list(self._pending):
+            token.unlink(missing_ok=True)
+
     def close(self) -> None:
         self._close()
-        shutil.rmtree(self._tokens, ignore_errors=True)
+        self.withdraw()
 
     async def _ensure(self) -> None:
         """Connected to the kernel the file names now (reconnects after a change or a fault)."""
@@ -152,6 +178,7 @@ class KernelBridge:
         # removes the whole folder), so a request the kernel reaches too late runs nothing.
         token = self._tokens / uuid.uuid4().hex
         token.touch(mode=0o600)
+        self._pending.add(token)
         wall_deadline = time.time() + self.timeout
         try:
             with anyio.fail_after(self.timeout):
@@ -174,6 +201,7 @@ class KernelBridge:
             raise KernelBusy from None
         finally:
             token.unlink(missing_ok=True)
+            self._pending.discard(token)
 
     async def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one silent execute request and wait for its reply, watching the kernel."""

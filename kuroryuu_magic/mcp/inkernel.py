@@ -98,6 +98,15 @@ def _run(shell: Any, tool: str, tool_input: Any) -> tuple[str, bool]:
     return outcome.text, outcome.is_error
 
 
+def _withdrawn(token: str) -> bool:
+    """The server stopped waiting: its token folder is visible here but the token is gone.
+
+    A kernel that cannot see the server's files (another container) finds no folder and
+    relies on the deadline alone.
+    """
+    return bool(token) and os.path.isdir(os.path.dirname(token)) and not os.path.exists(token)
+
+
 def call(request: str) -> str:
     """Run one MCP tool call in this kernel; a JSON answer, never an exception."""
     try:
@@ -111,7 +120,7 @@ def call(request: str) -> str:
             status = "restarted"
         elif time.time() > float(req.get("deadline") or "inf"):
             status = "expired"
-        elif req.get("wanted") and not os.path.exists(str(req["wanted"])):
+        elif _withdrawn(str(req.get("wanted") or "")):
             status = "cancelled"
         if status:  # the server has given up on this request: run nothing
             log.record(tool, tool_input, status)

@@ -16,6 +16,8 @@ network: the transport is the process's stdin and stdout.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from typing import Any
 
@@ -166,6 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     bridge = KernelBridge(args.connection_file, timeout=args.timeout)
+
+    def on_term(signum: int, frame: object) -> None:
+        # A client ending the server with SIGTERM: withdraw the queued calls' tokens so they
+        # never run, then leave at once (a worker thread blocked reading stdin would hold up
+        # an orderly shutdown).
+        bridge.withdraw()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         anyio.run(serve_stdio, build_server(bridge, allow_run=args.allow_run))
     except KeyboardInterrupt:

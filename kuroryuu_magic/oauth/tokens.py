@@ -55,7 +55,7 @@ def token_file() -> Path:
 def load_tokens(path: Path | None = None) -> TokenSet | None:
     """The stored tokens, ``None`` if there is no file; ``SecretFileError`` if unusable."""
     path = path or token_file()
-    data = read_secret_json(path)
+    data = read_secret_json(path, private_dir=False)  # by default a file in $HOME
     if data is None:
         return None
     tokens = token_set_from_file(data)

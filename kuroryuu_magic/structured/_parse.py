@@ -56,6 +56,14 @@ def parse_answer(spec: SchemaSpec, text: str) -> Any:
             raise SchemaValidationError(
                 _summary(spec.name, errors), raw_text=text, errors=errors
             ) from None
+        except (Exception, RecursionError) as exc:
+            # The user's own validator raised something pydantic does not wrap (KeyError,
+            # a deep answer's RecursionError): the answer was paid for, so it is kept as
+            # text and the failure is named in one line, as for any mismatch.
+            error = f"(root): {spec.name}'s validation raised {type(exc).__name__}"
+            raise SchemaValidationError(
+                _summary(spec.name, [error]), raw_text=text, errors=[error]
+            ) from None
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -64,7 +72,10 @@ def parse_answer(spec: SchemaSpec, text: str) -> Any:
         raise SchemaValidationError(
             _summary(spec.name, [error]), raw_text=text, errors=[error]
         ) from None
-    errors = schema_errors(value, spec.source_schema)
+    try:
+        errors = schema_errors(value, spec.source_schema)
+    except RecursionError:  # an answer nested past what the checker walks
+        errors = ["(root): the answer is nested too deeply to check"]
     if errors:
         raise SchemaValidationError(_summary(spec.name, errors), raw_text=text, errors=errors)
     return value

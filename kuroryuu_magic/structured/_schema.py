@@ -140,7 +140,31 @@ def _split_type_lists(node: Any) -> Any:
     return out
 
 
+MAX_SCHEMA_DEPTH = 64  # real schemas nest a dozen levels; the API's own limits are far lower
+MAX_SCHEMA_NODES = 100_000
+
+
+def _check_depth(obj: Any) -> None:
+    """Refuse a schema nested deeper than :data:`MAX_SCHEMA_DEPTH` or larger than
+    :data:`MAX_SCHEMA_NODES`, walked without recursion: copying or transforming it would
+    overflow the stack."""
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (Mapping, list, tuple)):
+            continue
+        if depth > MAX_SCHEMA_DEPTH:  # also a dict that holds itself: it nests forever
+            raise SchemaError(f"the schema nests more than {MAX_SCHEMA_DEPTH} levels deep")
+        nodes += 1
+        if nodes > MAX_SCHEMA_NODES:  # one sub-dict shared many times over grows fast
+            raise SchemaError(f"the schema has more than {MAX_SCHEMA_NODES:,} parts")
+        children = node.values() if isinstance(node, Mapping) else node
+        stack.extend((child, depth + 1) for child in children)
+
+
 def _from_json_schema(obj: Mapping[str, Any]) -> SchemaSpec:
+    _check_depth(obj)
     source = copy.deepcopy(dict(obj))  # the user may keep editing their dict
     try:
         schema = anthropic.transform_schema(_split_type_lists(source))
