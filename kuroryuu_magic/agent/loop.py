@@ -20,7 +20,7 @@ from typing import Any
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
 from ..ask.finish import finish
-from ..ask.memory import ConversationStore
+from ..ask.memory import Content, ConversationStore
 from ..ask.request import Request
 from ..ask.result import Answer, Sent
 from ..ask.run import build_request, open_view
@@ -134,7 +134,7 @@ def investigate(
     shell: ShellLike,
     req: Request,
     settings: Settings,
-    content: Any,
+    content: Content,
     *,
     ask: Ask | None = None,
 ) -> Answer | None:

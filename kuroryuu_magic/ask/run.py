@@ -18,7 +18,7 @@ from .client import get_client, in_demo, optional_client
 from .display import View, make_view
 from .finish import finish
 from .formats import FORMAT_INSTRUCTIONS
-from .memory import MARGIN, ConversationStore
+from .memory import MARGIN, Content, ConversationStore
 from .request import Request
 from .result import Answer, Sent, Source
 from .settings import Settings, parse_thinking
@@ -92,7 +92,7 @@ def _schema_of(shell: NamespaceLike, req: Request) -> Any:
 
 def build_request(
     settings: Settings,
-    content: Any,
+    content: Content,
     conversations: ConversationStore,
 ) -> tuple[dict[str, Any], int]:
     """The keyword arguments for ``messages.stream/create`` and how many turns were left out."""
@@ -193,7 +193,7 @@ def _store(
         view.notice(f"(the answer was not cached: {exc})")
 
 
-def ask(shell: ShellLike, req: Request, settings: Settings, content: Any) -> Answer | None:
+def ask(shell: ShellLike, req: Request, settings: Settings, content: Content) -> Answer | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams.
 
     The thread, the usage tally and the answer cache are the shell's session's.

@@ -10,7 +10,8 @@ from ..ask.request import Request, Traits
 from ..core.errors import UsageError
 from ..core.shell import ShellLike
 from . import batches, groups
-from .plan import AnswerSink, make_plan, wrap_values
+from .items import MapInput
+from .plan import AnswerSink, Plan, make_plan, wrap_values
 from .results import MapSummary, store_batch_results
 
 __all__ = ["fetch", "submit_map"]
@@ -33,11 +34,11 @@ def fetch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> M
 def submit_map(
     shell: ShellLike,
     opts: Request,
-    source: Any,
+    source: MapInput,
     prompts: Any,
-    summary: Any,
+    summary: MapSummary,
     *,
-    plan: Any = None,
+    plan: Plan | None = None,
     cache: Any = None,
     mode: Any = "off",
 ) -> Any:

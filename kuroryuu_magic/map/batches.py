@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from ..ask.request import Traits
+from ..ask.settings import Settings
 from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
+from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -54,11 +56,11 @@ class BatchJob:
     batch_id: str
     total: int
     fmt: str
-    source: Any = None  # the MapInput, for labels and aligning results to its index
+    source: MapInput | None = None  # for labels and aligning results to its index
     out: str | None = None
     failed: dict[int, Any] = field(default_factory=dict)  # not sent: bad prompts, cached answers
     keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
-    settings: Any = None  # the run's settings (``--schema`` validates the results)
+    settings: Settings | None = None  # the run's settings (``--schema`` validates the results)
     sink: Any = None  # plan.AnswerSink: where the results are cached
 
 
@@ -251,7 +253,7 @@ def collect(
             position, label = None, cid
         else:
             fmt, position = slots[cid]
-            label = job.source.label(position) if job else position
+            label = job.source.label(position) if job and job.source else position
         if isinstance(value, ItemError):
             value.index = label
         else:
@@ -282,7 +284,7 @@ def collect(
     summary.total = size
     summary.batch_id = batch_id
     summary.batch_ids = [batch_id]
-    if job is not None and slots is not None:
+    if job is not None and job.source is not None and slots is not None:
         from .plan import wrap_values
 
         wrapped = wrap_values(job.source, values, out or "results", job.settings)

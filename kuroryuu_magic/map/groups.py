@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ask.request import Traits
+from ..ask.settings import Settings
 from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
 from ..core.shell import ShellLike
+from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -102,11 +104,11 @@ class GroupJob:
     total: int
     fmt: str
     parts: list[Part]
-    source: Any = None
+    source: MapInput | None = None
     out: str | None = None
     known: dict[int, Any] = field(default_factory=dict)  # cached answers, bad prompts
     keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
-    settings: Any = None
+    settings: Settings | None = None
     sink: Any = None  # plan.AnswerSink: where results are cached
 
 
@@ -356,7 +358,7 @@ def _label(job: GroupJob, position: int) -> Any:
 
 
 def _value(
-    session_usage: SessionUsage, job: GroupJob, summary: Any, position: int, value: Any
+    session_usage: SessionUsage, job: GroupJob, summary: MapSummary, position: int, value: Any
 ) -> Any:
     label = _label(job, position)
     if isinstance(value, ItemError):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
 from ..ask.request import Request, Traits
+from ..ask.settings import Settings
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
@@ -26,6 +27,7 @@ from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
+from .plan import Plan
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
 
@@ -55,7 +57,7 @@ def _strip_cache_marks(content: Any) -> Any:
 class ItemPrompts:
     """Builds each item's request: the template filled with the item, then ``build_request``."""
 
-    def __init__(self, shell: ShellLike, req: Request, text: str, settings: Any, model: str):
+    def __init__(self, shell: ShellLike, req: Request, text: str, settings: Settings, model: str):
         from ..ask.prompt import build_content
 
         self._build_content = build_content
@@ -227,7 +229,9 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     return None
 
 
-def _estimate(client: Anthropic | None, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+def _estimate(
+    client: Anthropic | None, model: str, settings: Settings, plan: Plan, batch: bool
+) -> Any:
     from ..ask.usage import usage_numbers
     from .estimate import estimate_run
 
@@ -292,15 +296,15 @@ def _run_live(
     opts: Request,
     source: MapInput,
     prompts: ItemPrompts,
-    summary: Any,
-    plan: Any,
+    summary: MapSummary,
+    plan: Plan | None,
     cache: Any,
     mode: Any,
 ) -> MapSummary:
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
     thread, so sending starts at once and Ctrl-C keeps what finished."""
-    from ..ask.client import get_client, http_client
+    from ..ask.client import MAX_CONNECTIONS, get_client, http_client
     from ..cache import AnswerCacheError, answer_key, reads
     from .plan import AnswerSink, item_value, wrap_values
     from .progress import make_progress
@@ -396,7 +400,9 @@ def _run_live(
         sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
         progress.update(f.done, f.failed, note())
 
-    concurrency = opts.concurrency or opts.traits.concurrency
+    # No more requests in flight than the client's pool has connections: the rest would
+    # wait for one and could fail as "unreachable" when the pool timeout runs out.
+    concurrency = min(opts.concurrency or opts.traits.concurrency, MAX_CONNECTIONS)
     progress = make_progress(shell, source.total, "Claude")
     fan = run_concurrently(
         source.pairs() if plan is None else range(source.total),

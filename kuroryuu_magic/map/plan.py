@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ask.settings import Settings
 from ..cache import (
     STORABLE_STOP_REASONS,
     AnswerCache,
@@ -27,6 +28,7 @@ from ..cache import (
     stores,
 )
 from ..core.errors import ClaudeInterrupted
+from .items import MapInput
 from .results import ItemError, shape_answer
 
 __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
@@ -34,7 +36,7 @@ __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
 _TODO = object()
 
 
-def item_value(text: str, stop_reason: str | None, label: Any, settings: Any) -> Any:
+def item_value(text: str, stop_reason: str | None, label: Any, settings: Settings) -> Any:
     """One item's value: validated into ``--schema`` when given, else shaped by ``-f``."""
     schema = getattr(settings, "schema", None)
     if schema is None:
@@ -69,9 +71,9 @@ class Plan:
 
 
 def make_plan(
-    source: Any,
+    source: MapInput,
     build: Callable[[Any, Any, Any], dict[str, Any]],
-    settings: Any,
+    settings: Settings,
     cache: AnswerCache | None,
     mode: CacheMode,
     *,
@@ -147,7 +149,7 @@ class AnswerSink:
                 self.error = self.error or str(exc)
 
 
-def wrap_values(source: Any, values: list[Any], out: str, settings: Any) -> Any:
+def wrap_values(source: MapInput, values: list[Any], out: str, settings: Settings | None) -> Any:
     """Results in the input's shape; with ``--schema`` over a Series or DataFrame, a
     DataFrame on the same index with one column per field plus ``_error``."""
     schema = getattr(settings, "schema", None)
