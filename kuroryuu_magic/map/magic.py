@@ -304,7 +304,7 @@ def _run_live(
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
     thread, so sending starts at once and Ctrl-C keeps what finished."""
-    from ..ask.client import get_client, http_client
+    from ..ask.client import MAX_CONNECTIONS, get_client, http_client
     from ..cache import AnswerCacheError, answer_key, reads
     from .plan import AnswerSink, item_value, wrap_values
     from .progress import make_progress
@@ -400,7 +400,9 @@ def _run_live(
         sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
         progress.update(f.done, f.failed, note())
 
-    concurrency = opts.concurrency or opts.traits.concurrency
+    # No more requests in flight than the client's pool has connections: the rest would
+    # wait for one and could fail as "unreachable" when the pool timeout runs out.
+    concurrency = min(opts.concurrency or opts.traits.concurrency, MAX_CONNECTIONS)
     progress = make_progress(shell, source.total, "Claude")
     fan = run_concurrently(
         source.pairs() if plan is None else range(source.total),
