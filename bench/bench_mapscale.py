@@ -76,15 +76,17 @@ def bench_schema_map(shell: Any, items: int, concurrency: int, latency: float) -
         # bodies are identical), the SDK's AsyncAnthropic, a semaphore of the same size.
         from kuroryuu_magic.ask.run import effective_settings
         from kuroryuu_magic.magic.options import parse_cell_line
+        from kuroryuu_magic.magic.prompting import request_of
         from kuroryuu_magic.map.magic import ItemPrompts, MapInput
 
         magics = shell.magics_manager.registry["ClaudeMagics"]
-        opts = parse_cell_line(
-            f"--map reviews -o labels --schema Label --concurrency {concurrency}"
+        opts = request_of(
+            magics,
+            parse_cell_line(f"--map reviews -o labels --schema Label --concurrency {concurrency}"),
         )
-        settings = effective_settings(magics, opts)
+        settings = effective_settings(shell, opts)
         model = labels.attrs.get("model") or shell.user_ns["_claude"].model
-        prompts = ItemPrompts(magics, opts, "Label this review: {row.text}", settings, model)
+        prompts = ItemPrompts(shell, opts, "Label this review: {row.text}", settings, model)
         requests = [
             prompts.request(*p) for p in MapInput("reviews", shell.user_ns["reviews"]).pairs()
         ]

@@ -86,6 +86,5 @@ def isolated_claude_env(home: Path, base_url: str, api_key: str) -> dict[str, st
         "DISABLE_AUTOUPDATER": "1",
         "DISABLE_TELEMETRY": "1",
         "DISABLE_ERROR_REPORTING": "1",
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
         "CI": "true",
     }

@@ -34,6 +34,7 @@ def test_scripted_calls_get_exact_results_and_the_answer_streams(aip, fake, caps
         Reply(
             text="",
             tool_calls=[ToolCall("null_counts", {"name": "df"}), ToolCall("nope", {})],
+            off_tools=True,  # "nope" is not a declared tool: the loop must cope anyway
         )
     )
     fake.enqueue(Reply(text="One duplicated row and one null in b."))

@@ -87,7 +87,8 @@ def test_no_stdin_and_end_of_input_decline(ip, fake, monkeypatch, tmp_path):
 def test_run_python_is_not_offered_or_run_without_tools_code(ip, fake, answers, tmp_path):
     _, asked = answers
     sentinel = tmp_path / "ran.txt"
-    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}))
+    # run_python is not declared here: a model that calls it anyway must be refused.
+    fake.enqueue(Reply.call("run_python", {"code": _code(sentinel)}, off_tools=True))
     fake.enqueue(Reply(text="ok"))
     run_cell(ip, "%%claude --tools\nRun something")
     assert "run_python" not in [t["name"] for t in fake.messages_requests()[0].body["tools"]]

@@ -7,48 +7,35 @@ Function-level imports count: a circle hidden inside a function is still a circl
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kuroryuu_magic"
 
-# Each package and the packages it may import (besides itself). The magic
-# surface sits on top; nothing below it may reach back up. ``testing`` is a
-# product feature of its own: it may read the model facts, nothing else.
-ALLOWED = {
-    "": {"magic", "context", "keys", "oauth", "core"},  # __init__: entry points only
-    "magic": {
-        "ask",
-        "map",
-        "context",
-        "keys",
-        "oauth",
-        "models",
-        "core",
-        "demo",
-        "tools",
-        "cache",
-        "structured",
-        "agent",
-        "mcp",
-    },
-    # The MCP server and its kernel side: the same tools (and run_python's runner) as --tools.
-    "mcp": {"tools", "agent", "core"},
-    "agent": {"ask", "tools", "context", "models", "core"},
-    "map": {"ask", "context", "models", "core", "cache", "structured"},
-    "ask": {"context", "keys", "models", "core", "cache", "structured", "tools"},
-    "tools": {"context", "core"},
-    "context": {"core"},
-    "keys": {"core"},
-    "oauth": {"keys", "core"},  # the login widget offers the key panel
-    "models": {"core"},
-    "cache": {"core"},
-    "structured": {"core"},
-    "demo": {"testing", "core", "models"},
-    "core": set(),
-    "testing": {"models"},
-}
+DOC = PACKAGE.parent / "docs" / "architecture.md"
+_ROW = re.compile(r"^\| `(?P<name>[^`]+)` \|.*\| (?P<may>[^|]*) \|$")
+
+
+def layer_table() -> list[tuple[str, set[str]]]:
+    """The ONE layer list: docs/architecture.md's package table, top to bottom.
+
+    Each row is a package and the packages it may import, named in backticks in
+    the last column (prose around them is ignored).  ``__init__.py`` is the layer
+    ``""``; ``testing`` is a product feature of its own and sits near the floor.
+    """
+    rows = []
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        match = _ROW.match(line)
+        if match:
+            name = match["name"]
+            layer = "" if name == "__init__.py" else name.rstrip("/")
+            rows.append((layer, set(re.findall(r"`([^`]+)`", match["may"]))))
+    return rows
+
+
+ALLOWED = dict(layer_table())
 
 
 def _module_name(path: Path) -> str:
@@ -139,3 +126,34 @@ def test_no_lower_layer_imports_the_magic_surface(layer: str) -> None:
 def test_the_top_level_holds_only_the_entry_points() -> None:
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py"], top
+
+
+def test_the_doc_table_lists_every_package_once_in_layer_order() -> None:
+    table = layer_table()
+    names = [layer for layer, _ in table]
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert sorted(names) == sorted({"", *packages}), "a package without a row, or a row too many"
+    below = {layer: set(names[i + 1 :]) for i, layer in enumerate(names)}
+    upward = {layer: sorted(may - below[layer]) for layer, may in table if may - below[layer]}
+    assert not upward, f"allowed imports that point up the table: {upward}"
+
+
+def test_no_layer_below_the_magic_knows_the_magics_object_or_argparse() -> None:
+    """Requests go down as ``ask.request.Request``; nothing below the magic takes a
+    ``Magics`` object or an argparse namespace (the CLIs of ``mcp`` and ``testing``
+    build their own parsers and stay there)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        layer = _layer(_module_name(path))
+        if layer in ("", "magic"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.arg) and node.arg == "magics":
+                offenders.append(f"{where} parameter {node.arg}")
+            elif isinstance(node, ast.Attribute) and node.attr == "Namespace":
+                if isinstance(node.value, ast.Name) and node.value.id == "argparse":
+                    offenders.append(f"{where} argparse.Namespace")
+            elif isinstance(node, ast.Name) and node.id in ("ClaudeMagics", "Magics"):
+                offenders.append(f"{where} {node.id}")
+    assert not offenders, offenders

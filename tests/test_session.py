@@ -14,6 +14,7 @@ from kuroryuu_magic.ask.run import effective_settings
 from kuroryuu_magic.core.session import Session, session_for
 from kuroryuu_magic.keys import chain
 from kuroryuu_magic.magic.options import parse_cell_line
+from kuroryuu_magic.magic.prompting import request_of
 from kuroryuu_magic.testing import FakeAnthropic
 from tests.conftest import run_cell
 
@@ -53,7 +54,7 @@ def test_reload_ext_keeps_the_threads(ip, fake: FakeAnthropic) -> None:
 
 def test_settings_hold_the_resolved_model_id(ip, fake: FakeAnthropic) -> None:
     magics = ip.magics_manager.registry["ClaudeMagics"]
-    settings = effective_settings(magics, parse_cell_line("-m haiku"))
+    settings = effective_settings(ip, request_of(magics, parse_cell_line("-m haiku")))
     assert settings.model == "claude-haiku-5-5" and settings.model_note is None
     run_cell(ip, "%%claude -m haiku --no-history\nhi")
     assert fake.messages_requests()[-1].body["model"] == settings.model
@@ -61,7 +62,7 @@ def test_settings_hold_the_resolved_model_id(ip, fake: FakeAnthropic) -> None:
 
 def test_dry_run_settings_resolve_without_a_credential(ip) -> None:
     magics = ip.magics_manager.registry["ClaudeMagics"]
-    settings = effective_settings(magics, parse_cell_line("-m opus --dry-run"))
+    settings = effective_settings(ip, request_of(magics, parse_cell_line("-m opus --dry-run")))
     assert settings.model.startswith("claude-opus-") and "no credential" in settings.model_note
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
 from ..ask.finish import finish
-from ..ask.memory import ConversationStore
+from ..ask.memory import Content, ConversationStore
+from ..ask.request import Request
 from ..ask.result import Answer, Sent
 from ..ask.run import build_request, open_view
 from ..ask.settings import Settings
@@ -28,6 +29,7 @@ from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import interruptible
 from ..core.redact import redact
+from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
@@ -142,25 +144,23 @@ class _Run:
 
 def investigate(
     shell: ShellLike,
+    req: Request,
     settings: Settings,
-    content: Any,
+    content: Content,
     *,
-    conversations: ConversationStore,
-    session_usage: SessionUsage,
-    mode: str = "inspect",
-    max_rounds: int = 12,
-    object_chars: int = 4000,
-    schema_only: bool = False,
-    out: str | None = None,
-    dry_run: bool = False,
     ask: Ask | None = None,
-    approval_timeout: float = 0.0,
-    offline: bool = False,
 ) -> Answer | None:
-    """Answer ``content`` with the inspection tools (``mode="code"`` adds ``run_python``).
+    """Answer ``content`` with the inspection tools (``run_python`` too in ``code`` mode).
 
-    ``offline`` (replay mode): the dry run estimates tokens locally instead of asking the API.
+    In replay mode the dry run estimates tokens locally instead of asking the API.
+    ``ask`` replaces the approval prompt (tests).
     """
+    traits = req.traits
+    mode, max_rounds, object_chars = req.tool_mode, traits.max_tool_rounds, traits.object_chars
+    schema_only = traits.schema_only or req.schema_only
+    dry_run, offline = req.dry_run, traits.answer_cache == "replay"
+    session = session_for(shell)
+    conversations = session.state(ConversationStore)
     model, note = settings.model, settings.model_note  # the alias was resolved with the settings
     request, dropped = build_request(settings, content, conversations)
     system = request.get("system")
@@ -185,7 +185,7 @@ def investigate(
     view.start(
         f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
     )
-    state = _Run(shell, mode, object_chars, schema_only, ask, approval_timeout)
+    state = _Run(shell, mode, object_chars, schema_only, ask, traits.approval_timeout)
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer
@@ -289,7 +289,7 @@ def investigate(
         view=view,
         content=content,
         conversations=conversations,
-        session_usage=session_usage,
-        out=out,
+        session_usage=session.state(SessionUsage),
+        out=req.out,
         warning=warning if status == "complete" else None,
     )

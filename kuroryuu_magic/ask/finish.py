@@ -19,7 +19,7 @@ from ..core.shell import ShellLike
 from .client import base_url, in_demo
 from .display import RichView, View
 from .formats import code_of, parse_json_loosely
-from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, ConversationStore, Turn
+from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, Content, ConversationStore, Turn
 from .provenance import Provenance, provenance
 from .result import Answer
 from .settings import Settings
@@ -144,7 +144,9 @@ def metadata_of(answer: Answer) -> dict[str, Any]:
     )
 
 
-def _remember(conversations: ConversationStore, thread: str, content: Any, answer: Answer) -> None:
+def _remember(
+    conversations: ConversationStore, thread: str, content: Content, answer: Answer
+) -> None:
     """Record the turn, marking a partial answer so the next request (and Claude) knows."""
     if not answer.text.strip():
         return  # no answer, no turn: the thread never ends on an orphan user message
@@ -159,7 +161,7 @@ def finish(
     *,
     settings: Settings,
     view: View,
-    content: Any,
+    content: Content,
     conversations: ConversationStore,
     session_usage: SessionUsage,
     out: str | None = None,

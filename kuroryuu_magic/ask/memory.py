@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .usage import IMAGE_TOKENS
+from .usage import estimate_tokens as estimate_tokens_of
+
 Content = str | list[dict[str, Any]]
 
 INTERRUPTED_MARK = "[answer interrupted]"
@@ -30,16 +33,21 @@ class Thread:
     turns: list[Turn] = field(default_factory=list)
 
 
+# A thread that overflows the context window is a failed request; one trimmed a turn
+# early costs little: the thread's budget errs high (about 3.5 characters a token).
+MARGIN = 8 / 7
+
+
 def estimate_tokens(content: Content) -> int:
-    """A cheap, deliberately generous token estimate (chars / 3.5; images ~1,600)."""
+    """A turn's tokens for the thread budget: ``usage.estimate_tokens`` with a margin."""
     if isinstance(content, str):
-        return int(len(content) / 3.5) + 4
+        return estimate_tokens_of(content, margin=MARGIN) + 4
     total = 4
     for block in content:
         if block.get("type") == "image":
-            total += 1_600
+            total += IMAGE_TOKENS
         else:
-            total += int(len(str(block.get("text", ""))) / 3.5)
+            total += estimate_tokens_of(str(block.get("text", "")), margin=MARGIN)
     return total
 
 

@@ -6,11 +6,11 @@ The data path runs one way; the magic class only gathers settings and calls
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError, interruptible
-from ..core.shell import ShellLike
+from ..core.session import session_for
+from ..core.shell import NamespaceLike, ShellLike
 from ..models.aliases import resolve_model
 from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
@@ -18,37 +18,39 @@ from .client import get_client, in_demo, optional_client
 from .display import View, make_view
 from .finish import finish
 from .formats import FORMAT_INSTRUCTIONS
-from .memory import ConversationStore
+from .memory import MARGIN, Content, ConversationStore
+from .request import Request
 from .result import Answer, Sent, Source
 from .settings import Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
-from .usage import SessionUsage
+from .usage import SessionUsage, estimate_tokens
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
 
 
-def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
+def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
     """Options over traits.  Resolving an alias needs the client, so this raises the
     no-credential ``UsageError`` (except for ``--dry-run``, which works without one)."""
-    thinking = opts.thinking if opts.thinking is not None else parse_thinking(magics.thinking)
-    max_tokens = opts.max_tokens or magics.max_tokens
+    traits = req.traits
+    thinking = req.thinking if req.thinking is not None else parse_thinking(traits.thinking)
+    max_tokens = req.max_tokens or traits.max_tokens
     budget = thinking.get("budget_tokens") if thinking else None
     if budget and budget >= max_tokens:
-        if opts.max_tokens:
+        if req.max_tokens:
             raise UsageError(
                 f"--max-tokens ({max_tokens}) must be larger than the thinking budget ({budget})."
             )
-        max_tokens = budget + magics.max_tokens  # room for the answer after the thinking
-    if getattr(magics, "answer_cache", "off") == "replay":
+        max_tokens = budget + traits.max_tokens  # room for the answer after the thinking
+    if traits.answer_cache == "replay":
         # Replay never touches the network: no client, an alias is the table's newest.
-        model, note = offline_model(opts.model or magics.model), None
+        model, note = offline_model(req.model or traits.model), None
     else:
-        limits = {"timeout": magics.timeout, "max_retries": magics.max_retries}
-        client = optional_client(**limits) if opts.dry_run else get_client(**limits)
+        make = optional_client if req.dry_run else get_client
+        client = make(timeout=traits.timeout, max_retries=traits.max_retries)
         with interruptible("looking up the model; nothing was sent"):
-            model, note = resolve_model(opts.model or magics.model, client)
-    max_tokens = _within_output_limit(model, max_tokens, explicit=bool(opts.max_tokens))
+            model, note = resolve_model(req.model or traits.model, client)
+    max_tokens = _within_output_limit(model, max_tokens, explicit=bool(req.max_tokens))
     if budget and budget >= max_tokens:  # trimmed to the model's limit: no room left to answer
         raise UsageError(
             f"--thinking {budget:,} leaves no room for an answer within {model}'s "
@@ -58,45 +60,39 @@ def effective_settings(magics: Any, opts: argparse.Namespace) -> Settings:
         model=model,
         model_note=note,
         max_tokens=max_tokens,
-        system=opts.system if opts.system is not None else magics.system,
+        system=req.system if req.system is not None else traits.system,
         thinking=thinking,
-        effort=opts.effort,
-        fmt=opts.format or "markdown",
-        stream=magics.stream and not opts.no_stream,
-        history=not opts.no_history,
-        thread=(opts.conversation or "default").strip(),
-        interval=magics.update_interval,
-        show_usage=magics.show_usage,
-        short_errors=magics.short_errors,
-        timeout=magics.timeout,
-        max_retries=magics.max_retries,
-        max_history=magics.max_history,
-        math=getattr(magics, "math", "auto"),
-        schema=_schema_of(magics, opts),
-        cached=bool(getattr(opts, "cached", False)),
-        fresh=bool(getattr(opts, "fresh", False)),
-        cache_scope=_cache_scope(magics),
+        effort=req.effort,
+        fmt=req.format or "markdown",
+        stream=traits.stream and not req.no_stream,
+        history=not req.no_history,
+        thread=(req.conversation or "default").strip(),
+        interval=traits.update_interval,
+        show_usage=traits.show_usage,
+        short_errors=traits.short_errors,
+        timeout=traits.timeout,
+        max_retries=traits.max_retries,
+        max_history=traits.max_history,
+        math=traits.math,
+        schema=_schema_of(shell, req),
+        cached=req.cached,
+        fresh=req.fresh,
+        # The offline demo's answers must never be served for a real request (or back).
+        cache_scope="demo" if in_demo() else None,
     )
 
 
-def _schema_of(magics: Any, opts: argparse.Namespace) -> Any:
-    name = getattr(opts, "schema", None)
-    if not name:
+def _schema_of(shell: NamespaceLike, req: Request) -> Any:
+    if not req.schema:
         return None
     from .schema_option import resolve_schema
 
-    shell = getattr(magics, "shell", None)
-    return resolve_schema(getattr(shell, "user_ns", {}), name)
-
-
-def _cache_scope(magics: Any) -> str | None:
-    # The offline demo's answers must never be served for a real request (or back).
-    return "demo" if in_demo() else None
+    return resolve_schema(shell.user_ns, req.schema)
 
 
 def build_request(
     settings: Settings,
-    content: Any,
+    content: Content,
     conversations: ConversationStore,
 ) -> tuple[dict[str, Any], int]:
     """The keyword arguments for ``messages.stream/create`` and how many turns were left out."""
@@ -107,7 +103,7 @@ def build_request(
     hint = FORMAT_INSTRUCTIONS.get(settings.fmt)
     if hint:
         system = f"{system}\n\n{hint}" if system else hint
-    budget = context_window(model) - settings.max_tokens - len(system) // 3
+    budget = context_window(model) - settings.max_tokens - estimate_tokens(system, margin=MARGIN)
     messages, dropped = conversations.build_messages(
         settings.thread if settings.history else None,
         content,
@@ -181,14 +177,6 @@ def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: i
     return view
 
 
-def _cache_for(answers: Any) -> tuple[AnswerCache | None, CacheMode]:
-    if answers is None:
-        return None, "off"
-    from .answer_store import open_for
-
-    return open_for(answers)
-
-
 def _store(
     cache: AnswerCache | None, mode: CacheMode, key: str | None, outcome: Outcome, view: View
 ) -> None:
@@ -205,23 +193,17 @@ def _store(
         view.notice(f"(the answer was not cached: {exc})")
 
 
-def ask(
-    shell: ShellLike,
-    settings: Settings,
-    content: Any,
-    *,
-    conversations: ConversationStore,
-    session_usage: SessionUsage,
-    out: str | None = None,
-    dry_run: bool = False,
-    answers: Any = None,
-) -> Answer | None:
+def ask(shell: ShellLike, req: Request, settings: Settings, content: Content) -> Answer | None:
     """Send ``content`` (text or content blocks) and show the answer as it streams.
 
-    ``answers``: the magics object whose answer cache (traits ``answer_cache``,
-    ``answer_cache_path``) this prompt may read and write; ``None`` for neither.
+    The thread, the usage tally and the answer cache are the shell's session's.
     """
-    cache, mode = _cache_for(answers)
+    from ..cache import offline, open_cache, reads
+
+    session = session_for(shell)
+    conversations = session.state(ConversationStore)
+    cache, mode = open_cache(shell, req.traits.answer_cache, req.traits.answer_cache_path)
+    dry_run, out = req.dry_run, req.out
     request, dropped = build_request(settings, content, conversations)
     model, note = settings.model, settings.model_note
     key = hit = None
@@ -229,20 +211,19 @@ def ask(
         from ..cache import answer_key, lookup
 
         key = answer_key(request, scope=settings.cache_scope)
-        reads = mode == "replay" or (mode == "on" and settings.cached and not settings.fresh)
-        if reads and not dry_run:
+        if reads(mode, asked=settings.cached, fresh=settings.fresh) and not dry_run:
             hit = lookup(cache, key, mode)
     if dry_run:
-        offline = mode == "replay"  # replay sends nothing, not even a token count
+        quiet = offline(mode)  # replay sends nothing, not even a token count
         client = (
             None
-            if offline
+            if quiet
             else optional_client(timeout=settings.timeout, max_retries=settings.max_retries)
         )
         if note:
             print(note)
         with interruptible("counting tokens for the dry run; nothing was sent"):
-            prompt_building.show_dry_run(shell, client, request, offline=offline)
+            prompt_building.show_dry_run(shell, client, request, offline=quiet)
         return None
     # A cache hit (and replay, which never misses silently) needs no client and no network.
     client = (
@@ -284,6 +265,6 @@ def ask(
         view=view,
         content=content,
         conversations=conversations,
-        session_usage=session_usage,
+        session_usage=session.state(SessionUsage),
         out=out,
     )

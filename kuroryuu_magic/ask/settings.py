@@ -29,9 +29,9 @@ def parse_thinking(value: str) -> dict[str, Any]:
     return {"type": "enabled", "budget_tokens": budget}
 
 
-# One SDK client's connection pool serves this many requests at once (the SDK's
-# DEFAULT_CONNECTION_LIMITS.max_connections, which --map's client uses); more only wait
-# for a free connection and fail as "unreachable" when the pool timeout runs out.
+# The largest --concurrency accepted (the SDK's own DEFAULT_CONNECTION_LIMITS).  Our
+# clients open at most ask.client.MAX_CONNECTIONS connections, and --map runs at most
+# that many requests at once: a higher value is accepted and the items queue.
 MAX_CONCURRENCY = 1000
 # A day: far beyond any request; inf/nan/1e308 break the HTTP layer's time arithmetic.
 MAX_TIMEOUT = 86_400.0

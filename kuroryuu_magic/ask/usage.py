@@ -75,9 +75,18 @@ class SessionUsage:
         return sum(c for c in costs if c is not None)
 
 
-def estimate_tokens(text: str) -> int:
-    """A rough count for text the API never counted (one token per four characters)."""
-    return (len(text) + 3) // 4
+IMAGE_TOKENS = 1_600  # about what the API counts for an image at the size we send
+
+
+def estimate_tokens(text: str | int, *, margin: float = 1.0) -> int:
+    """The ONE rough count for text the API never counted: four characters a token.
+
+    ``text`` may be the text or its length.  ``margin`` > 1 errs high where
+    running over costs more than guessing high (a thread's context budget).
+    """
+    size = text if isinstance(text, int) else len(text)
+    tokens = (size + 3) // 4
+    return tokens if margin == 1.0 else int(tokens * margin)
 
 
 def partial_usage(started: Any, delta: Any, text: str) -> tuple[dict[str, int] | None, bool]:

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CacheMissError, CorruptCacheError
+from ._holder import CacheHolder, close_cache, open_cache
 from ._key import answer_key, canonical_request
-from ._mode import CACHE_MODES, CacheMode, cache_mode, lookup, lookup_many, refuse_in_replay, stores
+from ._mode import (
+    CACHE_MODES,
+    CacheMode,
+    cache_mode,
+    lookup,
+    lookup_many,
+    offline,
+    reads,
+    refuse_in_replay,
+    stores,
+)
 from ._store import AnswerCache
 
 __all__ = [
@@ -18,6 +29,7 @@ __all__ = [
     "STORABLE_STOP_REASONS",
     "AnswerCache",
     "AnswerCacheError",
+    "CacheHolder",
     "CacheMissError",
     "CacheMode",
     "CacheStats",
@@ -26,8 +38,12 @@ __all__ = [
     "answer_key",
     "cache_mode",
     "canonical_request",
+    "close_cache",
     "lookup",
     "lookup_many",
+    "offline",
+    "open_cache",
+    "reads",
     "refuse_in_replay",
     "stores",
 ]

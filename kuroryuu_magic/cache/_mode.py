@@ -20,6 +20,8 @@ __all__ = [
     "cache_mode",
     "lookup",
     "lookup_many",
+    "offline",
+    "reads",
     "refuse_in_replay",
     "stores",
 ]
@@ -38,6 +40,20 @@ def cache_mode(value: str) -> CacheMode:
     if value not in CACHE_MODES:
         raise ValueError(f"answer_cache must be one of {', '.join(CACHE_MODES)}")
     return value  # narrowed to CacheMode by the membership test
+
+
+def reads(mode: CacheMode, *, asked: bool, fresh: bool) -> bool:
+    """Whether a request may be served from the cache.
+
+    Always in ``replay``; in ``on`` when it was asked for (``--cached`` for one
+    prompt; ``--map`` always, that is its resume) and not ``--fresh``.
+    """
+    return mode == "replay" or (mode == "on" and asked and not fresh)
+
+
+def offline(mode: CacheMode) -> bool:
+    """Replay sends nothing at all: no answer, no token count, no model listing."""
+    return mode == "replay"
 
 
 def stores(mode: CacheMode) -> bool:

@@ -35,15 +35,15 @@ def _size(n: int) -> str:
 
 def run_cache(magics: Any, opts: argparse.Namespace) -> None:
     """Show the answer cache, or clear it."""
-    from ..ask.answer_store import open_for
+    from ..cache import open_cache
 
     if opts.older_than is not None and opts.action != "clear":
         raise UsageError("--older-than goes with `%claude cache clear`.")
-    cache, mode = open_for(magics)
+    cache, mode = open_cache(magics.shell, magics.answer_cache, magics.answer_cache_path)
     if cache is None:
         if mode == "off":
             print('Answer cache: off (`%config ClaudeMagics.answer_cache = "on"` to use it).')
-        return  # otherwise open_for has said why the file cannot be used
+        return  # otherwise open_cache has said why the file cannot be used
     if opts.action == "clear":
         removed = cache.clear(opts.older_than)
         which = f" older than {opts.older_than:g} day(s)" if opts.older_than is not None else ""

@@ -199,7 +199,9 @@ def batch(magics: Any, opts: argparse.Namespace) -> None:
         "holds answers by request, not by batch)",
     )
 
-    fetch_batch(magics, opts.batch_id, opts.out)
+    from .prompting import traits_of
+
+    fetch_batch(magics.shell, traits_of(magics), opts.batch_id, opts.out)
 
 
 def demo(magics: Any, opts: argparse.Namespace) -> None:

@@ -40,11 +40,10 @@ def run_explore(magics: Any, opts: argparse.Namespace, target: str) -> Any:
 def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """One prompt answered with the tool loop (``--tools`` or the ``tools`` trait)."""
     from ..agent import investigate
-    from .prompting import prepare
+    from .prompting import prepare, request_of
 
-    mode = getattr(opts, "tools", None) or magics.tools
-    replay = getattr(magics, "answer_cache", "off") == "replay"
-    if replay and not opts.dry_run:
+    req = request_of(magics, opts)
+    if req.traits.answer_cache == "replay" and not req.dry_run:
         from ..cache import refuse_in_replay
 
         # Each round depends on what the tools found in this kernel now, so no round is
@@ -53,21 +52,7 @@ def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
             "replay",
             "--tools and %claude explore have no stored answers to replay (tool rounds are never cached)",
         )
-    settings, content = prepare(magics, opts, text)
-    schema_only = magics.schema_only or bool(opts.schema_only)
-    investigate(
-        magics.shell,
-        settings,
-        content,
-        conversations=magics.conversations,
-        session_usage=magics.session_usage,
-        mode=mode,
-        max_rounds=magics.max_tool_rounds,
-        approval_timeout=magics.approval_timeout,
-        object_chars=magics.object_chars,
-        schema_only=schema_only,
-        out=opts.out,
-        dry_run=opts.dry_run,
-        offline=replay,
-    )
+    shell = magics.shell
+    settings, content = prepare(shell, req, text)
+    investigate(shell, req, settings, content)
     return None  # the answer is on screen and in `_claude`; no Out[] echo

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
@@ -98,8 +99,10 @@ class ClaudeMagics(Magics):
     @observe("answer_cache_path")
     def _answer_cache_moved(self, change: Any) -> None:
         # The next use opens the new file; the old one is released now.
-        if self._answer_cache_holder is not None:
-            self._answer_cache_holder.close()
+        if self.shell is not None and "kuroryuu_magic.cache" in sys.modules:
+            from ..cache import close_cache
+
+            close_cache(self.shell)
 
     @validate("thinking")
     def _check_thinking(self, proposal: Any) -> str:
@@ -152,7 +155,6 @@ class ClaudeMagics(Magics):
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self._answer_cache_holder: Any = None
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
             shell.events.register("post_run_cell", self._warm_up_once)
@@ -187,14 +189,6 @@ class ClaudeMagics(Magics):
 
         return session_for(self.shell).state(SessionUsage)
 
-    @property
-    def answer_cache_holder(self) -> Any:
-        if self._answer_cache_holder is None:
-            from ..ask.answer_store import CacheHolder
-
-            self._answer_cache_holder = CacheHolder()
-        return self._answer_cache_holder
-
     # -- the magic ---------------------------------------------------------------
 
     @no_var_expand
@@ -217,30 +211,24 @@ class ClaudeMagics(Magics):
         return subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
-        if opts.map_over:
-            from ..map.magic import run_map
-
-            return run_map(self, opts, text)
-        if (getattr(opts, "tools", None) or self.tools) != "off":
+        shell = self.shell
+        assert shell is not None  # a magic runs inside the shell that registered it
+        if (getattr(opts, "tools", None) or self.tools) != "off" and not opts.map_over:
             from .explore import run_with_tools
 
             return run_with_tools(self, opts, text)
+        from .prompting import request_of
+
+        req = request_of(self, opts)
+        if req.map_over:
+            from ..map.magic import run_map
+
+            return run_map(shell, req, text)
         from ..ask.run import ask
         from .prompting import prepare
 
-        settings, content = prepare(self, opts, text)
-        shell = self.shell
-        assert shell is not None  # a magic runs inside the shell that registered it
-        ask(
-            shell,
-            settings,
-            content,
-            conversations=self.conversations,
-            session_usage=self.session_usage,
-            out=opts.out,
-            dry_run=opts.dry_run,
-            answers=self,
-        )
+        settings, content = prepare(shell, req, text)
+        ask(shell, req, settings, content)
         return None
 
 
@@ -261,8 +249,10 @@ def unregister(shell: InteractiveShell) -> None:
     magics = manager.registry.get("ClaudeMagics")
     if magics is not None and magics._warm_up_once in shell.events.callbacks["post_run_cell"]:
         shell.events.unregister("post_run_cell", magics._warm_up_once)
-    if magics is not None and magics._answer_cache_holder is not None:
-        magics._answer_cache_holder.close()
+    if "kuroryuu_magic.cache" in sys.modules:  # else no cache was ever opened
+        from ..cache import close_cache
+
+        close_cache(shell)
     warmup.reset()
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)

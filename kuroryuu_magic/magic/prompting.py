@@ -1,29 +1,55 @@
-"""What every prompt does before it is sent, with or without tools: settings and content.
+"""What every prompt does before it is sent, with or without tools: the request, settings
+and content.
 
-Shared by the plain prompt (``magics``) and the tool loop (``explore``); the
-``ask`` imports stay inside the function so that ``%load_ext`` stays cheap.
+Shared by the plain prompt (``magics``), the tool loop (``explore``) and ``--map``;
+:func:`request_of` is where the ``Magics`` object and the argparse namespace end —
+below this layer only the frozen :class:`~kuroryuu_magic.ask.request.Request`
+travels.  The ``ask`` imports stay inside the functions so that ``%load_ext``
+stays cheap.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..ask.request import Request, Traits
+    from ..ask.settings import Settings
+    from ..core.shell import ShellLike
 
 
-def prepare(magics: Any, opts: argparse.Namespace, text: str) -> tuple[Any, Any]:
+def traits_of(magics: Any) -> Traits:
+    """The configuration, as values (the traits' current settings)."""
+    from ..ask.request import Traits
+
+    return Traits.of(magics)
+
+
+def request_of(magics: Any, opts: argparse.Namespace) -> Request:
+    """The parsed options and the traits as one frozen request."""
+    from ..ask.request import Request
+
+    return Request.parsed(traits_of(magics), opts)
+
+
+def prepare(shell: ShellLike, req: Request, text: str) -> tuple[Settings, Any]:
     """``(settings, content)`` for ``text``: options over traits, ``--new`` applied, ``{…}`` filled."""
+    from ..ask.memory import ConversationStore
     from ..ask.prompt import build_content
     from ..ask.run import effective_settings
+    from ..core.session import session_for
 
-    settings = effective_settings(magics, opts)
-    if opts.new:
-        magics.conversations.reset(settings.thread)
+    settings = effective_settings(shell, req)
+    if req.new:
+        session_for(shell).state(ConversationStore).reset(settings.thread)
+    traits = req.traits
     content, _ = build_content(
-        magics.shell,
+        shell,
         text,
-        opts,
-        context_chars=magics.context_chars,
-        object_chars=magics.object_chars,
-        schema_only=magics.schema_only,
+        req,
+        context_chars=traits.context_chars,
+        object_chars=traits.object_chars,
+        schema_only=traits.schema_only,
     )
     return settings, content

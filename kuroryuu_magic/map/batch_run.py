@@ -6,15 +6,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..ask.request import Request, Traits
 from ..core.errors import UsageError
+from ..core.shell import ShellLike
 from . import batches, groups
-from .plan import AnswerSink, make_plan, wrap_values
+from .items import MapInput
+from .plan import AnswerSink, Plan, make_plan, wrap_values
 from .results import MapSummary, store_batch_results
 
 __all__ = ["fetch", "submit_map"]
 
 
-def fetch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
+def fetch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID``: one batch, or every part of a group by its group id."""
     batch_id = batches.check_batch_id(batch_id)
     if groups.is_group_id(batch_id):
@@ -24,18 +27,18 @@ def fetch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
                 f"{batch_id} is a batch group this kernel does not know (it lists its parts' ids "
                 "in batch_groups.json of the config dir); fetch the parts one by one instead."
             )
-        return groups.collect_group(magics, group, out)
-    return batches.collect(magics, batch_id, out)
+        return groups.collect_group(shell, traits, group, out)
+    return batches.collect(shell, traits, batch_id, out)
 
 
 def submit_map(
-    magics: Any,
-    opts: Any,
-    source: Any,
+    shell: ShellLike,
+    opts: Request,
+    source: MapInput,
     prompts: Any,
-    summary: Any,
+    summary: MapSummary,
     *,
-    plan: Any = None,
+    plan: Plan | None = None,
     cache: Any = None,
     mode: Any = "off",
 ) -> Any:
@@ -43,6 +46,7 @@ def submit_map(
     limits, several: see ``groups``), then wait and collect."""
     from ..ask.client import get_client
 
+    assert opts.out is not None  # run_map refuses a --map without -o
     if plan is None:
         plan = make_plan(source, prompts.request, prompts.settings, None, "off")
     if source.total > groups.MAX_GROUP_ITEMS:
@@ -55,7 +59,7 @@ def submit_map(
     if not plan.pending:  # all cached, or every prompt was bad: nothing to submit
         values = [known[position] for position in range(source.total)]
         return store_batch_results(
-            magics,
+            shell,
             opts.out,
             wrap_values(source, values, opts.out, prompts.settings),
             summary,
@@ -81,12 +85,12 @@ def submit_map(
         batches.remember(job)
         summary.batch_id, summary.status = batch.id, "submitted"
         summary.batch_ids = [batch.id]
-        magics.shell.user_ns["_claude"] = summary
+        shell.user_ns["_claude"] = summary
         print(
             f"Submitted Message Batch {batch.id} ({sent:,} request(s), half price). If you stop "
             f"waiting, fetch the results later with `%claude batch {batch.id} -o {opts.out}`."
         )
-        return batches.collect(magics, batch.id, opts.out, summary=summary)
+        return batches.collect(shell, opts.traits, batch.id, opts.out, summary=summary)
     part_list = groups.submit_group(
         client,
         batches.submit,
@@ -109,7 +113,7 @@ def submit_map(
     groups.remember_group(group)
     ids = [p.batch_id for p in part_list if p.batch_id]
     summary.batch_id, summary.status, summary.batch_ids = group.group_id, "submitted", ids
-    magics.shell.user_ns["_claude"] = summary
+    shell.user_ns["_claude"] = summary
     refused = sum(1 for p in part_list if p.batch_id is None)
     print(
         f"Submitted {len(ids)} Message Batches as group {group.group_id} ({sent:,} request(s) "
@@ -118,4 +122,4 @@ def submit_map(
         + f". If you stop waiting, fetch them later with `%claude batch {group.group_id} "
         f"-o {opts.out}`."
     )
-    return groups.collect_group(magics, group, opts.out, summary=summary)
+    return groups.collect_group(shell, opts.traits, group, opts.out, summary=summary)

@@ -14,10 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..ask.request import Traits
+from ..ask.settings import Settings
+from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
+from ..core.shell import ShellLike
 from ..core.wire import joined_text
+from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -51,11 +56,11 @@ class BatchJob:
     batch_id: str
     total: int
     fmt: str
-    source: Any = None  # the MapInput, for labels and aligning results to its index
+    source: MapInput | None = None  # for labels and aligning results to its index
     out: str | None = None
     failed: dict[int, Any] = field(default_factory=dict)  # not sent: bad prompts, cached answers
     keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
-    settings: Any = None  # the run's settings (``--schema`` validates the results)
+    settings: Settings | None = None  # the run's settings (``--schema`` validates the results)
     sink: Any = None  # plan.AnswerSink: where the results are cached
 
 
@@ -190,7 +195,12 @@ def _errored(result: Any) -> ItemError:
 
 
 def collect(
-    magics: Any, batch_id: str, out: str | None, *, summary: MapSummary | None = None
+    shell: ShellLike,
+    traits: Traits,
+    batch_id: str,
+    out: str | None,
+    *,
+    summary: MapSummary | None = None,
 ) -> MapSummary:
     """Wait for ``batch_id`` to end (with progress), then map its results back."""
     from ..ask.client import get_client
@@ -198,15 +208,16 @@ def collect(
     from .progress import make_progress
 
     batch_id = check_batch_id(batch_id)
-    client = get_client(timeout=magics.timeout, max_retries=magics.max_retries)
+    client = get_client(timeout=traits.timeout, max_retries=traits.max_retries)
     job = job_for(batch_id)
+    session_usage = session_for(shell).state(SessionUsage)
     started = time.monotonic()
     progress: list[Any] = []
 
     def on_poll(batch: Any) -> None:
         finished, failed, total = counts(batch)
         if not progress:
-            progress.append(make_progress(magics.shell, total, "Batch"))
+            progress.append(make_progress(shell, total, "Batch"))
         progress[0].update(finished, failed, batch.processing_status)
 
     try:
@@ -242,14 +253,14 @@ def collect(
             position, label = None, cid
         else:
             fmt, position = slots[cid]
-            label = job.source.label(position) if job else position
+            label = job.source.label(position) if job and job.source else position
         if isinstance(value, ItemError):
             value.index = label
         else:
             model = model or value.model
             if summary is None:
                 summary = MapSummary(out=out or "_claude.results", total=size, model=model)
-            summary.count(magics.session_usage, value, batch=True)
+            summary.count(session_usage, value, batch=True)
             if job is not None and job.sink is not None and position is not None:
                 job.sink.add(job.keys.get(position), value)
             text = redact(joined_text(value))  # a batch result may echo the key too
@@ -273,13 +284,13 @@ def collect(
     summary.total = size
     summary.batch_id = batch_id
     summary.batch_ids = [batch_id]
-    if job is not None and slots is not None:
+    if job is not None and job.source is not None and slots is not None:
         from .plan import wrap_values
 
         wrapped = wrap_values(job.source, values, out or "results", job.settings)
     else:
         wrapped = values
-    return store_batch_results(magics, out, wrapped, summary, started)
+    return store_batch_results(shell, out, wrapped, summary, started)
 
 
 def our_slots(ids: list[str], size: int) -> dict[str, tuple[str, int]] | None:

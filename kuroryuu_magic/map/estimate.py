@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..ask.usage import format_cost
+from ..ask.usage import estimate_tokens, format_cost
 from ..models.pricing import estimate_cost
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -55,11 +55,6 @@ class Estimate:
             f"estimated cost with {self.model}: {format_cost(self.live_cost)} live · "
             f"{format_cost(self.batch_cost)} as a batch (--batch)",
         ]
-
-
-def estimate_tokens_for_size(size: int) -> int:
-    # The same rule as ask.usage.estimate_tokens (four characters a token), without the text.
-    return (size + 3) // 4
 
 
 def request_size(request: dict[str, Any]) -> int:
@@ -113,7 +108,7 @@ def estimate_run(
         intercept, slope = _fit(points)
         input_tokens = round(sum(intercept + slope * s for s in sizes))
     else:
-        input_tokens = sum(estimate_tokens_for_size(s) for s in sizes)
+        input_tokens = sum(estimate_tokens(s) for s in sizes)
     if cached_output:
         per_item, assumed = sum(cached_output) // len(cached_output), False
     else:

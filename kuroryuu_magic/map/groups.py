@@ -27,9 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..ask.request import Traits
+from ..ask.settings import Settings
+from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir
 from ..core.session import session_for
+from ..core.shell import ShellLike
+from .items import MapInput
 from .results import ItemError, MapSummary, shape_answer, store_batch_results
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
@@ -99,11 +104,11 @@ class GroupJob:
     total: int
     fmt: str
     parts: list[Part]
-    source: Any = None
+    source: MapInput | None = None
     out: str | None = None
     known: dict[int, Any] = field(default_factory=dict)  # cached answers, bad prompts
     keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
-    settings: Any = None
+    settings: Settings | None = None
     sink: Any = None  # plan.AnswerSink: where results are cached
 
 
@@ -270,17 +275,23 @@ def _poll_all(
 
 
 def collect_group(
-    magics: Any, job: GroupJob, out: str | None, *, summary: MapSummary | None = None
+    shell: ShellLike,
+    traits: Traits,
+    job: GroupJob,
+    out: str | None,
+    *,
+    summary: MapSummary | None = None,
 ) -> MapSummary:
     """Wait for every part of ``job`` (one progress display), then map all results back."""
     from ..ask.client import get_client
     from . import batches
     from .progress import make_progress
 
-    client = get_client(timeout=magics.timeout, max_retries=magics.max_retries)
+    client = get_client(timeout=traits.timeout, max_retries=traits.max_retries)
+    session_usage = session_for(shell).state(SessionUsage)
     started = time.monotonic()
     sent = sum(len(p.positions) for p in job.parts)
-    progress = make_progress(magics.shell, sent, "Batch")
+    progress = make_progress(shell, sent, "Batch")
     submitted = [p for p in job.parts if p.batch_id is not None]
 
     def on_poll(finished: int, failed: int, ended: int) -> None:
@@ -322,7 +333,7 @@ def collect_group(
             if parsed is None or parsed[1] not in allowed:
                 continue
             position = parsed[1]
-            values[position] = _value(magics, job, summary, position, value)
+            values[position] = _value(session_usage, job, summary, position, value)
     if job.sink is not None:
         job.sink.flush()
     progress.close(
@@ -339,19 +350,21 @@ def collect_group(
         wrapped = wrap_values(job.source, values, out or "results", job.settings)
     else:
         wrapped = values
-    return store_batch_results(magics, out, wrapped, summary, started)
+    return store_batch_results(shell, out, wrapped, summary, started)
 
 
 def _label(job: GroupJob, position: int) -> Any:
     return job.source.label(position) if job.source is not None else position
 
 
-def _value(magics: Any, job: GroupJob, summary: Any, position: int, value: Any) -> Any:
+def _value(
+    session_usage: SessionUsage, job: GroupJob, summary: MapSummary, position: int, value: Any
+) -> Any:
     label = _label(job, position)
     if isinstance(value, ItemError):
         value.index = label
         return value
-    summary.count(magics.session_usage, value, batch=True)
+    summary.count(session_usage, value, batch=True)
     if job.sink is not None:
         job.sink.add(job.keys.get(position), value)
     text = "".join(b.text for b in value.content if getattr(b, "type", None) == "text")

@@ -11,19 +11,23 @@ behave the same.  ``{item}``, ``{index}`` and, for DataFrame rows,
 
 from __future__ import annotations
 
-import argparse
-import copy
 import dataclasses
 import re
 from collections import ChainMap
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
+from ..ask.memory import ConversationStore
+from ..ask.request import Request, Traits
+from ..ask.settings import Settings
+from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
+from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
 from .items import MapInput
+from .plan import Plan
 from .results import ItemError, MapSummary, shape_answer, store
 from .runner import run_concurrently
 
@@ -53,37 +57,37 @@ def _strip_cache_marks(content: Any) -> Any:
 class ItemPrompts:
     """Builds each item's request: the template filled with the item, then ``build_request``."""
 
-    def __init__(self, magics: Any, opts: argparse.Namespace, text: str, settings: Any, model: str):
+    def __init__(self, shell: ShellLike, req: Request, text: str, settings: Settings, model: str):
         from ..ask.prompt import build_content
 
         self._build_content = build_content
-        self.magics = magics
+        self.shell = shell
+        self.traits = req.traits
+        self.conversations = session_for(shell).state(ConversationStore)  # --map reads no thread
         self.text = text
         self.settings = settings
         self.model = model
-        self.keep_cache = bool(opts.cache)
-        self.opts = copy.copy(opts)
-        self.opts.image, self.opts.plot = None, False
+        self.keep_cache = req.cache
+        self.opts = dataclasses.replace(req, image=None, plot=False)
         self.images: list[dict[str, Any]] = []
-        if opts.image or opts.plot:  # encoded once, shared by every item's request
-            image_opts = copy.copy(opts)
-            image_opts.vars, image_opts.no_interpolate, image_opts.cache = None, True, False
-            blocks, _ = build_content(magics.shell, "-", image_opts, **self._limits())
+        if req.image or req.plot:  # encoded once, shared by every item's request
+            image_opts = dataclasses.replace(req, vars=None, no_interpolate=True, cache=False)
+            blocks, _ = build_content(shell, "-", image_opts, **self._limits())
             # With an image the content is always a list of blocks, never a plain string.
             if not isinstance(blocks, str):
                 self.images = [b for b in blocks if b.get("type") == "image"]
-        self.shared = {} if opts.no_interpolate else self._prerender(text)
+        self.shared = {} if req.no_interpolate else self._prerender(text)
         self.prefix: dict[str, Any] | None = None
-        self.item_chars = magics.context_chars
-        if not opts.no_interpolate:
+        self.item_chars = req.traits.context_chars
+        if not req.no_interpolate:
             self._split_off_shared_prefix()
 
     def _limits(self, context_chars: int | None = None) -> dict[str, Any]:
-        m = self.magics
+        t = self.traits
         return {
-            "context_chars": context_chars or m.context_chars,
-            "object_chars": m.object_chars,
-            "schema_only": m.schema_only,
+            "context_chars": context_chars or t.context_chars,
+            "object_chars": t.object_chars,
+            "schema_only": t.schema_only,
         }
 
     def _split_off_shared_prefix(self) -> None:
@@ -97,23 +101,22 @@ class ItemPrompts:
         head, tail = split_template(self.text)
         if not tail or not (head.strip() or self.opts.vars):
             return
-        head_opts = copy.copy(self.opts)
-        head_opts.cache = False
-        namespace = ChainMap(self.shared, self.magics.shell.user_ns)
+        head_opts = dataclasses.replace(self.opts, cache=False)
+        namespace = ChainMap(self.shared, self.shell.user_ns)
         content, _ = self._build_content(_Namespace(namespace), head, head_opts, **self._limits())
         content = joined_text(content)
         if len(content) < CACHE_MIN_CHARS and not self.keep_cache:
             return
         self.prefix = {"type": "text", "text": content, "cache_control": {"type": "ephemeral"}}
-        self.text, self.opts.vars = tail, None
-        self.item_chars = max(1_000, self.magics.context_chars - len(content))
+        self.text, self.opts = tail, dataclasses.replace(self.opts, vars=None)
+        self.item_chars = max(1_000, self.traits.context_chars - len(content))
 
     def _prerender(self, text: str) -> dict[str, str]:
         """Render each plain ``{name}`` of the notebook once, not once per item."""
         from ..context import render_value
 
-        user_ns = self.magics.shell.user_ns
-        schema_only = self.magics.schema_only or self.opts.schema_only
+        user_ns = self.shell.user_ns
+        schema_only = self.traits.schema_only or self.opts.schema_only
         shared: dict[str, str] = {}
         for name in set(_SIMPLE_FIELD.findall(text)) - set(RESERVED):
             value = user_ns.get(name)
@@ -121,7 +124,7 @@ class ItemPrompts:
                 # If rendering fails, the per-item renderer (which never raises) handles it.
                 with suppress(Exception):
                     shared[name] = render_value(
-                        value, max_chars=self.magics.object_chars, schema_only=schema_only
+                        value, max_chars=self.traits.object_chars, schema_only=schema_only
                     )
         return shared
 
@@ -131,7 +134,7 @@ class ItemPrompts:
         local = {"item": item, "index": label}
         if row is not None:
             local["row"] = row
-        namespace = ChainMap(local, self.shared, self.magics.shell.user_ns)
+        namespace = ChainMap(local, self.shared, self.shell.user_ns)
         content, _ = self._build_content(
             _Namespace(namespace), self.text, self.opts, **self._limits(self.item_chars)
         )
@@ -141,7 +144,7 @@ class ItemPrompts:
             blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
             shared = [self.prefix] if self.prefix else []
             content = [*self.images, *shared, *blocks]
-        request, _ = build_request(self.settings, content, self.magics.conversations)
+        request, _ = build_request(self.settings, content, self.conversations)
         return request
 
 
@@ -170,19 +173,19 @@ def _lookup(shell: ShellLike, name: str) -> MapInput:
     return MapInput(name, value)
 
 
-def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
+def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     """Run the cell once per item of ``opts.map_over``; results in ``opts.out``."""
-    from ..ask.answer_store import open_for
     from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
+    from ..cache import open_cache
     from .plan import make_plan
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
-    shell = magics.shell
+    assert opts.map_over is not None  # the magic sends only --map prompts here
     source = _lookup(shell, opts.map_over)
-    settings = dataclasses.replace(effective_settings(magics, opts), history=False, stream=False)
-    cache, mode = open_for(magics)
+    settings = dataclasses.replace(effective_settings(shell, opts), history=False, stream=False)
+    cache, mode = open_cache(shell, opts.traits.answer_cache, opts.traits.answer_cache_path)
     model, note = (
         settings.model,
         settings.model_note,
@@ -192,7 +195,7 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     else:
         make = optional_client if opts.dry_run else get_client
         client = make(timeout=settings.timeout, max_retries=settings.max_retries)
-    prompts = ItemPrompts(magics, opts, text, settings, model)
+    prompts = ItemPrompts(shell, opts, text, settings, model)
     summary = MapSummary(out=opts.out, total=source.total, model=model)
     if in_demo():
         summary.source = "demo"
@@ -220,13 +223,15 @@ def run_map(magics: Any, opts: argparse.Namespace, text: str) -> None:
     if opts.batch:
         from .batch_run import submit_map
 
-        submit_map(magics, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
+        submit_map(shell, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
     else:
-        _run_live(magics, opts, source, prompts, summary, plan, cache, mode)
+        _run_live(shell, opts, source, prompts, summary, plan, cache, mode)
     return None
 
 
-def _estimate(client: Anthropic | None, model: str, settings: Any, plan: Any, batch: bool) -> Any:
+def _estimate(
+    client: Anthropic | None, model: str, settings: Settings, plan: Plan, batch: bool
+) -> Any:
     from ..ask.usage import usage_numbers
     from .estimate import estimate_run
 
@@ -247,7 +252,7 @@ def _show_dry_run(
     client: Anthropic | None,
     prompts: ItemPrompts,
     source: MapInput,
-    opts: Any,
+    opts: Request,
     estimate: Any,
 ) -> None:
     from ..ask.prompt import show_dry_run
@@ -287,27 +292,28 @@ class _Ready:
 
 
 def _run_live(
-    magics: Any,
-    opts: argparse.Namespace,
+    shell: ShellLike,
+    opts: Request,
     source: MapInput,
     prompts: ItemPrompts,
-    summary: Any,
-    plan: Any,
+    summary: MapSummary,
+    plan: Plan | None,
     cache: Any,
     mode: Any,
 ) -> MapSummary:
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
     thread, so sending starts at once and Ctrl-C keeps what finished."""
-    from ..ask.client import get_client, http_client
-    from ..cache import AnswerCacheError, answer_key
+    from ..ask.client import MAX_CONNECTIONS, get_client, http_client
+    from ..cache import AnswerCacheError, answer_key, reads
     from .plan import AnswerSink, item_value, wrap_values
     from .progress import make_progress
 
     settings = prompts.settings
+    session_usage = session_for(shell).state(SessionUsage)
     sink = AnswerSink(cache, mode)
     max_cost = opts.max_cost
-    lookup_each = plan is None and cache is not None and mode == "on" and not opts.fresh
+    lookup_each = plan is None and cache is not None and reads(mode, asked=True, fresh=opts.fresh)
     use_keys = plan is None and (lookup_each or sink.active)
     cached = [plan.cached if plan is not None else 0]
     planned = (
@@ -382,7 +388,7 @@ def _run_live(
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
             return ItemError.from_exception(exc, index=label)
-        summary.count(magics.session_usage, message)
+        summary.count(session_usage, message)
         sink.add(key, message)
         # Model text is masked like server text: an item's answer may echo the key.
         return item_value(redact(joined_text(message)), message.stop_reason, label, settings)
@@ -394,8 +400,10 @@ def _run_live(
         sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
         progress.update(f.done, f.failed, note())
 
-    concurrency = opts.concurrency or magics.concurrency
-    progress = make_progress(magics.shell, source.total, "Claude")
+    # No more requests in flight than the client's pool has connections: the rest would
+    # wait for one and could fail as "unreachable" when the pool timeout runs out.
+    concurrency = min(opts.concurrency or opts.traits.concurrency, MAX_CONNECTIONS)
+    progress = make_progress(shell, source.total, "Claude")
     fan = run_concurrently(
         source.pairs() if plan is None else range(source.total),
         worker,
@@ -418,15 +426,16 @@ def _run_live(
         if isinstance(value, ItemError) and value.kind == "cancelled":
             value.index = source.label(position)
     summary.cached = cached[0]
+    assert opts.out is not None  # run_map refuses a --map without -o
     values = wrap_values(source, fan.results, opts.out, settings)
-    return store(magics, opts.out, values, summary, fan)
+    return store(shell, opts.out, values, summary, fan)
 
 
-def fetch_batch(magics: Any, batch_id: str, out: str | None) -> MapSummary:
+def fetch_batch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
     from .batch_run import fetch
 
-    return fetch(magics, batch_id, out)
+    return fetch(shell, traits, batch_id, out)
 
 
 __all__ = ["ItemError", "MapSummary", "fetch_batch", "run_map", "shape_answer"]

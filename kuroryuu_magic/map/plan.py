@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ask.settings import Settings
 from ..cache import (
     STORABLE_STOP_REASONS,
     AnswerCache,
@@ -23,9 +24,11 @@ from ..cache import (
     CacheMode,
     answer_key,
     lookup_many,
+    reads,
     stores,
 )
 from ..core.errors import ClaudeInterrupted
+from .items import MapInput
 from .results import ItemError, shape_answer
 
 __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
@@ -33,7 +36,7 @@ __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
 _TODO = object()
 
 
-def item_value(text: str, stop_reason: str | None, label: Any, settings: Any) -> Any:
+def item_value(text: str, stop_reason: str | None, label: Any, settings: Settings) -> Any:
     """One item's value: validated into ``--schema`` when given, else shaped by ``-f``."""
     schema = getattr(settings, "schema", None)
     if schema is None:
@@ -68,9 +71,9 @@ class Plan:
 
 
 def make_plan(
-    source: Any,
+    source: MapInput,
     build: Callable[[Any, Any, Any], dict[str, Any]],
-    settings: Any,
+    settings: Settings,
     cache: AnswerCache | None,
     mode: CacheMode,
     *,
@@ -93,7 +96,7 @@ def make_plan(
     except KeyboardInterrupt:
         raise ClaudeInterrupted("stopped preparing the items; nothing was sent.") from None
     found: dict[str, CachedAnswer] = {}
-    if use_keys and not (fresh and mode == "on"):
+    if use_keys and reads(mode, asked=True, fresh=fresh):
         found = lookup_many(cache, [k for _, _, k in keyed if k is not None], mode)
     for position, request, key in keyed:
         hit = found.get(key) if key is not None else None
@@ -146,7 +149,7 @@ class AnswerSink:
                 self.error = self.error or str(exc)
 
 
-def wrap_values(source: Any, values: list[Any], out: str, settings: Any) -> Any:
+def wrap_values(source: MapInput, values: list[Any], out: str, settings: Settings | None) -> Any:
     """Results in the input's shape; with ``--schema`` over a Series or DataFrame, a
     DataFrame on the same index with one column per field plus ``_error``."""
     schema = getattr(settings, "schema", None)

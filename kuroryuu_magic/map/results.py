@@ -248,7 +248,9 @@ def _show(shell: ShellLike | None, summary: MapSummary) -> None:
         print(f"{summary.text}\n── {summary.footer()}")
 
 
-def store(magics: Any, out: str | None, values: Any, summary: MapSummary, fan: Any) -> MapSummary:
+def store(
+    shell: ShellLike, out: str | None, values: Any, summary: MapSummary, fan: Any
+) -> MapSummary:
     summary.results = values
     summary.elapsed = fan.elapsed
     summary.cancelled = fan.total - fan.done
@@ -256,9 +258,9 @@ def store(magics: Any, out: str | None, values: Any, summary: MapSummary, fan: A
     summary.succeeded = fan.done - fan.failed
     summary.status = "interrupted" if fan.interrupted else "complete"
     if out:
-        magics.shell.user_ns[out] = values
-    magics.shell.user_ns["_claude"] = summary
-    _show(magics.shell, summary)
+        shell.user_ns[out] = values
+    shell.user_ns["_claude"] = summary
+    _show(shell, summary)
     if fan.interrupted:
         raise ClaudeInterrupted(
             f"--map stopped: {fan.done:,} of {fan.total:,} finished and are kept in {out}; "
@@ -277,9 +279,9 @@ class _Counts:
 
 
 def store_batch_results(
-    magics: Any, out: str | None, values: Any, summary: MapSummary, started: float
+    shell: ShellLike, out: str | None, values: Any, summary: MapSummary, started: float
 ) -> MapSummary:
     """Put fetched batch results in ``out`` (when given) and ``_claude``."""
     failed = sum(isinstance(v, ItemError) for v in _values(values))
     counts = _Counts(summary.total, summary.total, failed, time.monotonic() - started)
-    return store(magics, out, values, summary, counts)
+    return store(shell, out, values, summary, counts)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHECKED = "2026-11-30"
+CHECKED = "2026-12-06"
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,14 @@ MODELS: tuple[ModelFacts, ...] = (
     _m("claude-fable-5", "Claude Fable 5", "fable", "2026-06-09", _1M, _128K, False, 4096, (10.0, 50.0)),
     _m("claude-mythos-5", "Claude Mythos 5", "mythos", "2026-06-09", _1M, _128K, False, 4096, (10.0, 50.0),
        note="invitation only; shares Fable's specification and price"),
-    _m("claude-opus-4-8", "Claude Opus 4.8", "opus", "2026-06-10", _200K, _128K, True, 4096, (5.0, 25.0)),
-    _m("claude-opus-4-7", "Claude Opus 4.7", "opus", "2026-03-18", _200K, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-opus-4-8", "Claude Opus 4.8", "opus", "2026-05-28", _1M, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-opus-4-7", "Claude Opus 4.7", "opus", "2026-04-16", _1M, _128K, False, 4096, (5.0, 25.0),
+       note="adaptive thinking only (budget_tokens is a 400), as its model card says"),
     _m("claude-mythos-preview", "Claude Mythos Preview", "mythos", "2026-04-07", _1M, _128K, True, 4096,
        (10.0, 50.0), lifecycle="deprecated", retires="2026-06-30",
        note="preview; price of the Mythos line"),
-    _m("claude-opus-4-6", "Claude Opus 4.6", "opus", "2026-02-05", _200K, _128K, True, 4096, (5.0, 25.0)),
-    _m("claude-sonnet-4-6", "Claude Sonnet 4.6", "sonnet", "2026-02-17", _200K, _64K, True, 1024, (3.0, 15.0)),
+    _m("claude-opus-4-6", "Claude Opus 4.6", "opus", "2026-02-05", _1M, _128K, True, 4096, (5.0, 25.0)),
+    _m("claude-sonnet-4-6", "Claude Sonnet 4.6", "sonnet", "2026-02-17", _1M, _128K, True, 1024, (3.0, 15.0)),
     _m("claude-haiku-4-5", "Claude Haiku 4.5", "haiku", "2025-10-15", _200K, _64K, True, 4096, (1.0, 5.0)),
     _m("claude-haiku-4-5-20251001", "Claude Haiku 4.5", "haiku", "2025-10-15", _200K, _64K, True, 4096,
        (1.0, 5.0)),

@@ -14,9 +14,10 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import tools
 from .cache import prompt_usage
 from .exchange import Exchange
-from .faults import Fault, Reply
+from .faults import Fault, Reply, ToolCall
 from .headers import response_headers
 from .schema import example_for, output_schema
 from .wire import (
@@ -80,6 +81,28 @@ def _cut(text: str, budget: int) -> str:
     return text[: max(0, budget) * CHARS_PER_TOKEN]
 
 
+def forced_call(body: dict[str, Any]) -> Reply | None:
+    """With ``tool_choice`` any/tool and nothing scripted, the API still calls a tool.
+
+    Tool-use docs: a forced choice prefills the turn, so the answer is just a
+    ``tool_use`` block (no text) for the named tool, or for the first client tool under
+    ``any``; its input is a minimal value valid against the tool's ``input_schema``.
+    """
+    if not tools.forced(body):
+        return None
+    choice = body["tool_choice"]
+    declared = [t for t in body.get("tools") or [] if isinstance(t, dict)]
+    if choice["type"] == "tool":
+        tool = next((t for t in declared if t.get("name") == choice.get("name")), None)
+    else:
+        tool = next((t for t in declared if "input_schema" in t), declared[0] if declared else None)
+    if tool is None:
+        return None
+    schema = tool.get("input_schema")
+    value = example_for(schema) if isinstance(schema, dict) else {}
+    return Reply(text="", tool_calls=[ToolCall(str(tool.get("name")), value or {})])
+
+
 def plan(
     body: dict[str, Any],
     reply: Reply | None,
@@ -88,7 +111,7 @@ def plan(
     tier: str = "standard",
 ) -> Plan:
     hook = getattr(fake, "answer_hook", None)
-    reply = reply or (hook(body) if hook is not None else None) or Reply()
+    reply = reply or (hook(body) if hook is not None else None) or forced_call(body) or Reply()
     text = reply.text
     if text is None:
         schema = output_schema(body)

@@ -158,6 +158,21 @@ class BatchStore:
                 public["cancel_initiated_at"] = _iso(datetime.now(timezone.utc))
             return dict(public)
 
+    def delete(self, batch_id: str) -> tuple[int, str]:
+        """(200, "") when deleted; (404|400, error message) otherwise."""
+        with self.lock:
+            record = self.batches.get(batch_id)
+            if record is None:
+                return 404, f"batch {batch_id} not found"
+            status = record["public"]["processing_status"]
+            if status != "ended":
+                return 400, (
+                    f"Batch {batch_id} cannot be deleted while it is {status}; "
+                    "cancel it and wait for it to end first."
+                )
+            del self.batches[batch_id]
+            return 200, ""
+
     def listing(self, query: dict[str, str]) -> dict[str, Any]:
         with self.lock:
             items = [dict(r["public"]) for r in reversed(list(self.batches.values()))]

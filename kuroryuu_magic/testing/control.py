@@ -7,7 +7,8 @@ A web page in the user's browser can reach 127.0.0.1, so (security.md 27):
   ``KURORYUU_FAKE_CONTROL_TOKEN`` and the CLI prints it).  A cross-origin page can
   neither read the token nor send a custom header without a CORS preflight, which
   the fake never grants;
-- the ``Host`` header must name a loopback address (defeats DNS rebinding);
+- the ``Host`` header must name a loopback address (defeats DNS rebinding); the API
+  endpoints check it too (``handler``), so a rebinding page cannot spend a test key;
 - recorded requests returned over HTTP have their credentials redacted;
 - bodies are capped (see ``handler.MAX_CONTROL_BYTES``).
 """
@@ -37,10 +38,14 @@ _SECRET_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_-]{4,}")
 REDACTED = "[redacted]"
 
 
+def loopback_host(headers: dict[str, str]) -> bool:
+    """The ``Host`` header names a loopback address (a DNS-rebinding page's would not)."""
+    return bool(_LOOPBACK_HOST.match(headers.get("host", "")))
+
+
 def refused(h: Any) -> tuple[int, str] | None:
     """(status, reason) when a control call must be refused, else None."""
-    host = h.record.headers.get("host", "")
-    if not _LOOPBACK_HOST.match(host):
+    if not loopback_host(h.record.headers):
         return 403, "control endpoints answer only to a loopback Host"
     token = h.record.headers.get(TOKEN_HEADER, "")
     if not hmac.compare_digest(token.encode(), h.fake.control_token.encode()):

@@ -45,7 +45,9 @@ class Reply:
     no text block).  ``tool_calls`` add ``tool_use`` blocks after the text and make the
     stop reason ``tool_use``.  ``json`` is an object sent as the text (structured
     outputs); set ``off_schema=True`` to send an answer that does not match the
-    request's ``output_config.format`` schema on purpose.
+    request's ``output_config.format`` schema on purpose.  Tool calls must name a
+    declared tool (and fit ``tool_choice``); ``off_tools=True`` sends a call the model
+    should not make (an undeclared name, a call under ``tool_choice: none``) on purpose.
     """
 
     text: str | None = None
@@ -60,6 +62,7 @@ class Reply:
     tool_calls: list[ToolCall] = field(default_factory=list)
     json: Any = None
     off_schema: bool = False
+    off_tools: bool = False
     # Streamed after `ping`: events of a type the API may add later ({"type": NAME, …}).
     # The API's versioning policy lets it add event types; clients must ignore them.
     extra_events: list[dict[str, Any]] = field(default_factory=list)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control, routes, validate
+from . import control, routes, validate, versions
 from .faults import Fault
 from .headers import response_headers, retry_after
 from .records import RecordedRequest
@@ -52,8 +52,11 @@ class Handler(BaseHTTPRequestHandler):
             super().finish()
 
     def handle(self) -> None:
+        # One request per call: between requests a keep-alive connection waits in the
+        # server's selector, not in a thread (pool.PooledHTTPServer).
+        self.close_connection = True
         try:
-            super().handle()
+            self.handle_one_request()
         except (ConnectionError, TimeoutError, ClientGone):
             self.close_connection = True
 
@@ -213,6 +216,14 @@ class Handler(BaseHTTPRequestHandler):
             self._control(path, body)
             return
         self.fake.record(self.record)
+        if not control.loopback_host(headers):
+            # DNS rebinding: a web page that resolves its own name to 127.0.0.1 reaches
+            # this port with its own Host; nothing here answers it.
+            self.close_connection = True
+            self.send_error_envelope(
+                403, "permission_error", "the fake API answers only to a loopback Host"
+            )
+            return
         counted = path.startswith("/v1/") and path != "/v1/oauth/token"
         if counted:
             self.fake.enter()
@@ -255,7 +266,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/oauth/") or path == "/v1/oauth/token":
             routes.oauth(self, path, body)
             return
-        problem = validate.check_auth(self.record.headers, fake)
+        problem = validate.check_auth(self.record.headers, fake) or versions.check_headers(
+            self.record.headers
+        )
         if problem is not None:
             self.send_error_envelope(*problem)
             return

@@ -33,19 +33,19 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
             send_problem(h, problem)
             return
         threaded = "thread" not in body  # applied (its beta was sent), not refused later
-    problem = validate.check_messages_body(body)
+    problem = validate.check_messages_body(body, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
     h.record.images = images_in(body)
-    h.fake.record_tool_results(tools.received_results(body["messages"]))
+    h.fake.record_tool_results(tools.received_results(validate.conversation(body["messages"])))
     if fault is not None and fault.kind == "midstream_error" and not body.get("stream"):
         # A plain request cannot fail mid-stream; the nearest real thing is a 529.
         # The queued Reply is left for the retry.
         h.send_error_envelope(529, fault.error_type or "overloaded_error", fault.message)
         return
     reply = h.fake.take("/v1/messages", Reply)
-    wrong = _off_schema(body, reply)
+    wrong = _off_schema(body, reply) or _off_tools(body, reply)
     if wrong:
         # A script bug, not an API behaviour: say so loudly instead of answering.
         h.fake.errors.append(wrong)
@@ -82,8 +82,21 @@ def _off_schema(body: dict[str, Any], reply: Reply | None) -> str | None:
     )
 
 
+def _off_tools(body: dict[str, Any], reply: Reply | None) -> str | None:
+    """Why a scripted answer's tool calls break the request's tools or tool_choice."""
+    if reply is None or reply.off_tools:
+        return None
+    problem = tools.script_mistake(body, [c.name for c in reply.tool_calls])
+    return (
+        f"fake: the scripted Reply does not fit the request ({problem}); "
+        "pass off_tools=True to send it anyway"
+        if problem
+        else None
+    )
+
+
 def count_tokens(h: Exchange, body: Any) -> None:
-    problem = validate.check_messages_body(body, count_only=True)
+    problem = validate.check_messages_body(body, count_only=True, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
@@ -122,7 +135,7 @@ def models(h: Exchange, path: str) -> None:
 
 def _batch_answer(h: Exchange) -> Any:
     def answer_one(params: Any) -> dict[str, Any]:
-        problem = validate.check_messages_body(params)
+        problem = validate.check_messages_body(params, headers=h.record.headers)
         if problem is not None:
             _status, error_type, message, *_ = problem
             return {"type": "errored", "error": error_body(error_type, message, new_id("req_"))}
@@ -158,6 +171,15 @@ def batches(h: Exchange, method: str, path: str, body: Any, match: re.Match[str]
             h.send_body(200, text.encode(), "application/binary")
         else:
             h.send_error_envelope(status, None, text)
+        return
+    if action is None and method == "DELETE":
+        # Batches reference: only a batch that has ended can be deleted; one in progress
+        # must be cancelled first (400).  Answers the SDK's DeletedMessageBatch.
+        status, message = store.delete(batch_id)
+        if status == 200:
+            h.send_json(200, {"id": batch_id, "type": "message_batch_deleted"})
+        else:
+            h.send_error_envelope(status, None, message)
         return
     if action == "/cancel" and method == "POST":
         batch = store.cancel(batch_id)

@@ -186,6 +186,12 @@ def example_for(schema: dict[str, Any], root: dict[str, Any] | None = None, dept
     if schema.get("allOf"):
         return example_for(schema["allOf"][0], root, depth + 1)
     kind = schema.get("type")
+    if isinstance(kind, list):  # ["string", "null"]: the first non-null type
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind in ("integer", "number") and isinstance(schema.get("minimum"), (int, float)):
+        return schema["minimum"]
+    if kind == "string" and isinstance(schema.get("minLength"), int) and schema["minLength"] > 4:
+        return "f" * schema["minLength"]
     if kind == "object":
         props = schema.get("properties", {})
         return {

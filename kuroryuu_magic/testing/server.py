@@ -19,7 +19,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .batches import BatchStore
@@ -27,15 +26,14 @@ from .control import TOKEN_ENV, TOKEN_HEADER
 from .faults import Fault, RawResponse, Reply
 from .handler import Handler
 from .oauth import OAuthServer
+from .pool import DEFAULT_WORKERS, PooledHTTPServer
 from .records import RecordedRequest
 from .threads import ThreadStore
 
 LOOPBACK = "127.0.0.1"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # 16+ clients connect at once; the default 5 drops SYNs
+class _Server(PooledHTTPServer):
     fake: FakeAnthropic
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -61,6 +59,7 @@ class FakeAnthropic:
         port: int = 0,
         host: str = LOOPBACK,
         idle_timeout: float = 30.0,
+        workers: int = DEFAULT_WORKERS,
     ) -> None:
         if host != LOOPBACK:
             raise ValueError("FakeAnthropic binds 127.0.0.1 only")
@@ -73,6 +72,7 @@ class FakeAnthropic:
         self.control_token = secrets.token_urlsafe(24)
         self.organization_id = str(uuid.uuid4())
         self.idle_timeout = idle_timeout
+        self.workers = workers  # requests answered at once; more wait in the pool's queue
         # Knobs tests may set directly.
         self.rejected_keys: set[str] = set()
         self.expired_tokens: set[str] = set()
@@ -111,7 +111,9 @@ class FakeAnthropic:
         """Bind and serve in a daemon thread; returns self."""
         if self._server is not None:
             return self
-        server = _Server((LOOPBACK, self._port), Handler)
+        server = _Server(
+            (LOOPBACK, self._port), Handler, workers=self.workers, idle_timeout=self.idle_timeout
+        )
         server.fake = self
         self._server = server
         self.oauth.redirect_uri = f"{self.base_url}/oauth/code/callback"

@@ -56,6 +56,48 @@ def check_tools(body: dict[str, Any]) -> str | None:
     return None
 
 
+def forced(body: dict[str, Any]) -> bool:
+    """``tool_choice`` forces a tool call (``any`` or a named ``tool``)."""
+    choice = body.get("tool_choice")
+    return isinstance(choice, dict) and choice.get("type") in ("any", "tool")
+
+
+def check_forced_with_thinking(body: dict[str, Any]) -> str | None:
+    """Extended-thinking docs: with thinking on, ``tool_choice`` may only be auto or none."""
+    thinking = body.get("thinking")
+    if (
+        forced(body)
+        and isinstance(thinking, dict)
+        and thinking.get("type") in ("enabled", "adaptive")
+    ):
+        return (
+            "Thinking may not be enabled when tool_choice forces tool use. "
+            "Use tool_choice auto or none, or turn thinking off."
+        )
+    return None
+
+
+def declared_names(body: dict[str, Any]) -> set[str]:
+    """Names a tool_use in the answer may carry: the request's client and server tools."""
+    return {
+        str(t.get("name", t.get("type"))) for t in body.get("tools") or [] if isinstance(t, dict)
+    }
+
+
+def script_mistake(body: dict[str, Any], names: list[str]) -> str | None:
+    """Why scripted tool calls ``names`` could not be the API's answer to ``body``."""
+    raw = body.get("tool_choice")
+    choice: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if names and choice.get("type") == "none":
+        return f"tool_choice is none, but the script calls {', '.join(names)}"
+    unknown = [n for n in names if n not in declared_names(body)]
+    if unknown:
+        return f"the script calls {', '.join(unknown)}, which the request does not declare"
+    if choice.get("type") == "tool" and names and choice.get("name") not in names:
+        return f"tool_choice forces {choice.get('name')}, but the script calls {', '.join(names)}"
+    return None
+
+
 def merged_turns(messages: list[dict[str, Any]]) -> list[tuple[str, list[int], list[Any]]]:
     """(role, original indexes, content blocks) per merged turn."""
     turns: list[tuple[str, list[int], list[Any]]] = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
-from . import cache, images, schema, tools
+from . import cache, images, schema, tools, versions
 from .wire import MODEL_IDS, units
 
 # (status, error type, message[, error.details]); None means the request passes.
@@ -135,13 +135,25 @@ def _bad(message: str) -> Problem:
     return 400, "invalid_request_error", message
 
 
-def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | None:
-    """Validate a ``/v1/messages`` (or count_tokens) body like the Messages reference."""
+def check_messages_body(
+    body: Any, *, count_only: bool = False, headers: dict[str, str] | None = None
+) -> Problem | None:
+    """Validate a ``/v1/messages`` (or count_tokens) body like the Messages reference.
+
+    ``headers`` (the request's) select the rules: ``anthropic-version`` and
+    ``anthropic-beta`` change which fields exist (``versions``).  Without them the
+    newest version's rules apply, as for the SDK 2.x the project uses.
+    """
+    headers = headers or {}
     if not isinstance(body, dict):
         return _bad("Request body must be a JSON object")
-    extra = sorted(set(body) - (COUNT_FIELDS if count_only else KNOWN_FIELDS))
+    base = COUNT_FIELDS if count_only else KNOWN_FIELDS
+    extra = sorted(set(body) - versions.allowed_fields(headers, base, count_only=count_only))
     if extra:
         return _bad(f"{extra[0]}: Extra inputs are not permitted")
+    message = versions.check_sampling(body)
+    if message:
+        return _bad(message)
     model = body.get("model")
     if not model or not isinstance(model, str):
         return _bad("model: Field required")
@@ -163,11 +175,15 @@ def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | Non
         or _check_effort(config)
         or _check_format(config)
         or _check_system(body.get("system"))
-        or _check_message_list(body.get("messages"))
+        or _check_message_list(body.get("messages"), versions.allows_system_messages(headers))
     )
     if problem:
         return problem
-    message = tools.check_tools(body) or tools.check_pairing(body["messages"])
+    message = (
+        tools.check_tools(body)
+        or tools.check_forced_with_thinking(body)
+        or tools.check_pairing(conversation(body["messages"]))
+    )
     if message:
         return _bad(message)
     problem = _check_cache_control(body)
@@ -176,9 +192,16 @@ def check_messages_body(body: Any, *, count_only: bool = False) -> Problem | Non
     big = images.too_large(body)
     if big:
         return 400, "invalid_request_error", big[0], big[1]
+    # A retired model's requests fail like an unknown id's (the SDK's ModelInfo.lifecycle
+    # "retired": "inference requests naming it fail"); MODEL_IDS holds the callable ones.
     if model not in MODEL_IDS:
         return 404, "not_found_error", f"model: {model}"
     return None
+
+
+def conversation(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``messages`` without mid-conversation ``system`` messages (they sit outside the turns)."""
+    return [m for m in messages if not (isinstance(m, dict) and m.get("role") == "system")]
 
 
 def _check_format(config: Any) -> Problem | None:
@@ -258,9 +281,10 @@ def _check_system(system: Any) -> Problem | None:
     return None
 
 
-def _check_message_list(messages: Any) -> Problem | None:
+def _check_message_list(messages: Any, system_allowed: bool = False) -> Problem | None:
     # Messages reference: consecutive turns of one role are combined into one (accepted);
     # every message needs content except an optional final assistant message (prefill).
+    # Under mid-conversation-system-2026-04-07 a ``system`` message may follow the first turn.
     if messages is None:
         return _bad("messages: Field required")
     if not isinstance(messages, list) or not messages:
@@ -269,6 +293,11 @@ def _check_message_list(messages: Any) -> Problem | None:
         if not isinstance(msg, dict):
             return _bad(f"messages.{i}: Input should be an object")
         role = msg.get("role")
+        if role == "system" and system_allowed and i > 0:
+            problem = _check_content(i, msg.get("content"))
+            if problem:
+                return problem
+            continue
         if role not in ("user", "assistant"):
             return _bad(f"messages.{i}.role: Input should be 'user' or 'assistant'")
         if i == 0 and role != "user":
@@ -280,6 +309,8 @@ def _check_message_list(messages: Any) -> Problem | None:
         if problem:
             return problem
     last = messages[-1]
+    if last["role"] == "system":
+        return None
     if last["role"] == "assistant" and _ends_in_whitespace(last["content"]):
         return _bad("messages: final assistant content cannot end with trailing whitespace")
     return None

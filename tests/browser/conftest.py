@@ -147,7 +147,7 @@ class LabServer:
         return path
 
 
-def _isolated_env(base: Path, fake: Any) -> dict[str, str]:
+def _isolated_env(base: Path, fake: Any, keyless: bool = False) -> dict[str, str]:
     home = base / "home"
     env = {
         k: v
@@ -179,6 +179,11 @@ def _isolated_env(base: Path, fake: Any) -> dict[str, str]:
         env["ANTHROPIC_BASE_URL"] = str(fake.base_url)
     else:
         env["ANTHROPIC_BASE_URL"] = f"http://127.0.0.1:{_free_port()}"
+    if keyless:  # a newcomer's machine: no key at all, so `%claude demo` is what answers
+        env.pop("ANTHROPIC_API_KEY", None)
+        env.pop("ANTHROPIC_AUTH_TOKEN", None)
+        env["ANTHROPIC_BASE_URL"] = f"http://127.0.0.1:{_free_port()}"  # nothing listens
+        return env
     env.setdefault("ANTHROPIC_API_KEY", FAKE_KEY)
     return env
 
@@ -231,7 +236,7 @@ def jupyter_server(lab_server: LabServer) -> LabServer:
 
 
 def _serve(
-    app: str, tmp_path_factory: pytest.TempPathFactory, fake_api: Any
+    app: str, tmp_path_factory: pytest.TempPathFactory, fake_api: Any, keyless: bool = False
 ) -> Iterator[LabServer]:
     base = tmp_path_factory.mktemp(app)
     root = base / "root"
@@ -242,7 +247,7 @@ def _serve(
     for d in ("home", "jupyter-config", "jupyter-data", "jupyter-runtime", "ipython"):
         (base / d).mkdir(exist_ok=True)
     _write_lab_settings(base)
-    env = _isolated_env(base, fake_api)
+    env = _isolated_env(base, fake_api, keyless)
     port, token = _free_port(), secrets.token_hex(24)
     log = base / f"{app}.log"
     cmd = [
