@@ -123,7 +123,8 @@ class TerminalSteps:
         self.steps.append(step)
 
     def end(self, step: Step) -> None:
-        self._out.write(f"\n  · {summary(step)}\n")
+        # Starts on its own line: the loop ends Claude's words with a paragraph break first.
+        self._out.write(f"  · {summary(step)}\n")
         self._out.flush()
         self.updates += 1
 
