@@ -35,6 +35,7 @@ class Traits:
     schema_only: bool = False
     concurrency: int = 8
     math: str = "auto"
+    remote_images: str = "off"
     tools: str = "off"
     max_tool_rounds: int = 12
     approval_timeout: float = 300.0

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ..core.nomath import literal_inline
 from .mathguard import guard_math
+from .remote import guard_remote
 from .usage import usage_footer
 
 DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
@@ -110,7 +111,8 @@ class Answer:
         return f"<Answer {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{guard_math(self.text, self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
+        # Shown again later (``_claude``): no remote fetch here either (remote_images's default).
+        return f"{guard_math(guard_remote(self.text), self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
