@@ -18,8 +18,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
-from ..ask.request import Request, Traits
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
