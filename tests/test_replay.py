@@ -72,14 +72,19 @@ def test_replay_models_come_from_the_session_listing_or_the_table(
     assert fake.requests == []
 
 
-def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
+def _warm_up(shell) -> None:
+    """Switch the warm-up on and let it run after the next cell, as after ``%load_ext``."""
     warmup.reset()
-    run_cell(replay, "%config ClaudeMagics.warm_up = True")
-    magics = replay.magics_manager.registry["ClaudeMagics"]
-    if magics._warm_up_once not in replay.events.callbacks["post_run_cell"]:
-        replay.events.register("post_run_cell", magics._warm_up_once)
-    run_cell(replay, "x = 1")
+    run_cell(shell, "%config ClaudeMagics.warm_up = True")
+    magics = shell.magics_manager.registry["ClaudeMagics"]
+    if magics._warm_up_once not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", magics._warm_up_once)
+    run_cell(shell, "x = 1")
     warmup.wait()
+
+
+def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
+    _warm_up(replay)
     try:
         assert warmup.started()
         assert fake.requests == []
@@ -89,13 +94,7 @@ def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
 
 def test_without_replay_the_same_warm_up_does_ask(ip, fake: FakeAnthropic) -> None:
     # The control for the test above: the warm-up it runs is one that would list models.
-    warmup.reset()
-    run_cell(ip, "%config ClaudeMagics.warm_up = True")
-    magics = ip.magics_manager.registry["ClaudeMagics"]
-    if magics._warm_up_once not in ip.events.callbacks["post_run_cell"]:
-        ip.events.register("post_run_cell", magics._warm_up_once)
-    run_cell(ip, "x = 1")
-    warmup.wait()
+    _warm_up(ip)
     try:
         assert [r.path.split("?")[0] for r in fake.requests] == ["/v1/models"]
     finally:
