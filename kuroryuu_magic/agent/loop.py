@@ -73,6 +73,18 @@ def _param(block: Any) -> dict[str, Any]:
     return param
 
 
+def _show_words_before_tools(view: Any) -> None:
+    """What Claude wrote before its tool calls is on screen, in full, before they run.
+
+    The view coalesces updates, so the last words of a round could still be
+    pending while a tool (or an approval, which waits for the user) runs; and a
+    terminal step line must not land in the middle of a sentence.
+    """
+    if view.text and not "".join(view.text[-1:]).endswith("\n\n"):
+        view.add_text("\n\n")
+    view.new_section()
+
+
 def _add_usage(total: dict[str, int], usage: Any) -> None:
     inp, out, read, write = usage_numbers(usage)
     total["input_tokens"] += inp
@@ -207,6 +219,7 @@ def investigate(
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
         results: list[dict[str, Any]] = []
+        _show_words_before_tools(view)
         shown_between = False  # an approval prompt was displayed below the answer so far
         try:
             for use in uses:

@@ -363,6 +363,10 @@ class TerminalView(View):
         self._out.write(message + "\n")
         self._out.flush()
 
+    def new_section(self) -> None:
+        # Whatever is still pending is written now: what follows (a tool step) comes after it.
+        self._flush()
+
 
 def make_view(shell: ShellLike | None, interval: float, fmt: str, math: str = "auto") -> View:
     if is_rich_frontend(shell):

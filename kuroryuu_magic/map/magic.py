@@ -209,7 +209,15 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     # Everything prepared up front only when it must be: an estimate, a batch, or replay
     # (which checks every item has an answer before anything happens).
     if opts.dry_run or opts.max_cost is not None or opts.batch or mode == "replay":
-        plan = make_plan(source, prompts.request, settings, cache, mode, fresh=bool(opts.fresh))
+        plan = make_plan(
+            source,
+            prompts.request,
+            settings,
+            cache,
+            mode,
+            fresh=bool(opts.fresh),
+            dry_run=bool(opts.dry_run),
+        )
         summary.cached = plan.cached
         for hit in plan.cached_answers:
             summary.count_cached(hit)
@@ -259,13 +267,14 @@ def _show_dry_run(
 ) -> None:
     from ..ask.prompt import show_dry_run
 
+    # The estimate first: it is what a dry run is for, and the request below can be long.
+    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like item 0 (below).")
+    for line in estimate.lines():
+        print(line)
     # Item 0 is rendered again only to be shown.
     first_request = prompts.request(*next(source.pairs()))
     with interruptible("counting tokens for the dry run; nothing was sent"):
         show_dry_run(shell, client, first_request, offline=offline)
-    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like this one (item 0).")
-    for line in estimate.lines():
-        print(line)
 
 
 def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:
