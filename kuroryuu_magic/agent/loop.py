@@ -19,12 +19,10 @@ from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
-from ..ask.finish import finish
 from ..ask.memory import Content, ConversationStore
-from ..ask.request import Request
-from ..ask.result import Answer, Sent
+from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import interruptible
