@@ -93,3 +93,19 @@ def test_the_output_estimate_of_a_json_labelling_run_is_near_the_truth(ip, quick
     run_cell(ip, f"%%claude --map notes -o labels -f json --no-history\n{template}")
     actual = ip.user_ns["_claude"].usage["output_tokens"]
     assert actual > 0 and 0.5 <= estimated / actual <= 3, (estimated, actual)
+
+
+def test_plain_text_outputs_carry_no_literal_backticks(ip, quick_demo, capsys) -> None:
+    from kuroryuu_magic.ask.result import DEMO_NOTE
+    from kuroryuu_magic.core.nomath import literal_inline
+
+    assert "`" in DEMO_NOTE  # the note marks a command as code ...
+    run_cell(ip, "%%claude --no-history\nhi")
+    out = capsys.readouterr().out
+    footer = out.strip().splitlines()[-1]
+    assert "offline demo" in footer and "`" not in footer  # ... the terminal shows it bare
+    run_cell(ip, "%claude demo --stop")
+    run_cell(ip, "%claude demo")
+    assert "`" not in capsys.readouterr().out
+    # ... and a rich front end as code, since Markdown inside the <sub> is not rendered.
+    assert "<code>%claude setup</code>" in literal_inline(DEMO_NOTE, "sub")

@@ -20,14 +20,12 @@ from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
-from ..ask.finish import finish
 from ..ask.memory import Content, ConversationStore
-from ..ask.request import Request
-from ..ask.result import Answer, Sent
+from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
-from ..ask.usage import SessionUsage, usage_numbers
+from ..ask.usage import usage_numbers
 from ..core.errors import interruptible
 from ..core.redact import redact
 from ..core.session import session_for
@@ -292,14 +290,5 @@ def investigate(
         sent=state.sent,
         error=last.error,
     )
-    return finish(
-        shell,
-        answer,
-        settings=settings,
-        view=view,
-        content=content,
-        conversations=conversations,
-        session_usage=session.state(SessionUsage),
-        out=req.out,
-        warning=warning if status == "complete" else None,
-    )
+    warning = warning if status == "complete" else None
+    return finish(shell, answer, settings, view, content, out=req.out, warning=warning)

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from ..core.frontend import is_rich_frontend
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
-from ..core.widgets import ClickWorker, fit_layout, safe_message, status_html
+from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import chain
 from .shape import KeyShapeError, normalize_key
 from .store import KeyringError
@@ -25,8 +25,8 @@ __all__ = ["SetupPanel", "run_setup"]
 
 _INTRO = (
     "<b>Anthropic API key</b> for <code>%%claude</code>. Create one at "
-    '<a href="https://console.anthropic.com/settings/keys" target="_blank">'
-    "console.anthropic.com</a>. The key is never shown or saved in this notebook."
+    + link("https://console.anthropic.com/settings/keys", "console.anthropic.com")
+    + ". The key is never shown or saved in this notebook."
 )
 
 
