@@ -95,8 +95,10 @@ def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
     np = sys.modules["numpy"]
     base, v = anchored(s)
     finite = v[np.isfinite(v)]
-    pos_inf = int(np.count_nonzero(v == np.inf))
-    neg_inf = int(np.count_nonzero(v == -np.inf))
+    pos_inf = neg_inf = 0
+    if finite.size < v.size:  # the two counts cost a pass each: only when there are any
+        pos_inf = int(np.count_nonzero(v == np.inf))
+        neg_inf = int(np.count_nonzero(v == -np.inf))
     lo, hi = ok.min(), ok.max()
     if not finite.size:
         texts = nums([lo, hi])
