@@ -33,7 +33,7 @@ from .columns import (
     levels,
     linear_quantiles,
 )
-from .data import Table, colname, column, dtype_name, position, positions, table_of
+from .data import Table, colname, column, dtype_name, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums, pct, table
 from .text import show as show_cell
@@ -198,9 +198,9 @@ def value_counts(
     try:
         vc = counts(s)
     except Exception as exc:  # TypeError for lists, Arrow's own error for list/struct types
-        raise ToolError(f"column {colname(t, pos)!r} holds unhashable values ({exc})") from None
+        raise ToolError(f"column {quoted(t, pos)} holds unhashable values ({exc})") from None
     head = (
-        f"value_counts of {colname(t, pos)!r} in {t.name}: {n:,} rows, "
+        f"value_counts of {quoted(t, pos)} in {t.name}: {n:,} rows, "
         f"{len(vc):,} distinct values, {nulls:,} null"
     )
     if schema_only:
@@ -299,7 +299,7 @@ def duplicates(
         dup[candidates] = sub.duplicated(keep="first").to_numpy()
         involved[candidates] = sub.duplicated(keep=False).to_numpy()
     n_dup = int(dup.sum())
-    over = "all columns" if subset is None else ", ".join(repr(colname(t, c)) for c in cols)
+    over = "all columns" if subset is None else ", ".join(quoted(t, c) for c in cols)
     head = (
         f"{t.header}: {n_dup:,} duplicated rows (identical to an earlier row over {over}); "
         f"{int(involved.sum()) - n_dup:,} distinct rows occur more than once; "
