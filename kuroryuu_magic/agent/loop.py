@@ -19,12 +19,10 @@ from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
-from ..ask.finish import finish
 from ..ask.memory import Content, ConversationStore
-from ..ask.request import Request
-from ..ask.result import Answer, Sent
+from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
 from ..ask.usage import SessionUsage, usage_numbers
 from ..core.errors import interruptible
@@ -71,6 +69,18 @@ def _param(block: Any) -> dict[str, Any]:
     if param.get("type") == "text" and isinstance(param.get("text"), str):
         param["text"] = redact(param["text"])
     return param
+
+
+def _show_words_before_tools(view: Any) -> None:
+    """What Claude wrote before its tool calls is on screen, in full, before they run.
+
+    The view coalesces updates, so the last words of a round could still be
+    pending while a tool (or an approval, which waits for the user) runs; and a
+    terminal step line must not land in the middle of a sentence.
+    """
+    if view.text and not "".join(view.text[-1:]).endswith("\n\n"):
+        view.add_text("\n\n")
+    view.new_section()
 
 
 def _add_usage(total: dict[str, int], usage: Any) -> None:
@@ -207,6 +217,7 @@ def investigate(
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
         results: list[dict[str, Any]] = []
+        _show_words_before_tools(view)
         shown_between = False  # an approval prompt was displayed below the answer so far
         try:
             for use in uses:

@@ -23,6 +23,7 @@ from ..core.nomath import (
     literal_block,
     literal_html,
     literal_inline,
+    plain,
 )
 from ..core.shell import ShellLike
 from .blocks import needs_whole, safe_cut
@@ -278,7 +279,7 @@ class RichView(View):
         if footer:
             extra = {"metadata": self.metadata} if self.metadata else {}
             self._display(
-                {"text/markdown": literal_inline(footer, "sub"), "text/plain": footer},
+                {"text/markdown": literal_inline(footer, "sub"), "text/plain": plain(footer)},
                 raw=True,
                 **extra,
             )
@@ -286,7 +287,8 @@ class RichView(View):
 
     def notice(self, message: str) -> None:
         self._display(
-            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": message}, raw=True
+            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": plain(message)},
+            raw=True,
         )
         self.updates += 1
 
@@ -355,13 +357,17 @@ class TerminalView(View):
             self._out.write(f"\n[{warning}]")
         self._out.write("\n")
         if footer:
-            self._out.write(f"── {footer}\n")
+            self._out.write(f"── {plain(footer)}\n")
         self._out.flush()
         self.updates += 1
 
     def notice(self, message: str) -> None:
-        self._out.write(message + "\n")
+        self._out.write(plain(message) + "\n")
         self._out.flush()
+
+    def new_section(self) -> None:
+        # Whatever is still pending is written now: what follows (a tool step) comes after it.
+        self._flush()
 
 
 def make_view(shell: ShellLike | None, interval: float, fmt: str, math: str = "auto") -> View:

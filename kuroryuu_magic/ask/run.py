@@ -16,12 +16,10 @@ from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
 from .client import get_client, in_demo, optional_client
 from .display import View, make_view
-from .finish import finish
 from .formats import FORMAT_INSTRUCTIONS
 from .memory import MARGIN, Content, ConversationStore
-from .request import Request
-from .result import Answer, Sent, Source
-from .settings import Settings, parse_thinking
+from .result import Answer, Sent, Source, finish
+from .settings import Request, Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
 from .usage import SessionUsage, estimate_tokens
 

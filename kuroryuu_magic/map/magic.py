@@ -18,8 +18,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
-from ..ask.request import Request, Traits
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
@@ -209,14 +208,22 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     # Everything prepared up front only when it must be: an estimate, a batch, or replay
     # (which checks every item has an answer before anything happens).
     if opts.dry_run or opts.max_cost is not None or opts.batch or mode == "replay":
-        plan = make_plan(source, prompts.request, settings, cache, mode, fresh=bool(opts.fresh))
+        plan = make_plan(
+            source,
+            prompts.request,
+            settings,
+            cache,
+            mode,
+            fresh=bool(opts.fresh),
+            dry_run=bool(opts.dry_run),
+        )
         summary.cached = plan.cached
         for hit in plan.cached_answers:
             summary.count_cached(hit)
     if plan is not None and (opts.dry_run or opts.max_cost is not None):
         estimate = _estimate(client, model, settings, plan, bool(opts.batch))
         if opts.dry_run:
-            _show_dry_run(shell, client, prompts, source, opts, estimate)
+            _show_dry_run(shell, client, prompts, source, opts, estimate, offline=mode == "replay")
             return None
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
@@ -254,16 +261,19 @@ def _show_dry_run(
     source: MapInput,
     opts: Request,
     estimate: Any,
+    *,
+    offline: bool = False,
 ) -> None:
     from ..ask.prompt import show_dry_run
 
+    # The estimate first: it is what a dry run is for, and the request below can be long.
+    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like item 0 (below).")
+    for line in estimate.lines():
+        print(line)
     # Item 0 is rendered again only to be shown.
     first_request = prompts.request(*next(source.pairs()))
     with interruptible("counting tokens for the dry run; nothing was sent"):
-        show_dry_run(shell, client, first_request)
-    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like this one (item 0).")
-    for line in estimate.lines():
-        print(line)
+        show_dry_run(shell, client, first_request, offline=offline)
 
 
 def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:

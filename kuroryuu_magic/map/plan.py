@@ -78,6 +78,7 @@ def make_plan(
     mode: CacheMode,
     *,
     fresh: bool = False,
+    dry_run: bool = False,
 ) -> Plan:
     """Build every item's request and take what the cache has (see the module docstring)."""
     plan = Plan(source.total, [_TODO] * source.total)
@@ -97,7 +98,8 @@ def make_plan(
         raise ClaudeInterrupted("stopped preparing the items; nothing was sent.") from None
     found: dict[str, CachedAnswer] = {}
     if use_keys and reads(mode, asked=True, fresh=fresh):
-        found = lookup_many(cache, [k for _, _, k in keyed if k is not None], mode)
+        keys = [k for _, _, k in keyed if k is not None]
+        found = lookup_many(cache, keys, mode, count=not dry_run)  # a dry run answers nothing
     for position, request, key in keyed:
         hit = found.get(key) if key is not None else None
         if hit is not None:

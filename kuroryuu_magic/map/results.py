@@ -233,19 +233,19 @@ def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> An
     return text
 
 
-def _show(shell: ShellLike | None, summary: MapSummary) -> None:
-    from ..core.frontend import is_rich_frontend
+def _show(summary: MapSummary) -> None:
+    """One bundle for every front end: a notebook renders the Markdown, a terminal prints
+    ``text/plain``; both keep the provenance metadata (IPython chooses, we don't sniff)."""
+    from IPython.display import display
 
-    if is_rich_frontend(shell):
-        from IPython.display import display
-
-        display(
-            {"text/markdown": summary._repr_markdown_(), "text/plain": summary.text},
-            raw=True,
-            metadata=summary.metadata,
-        )
-    else:
-        print(f"{summary.text}\n── {summary.footer()}")
+    display(
+        {
+            "text/markdown": summary._repr_markdown_(),
+            "text/plain": f"{summary.text}\n── {summary.footer()}",
+        },
+        raw=True,
+        metadata=summary.metadata,
+    )
 
 
 def store(
@@ -260,7 +260,7 @@ def store(
     if out:
         shell.user_ns[out] = values
     shell.user_ns["_claude"] = summary
-    _show(shell, summary)
+    _show(summary)
     if fan.interrupted:
         raise ClaudeInterrupted(
             f"--map stopped: {fan.done:,} of {fan.total:,} finished and are kept in {out}; "
