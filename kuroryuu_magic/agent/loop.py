@@ -24,7 +24,7 @@ from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
 from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
-from ..ask.usage import SessionUsage, usage_numbers
+from ..ask.usage import usage_numbers
 from ..core.errors import interruptible
 from ..core.redact import redact
 from ..core.session import session_for
@@ -280,14 +280,5 @@ def investigate(
         sent=state.sent,
         error=last.error,
     )
-    return finish(
-        shell,
-        answer,
-        settings=settings,
-        view=view,
-        content=content,
-        conversations=conversations,
-        session_usage=session.state(SessionUsage),
-        out=req.out,
-        warning=warning if status == "complete" else None,
-    )
+    warning = warning if status == "complete" else None
+    return finish(shell, answer, settings, view, content, out=req.out, warning=warning)

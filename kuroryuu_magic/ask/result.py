@@ -19,6 +19,7 @@ from typing import Any, Literal
 from ..core.errors import ClaudeInterrupted, api_error_from
 from ..core.nomath import literal_inline
 from ..core.redact import redact_exception
+from ..core.session import session_for
 from ..core.shell import ShellLike
 from .client import base_url, in_demo
 from .display import RichView, View
@@ -260,20 +261,20 @@ def _remember(
 def finish(
     shell: ShellLike,
     answer: Answer,
-    *,
     settings: Settings,
     view: View,
     content: Content,
-    conversations: ConversationStore,
-    session_usage: SessionUsage,
+    *,
     out: str | None = None,
     warning: str | None = None,
 ) -> Answer:
     """Count, parse, show and keep ``answer``; raise for an interrupted or failed one.
 
-    ``warning`` overrides the usual line (the tool loop's round limit).
+    The thread and the usage tally are the shell's session's.  ``warning``
+    overrides the usual line (the tool loop's round limit).
     """
-    _count(answer, session_usage)
+    session = session_for(shell)
+    _count(answer, session.state(SessionUsage))
     _parse(answer, settings, view)
     if answer.text or answer.status == "complete":
         schema = settings.schema is not None
@@ -287,7 +288,7 @@ def finish(
         view.clear()
 
     if settings.history:
-        _remember(conversations, settings.thread, content, answer)
+        _remember(session.state(ConversationStore), settings.thread, content, answer)
     shell.user_ns["_claude"] = answer
     if out and answer.text:
         shell.user_ns[out] = answer.data if answer.data is not None else answer.text

@@ -21,7 +21,7 @@ from .memory import MARGIN, Content, ConversationStore
 from .result import Answer, Sent, Source, finish
 from .settings import Request, Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
-from .usage import SessionUsage, estimate_tokens
+from .usage import estimate_tokens
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
@@ -256,13 +256,4 @@ def ask(shell: ShellLike, req: Request, settings: Settings, content: Content) ->
         sent=[Sent(outcome.model, outcome.usage, outcome.request_id, outcome.stop_reason)],
         error=outcome.error,
     )
-    return finish(
-        shell,
-        answer,
-        settings=settings,
-        view=view,
-        content=content,
-        conversations=conversations,
-        session_usage=session.state(SessionUsage),
-        out=out,
-    )
+    return finish(shell, answer, settings, view, content, out=out)
