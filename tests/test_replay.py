@@ -31,6 +31,7 @@ COMMANDS = {
     "tools code": ("%%claude --tools code --no-history\nRun something on df", "refused"),
     "dry run": ("%claude --dry-run --no-history How many rows?", "local"),
     "tools dry run": ("%claude --tools inspect --dry-run --no-history What is df?", "local"),
+    "map dry run, not cached": ("%%claude --map df --dry-run -o out\n{item}", "refused"),
     "models": ("%claude models", "local"),
     "models refresh": ("%claude models --refresh", "local"),
     "batch": ("%claude batch msgbatch_0123456789abcdef", "refused"),
@@ -61,6 +62,20 @@ def test_replay_dry_run_estimates_locally(replay, fake: FakeAnthropic, capsys) -
     out = capsys.readouterr().out
     assert "Dry run: nothing was sent" in out and "a local estimate" in out
     assert fake.requests == []
+
+
+def test_replay_map_dry_run_of_cached_items_estimates_locally(
+    ip, fake: FakeAnthropic, capsys
+) -> None:
+    ip.run_line_magic("config", "ClaudeMagics.show_usage = False")
+    ip.user_ns["items"] = ["a", "b"]
+    run_cell(ip, "%%claude --map items -o out\n{item}")  # answers stored (cache "on")
+    ip.run_line_magic("config", 'ClaudeMagics.answer_cache = "replay"')
+    before = len(fake.requests)
+    capsys.readouterr()
+    run_cell(ip, "%%claude --map items --dry-run -o out\n{item}")
+    out = capsys.readouterr().out
+    assert len(fake.requests) == before and "a local estimate" in out
 
 
 def test_replay_models_come_from_the_session_listing_or_the_table(

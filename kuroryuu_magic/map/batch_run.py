@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..ask.request import Request, Traits
+from ..ask.settings import Request, Traits
 from ..core.errors import UsageError
 from ..core.shell import ShellLike
 from . import batches, groups

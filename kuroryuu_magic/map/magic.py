@@ -18,8 +18,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
-from ..ask.request import Request, Traits
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
@@ -224,7 +223,7 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     if plan is not None and (opts.dry_run or opts.max_cost is not None):
         estimate = _estimate(client, model, settings, plan, bool(opts.batch))
         if opts.dry_run:
-            _show_dry_run(shell, client, prompts, source, opts, estimate)
+            _show_dry_run(shell, client, prompts, source, opts, estimate, offline=mode == "replay")
             return None
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
@@ -262,6 +261,8 @@ def _show_dry_run(
     source: MapInput,
     opts: Request,
     estimate: Any,
+    *,
+    offline: bool = False,
 ) -> None:
     from ..ask.prompt import show_dry_run
 
@@ -272,7 +273,7 @@ def _show_dry_run(
     # Item 0 is rendered again only to be shown.
     first_request = prompts.request(*next(source.pairs()))
     with interruptible("counting tokens for the dry run; nothing was sent"):
-        show_dry_run(shell, client, first_request)
+        show_dry_run(shell, client, first_request, offline=offline)
 
 
 def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:
