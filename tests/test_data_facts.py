@@ -183,6 +183,7 @@ def test_labels_that_str_would_hide_are_shown_with_repr(lib: str) -> None:
     # The model passes back what it was shown; the raw label works too.
     assert "3 distinct" in call("value_counts", frame, column="'age '")
     assert "3 distinct" in call("value_counts", frame, column="age ")
+    assert "value_counts of 'age ' in df" in call("value_counts", frame, column="age ")
 
 
 def test_duplicated_column_names_say_their_position() -> None:
