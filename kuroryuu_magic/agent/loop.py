@@ -15,6 +15,7 @@ Ctrl-C and failures behave exactly as they do there.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..ask import prompt as prompt_building
@@ -34,6 +35,7 @@ from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
 from .caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
+from .outputs import CellOutputs
 from .python import Ask
 from .steps import Step, make_steps
 
@@ -119,6 +121,7 @@ class _Run:
         self.estimated = False
         self.calls: list[Step] = []
         self.sent: list[Sent] = []
+        self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``outputs``)
 
     def call_tool(self, name: str, input: Any) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":
@@ -126,7 +129,11 @@ class _Run:
             if not isinstance(code, str) or not code.strip():
                 return ToolOutcome("error: run_python needs a non-empty 'code' string", True)
             approved, why = run_python.ask_approval(
-                self.shell, code, self.ask, timeout=self.approval_timeout
+                self.shell,
+                code,
+                self.ask,
+                timeout=self.approval_timeout,
+                on_timeout=self.on_timeout,
             )
             if not approved:
                 return ToolOutcome(f"{why}; the code did not run", True)
@@ -178,6 +185,8 @@ def investigate(
         return None
 
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    # Recorded from here, so an expired approval's stdin box can be cleared away.
+    outputs = CellOutputs(shell) if mode == "code" else None
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
     demo = in_demo()  # only the label: the finisher prices and counts a demo answer
@@ -185,6 +194,7 @@ def investigate(
         f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
     )
     state = _Run(shell, mode, object_chars, schema_only, ask, traits.approval_timeout)
+    state.on_timeout = outputs.redraw if outputs is not None else None
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer

@@ -71,7 +71,9 @@ def step_markdown(step: Step) -> str:
     title = escape_dollars(html.escape(summary(step)))
     if step.seconds is None:
         return f'<div class="{IGNORE_CLASS}">{icon} {title}</div>'
-    body = escape_dollars(html.escape(step.result))
+    # No literal line break: a blank line would end the <details> HTML block, and the
+    # rest of the result would be read as live Markdown (images fetched, links made).
+    body = escape_dollars(html.escape(step.result)).replace("\r", "&#13;").replace("\n", "&#10;")
     return (
         f'<details class="{IGNORE_CLASS}"><summary>{icon} {title}</summary>'
         f"<pre>{body}</pre></details>"

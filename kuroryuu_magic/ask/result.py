@@ -27,6 +27,7 @@ from .formats import code_of, parse_json_loosely
 from .mathguard import guard_math
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, Content, ConversationStore, Turn
 from .provenance import Provenance, provenance
+from .remote import guard_remote
 from .settings import Settings
 from .usage import SessionUsage, Usage, usage_footer
 
@@ -128,7 +129,8 @@ class Answer:
         return f"<Answer {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{guard_math(self.text, self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
+        # Shown again later (``_claude``): no remote fetch here either (remote_images's default).
+        return f"{guard_math(guard_remote(self.text), self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
     def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
         printer.text(repr(self))

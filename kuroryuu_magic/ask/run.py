@@ -72,6 +72,7 @@ def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
         max_retries=traits.max_retries,
         max_history=traits.max_history,
         math=traits.math,
+        remote_images=traits.remote_images,
         schema=_schema_of(shell, req),
         cached=req.cached,
         fresh=req.fresh,
@@ -165,7 +166,7 @@ def outcome_from_cache(hit: CachedAnswer, view: View) -> Outcome:
 
 def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: int) -> View:
     """The answer's view, with the notes that come before it (alias fallback, trimmed thread)."""
-    view = make_view(shell, settings.interval, settings.fmt, settings.math)
+    view = make_view(shell, settings.interval, settings.fmt, settings.math, settings.remote_images)
     if note:
         view.notice(note)
     if dropped:

@@ -98,6 +98,7 @@ class Settings:
     max_retries: int
     max_history: int
     math: str = "auto"
+    remote_images: str = "off"  # "on": answers may make the front end fetch remote images
     model_note: str | None = None  # why an alias fell back to a built-in id, if it did
     schema: Any = None  # a structured.SchemaSpec from --schema
     cached: bool = False  # --cached: a single prompt may be served from the answer cache
@@ -125,6 +126,7 @@ class Traits:
     schema_only: bool = False
     concurrency: int = 8
     math: str = "auto"
+    remote_images: str = "off"
     tools: str = "off"
     max_tool_rounds: int = 12
     approval_timeout: float = 300.0

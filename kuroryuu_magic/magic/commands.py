@@ -115,11 +115,15 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
         from IPython.display import Markdown, display
 
         from ..ask.mathguard import guard_math
+        from ..ask.remote import guard_remote
 
         parts = [f"### Thread '{name}' ({_turns(len(turns))})"]
         for i, turn in enumerate(turns, 1):
             asked = joined_text(turn.user, sep="\n", placeholders=True)
-            user, answer = (guard_math(t, magics.math) for t in (asked, turn.assistant))
+            user, answer = (
+                guard_math(guard_remote(t, magics.remote_images), magics.math)
+                for t in (asked, turn.assistant)
+            )
             parts.append(f"**{i}. You:**\n\n{user}\n\n**Claude** ({turn.model}):\n\n{answer}")
         display(Markdown("\n\n---\n\n".join(parts)))
     else:

@@ -73,6 +73,12 @@ class ClaudeMagics(Magics):
         default_value="auto",
         help="How `$` in answers renders: auto (currency literal, TeX as math), on (all math), off (none).",
     ).tag(config=True)
+    remote_images = Enum(
+        ("off", "on"),
+        default_value="off",
+        help="Whether answers may make the front end load remote images: off (shown as a link "
+        "naming the host; data: images still show) or on.",
+    ).tag(config=True)
 
     tools = Enum(
         ("off", "inspect", "code"),
