@@ -12,8 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "load_ipython_extension", "login_panel", "setup_panel"]
+
+DISTRIBUTION = "kuroryuu-magic"
+# An uninstalled source tree (on sys.path, never `pip install`ed) has no metadata:
+# a local version that no release can carry says so.
+UNINSTALLED_VERSION = "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    # `__version__` is read from the installed package's metadata (pyproject.toml is
+    # the one source), on first use: the lookup scans sys.path, which `%load_ext` skips.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(DISTRIBUTION)
+        except PackageNotFoundError:
+            return UNINSTALLED_VERSION
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -36,8 +36,8 @@ def test_float_stats_count_nan_and_inf() -> None:
     a = np.array([1.0, 2.0, np.nan, np.inf, 3.0])
     out = render_value(a)
     assert "shape=(5,) dtype=float64" in out
-    assert "mean=2 std=0.8165 min=1 median=2 max=3" in out
-    assert "nan=1" in out and "inf=1" in out
+    assert "mean=2 std(ddof=0)=0.8165 min=1 median=2 max=3" in out
+    assert "nan=1" in out and "+inf=1" in out
     assert "values:\n[ 1.  2. nan inf  3.]" in out
 
 

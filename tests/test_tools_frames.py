@@ -36,7 +36,7 @@ def test_describe_is_exact(ns: dict) -> None:
     assert f"non-null {DF.price.notna().sum():,}/{len(DF):,}" in price
     assert f"distinct {DF.price.nunique():,}" in price
     assert f"min {num(DF.price.min())}  max {num(DF.price.max())}" in price
-    assert f"mean {num(DF.price.mean())}  std {num(DF.price.std())}" in price
+    assert f"mean {num(DF.price.mean())}  std(ddof=1) {num(DF.price.std())}" in price
     code = out.split("[2] code")[1].split("[3]")[0]
     counts = DF.code.value_counts()
     assert "distinct 3" in code

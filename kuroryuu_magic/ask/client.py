@@ -7,6 +7,7 @@ the credential, ``ANTHROPIC_BASE_URL``, the timeout or the retry count.
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..core.errors import UsageError
@@ -17,6 +18,10 @@ from ..keys.shape import hides_secret_args
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic, AsyncAnthropic, DefaultAsyncHttpxClient, DefaultHttpxClient
+
+# Connections one client holds open at once; --map runs at most this many requests at a
+# time (a higher --concurrency is accepted and queues), so no item waits out a pool timeout.
+MAX_CONNECTIONS = 128
 
 NO_CREDENTIAL = (
     "No Anthropic API key found. Run `%claude setup` to add one (or set ANTHROPIC_API_KEY), "
@@ -98,13 +103,19 @@ def http_client(*, asynchronous: Literal[True]) -> DefaultAsyncHttpxClient: ...
 @overload
 def http_client(*, asynchronous: bool) -> DefaultHttpxClient | DefaultAsyncHttpxClient: ...
 def http_client(*, asynchronous: bool = False) -> DefaultHttpxClient | DefaultAsyncHttpxClient:
-    """The SDK's own default http client, with every response body read up to a cap."""
+    """The SDK's own default http client, with every response body read up to a cap and
+    at most :data:`MAX_CONNECTIONS` connections open at once."""
     import anthropic
 
     from ..core.bounds import capped_response_hooks
 
     cls = anthropic.DefaultAsyncHttpxClient if asynchronous else anthropic.DefaultHttpxClient
-    return cls(event_hooks=capped_response_hooks(asynchronous=asynchronous))
+    # The SDK's default pool opens up to 1,000 connections at once: enough to swamp a
+    # server in this very process (`%claude demo`) and a proxy on the way.  The pool's
+    # own type comes from the SDK's HTTP library (httpx, or httpx2 in SDK 2.x).
+    http = sys.modules[cls.__mro__[1].__module__.split(".")[0]]
+    limits = http.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+    return cls(event_hooks=capped_response_hooks(asynchronous=asynchronous), limits=limits)
 
 
 def in_demo() -> bool:

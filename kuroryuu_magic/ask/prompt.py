@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import UsageError
 from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
-from .request import Request
+from .settings import Request
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -19,20 +19,35 @@ if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
 CACHE_MIN_CHARS = 4_000
 
 
-def _renderer(total_budget: int, per_object: int, schema_only: bool) -> Any:
-    """A renderer that spends at most ``total_budget`` characters over all values."""
-    from ..context import render_value
+# An attachment that would get less than this is left out and named instead: a frame
+# summary squeezed below it is a header and a cut, not a summary.
+MIN_ATTACHMENT_CHARS = 300
+LEFT_OUT_CHARS = 200  # kept back for the line naming what did not fit
+LEFT_OUT_VALUE = "<left out: context_chars reached>"
 
-    remaining = [total_budget]
 
-    def render(value: Any) -> str:
-        # Strings go through render_value too: it masks anything shaped like a key.
-        budget = max(200, min(per_object, remaining[0]))
-        text = render_value(value, max_chars=budget, schema_only=schema_only)
-        remaining[0] = max(0, remaining[0] - len(text))
+class _Context:
+    """``context_chars`` as one cap over everything a prompt attaches: ``{…}`` values and
+    ``--vars`` blocks spend from the same total, at most ``per_object`` each."""
+
+    def __init__(self, total: int, per_object: int, schema_only: bool) -> None:
+        self.total = max(0, int(total))
+        self.remaining = self.total
+        self.per_object = per_object
+        self.schema_only = schema_only
+
+    def spend(self, text: str) -> str:
+        self.remaining = max(0, self.remaining - len(text))
         return text
 
-    return render
+    def render(self, value: Any) -> str:
+        """One ``{…}`` value; strings go through render_value too (it masks key-shaped text)."""
+        from ..context import render_value
+
+        budget = min(self.per_object, self.remaining)
+        if budget < len(LEFT_OUT_VALUE):
+            return self.spend(LEFT_OUT_VALUE)
+        return self.spend(render_value(value, max_chars=budget, schema_only=self.schema_only))
 
 
 def build_content(
@@ -46,12 +61,16 @@ def build_content(
 ) -> tuple[str | list[dict[str, Any]], Interpolation]:
     """The user turn for ``text``: a string, or content blocks when images or caching apply."""
     schema_only = schema_only or opts.schema_only
-    render = _renderer(context_chars, object_chars, schema_only)
+    context = _Context(context_chars, object_chars, schema_only)
+    # Room for the line naming left-out --vars is kept from the {…} values too.
+    held = min(context.remaining, LEFT_OUT_CHARS + 2) if opts.vars else 0
+    context.remaining -= held
     if opts.no_interpolate:
         filled = Interpolation(text)
     else:
-        filled = interpolate(text, shell.user_ns, render)
-    attachments = _attachments(shell, opts, render, schema_only, object_chars)
+        filled = interpolate(text, shell.user_ns, context.render)
+    context.remaining += held
+    attachments = _attachments(shell, opts, context)
     prompt_text = "\n\n".join([*attachments, filled.text]) if attachments else filled.text
     images = _images(shell, opts)
     if not prompt_text.strip() and not images:
@@ -68,20 +87,35 @@ def build_content(
     return blocks, filled
 
 
-def _attachments(
-    shell: NamespaceLike, opts: Request, render: Any, schema_only: bool, limit: int
-) -> list[str]:
+def _attachments(shell: NamespaceLike, opts: Request, context: _Context) -> list[str]:
+    """One block per ``--vars`` name while the context budget lasts, whole or visibly cut;
+    the names that did not fit are said in a last line, inside the same budget."""
     if not opts.vars:
         return []
-    from ..context import render_attachment
+    from ..context import render_attachment, truncate
 
-    blocks = []
+    blocks, left = [], []
     for name in opts.vars:
         if name not in shell.user_ns:
             raise UsageError(f"--vars: no variable named {name!r} in this notebook.")
-        blocks.append(
-            render_attachment(name, shell.user_ns[name], max_chars=limit, schema_only=schema_only)
+    for name in opts.vars:
+        # Two characters join each block to the next; the last line keeps its room.
+        budget = min(context.per_object, context.remaining - LEFT_OUT_CHARS - 2)
+        if budget < MIN_ATTACHMENT_CHARS:
+            left.append(name)
+            continue
+        block = render_attachment(
+            name, shell.user_ns[name], max_chars=budget, schema_only=context.schema_only
         )
+        blocks.append(context.spend(block))
+        context.spend("\n\n")
+    if left:
+        note = (
+            f"[--vars: {len(left):,} of {len(opts.vars):,} variables left out, "
+            f"context_chars = {context.total:,} reached: {', '.join(left)}]"
+        )
+        room = min(LEFT_OUT_CHARS, context.remaining)
+        blocks.append(context.spend(truncate(note, room)))
     return blocks
 
 

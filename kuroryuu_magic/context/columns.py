@@ -1,29 +1,44 @@
 """Per-column facts for the ``{df}`` profile: exact where a vectorised pass is cheap, sampled
 (and marked so on the value) where it is not.
 
-Exact on every size: null counts of numeric, bool, datetime, categorical and
-Arrow/nullable columns; min and max of numbers and datetimes; share of zeros;
-distinct counts and top values of integer-coded columns (one ``bincount``),
-categoricals (counting only categories that occur) and bools.  From the row
-sample, marked ``≈`` on the value (or ``≥`` for a distinct count the sample
-can only bound): mean, std, median, string top values and distinct counts,
-and the null count of object columns above ``EXACT_ROWS`` rows (marked ``~``).
-Below ``EXACT_ROWS`` rows everything is exact.  Libraries come from
+Exact on every size: null counts; min and max of numbers and datetimes; share
+of zeros; distinct counts and top values of integer-coded columns (one
+``bincount``), categoricals (counting only categories that occur), bools and
+string columns with few values (one hash pass).  From the row sample, marked
+``≈`` on the value (or ``≥`` for a distinct count the sample can only bound):
+mean, std, median, and distinct counts of many-valued columns; their top
+values only where the sample saw them ``MIN_SAMPLED`` times, marked "sampled
+from N rows".  Below ``EXACT_ROWS`` rows everything is exact.  The rule every
+number follows is in ``docs/data-facts.md``.  Libraries come from
 ``sys.modules``; this module never imports them.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .stats import date_like, date_range, fmt_number
+from .stats import (
+    date_like,
+    date_range,
+    distinct_texts,
+    fmt_exact,
+    fmt_number,
+    fmt_plus,
+    int_mean,
+    int_quantiles,
+    mean_for,
+)
+from .text import shown_label
 
 EXACT_ROWS = 200_000
 LOW_CARDINALITY = 50
 TOP_SHOWN = 5
 _BINCOUNT_RANGE = 1 << 20
+EXACT_FLOAT = 2**53  # integers beyond this lose digits as float64
+MIN_SAMPLED = 20  # sample hits below which a share estimate is noise: not shown
 
 
 @dataclass
@@ -50,35 +65,76 @@ def _share(part: float, whole: float) -> str:
 
 
 def _cut(x: Any, width: int = 24) -> str:
-    text = str(x).replace("\n", "\\n")
+    text = shown_label(x) if isinstance(x, str) else str(x)
+    text = text.replace("\n", "\\n")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _top(values: Any, counts: Any, total: int, exact: bool) -> str:
-    """``top=4 (207×), 8 (108×), …`` exact counts, or ``top=Oslo ≈20%, …`` from a sample."""
+    """``top=4 (207×), 8 (108×), …`` exact counts, or, from a sample, only the values seen
+    often enough there for a share to mean something:
+    ``top(sampled from 10,000 rows)=Oslo ≈20%, …``."""
     np = sys.modules["numpy"]
     order = np.argsort(-np.asarray(counts), kind="stable")[:TOP_SHOWN]
     if exact:
         shown = [f"{_cut(values[i])} ({int(counts[i]):,}×)" for i in order]
     else:
+        # A value seen a handful of times in the sample says next to nothing about its share.
+        order = [i for i in order if counts[i] >= MIN_SAMPLED]
+        if not order:
+            return f"top: no value occurs {MIN_SAMPLED} times in {total:,} sampled rows"
         shown = [f"{_cut(values[i])} ≈{_share(counts[i], total)}" for i in order]
     more = f", …+{len(counts) - len(order)}" if len(counts) > len(order) else ""
-    return "top=" + ", ".join(shown) + more
+    head = "top=" if exact else f"top(sampled from {total:,} rows)="
+    return head + ", ".join(shown) + more
 
 
-def _moments(sample: Any, exact: bool) -> list[str]:
-    """mean/std/median of finite float values; ``≈`` when they come from the sample."""
+def _numbers_top(values: Any, counts: Any, total: int) -> str:
+    """Exact top values of numbers, written with enough digits to tell them apart."""
+    return _top(distinct_texts(list(values), fmt_number), counts, total, exact=True)
+
+
+def _moments(
+    sample: Any, exact: bool, base: int = 0, ints: Any = None, ordered: Any = None
+) -> list[str]:
+    """mean/std/median of finite float values; ``≈`` when they come from the sample.
+
+    ``base`` is added back to mean and median: integers beyond 2**53 arrive as exact offsets
+    from their minimum, so the spread is not lost to float64 rounding.  ``ints``: the whole
+    integer column (exact mean and median); ``ordered``: ``sample`` sorted, when the caller
+    sorted it already (the median is read off it)."""
     np = sys.modules["numpy"]
     finite = sample[np.isfinite(sample)]
     if not finite.size:
         return []
     eq = "=" if exact else "≈"
+
+    def at(x: float) -> str:
+        return fmt_plus(base, x) if base else _g(x)
+
+    if exact and ints is not None:  # integers: mean and median as exact fractions
+        mean_t = fmt_exact(int_mean(ints), _g, ",")
+        median_t = fmt_exact(int_quantiles(ints, [0.5])[0], _g, ",")
+    else:
+        mean_t = at(mean_for(finite, at) if exact else float(finite.mean()))
+        if ordered is not None and finite.size == sample.size:
+            mid = (sample.size - 1) / 2
+            median_t = at((ordered[math.floor(mid)] + ordered[math.ceil(mid)]) / 2)
+        else:
+            median_t = at(np.median(finite))
     return [
-        f"mean{eq}{_g(finite.mean())}",
+        f"mean{eq}{mean_t}",
         # ddof=1 as pandas' Series.std(), so the profile agrees with what the user would compute.
         f"std{eq}{_g(finite.std(ddof=1)) if finite.size > 1 else 'nan'}",
-        f"median{eq}{_g(np.median(finite))}",
+        f"median{eq}{median_t}",
     ]
+
+
+def _infs(values: Any) -> list[str]:
+    """``+inf=2 -inf=1``: each sign apart, so a lone ``-inf`` never reads as ``inf=1``."""
+    np = sys.modules["numpy"]
+    pos, neg = int(np.count_nonzero(values == np.inf)), int(np.count_nonzero(values == -np.inf))
+    return ([f"+inf={pos:,}"] if pos else []) + ([f"-inf={neg:,}"] if neg else [])
 
 
 def _levels(ints: Any, lo: int, total: int) -> tuple[int, str]:
@@ -89,7 +145,7 @@ def _levels(ints: Any, lo: int, total: int) -> tuple[int, str]:
     present = np.flatnonzero(counts)
     top = ""
     if present.size <= LOW_CARDINALITY:
-        top = _top([_g(lo + int(i)) for i in present], counts[present], total, exact=True)
+        top = _numbers_top([lo + int(i) for i in present], counts[present], total)
     return int(present.size), top
 
 
@@ -127,7 +183,7 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     present = values  # the whole column; NaN rows are only dropped where a statistic needs it
     if kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
         finite = np.isfinite(values)
-        extra.append(f"inf={int(np.count_nonzero(np.isinf(values))):,}")
+        extra += _infs(values)
         present = values[finite]
         if not present.size:
             return ColumnFacts(f"{nulls:,}", ["no finite values", *extra], None)
@@ -135,11 +191,22 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     elif nulls:
         present = None  # built lazily below, only for whole-number floats
     parts: list[str] = []
-    parts += [f"min={_g(lo)}", f"max={_g(hi)}"]
+    parts += [
+        f"min={t}" if i == 0 else f"max={t}"
+        for i, t in enumerate(distinct_texts([lo, hi], fmt_number))
+    ]
     sampled = positions is not None
-    sample = (values[positions] if sampled else values).astype("float64", copy=False)
+    picked = values[positions] if sampled else values
+    base = 0
+    if kind in "iu" and max(abs(int(lo)), abs(int(hi))) > EXACT_FLOAT:
+        # float64 would round these integers: exact offsets from the minimum instead.
+        base = int(lo)
+        picked = picked.astype("uint64", copy=False) - np.uint64(base % 2**64)
+    sample = picked.astype("float64", copy=False)
     sample = sample[~np.isnan(sample)]
-    parts += _moments(sample, not sampled)
+    # One sort of the sample serves the median and the distinct bound.
+    ordered = np.sort(sample) if sampled else None
+    parts += _moments(sample, not sampled, base, values if kind in "iu" else None, ordered)
     # min and max already rule zeros out for most columns: count only when 0 lies in range.
     zeros = int(np.count_nonzero(values == 0)) if lo <= 0 <= hi else 0
     if zeros:
@@ -159,12 +226,14 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         if top:
             parts.append(top)
     elif not sampled:
-        levels, counts = np.unique(sample, return_counts=True)
+        levels, counts = np.unique(values if kind in "iu" else sample, return_counts=True)
         parts.append(f"distinct={levels.size:,}")
         if levels.size <= LOW_CARDINALITY:
-            parts.append(_top([_g(v) for v in levels], counts, sample.size, exact=True))
+            parts.append(_numbers_top(levels, counts, sample.size))
     else:
-        parts.append(f"distinct≥{np.unique(sample).size:,}")
+        assert ordered is not None  # sorted above whenever sampled
+        seen = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) if ordered.size else 0
+        parts.append(f"distinct≥{seen:,}")
     key = ("n", str(values.dtype), nulls, float(lo), float(hi), zeros)
     unique = integral and small_range and distinct == n
     return ColumnFacts(f"{nulls:,}", parts + extra, key, unique)
@@ -231,11 +300,7 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     big = positions is not None
     dtype = s.dtype
     sample = s.take(positions) if big else s
-    # Object columns hold Python objects: isna over a million of them is the slow part.
-    if big and str(dtype) == "object":
-        nulls = f"~{round(int(sample.isna().sum()) * n / max(1, len(sample))):,}"
-    else:
-        nulls = f"{int(s.isna().sum()):,}"
+    nulls = f"{int(s.isna().sum()):,}"  # one C loop even over a million Python objects
     if types.is_bool_dtype(dtype):
         ok = s.dropna().astype(bool)
         true = int(ok.sum())
@@ -256,9 +321,16 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
         return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
     try:
         counts = sample.value_counts(dropna=True)
+        counts = counts[counts > 0]
+        if big and len(counts) <= LOW_CARDINALITY and hasattr(s.array, "_pa_array"):
+            # Few values in an Arrow column: counting every row is one vectorised pass, so
+            # distinct count and top counts are exact.  Many values (100+ ms a million), or
+            # Python objects (one hash per object), and the sample stands in, marked.
+            full = _arrow_counts(s.array._pa_array, counts.index, pd)
+            if full is not None:
+                counts, big = full, False
     except Exception:  # lists/dicts in object columns, Arrow list and struct types
         return ColumnFacts(nulls, ["nested or unhashable values"])
-    counts = counts[counts > 0]
     if counts.empty:
         return ColumnFacts(nulls, [])
     parts = [f"distinct{'≥' if big else '='}{len(counts):,}"]
@@ -270,6 +342,29 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
         if rng is not None:
             parts.append(f"dates{'≈' if big else '='}{rng[0]}…{rng[1]}")
     return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
+
+
+def _arrow_counts(arr: Any, seen: Any, pd: Any) -> Any:
+    """Exact counts of an Arrow column whose sample showed only the values ``seen``: each
+    row's index in ``seen`` (one vectorised lookup, cheaper than hashing every row) and one
+    ``bincount``; None when some row holds a value the sample missed (the caller counts it
+    the full way)."""
+    np = sys.modules["numpy"]
+    import pyarrow as pa  # present: the column is Arrow-backed
+    import pyarrow.compute as pc
+
+    values = pa.array(list(seen), type=arr.type)
+    where = pc.index_in(arr, value_set=values)
+    if where.null_count != arr.null_count:  # a value outside the sample, not only nulls
+        full = pd.Series(pd.arrays.ArrowExtensionArray(arr)).value_counts(dropna=True)
+        return full[full > 0]
+    found = where.to_numpy(zero_copy_only=False)
+    counts = np.bincount(
+        found[~np.isnan(found)].astype("int64") if where.null_count else found.astype("int64"),
+        minlength=len(values),
+    )
+    order = np.argsort(-counts, kind="stable")
+    return pd.Series(counts[order], index=pd.Index([seen[i] for i in order], dtype=object))
 
 
 def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:
@@ -327,6 +422,8 @@ def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
     sample = ok if not big else ok.gather(positions)
     try:
         counts = sample.value_counts(sort=True)
+        if big and counts.height <= LOW_CARDINALITY:  # few values: exact, as for pandas
+            counts, big = ok.value_counts(sort=True), False
     except Exception:  # nested and object dtypes
         return ColumnFacts(f"{nulls:,}", ["nested or unhashable values"] if ok.len() else [])
     if not counts.height:

@@ -22,18 +22,22 @@ from .columns import ColumnFacts, pandas_column
 from .layout import (
     DUP_EXACT_CELLS,
     LAYOUTS,
+    SAMPLE_ROWS,
     TOO_WIDE,
     WIDE,
     aligned,
-    block_duplicates,
     bytes_text,
     cell,
+    duplicated_positions,
+    hashable_frame,
     identical,
     left_out,
+    name_cell,
     pick,
     sample_note,
     sample_of,
     sample_positions,
+    unique_rows,
     value_text,
 )
 from .stats import fmt_number
@@ -82,35 +86,46 @@ def _wide_duplicates(df: Any) -> str:
     kinds = {getattr(d, "kind", "O") for d in df.dtypes.unique()}
     if not kinds <= set("iufb") or len(df.dtypes.unique()) != 1:
         return f"duplicated rows: not checked ({df.shape[1]:,} columns of mixed types)"
-    return block_duplicates(df.to_numpy())
+    return f"duplicated rows: {len(df) - unique_rows(df.to_numpy()):,}"
 
 
 def _pd_duplicates(df: Any, pd: Any, unique: str | None = None, positions: Any = None) -> str:
-    """Duplicated rows: exact when small, else proved absent by a column whose values never
-    repeat (``unique``, or a strictly monotonic one), else bounded from the row sample."""
+    """Duplicated rows: exact when small (or when the sample would be the whole frame), else
+    proved absent by a column whose values never repeat (``unique``, or a strictly monotonic
+    one), else bounded from the row sample.  Unhashable cells (lists, dicts) are compared by
+    their ``repr`` where that costs little: up to ``SAMPLE_ROWS`` rows, or in the sample."""
     n, m = df.shape
     if n < 2 or m == 0:
         return ""
     if unique is not None and n * m > DUP_EXACT_CELLS:
         return f"duplicated rows: 0 ({unique} never repeats)"
-    try:
-        if m > TOO_WIDE:
-            return f"duplicated rows: not checked ({m:,} columns)"
-        if n * m <= DUP_EXACT_CELLS and m > WIDE:
-            return _wide_duplicates(df)
-        if n * m <= DUP_EXACT_CELLS:
-            dup = int(pd.util.hash_pandas_object(df, index=False).duplicated().sum())
-            return f"duplicated rows: {dup:,}"
-        positions = sample_positions(n) if positions is None else positions
-        proof = _pd_unique_column(df, positions, pd)
-        if proof is not None:
-            return f"duplicated rows: 0 ({proof} never repeats)"
-        sample = df.iloc[positions]
-        dup = int(pd.util.hash_pandas_object(sample, index=False).duplicated().sum())
-    except Exception:  # unhashable cells (lists, dicts, Arrow nested types)
-        return "duplicated rows: not checked (unhashable values)"
+    if m > TOO_WIDE:
+        return f"duplicated rows: not checked ({m:,} columns)"
+    whole = n * m <= DUP_EXACT_CELLS or n <= SAMPLE_ROWS  # a sample would be every row
+    if whole and m > WIDE:
+        return _wide_duplicates(df)
+    if whole:
+        return f"duplicated rows: {_pd_count_duplicates(df, pd):,}"
+    positions = sample_positions(n) if positions is None else positions
+    proof = _pd_unique_column(df, positions, pd)
+    if proof is not None:
+        return f"duplicated rows: 0 ({proof} never repeats)"
+    dup = _pd_count_duplicates(df.iloc[positions], pd)
     where = f"within a {len(positions):,}-row sample; exact count skipped above {DUP_EXACT_CELLS:,} cells"
     return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
+
+
+def _pd_count_duplicates(df: Any, pd: Any) -> int:
+    """Rows equal to an earlier row; one numeric block goes through numpy, unhashable cells
+    (lists, dicts, arrays) through their ``repr``."""
+    kinds = {getattr(d, "kind", "O") for d in df.dtypes}
+    if kinds <= set("iufb") and df.dtypes.nunique() == 1 and len(df) <= SAMPLE_ROWS:
+        return len(df) - unique_rows(df.to_numpy())
+    try:
+        hashes = pd.util.hash_pandas_object(df, index=False)
+    except TypeError:  # unhashable cells
+        hashes = pd.util.hash_pandas_object(hashable_frame(df), index=False)
+    return int(hashes.duplicated().sum())
 
 
 def _pd_facts(s: Any, positions: Any, pd: Any) -> ColumnFacts:
@@ -136,6 +151,10 @@ def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
         line = f"index: {type(index).__name__} dtype={index.dtype}{named}"
     if not schema_only and len(index):
         line += f" from {cell(index[0], 40)} to {cell(index[-1], 40)}"
+    # is_unique is one hash pass, cached by pandas; df.loc[label] may give several rows.
+    with contextlib.suppress(Exception):
+        if not index.is_unique:
+            line += f"; {int(index.duplicated().sum()):,} duplicated labels (not unique)"
     return line
 
 
@@ -166,7 +185,8 @@ def _pd_rows(
     n_rows, n_cols = df.shape
     widest, cells = edges
     at = [0, *(1 + widest.index(j) for j in positions)]
-    header = ["", *(cell(df.columns[j], 24) for j in positions)]
+    dups = duplicated_positions(df.columns)
+    header = ["", *(name_cell(df.columns[j], 24, j if j in dups else None) for j in positions)]
     note = f", {len(positions)} of {n_cols:,} columns" if len(positions) < n_cols else ""
     tail = max(0, min(tail, n_rows - head))
     parts = []
@@ -192,7 +212,8 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     # Only the columns that can be shown are looked at: a frame may have 100,000 of them.
     all_dtypes = df.dtypes  # built per call, so once
     dtypes = {j: all_dtypes.iloc[j] for j in table_cols}
-    names = {j: cell(df.columns[j], 40) for j in table_cols}
+    dups = duplicated_positions(df.columns)
+    names = {j: name_cell(df.columns[j], 40, j if j in dups else None) for j in table_cols}
 
     notes, facts, extra = "", {}, []
     if not schema_only and n_cols:
@@ -200,7 +221,8 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
         for j in table_cols:
             facts[j] = _pd_facts(df.iloc[:, j], positions, pd)
         estimated = any(f.nulls.startswith("~") for f in facts.values())
-        notes = sample_note(None if positions is None else len(positions), estimated)
+        std = any("std" in f.summary for f in facts.values())
+        notes = sample_note(None if positions is None else len(positions), estimated, std)
         unique = next((names[j] for j, f in facts.items() if f.unique), None)
         extra.append(_pd_duplicates(df, pd, unique, positions))
         same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
@@ -217,7 +239,7 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
             rows = [[names[j], str(dtypes[j]), facts[j].nulls, facts[j].summary] for j in cols]
             table = aligned(["column", "dtype", "nulls", "summary"], rows)
         if len(cols) < n_cols:
-            table += left_out(lambda j: cell(df.columns[j], 40), cols, n_cols)
+            table += left_out(lambda j: name_cell(df.columns[j], 40), cols, n_cols)
         parts = [*lines_head, f"columns{notes}:\n{table}" if n_cols else "no columns", *extra]
         if not schema_only and n_rows and head and n_cols:
             edges = edges or _pd_edges(df, n_cols)

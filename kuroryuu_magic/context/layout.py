@@ -14,7 +14,7 @@ from typing import Any
 
 from .columns import EXACT_ROWS, ColumnFacts
 from .stats import fmt_number
-from .text import type_name
+from .text import shown_label, type_name
 
 SAMPLE_ROWS = 10_000
 DUP_EXACT_CELLS = 1_000_000
@@ -59,6 +59,20 @@ def cell(x: Any, width: int = CELL) -> str:
     if whole_label(x):
         width = max(width, 80)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def name_cell(x: Any, width: int = 40, position: int | None = None) -> str:
+    """A column label: ``repr`` when ``str`` would hide something (``'age '``), and its
+    position when another column shares it (``age (position 3)``)."""
+    text = cell(shown_label(x) if isinstance(x, str) else x, width)
+    return text if position is None else f"{text} (position {position})"
+
+
+def duplicated_positions(columns: Any) -> frozenset[int]:
+    """Positions of pandas column labels that occur more than once (none in polars)."""
+    if getattr(columns, "is_unique", True):
+        return frozenset()
+    return frozenset(int(i) for i in columns.duplicated(keep=False).nonzero()[0])
 
 
 def value_text(v: Any) -> str:
@@ -120,11 +134,12 @@ def left_out(name_of: Callable[[int], str], shown: list[int], n_cols: int) -> st
     return f"\n  … [{n_cols - len(shown):,} more columns not shown: {', '.join(listed)}]"
 
 
-def sample_note(sampled: int | None, object_estimate: bool) -> str:
+def sample_note(sampled: int | None, object_estimate: bool, std: bool = False) -> str:
+    ddof = "; std is the sample standard deviation (ddof=1, as pandas and polars)" if std else ""
     if sampled is None:
-        return ""
+        return ddof
     note = f"; ≈ marks values from a {sampled:,}-row random sample, ≥ a distinct count it bounds"
-    return note + ("; ~ estimated null counts" if object_estimate else "")
+    return note + ("; ~ estimated null counts" if object_estimate else "") + ddof
 
 
 def identical(
@@ -148,9 +163,36 @@ def identical(
 # ---------------------------------------------------------------- pandas
 
 
-def block_duplicates(block: Any) -> str:
-    """Duplicate rows of one 2-D numeric array: each row viewed as one opaque value."""
+def hashable_frame(frame: Any) -> Any:
+    """``frame`` with unhashable cells (lists, dicts, arrays) replaced by their ``repr``, so
+    rows can be hashed; a cost per cell, so callers keep it to small frames or samples."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if col.dtype == object or "[pyarrow]" in str(col.dtype):
+            out.isetitem(i, col.astype(object).map(_hashable_cell))
+    return out
+
+
+def _hashable_cell(x: Any) -> Any:
+    np = sys.modules["numpy"]
+    if isinstance(x, np.ndarray):
+        return repr(x.tolist())
+    try:
+        hash(x)
+    except TypeError:
+        return repr(x)
+    return x
+
+
+def unique_rows(block: Any) -> int:
+    """Distinct rows of one 2-D numeric array: each row viewed as one opaque value."""
     np = sys.modules["numpy"]
     block = np.ascontiguousarray(block)
     rows = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
-    return f"duplicated rows: {block.shape[0] - np.unique(rows).size:,}"
+    return int(np.unique(rows).size)
+
+
+def block_duplicates(block: Any) -> str:
+    """``duplicated rows: N`` of one 2-D numeric array."""
+    return f"duplicated rows: {block.shape[0] - unique_rows(block):,}"

@@ -8,13 +8,20 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Callable
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
+FLOAT_TENTHS = 2**40  # float64 resolves tenths with room to spare below this (ulp ≈ 0.0001)
 
-def fmt_number(x: Any) -> str:
-    """The one number style of summaries: whole numbers and anything from 1,000 up in full
-    with thousands separators (rounded to a whole number), smaller ones to four significant
-    digits; exponents only below 0.0001 or from 1e15."""
+
+def fmt_number(x: Any, extra: int = 0) -> str:
+    """The one number style of summaries: whole numbers in full with thousands separators,
+    other numbers from 1,000 up with one decimal (so a rounded value never reads as a whole
+    one), smaller ones to four significant digits; exponents below 0.0001, from 1e15, and
+    for fractions beyond 2**40, where float64 no longer resolves a tenth.
+    ``extra`` adds digits (see :func:`distinct_texts`)."""
     if (isinstance(x, int) and not isinstance(x, bool)) or getattr(
         getattr(x, "dtype", None), "kind", ""
     ) in ("i", "u"):
@@ -27,26 +34,123 @@ def fmt_number(x: Any) -> str:
         return "nan"
     if math.isinf(f):
         return "inf" if f > 0 else "-inf"
-    if abs(f) < 1e15 and (f.is_integer() or abs(f) >= 999.95):  # 999.95 rounds up to 1,000
+    if abs(f) < 1e15 and f.is_integer():
         return f"{round(f):,}"
-    return f"{f:.4g}"
+    if 999.95 <= abs(f) < FLOAT_TENTHS:  # 999.95 rounds up to 1,000.0
+        return f"{f:,.{1 + extra}f}"
+    if FLOAT_TENTHS <= abs(f) < 1e15:
+        return f"{f:.{10 + extra}g}"
+    text = f"{f:.{4 + extra}g}"
+    return text if any(c in text for c in ".e") else f"{f:.1f}"
+
+
+def fmt_plus(base: int, x: float) -> str:
+    """``base + x`` for an integer ``base`` beyond float64's exact range and a float offset
+    (a sampled estimate, marked ``≈`` by the caller): integer digits in full, a tenth."""
+    if x != x or x in (math.inf, -math.inf):
+        return fmt_number(x)
+    return fmt_exact(Fraction(base) + Fraction(x), fmt_number, ",")
+
+
+def int_mean(values: Any) -> Fraction:
+    """The exact mean of an int64/uint64 array: high and low 32-bit halves summed apart, so
+    no sum overflows (below 2**31 values) and no digit is rounded."""
+    np = sys.modules["numpy"]
+    high = values >> 32
+    low = values & np.array(0xFFFFFFFF, dtype=values.dtype)
+    return Fraction(int(high.sum()) * 2**32 + int(low.sum()), values.size)
+
+
+def int_quantiles(values: Any, qs: Any) -> list[Fraction]:
+    """numpy's linear quantiles of an integer array, in exact fractions; one partition
+    around the needed positions instead of a sort."""
+    np = sys.modules["numpy"]
+    n = len(values)
+    at = []
+    for q in qs:
+        h = Fraction(float(q)) * (n - 1)
+        at.append((h, math.floor(h), min(math.floor(h) + 1, n - 1)))
+    part = np.partition(values, sorted({k for _, lo, hi in at for k in (lo, hi)}))
+    out = []
+    for h, lo, hi in at:
+        a, b = int(part[lo]), int(part[hi])
+        out.append(a + (b - a) * (h - lo))
+    return out
+
+
+def fmt_exact(x: Fraction, fmt: Callable[[Any], str], sep: str = "") -> str:
+    """An exact value as ``fmt`` would write it: through float where float64 holds it to the
+    digits shown (below 2**40), else every integer digit and a correctly rounded tenth."""
+    if abs(x) < FLOAT_TENTHS:
+        return fmt(float(x))
+    if x.denominator == 1:
+        return f"{x.numerator:{sep}}"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.1"))
+    return f"{value:{sep}}" if value != value.to_integral_value() else f"{int(value):{sep}}"
+
+
+def mean_for(values: Any, fmt: Callable[[Any], str]) -> float:
+    """The mean of finite float64 ``values``, right to the digits ``fmt`` shows.
+
+    numpy's pairwise sum can lose every digit to cancellation (1e12, 0.001, -1e12 sums to
+    0.00098); its error is below ``(log2 n + 130) · eps · Σ|x|``.  When the text reads the
+    same across that bound the fast mean is exact at its shown precision; otherwise the
+    correctly rounded ``math.fsum`` decides (rare, and one more pass)."""
+    np = sys.modules["numpy"]
+    n: int = values.size
+    mean = float(values.sum()) / n
+    # Summation error, plus the division's own rounding (half an ulp of the mean).
+    bound = (math.log2(n) + 130) * 2.3e-16 * float(np.abs(values).sum()) / n
+    bound += abs(mean) * 2.3e-16
+    if fmt(mean - bound) == fmt(mean) == fmt(mean + bound):
+        return mean
+    return math.fsum(values.tolist()) / n
+
+
+def distinct_texts(values: Any, fmt: Callable[[Any, int], str], most: int = 12) -> list[str]:
+    """``fmt(v, 0)`` for each value, with more digits where two different values would
+    otherwise read the same (11.2 and 11.2 become 11.2 and 11.2000001)."""
+    texts = [fmt(v, 0) for v in values]
+    for extra in range(1, most + 1):
+        seen: dict[str, Any] = {}
+        clash = False
+        for v, t in zip(values, texts, strict=True):
+            if t in seen and not _same(seen[t], v):
+                clash = True
+                break
+            seen.setdefault(t, v)
+        if not clash:
+            break
+        texts = [fmt(v, extra) for v in values]
+    return texts
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN reads as nan twice, rightly
+    except Exception:  # arrays and odd objects: treat as different, so digits are added
+        return False
 
 
 def numeric_summary(values: Any) -> str:
-    """``mean= std= min= median= max=`` over the finite values, plus nan/inf counts if any."""
+    """``mean= std(ddof=0)= min= median= max=`` over the finite values, plus nan/±inf counts.
+
+    ddof=0 as numpy's ``ndarray.std()``, named so it is never read as pandas' ddof=1."""
     np = sys.modules["numpy"]
     v = np.asarray(values, dtype="float64")
     finite_mask = np.isfinite(v)
     finite = v[finite_mask]
     extra = ""
     if not finite_mask.all():
-        nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
-        extra = (f" nan={nan:,}" if nan else "") + (f" inf={inf:,}" if inf else "")
+        nan, pos, neg = int(np.isnan(v).sum()), int((v == np.inf).sum()), int((v == -np.inf).sum())
+        extra = "".join(f" {k}={c:,}" for k, c in (("nan", nan), ("+inf", pos), ("-inf", neg)) if c)
     if finite.size == 0:
         return "no finite values" + extra
     g = fmt_number
     return (
-        f"mean={g(finite.mean())} std={g(finite.std())} min={g(finite.min())} "
+        f"mean={g(finite.mean())} std(ddof=0)={g(finite.std())} min={g(finite.min())} "
         f"median={g(np.median(finite))} max={g(finite.max())}{extra}"
     )
 

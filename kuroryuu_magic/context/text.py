@@ -5,6 +5,7 @@ May import only the standard library and ``core``.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 # Re-exported: the one redaction step lives in core.
@@ -43,3 +44,21 @@ def safe_repr(obj: Any, max_chars: int) -> str:
     if not isinstance(text, str):
         text = f"<{type_name(obj)} object>"
     return truncate(text, max_chars)
+
+
+def hides(text: str) -> bool:
+    """True when printing ``text`` bare would hide part of it from a reader: nothing at all,
+    whitespace at either end, or control, format or separator characters inside."""
+    if not text or text != text.strip():
+        return True
+    return any(
+        (ch.isspace() and ch != " ") or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        for ch in text
+    )
+
+
+def shown_label(x: Any) -> str:
+    """A column or index label as a reader must see it: ``str`` unless that hides something
+    (``'age '`` with its trailing space, ``'a\\tb'``), then ``repr``."""
+    text = x if isinstance(x, str) else str(x)
+    return repr(text) if hides(text) else text

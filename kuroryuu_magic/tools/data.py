@@ -10,9 +10,11 @@ here, lazily, only when a tool runs.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..context.text import type_name
@@ -35,6 +37,14 @@ class Table:
     def header(self) -> str:
         rows, cols = self.frame.shape
         return f"{self.name} ({self.kind}, {rows:,} rows × {cols:,} columns)"
+
+    @cached_property
+    def duplicated_names(self) -> frozenset[int]:
+        """Positions of columns whose label another column shares (``age`` twice)."""
+        cols = self.frame.columns
+        if cols.is_unique:
+            return frozenset()
+        return frozenset(int(i) for i in (cols.duplicated(keep=False)).nonzero()[0])
 
 
 def lookup(namespace: Mapping[str, Any], name: Any) -> Any:
@@ -115,20 +125,26 @@ def _missing_column(wanted: Any, names: Sequence[Any]) -> str:
     return f"no column {label(wanted)!r}; columns are {shown}{more}"
 
 
+_AT = re.compile(r"(.*) \(position (\d+)\)", re.S)
+
+
 def position(t: Table, wanted: Any) -> int:
-    """The position of column ``wanted`` (a name, or its ``str`` for non-string labels)."""
+    """The position of column ``wanted`` (a name, or its ``str`` for non-string labels;
+    ``age (position 3)`` for one of several columns named ``age``, as :func:`colname` says)."""
     cols = t.frame.columns
     if t.single and (wanted is None or wanted == "" or cols.size == 1):
         return 0
     if wanted is None:
         raise ToolError("column is required")
     found = [i for i, c in enumerate(cols) if _matches(c, wanted)]
+    at = _AT.fullmatch(wanted) if isinstance(wanted, str) and not found else None
+    if at is not None and int(at[2]) < cols.size and _matches(cols[int(at[2])], at[1]):
+        return int(at[2])
     if not found:
         raise ToolError(_missing_column(wanted, list(cols)))
     if len(found) > 1:
-        raise ToolError(
-            f"{len(found)} columns are named {label(wanted)!r}; rename them to tell apart"
-        )
+        named = ", ".join(colname(t, i) for i in found[:5])
+        raise ToolError(f"{len(found)} columns are named {label(wanted)!r}; pass one of: {named}")
     return found[0]
 
 
@@ -147,7 +163,20 @@ def column(t: Table, pos: int) -> Any:
 
 
 def colname(t: Table, pos: int) -> str:
-    return label(t.frame.columns[pos])
+    """The column's label as shown and passed back; one of several equal labels says its
+    position (``age (position 3)``), so ``age ~ age`` never hides which is which."""
+    name = label(t.frame.columns[pos])
+    return f"{name} (position {pos})" if pos in t.duplicated_names else name
+
+
+def quoted(t: Table, pos: int) -> str:
+    """The column's name in quotes, as prose around it needs: ``'age'``; a name already shown
+    as its ``repr`` (``'age '``) is not quoted twice."""
+    name = colname(t, pos)
+    raw = t.frame.columns[pos]
+    if isinstance(raw, str) and name.startswith(repr(raw)):
+        return name
+    return repr(name)
 
 
 def dtype_name(t: Table, pos: int) -> str:

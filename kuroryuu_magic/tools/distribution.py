@@ -11,10 +11,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from .columns import WITHHELD, floats, floats_all, kind
-from .data import colname, column, position, positions, table_of
+from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
+from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
+from .data import colname, column, position, positions, quoted, table_of
 from .outcome import ToolError, tool
-from .text import Budget, num
+from .text import Budget, num, nums
 
 DEFAULT_Q = (0, 0.01, 0.25, 0.5, 0.75, 0.99, 1)
 Method = Literal["pearson", "spearman"]
@@ -44,26 +45,40 @@ def quantiles(
     s = t.frame.iloc[:, pos]
     k = kind(s)
     if k not in ("number", "datetime", "timedelta", "bool"):
-        raise ToolError(f"column {colname(t, pos)!r} is {s.dtype}, not numeric or datetime")
+        raise ToolError(f"column {quoted(t, pos)} is {s.dtype}, not numeric or datetime")
     ok = s.dropna()
-    head = f"quantiles of {colname(t, pos)!r} in {t.name} ({len(ok):,} non-null of {len(s):,})"
+    head = f"quantiles of {quoted(t, pos)} in {t.name} ({len(ok):,} non-null of {len(s):,})"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     if ok.empty:
         return head + ": no values"
+    np = sys.modules["numpy"]
     if k == "bool":
         ok = ok.astype(float)
-    if k == "number":
-        np = sys.modules["numpy"]
-        values = np.quantile(floats(ok), qs)
-        out = [num(v) for v in values]
+    values = None
+    if k == "number" and isinstance(ok.dtype, np.dtype) and ok.dtype.kind in "iu":
+        exact = int_quantiles(ok.to_numpy(), qs)  # integers: exact fractions
+        small = all(abs(x) < FLOAT_TENTHS for x in exact)
+        out = nums([float(x) for x in exact]) if small else [fmt_exact(x, num) for x in exact]
+    elif k == "number":
+        values = floats(ok)
+        out = nums(linear_quantiles(values, qs))
     else:
         out = [str(v) for v in ok.quantile(qs)]
     b = Budget(max_chars)
     b.add(head + ":")
     for x, v in zip(qs, out, strict=True):
         b.add(f"  {num(x)}: {v}")
+    if values is not None and np_isinf_any(values):
+        b.add(
+            "  (±inf values count as the largest / smallest; a quantile between a finite "
+            "value and inf is inf)"
+        )
     return b.text("  …")
+
+
+def np_isinf_any(values: Any) -> bool:
+    return bool(sys.modules["numpy"].isinf(values).any())
 
 
 # ---------------------------------------------------------------- correlations
@@ -93,6 +108,16 @@ def correlations(
     data = pd.DataFrame({i: floats_all(column(t, p)) for i, p in enumerate(cols)})
     if schema_only:
         return f"{t.header}: {len(cols)} numeric columns: {', '.join(names)}\n{WITHHELD}"
+    np = sys.modules["numpy"]
+    infinite = np.isinf(data.to_numpy(dtype="float64")).sum(axis=0)
+    inf_note = ""
+    if method == "pearson" and infinite.any():
+        # r of a column holding inf is NaN (inf - inf); say so, and correlate the finite rows.
+        data = data.mask(np.isinf(data))
+        listed = ", ".join(f"{names[i]} ({int(c):,})" for i, c in enumerate(infinite) if c)
+        inf_note = (
+            f"±inf values left out (pearson needs finite values; n counts finite pairs): {listed}"
+        )
     present = data.notna().to_numpy(dtype="float64")
     pairs_n = present.T @ present
     if method == "pearson":
@@ -111,8 +136,16 @@ def correlations(
     b = Budget(max_chars)
     note = f"; {skipped:,} more numeric columns left out" if skipped > 0 else ""
     b.add(f"{method} correlations in {t.name}, {len(pairs):,} pairs, strongest first{note}:")
+    if inf_note:
+        b.add(inf_note)
     for i, j, v in pairs:
-        if not b.add(f"  {names[i]} ~ {names[j]}: {num(v)} (n={int(pairs_n[i, j]):,})"):
+        n_ij = int(pairs_n[i, j])
+        why = (
+            ""
+            if v == v
+            else (" (fewer than 2 shared rows)" if n_ij < 2 else " (a constant column)")
+        )
+        if not b.add(f"  {names[i]} ~ {names[j]}: {num(v)}{why} (n={n_ij:,})"):
             break
     return b.text(f"  … weaker pairs left out (of {len(pairs):,})")
 
@@ -215,10 +248,10 @@ def histogram(
     k = kind(s)
     if k not in ("number", "datetime", "timedelta", "bool"):
         raise ToolError(
-            f"column {colname(t, pos)!r} is {s.dtype}; use value_counts for non-numeric columns"
+            f"column {quoted(t, pos)} is {s.dtype}; use value_counts for non-numeric columns"
         )
     ok = s.dropna()
-    head = f"histogram of {colname(t, pos)!r} in {t.name}: {len(ok):,} non-null of {len(s):,}"
+    head = f"histogram of {quoted(t, pos)} in {t.name}: {len(ok):,} non-null of {len(s):,}"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     if k in ("datetime", "timedelta"):

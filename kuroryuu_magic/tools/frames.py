@@ -14,11 +14,28 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..context.stats import date_like, date_range
-from .columns import LOW_CARDINALITY, WITHHELD, counts, floats, kind, levels
-from .data import Table, colname, column, dtype_name, position, positions, table_of
+from ..context.layout import hashable_frame
+from ..context.stats import (
+    FLOAT_TENTHS,
+    date_like,
+    date_range,
+    fmt_exact,
+    int_mean,
+    int_quantiles,
+    mean_for,
+)
+from .columns import (
+    LOW_CARDINALITY,
+    WITHHELD,
+    anchored,
+    counts,
+    kind,
+    levels,
+    linear_quantiles,
+)
+from .data import Table, colname, column, dtype_name, position, positions, quoted, table_of
 from .outcome import ToolError, tool
-from .text import Budget, num, pct, table
+from .text import Budget, num, nums, pct, table
 from .text import show as show_cell
 
 # ---------------------------------------------------------------- describe
@@ -41,25 +58,7 @@ def _describe_column(t: Table, pos: int, schema_only: bool) -> list[str]:
     k = kind(s)
     ok = s.dropna()
     if k == "number":
-        np = sys.modules["numpy"]
-        v = floats(s)
-        finite = v[np.isfinite(v)]
-        inf = v.size - finite.size
-        lines.append(
-            f"    min {num(ok.min())}  max {num(ok.max())}"
-            + (
-                f"  mean {num(finite.mean())}  std {num(finite.std(ddof=1)) if finite.size > 1 else 'NaN'}"
-                if finite.size
-                else ""
-            )
-            + (f"  inf {inf:,}" if inf else "")
-        )
-        if finite.size:
-            q = np.quantile(finite, [0.25, 0.5, 0.75])
-            zeros = int((finite == 0).sum())
-            lines.append(
-                f"    25% {num(q[0])}  50% {num(q[1])}  75% {num(q[2])}  zeros {zeros:,} ({pct(zeros, n - nulls)})"
-            )
+        lines += _number_lines(s, ok, n - nulls)
     elif k == "bool":
         true = int(ok.astype(bool).sum())
         lines.append(f"    True {true:,} ({pct(true, len(ok))})  False {len(ok) - true:,}")
@@ -81,10 +80,67 @@ def _describe_column(t: Table, pos: int, schema_only: bool) -> list[str]:
     if lv is not None and k != "bool" and d:
         top = 10 if d <= LOW_CARDINALITY else 3
         if d <= LOW_CARDINALITY or lv[1][0][1] > 1:
-            shown = ", ".join(f"{show_cell(v, 30)} ({c:,})" for v, c in lv[1][:top])
+            values = [v for v, _ in lv[1][:top]]
+            texts = _cells(values, 30)
+            shown = ", ".join(f"{t} ({c:,})" for t, (_, c) in zip(texts, lv[1][:top], strict=True))
             more = f", … {d - top:,} more" if d > top else ""
             lines.append(f"    top {shown}{more}")
     return lines
+
+
+def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
+    """min/max/mean/std/quartiles/zeros of a numeric column, each exact at its shown digits:
+    integer columns in exact fractions (int64 beyond 2**53 keeps every digit), ±inf counted
+    apart and left out of the moments, values that would read alike given more digits."""
+    np = sys.modules["numpy"]
+    base, v = anchored(s)
+    finite = v[np.isfinite(v)]
+    pos_inf = neg_inf = 0
+    if finite.size < v.size:  # the two counts cost a pass each: only when there are any
+        pos_inf = int(np.count_nonzero(v == np.inf))
+        neg_inf = int(np.count_nonzero(v == -np.inf))
+    lo, hi = ok.min(), ok.max()
+    if not finite.size:
+        texts = nums([lo, hi])
+        inf = _infs(pos_inf, neg_inf)
+        return [f"    min {texts[0]}  max {texts[1]}  no finite values{inf}"]
+    ints = ok.to_numpy() if isinstance(ok.dtype, np.dtype) and ok.dtype.kind in "iu" else None
+    if ints is not None:  # exact: means and quartiles of integers are fractions
+        mean_t = fmt_exact(int_mean(ints), num)
+        q_exact = int_quantiles(ints, [0.25, 0.5, 0.75])
+        q_t = [fmt_exact(x, num) for x in q_exact]
+        lo_t, hi_t = num(lo), num(hi)
+        if all(abs(x) < FLOAT_TENTHS for x in q_exact):
+            lo_t, *q_t, hi_t = nums([lo, *map(float, q_exact), hi])
+    else:
+        q = linear_quantiles(finite, [0.25, 0.5, 0.75])
+        lo_t, *q_t, hi_t = nums([lo, *q, hi])
+        mean_t = num(mean_for(finite, num))
+    std = num(finite.std(ddof=1)) if finite.size > 1 else "NaN"
+    zeros = int(np.count_nonzero(finite == -base)) if base else int((finite == 0).sum())
+    return [
+        f"    min {lo_t}  max {hi_t}  mean {mean_t}  std(ddof=1) {std}{_infs(pos_inf, neg_inf)}",
+        f"    25% {q_t[0]}  50% {q_t[1]}  75% {q_t[2]}  zeros {zeros:,} ({pct(zeros, present)})"
+        + ("  (mean, std and quartiles over finite values)" if pos_inf or neg_inf else ""),
+    ]
+
+
+def _infs(pos: int, neg: int) -> str:
+    return (f"  +inf {pos:,}" if pos else "") + (f"  -inf {neg:,}" if neg else "")
+
+
+def _cells(values: list[Any], width: int) -> list[str]:
+    """:func:`.text.show` of each value; numbers that would read alike get more digits."""
+    texts = [show_cell(v, width) for v in values]
+    if any(type(v).__name__.startswith("float") or isinstance(v, float) for v in values):
+        numeric = [
+            i
+            for i, v in enumerate(values)
+            if isinstance(v, (int, float)) or type(v).__name__.startswith(("int", "uint", "float"))
+        ]
+        for i, t in zip(numeric, nums([values[i] for i in numeric]), strict=True):
+            texts[i] = t
+    return texts
 
 
 @tool
@@ -142,9 +198,9 @@ def value_counts(
     try:
         vc = counts(s)
     except Exception as exc:  # TypeError for lists, Arrow's own error for list/struct types
-        raise ToolError(f"column {colname(t, pos)!r} holds unhashable values ({exc})") from None
+        raise ToolError(f"column {quoted(t, pos)} holds unhashable values ({exc})") from None
     head = (
-        f"value_counts of {colname(t, pos)!r} in {t.name}: {n:,} rows, "
+        f"value_counts of {quoted(t, pos)} in {t.name}: {n:,} rows, "
         f"{len(vc):,} distinct values, {nulls:,} null"
     )
     if schema_only:
@@ -153,19 +209,21 @@ def value_counts(
     b.add(head + ("; shares of non-null rows" if normalize else ""))
     total = max(1, n - nulls)
     rows = []
-    for v, c in vc.iloc[: int(top)].items():
+    part = vc.iloc[: int(top)]
+    texts = _cells(list(part.index), 60)
+    for text, c in zip(texts, part.to_numpy(), strict=True):
         c = int(c)
-        rows.append([show_cell(v, 60), num(c / total) if normalize else f"{c:,}", pct(c, total)])
+        rows.append([text, num(c / total) if normalize else f"{c:,}", pct(c, total)])
     shown = 0
     for line in table(["value", "share" if normalize else "count", "%"], rows, [False, True, True]):
         if not b.add(line):
             break
         shown += 1
     shown = max(0, shown - 1)  # the header row
-    if shown < len(vc):
+    if shown < len(vc):  # cut by ``top`` or by length: the rest is said either way
         rest = int(vc.iloc[shown:].sum())
-        b.full = False
-        b.add(f"  … {len(vc) - shown:,} more values ({rest:,} rows, {pct(rest, total)})")
+        b.full = True  # the tail goes into the room Budget reserves, so it always fits
+        return b.text(f"  … {len(vc) - shown:,} more values ({rest:,} rows, {pct(rest, total)})")
     return b.text()
 
 
@@ -206,25 +264,6 @@ def null_counts(
 # ---------------------------------------------------------------- duplicates
 
 
-def _hashable(frame: Any) -> Any:
-    """``frame`` with unhashable cells (lists, dicts, arrays) replaced by their repr."""
-    out = frame.copy()
-    for i in range(out.shape[1]):
-        col = out.iloc[:, i]
-        if col.dtype == object or "[pyarrow]" in str(col.dtype):
-            values = col.astype(object)
-            out.isetitem(i, values.map(lambda x: x if _is_hashable(x) else repr(x)))
-    return out
-
-
-def _is_hashable(x: Any) -> bool:
-    try:
-        hash(x)
-    except TypeError:
-        return False
-    return True
-
-
 @tool
 def duplicates(
     namespace: Mapping[str, Any],
@@ -249,7 +288,7 @@ def duplicates(
     try:
         hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     except Exception:  # unhashable cells: lists in object columns, Arrow list/struct columns
-        frame = _hashable(frame)
+        frame = hashable_frame(frame)
         hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     # Rows can only be equal where their 64-bit hashes are; those few are compared exactly.
     candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
@@ -260,7 +299,7 @@ def duplicates(
         dup[candidates] = sub.duplicated(keep="first").to_numpy()
         involved[candidates] = sub.duplicated(keep=False).to_numpy()
     n_dup = int(dup.sum())
-    over = "all columns" if subset is None else ", ".join(repr(colname(t, c)) for c in cols)
+    over = "all columns" if subset is None else ", ".join(quoted(t, c) for c in cols)
     head = (
         f"{t.header}: {n_dup:,} duplicated rows (identical to an earlier row over {over}); "
         f"{int(involved.sum()) - n_dup:,} distinct rows occur more than once; "

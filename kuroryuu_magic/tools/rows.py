@@ -15,14 +15,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from .columns import WITHHELD, kind
-from .data import Table, colname, position, positions, table_of
+from .data import Table, colname, position, positions, quoted, table_of
 from .data import column as column_at  # groupby's `column` argument would shadow it
 from .outcome import ToolError, tool
-from .text import Budget, label, num, show, table
+from .text import Budget, label, num, nums, show, table
 
 MAX_ROWS = 100
 MAX_SHOWN_COLUMNS = 12
 MAX_BY = 5
+SHOWN_GROUPS = 2_000  # more rows than any budget shows
 OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -146,7 +147,8 @@ def sample_rows(
         return b.text()
     part = t.frame.iloc[pick, cols]
     rows = [
-        [show(lab, 30), *(show(v, 30) for v in values)]
+        # Tuple labels (MultiIndex) whole: cut, ('north', 'sales-2024-q…' names no row.
+        [label(lab) if isinstance(lab, tuple) else show(lab, 30), *(show(v, 30) for v in values)]
         for lab, values in zip(part.index, part.itertuples(index=False, name=None), strict=True)
     ]
     header = ["index", *(colname(t, p)[:30] for p in cols)]
@@ -184,7 +186,7 @@ def groupby(
         and k not in ("number", "bool", "timedelta")
         and not (k == "datetime" and agg in ("mean", "median"))
     ):
-        raise ToolError(f"{agg} needs a numeric column; {colname(t, pos)!r} is {s.dtype}")
+        raise ToolError(f"{agg} needs a numeric column; {quoted(t, pos)} is {s.dtype}")
     if str(s.dtype) == "object" and agg in ("min", "max") and s.dropna().map(type).eq(str).all():
         # pandas 2 compares None with str in object min/max; its string dtype skips nulls.
         s = s.astype("string")
@@ -196,8 +198,8 @@ def groupby(
         res = pd.DataFrame({"value": grouped.agg(agg), "rows": grouped.size()})
     except Exception as exc:  # list/struct keys or values: pandas and Arrow cannot group them
         raise ToolError(f"cannot group these values ({type(exc).__name__}: {exc})") from None
-    by_text = ", ".join(repr(colname(t, p)) for p in keys)
-    head = f"{agg} of {colname(t, pos)!r} by {by_text} in {t.name}: {len(res):,} groups"
+    by_text = ", ".join(quoted(t, p) for p in keys)
+    head = f"{agg} of {quoted(t, pos)} by {by_text} in {t.name}: {len(res):,} groups"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     with contextlib.suppress(TypeError):  # values of mixed types keep the key order
@@ -205,10 +207,13 @@ def groupby(
     b = Budget(max_chars)
     b.add(head + ", largest value first:")
     rows = []
-    for key, value, size in zip(res.index, res["value"], res["rows"], strict=True):
+    values = list(res["value"])
+    # Values that would read alike get more digits (only the rows a budget can show).
+    texts = _agg_values(values[:SHOWN_GROUPS]) + [_agg_value(v) for v in values[SHOWN_GROUPS:]]
+    for key, text, size in zip(res.index, texts, res["rows"], strict=True):
         key_t = key if isinstance(key, tuple) else (key,)
-        rows.append([*(_key(x) for x in key_t), _agg_value(value), f"{int(size):,}"])
-    header = [*(colname(t, p)[:30] for p in keys), agg, "rows"]
+        rows.append([*(_key(x) for x in key_t), text, f"{int(size):,}"])
+    header = [*(colname(t, p)[:30] for p in keys), "std(ddof=1)" if agg == "std" else agg, "rows"]
     right = [False] * len(keys) + [True, True]
     shown = 0
     for line in table(header, rows, right):
@@ -218,10 +223,18 @@ def groupby(
     return b.text(f"  … {len(rows) - max(0, shown - 1):,} more groups")
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) or type(v).__name__.startswith(("int", "uint", "float"))
+
+
 def _agg_value(v: Any) -> str:
-    if isinstance(v, (int, float)) or type(v).__name__.startswith(("int", "uint", "float")):
-        return num(v)
-    return show(v, 30)
+    return num(v) if _is_number(v) else show(v, 30)
+
+
+def _agg_values(values: list[Any]) -> list[str]:
+    if values and all(_is_number(v) for v in values):
+        return nums(values)
+    return [_agg_value(v) for v in values]
 
 
 def _key(x: Any) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..context.text import truncate
+from ..context.stats import FLOAT_TENTHS, distinct_texts
+from ..context.text import shown_label, truncate
 
 CELL_CHARS = 40
 
@@ -21,8 +22,10 @@ def bounded(text: str, max_chars: int) -> str:
     return truncate(text, max_chars)
 
 
-def num(x: Any) -> str:
-    """A number as a tool states it: ints in full, floats to 6 significant digits, no exponent below 1e15."""
+def num(x: Any, extra: int = 0) -> str:
+    """A number as a tool states it: ints in full, floats to 6 significant digits, no exponent
+    below 1e15; a float that is not whole never prints as one (123456.7 is ``123456.7``, not
+    ``123457``).  ``extra`` adds digits (see :func:`..context.stats.distinct_texts`)."""
     if isinstance(x, bool) or type(x).__name__ in ("bool_", "bool"):
         return str(bool(x))
     try:
@@ -37,11 +40,17 @@ def num(x: Any) -> str:
         return str(int(x))
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
-    if 1e-4 <= abs(f) < 1e6:
-        return f"{f:.6g}"
-    if 1e6 <= abs(f) < 1e15:
-        return f"{f:.1f}"
-    return f"{f:.6g}"
+    if 1e6 <= abs(f) < FLOAT_TENTHS:
+        return f"{f:.{1 + extra}f}"
+    if FLOAT_TENTHS <= abs(f) < 1e15:  # float64 no longer resolves a tenth here
+        return f"{f:.{12 + extra}g}"
+    text = f"{f:.{6 + extra}g}"
+    return text if any(c in text for c in ".en") else f"{f:.1f}"
+
+
+def nums(values: Any) -> list[str]:
+    """:func:`num` of each value, with more digits where two different values would read alike."""
+    return distinct_texts(list(values), num)
 
 
 def _is_int(x: Any) -> bool:
@@ -78,11 +87,12 @@ def show(v: Any, width: int = CELL_CHARS) -> str:
 def label(c: Any) -> str:
     """A column or index label as the model should pass it back (strings bare, others via str).
 
-    Tuples (MultiIndex labels) print their items as Python values, so numpy 2's
-    ``np.int64(0)`` reprs never become part of a name the model must repeat.
+    Strings whose ``str`` would hide something (edge whitespace, control characters) come
+    as their ``repr``.  Tuples (MultiIndex labels) print their items as Python values, so
+    numpy 2's ``np.int64(0)`` reprs never become part of a name the model must repeat.
     """
     if isinstance(c, str):
-        return c
+        return shown_label(c)
     if isinstance(c, tuple):
         return str(tuple(x.item() if hasattr(x, "item") else x for x in c))
     return str(c.item() if hasattr(c, "item") else c)

@@ -1,15 +1,16 @@
 """Benchmark: do the inspection tools return the exact answer, and how much text do they send?
 
 Questions with known answers over real datasets that registry packages ship
-(``statsmodels`` and ``vega_datasets``, the ``bench`` extra; nothing is
-downloaded).  Each question carries the tool call a model would make and an
+(``statsmodels`` and ``vega_datasets``, in the ``test`` and ``bench`` extras;
+nothing is downloaded).  CI runs it (``.ci/run``, phase "accuracy"); the rule
+the answers follow is ``docs/data-facts.md``.  Each question carries the tool call a model would make and an
 answer computed independently with plain pandas; the call is run on the pandas
 frame and on the same frame in polars, and a result counts as exact when one
 of its lines holds every token of the answer (numbers as pandas gives them,
 floats to 6 significant digits).  Characters sent are compared with pasting
 the frame (``DataFrame.to_csv()``).
 
-    python bench/bench_tools.py
+    python bench/bench_accuracy.py
 
 Target: 100 % exact. Exits non-zero when an answer is missing.
 """
@@ -20,9 +21,11 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,15 +48,56 @@ def load() -> dict[str, pd.DataFrame]:
         "riots": vega.la_riots(),
         "stocks": vega.stocks(),
     }
+    for name in ("seattle_temps", "iowa_electricity", "us_employment", "anscombe", "driving"):
+        frames[name] = getattr(vega, name)()
+    frames["crimea"] = vega.crimea()
     for name in ("randhie", "fair", "macrodata", "anes96", "grunfeld", "star98"):
         frames[name] = getattr(sm.datasets, name).load_pandas().data
-    return frames
+    for name in ("co2", "sunspots", "longley", "statecrime", "engel", "elnino", "nile"):
+        frames[name] = getattr(sm.datasets, name).load_pandas().data
+    return frames | derived(frames)
+
+
+def derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Real data in the shapes issue 23 found mis-stated: one row of datetimes, int64 beyond
+    2**53, -inf from a log of zeros, list cells, a label with a trailing space."""
+    visits = frames["randhie"][["mdvis", "disea"]].copy()
+    with np.errstate(divide="ignore"):
+        visits["log_mdvis"] = np.log(visits["mdvis"])  # log(0) = -inf for a third of rows
+    return {
+        "crimea_first": frames["crimea"].iloc[:1].reset_index(drop=True),
+        "stock_ns": pd.DataFrame(
+            {"ns": frames["stocks"].date.astype("datetime64[ns]").astype("int64")}
+        ),
+        "visits": visits,
+        "varieties": frames["barley"].groupby(["site", "year"]).variety.agg(list).reset_index(),
+        "cars_ws": frames["cars"].rename(columns={"Name": "Name "}),
+    }
+
+
+def exact_quantile(values: pd.Series, q: float) -> str:
+    """numpy's linear quantile of integers, computed in Python integers and fractions."""
+    v = sorted(int(x) for x in values)
+    h = Fraction(q) * (len(v) - 1)
+    lo = int(h)
+    value = v[lo] + (v[min(lo + 1, len(v) - 1)] - v[lo]) * (h - lo)
+    return str(value.numerator) if value.denominator == 1 else f"{float(value - int(value)):.1f}"
 
 
 def f6(x: float) -> str:
-    """A float as the answer is stated: 6 significant digits, ints in full."""
+    """A float as the answer is stated: 6 significant digits, ints in full, and a value that
+    is not whole never written as one (123456.7, not 123457)."""
     x = float(x)
-    return str(int(x)) if x.is_integer() else f"{x:.6g}"
+    if x.is_integer():
+        return str(int(x))
+    text = f"{x:.6g}"
+    return text if "." in text or "e" in text else f"{x:.1f}"
+
+
+def more(vc: pd.Series, shown: int) -> str:
+    """The line value_counts ends with when ``shown`` of the values fit."""
+    rest = int(vc.iloc[shown:].sum())
+    return f"… {len(vc) - shown:,} more values ({rest:,} rows"
 
 
 @dataclass
@@ -322,6 +366,217 @@ QUESTIONS = [
         "sample_rows",
         {"name": "star98", "n": 2, "where": [["LOWINC", ">", 50]]},
         lambda d: [f"{(d['star98'].LOWINC > 50).sum()} rows match"],
+    ),
+    # ---- issue 23: std and its ddof, cut lists, inf, datetimes, rounding, big data
+    Q(
+        "Standard deviation of Seattle hourly temperatures?",
+        "describe",
+        {"name": "seattle_temps", "columns": ["temp"]},
+        lambda d: [f"std(ddof=1) {f6(d['seattle_temps'].temp.std())}"],
+    ),
+    Q(
+        "Mean Seattle hourly temperature?",
+        "describe",
+        {"name": "seattle_temps", "columns": ["temp"]},
+        lambda d: [f"mean {f6(d['seattle_temps'].temp.mean())}"],
+    ),
+    Q(
+        "Warmest hour's temperature in Seattle (q=1)?",
+        "quantiles",
+        {"name": "seattle_temps", "column": "temp", "q": [1]},
+        lambda d: ["1:", f6(d["seattle_temps"].temp.max())],
+    ),
+    Q(
+        "First hour in the Seattle temperature series?",
+        "describe",
+        {"name": "seattle_temps", "columns": ["date"]},
+        lambda d: [f"min {d['seattle_temps'].date.min()}"],
+    ),
+    Q(
+        "Two most common weather kinds in Seattle, and how many other days?",
+        "value_counts",
+        {"name": "weather", "column": "weather", "top": 2},
+        lambda d: [more(d["weather"].weather.value_counts(), 2)],
+    ),
+    Q(
+        "Top 5 airport states, and how many airports in the other states?",
+        "value_counts",
+        {"name": "airports", "column": "state", "top": 5},
+        lambda d: [more(d["airports"].state.value_counts(), 5)],
+    ),
+    Q(
+        "Total net generation from Fossil Fuels in Iowa?",
+        "groupby",
+        {"name": "iowa_electricity", "by": "source", "column": "net_generation", "agg": "sum"},
+        lambda d: [
+            "'Fossil Fuels'",
+            str(d["iowa_electricity"].groupby("source").net_generation.sum()["Fossil Fuels"]),
+        ],
+    ),
+    Q(
+        "Latest year in the Iowa electricity data?",
+        "describe",
+        {"name": "iowa_electricity", "columns": ["year"]},
+        lambda d: [f"max {d['iowa_electricity'].year.max()}"],
+    ),
+    Q(
+        "Most common year in the Iowa electricity data, as a date?",
+        "value_counts",
+        {"name": "iowa_electricity", "column": "year", "top": 1},
+        lambda d: [str(d["iowa_electricity"].year.value_counts().index[0])],
+    ),
+    Q(
+        "Largest nonfarm employment in us_employment?",
+        "describe",
+        {"name": "us_employment", "columns": ["nonfarm"]},
+        lambda d: [f"max {d['us_employment'].nonfarm.max()}"],
+    ),
+    Q(
+        "Standard deviation of monthly nonfarm change?",
+        "describe",
+        {"name": "us_employment", "columns": ["nonfarm_change"]},
+        lambda d: [f"std(ddof=1) {f6(d['us_employment'].nonfarm_change.std())}"],
+    ),
+    Q(
+        "Smallest (most negative) nonfarm change?",
+        "quantiles",
+        {"name": "us_employment", "column": "nonfarm_change", "q": [0]},
+        lambda d: ["0:", str(d["us_employment"].nonfarm_change.min())],
+    ),
+    Q(
+        "Mean Y of Anscombe series I (each series' mean is about 7.5)?",
+        "groupby",
+        {"name": "anscombe", "by": "Series", "column": "Y", "agg": "mean"},
+        lambda d: ["'I'", f6(d["anscombe"].groupby("Series").Y.mean()["I"])],
+    ),
+    Q(
+        "Mean Y of Anscombe series IV?",
+        "groupby",
+        {"name": "anscombe", "by": "Series", "column": "Y", "agg": "mean"},
+        lambda d: ["'IV'", f6(d["anscombe"].groupby("Series").Y.mean()["IV"])],
+    ),
+    Q(
+        "Spearman correlation of miles driven and gas price?",
+        "correlations",
+        {"name": "driving", "columns": ["miles", "gas"], "method": "spearman"},
+        lambda d: [f6(d["driving"].miles.corr(d["driving"].gas, method="spearman"))],
+    ),
+    Q(
+        "Most disease deaths in one month of the Crimean war?",
+        "describe",
+        {"name": "crimea", "columns": ["disease"]},
+        lambda d: [f"max {d['crimea'].disease.max()}"],
+    ),
+    Q(
+        "Median CO2 concentration (Mauna Loa)?",
+        "quantiles",
+        {"name": "co2", "column": "co2", "q": [0.5]},
+        lambda d: ["0.5:", f6(d["co2"].co2.median())],
+    ),
+    Q(
+        "How many CO2 readings are missing?",
+        "null_counts",
+        {"name": "co2"},
+        lambda d: ["co2", f"{d['co2'].co2.isna().sum():,}"],
+    ),
+    Q(
+        "Largest sunspot activity, and its 99th percentile?",
+        "quantiles",
+        {"name": "sunspots", "column": "SUNACTIVITY", "q": [0.99, 1]},
+        lambda d: ["0.99:", f6(d["sunspots"].SUNACTIVITY.quantile(0.99))],
+    ),
+    Q(
+        "Total employment (TOTEMP) mean in Longley?",
+        "describe",
+        {"name": "longley", "columns": ["TOTEMP"]},
+        lambda d: [f"mean {f6(d['longley'].TOTEMP.mean())}"],
+    ),
+    Q(
+        "GNP standard deviation in Longley?",
+        "describe",
+        {"name": "longley", "columns": ["GNP"]},
+        lambda d: [f"std(ddof=1) {f6(d['longley'].GNP.std())}"],
+    ),
+    Q(
+        "Pearson correlation of poverty and violent crime across states?",
+        "correlations",
+        {"name": "statecrime", "columns": ["poverty", "violent"]},
+        lambda d: [f6(d["statecrime"].poverty.corr(d["statecrime"].violent))],
+    ),
+    Q(
+        "Mean income in the Engel data?",
+        "describe",
+        {"name": "engel", "columns": ["income"]},
+        lambda d: [f"mean {f6(d['engel'].income.mean())}"],
+    ),
+    Q(
+        "Upper quartile of food expenditure (Engel)?",
+        "quantiles",
+        {"name": "engel", "column": "foodexp", "q": [0.75]},
+        lambda d: ["0.75:", f6(d["engel"].foodexp.quantile(0.75))],
+    ),
+    Q(
+        "Correlation of El Niño March and April temperatures?",
+        "correlations",
+        {"name": "elnino", "columns": ["MAR", "APR"]},
+        lambda d: [f6(d["elnino"].MAR.corr(d["elnino"].APR))],
+    ),
+    Q(
+        "Nile flow volume standard deviation?",
+        "describe",
+        {"name": "nile", "columns": ["volume"]},
+        lambda d: [f"std(ddof=1) {f6(d['nile'].volume.std())}"],
+    ),
+    Q(
+        "Years with Nile volume below 700?",
+        "sample_rows",
+        {"name": "nile", "n": 3, "where": [["volume", "<", 700]]},
+        lambda d: [f"{(d['nile'].volume < 700).sum()} rows match"],
+    ),
+    Q(
+        "When is the one row of crimea_first, as its top value?",
+        "describe",
+        {"name": "crimea_first", "columns": ["date"]},
+        lambda d: [f"top {d['crimea_first'].date.iloc[0]} (1)"],
+    ),
+    Q(
+        "Median stock date as epoch nanoseconds (int64 beyond 2**53)?",
+        "quantiles",
+        {"name": "stock_ns", "column": "ns", "q": [0, 0.5, 1]},
+        lambda d: ["0.5:", exact_quantile(d["stock_ns"].ns, 0.5)],
+    ),
+    Q(
+        "Lower quartile of stock dates as epoch nanoseconds?",
+        "describe",
+        {"name": "stock_ns"},
+        lambda d: [f"25% {exact_quantile(d['stock_ns'].ns, 0.25)}"],
+    ),
+    Q(
+        "How many -inf values does log(mdvis) hold?",
+        "describe",
+        {"name": "visits", "columns": ["log_mdvis"]},
+        lambda d: [f"-inf {int(np.isneginf(d['visits'].log_mdvis).sum()):,}"],
+    ),
+    Q(
+        "Pearson correlation of log(mdvis) and disea (chronic diseases) over finite rows?",
+        "correlations",
+        {"name": "visits", "columns": ["log_mdvis", "disea"]},
+        lambda d: [
+            f6(d["visits"].log_mdvis.replace(-np.inf, np.nan).corr(d["visits"].disea)),
+            f"n={int(np.isfinite(d['visits'].log_mdvis).sum()):,}",
+        ],
+    ),
+    Q(
+        "How many distinct variety lists across barley site-years?",
+        "describe",
+        {"name": "varieties", "columns": ["variety"]},
+        lambda d: [f"distinct {len(set(map(tuple, d['varieties'].variety)))}"],
+    ),
+    Q(
+        "What exactly is the cars column of names called (it ends in a space)?",
+        "describe",
+        {"name": "cars_ws", "columns": ["Name "]},
+        lambda d: [repr(next(c for c in d["cars_ws"].columns if c.startswith("Name")))],
     ),
 ]
 
