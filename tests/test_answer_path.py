@@ -30,8 +30,6 @@ def seen(ip, fake, monkeypatch) -> list[dict[str, Any]]:
     """Every display's ``kuroryuu_magic`` metadata, as a notebook front end would save it."""
     import IPython.display
 
-    from kuroryuu_magic.core import frontend
-
     found: list[dict[str, Any]] = []
 
     def display(*args: Any, **kwargs: Any) -> None:
@@ -40,7 +38,6 @@ def seen(ip, fake, monkeypatch) -> list[dict[str, Any]]:
             found.append(meta[METADATA_KEY])
 
     monkeypatch.setattr(display_module, "is_rich_frontend", lambda shell: True)
-    monkeypatch.setattr(frontend, "is_rich_frontend", lambda shell: True)
     monkeypatch.setattr(IPython.display, "display", display)
     monkeypatch.setattr(batches, "POLL_FIRST", 0.01)
     monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)

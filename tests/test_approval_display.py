@@ -226,3 +226,24 @@ def test_terminal_approval_drops_typeahead(monkeypatch):
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_terminal_words_before_a_tool_call_come_before_its_step_line(ip, fake, capsys):
+    """Coalesced output must not leave Claude's sentence pending while the tool runs."""
+    run_cell(ip, "import pandas as pd\ndf = pd.DataFrame({'x': [1, 2, 2]})")
+    run_cell(ip, "%config ClaudeMagics.update_interval = 30")  # nothing flushes on its own
+    words = "First I will look at the duplicates in df, then answer."
+    fake.enqueue(Reply.call("duplicates", {"name": "df"}, text=words))
+    fake.enqueue(Reply(text="One duplicate."))
+    run_cell(ip, "%claude --tools Look")
+    out = capsys.readouterr().out
+    assert f"{words}\n\n  · duplicates(" in out  # the whole sentence, then the step on its own line
+
+
+def test_a_declined_call_is_labelled_declined_not_error(ip, fake, answers, capsys):
+    answers.append("n")
+    fake.enqueue(Reply.call("run_python", {"code": "1 + 1"}))
+    fake.enqueue(Reply(text="Fine."))
+    run_cell(ip, "%%claude --tools code\nRun it")
+    [step] = [line for line in capsys.readouterr().out.splitlines() if "· run_python(" in line]
+    assert "→ declined ·" in step and "error" not in step

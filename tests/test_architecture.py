@@ -139,7 +139,7 @@ def test_the_doc_table_lists_every_package_once_in_layer_order() -> None:
 
 
 def test_no_layer_below_the_magic_knows_the_magics_object_or_argparse() -> None:
-    """Requests go down as ``ask.request.Request``; nothing below the magic takes a
+    """Requests go down as ``ask.settings.Request``; nothing below the magic takes a
     ``Magics`` object or an argparse namespace (the CLIs of ``mcp`` and ``testing``
     build their own parsers and stay there)."""
     offenders = []

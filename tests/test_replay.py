@@ -31,6 +31,7 @@ COMMANDS = {
     "tools code": ("%%claude --tools code --no-history\nRun something on df", "refused"),
     "dry run": ("%claude --dry-run --no-history How many rows?", "local"),
     "tools dry run": ("%claude --tools inspect --dry-run --no-history What is df?", "local"),
+    "map dry run, not cached": ("%%claude --map df --dry-run -o out\n{item}", "refused"),
     "models": ("%claude models", "local"),
     "models refresh": ("%claude models --refresh", "local"),
     "batch": ("%claude batch msgbatch_0123456789abcdef", "refused"),
@@ -63,6 +64,20 @@ def test_replay_dry_run_estimates_locally(replay, fake: FakeAnthropic, capsys) -
     assert fake.requests == []
 
 
+def test_replay_map_dry_run_of_cached_items_estimates_locally(
+    ip, fake: FakeAnthropic, capsys
+) -> None:
+    ip.run_line_magic("config", "ClaudeMagics.show_usage = False")
+    ip.user_ns["items"] = ["a", "b"]
+    run_cell(ip, "%%claude --map items -o out\n{item}")  # answers stored (cache "on")
+    ip.run_line_magic("config", 'ClaudeMagics.answer_cache = "replay"')
+    before = len(fake.requests)
+    capsys.readouterr()
+    run_cell(ip, "%%claude --map items --dry-run -o out\n{item}")
+    out = capsys.readouterr().out
+    assert len(fake.requests) == before and "a local estimate" in out
+
+
 def test_replay_models_come_from_the_session_listing_or_the_table(
     replay, fake: FakeAnthropic, capsys
 ) -> None:
@@ -72,14 +87,19 @@ def test_replay_models_come_from_the_session_listing_or_the_table(
     assert fake.requests == []
 
 
-def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
+def _warm_up(shell) -> None:
+    """Switch the warm-up on and let it run after the next cell, as after ``%load_ext``."""
     warmup.reset()
-    run_cell(replay, "%config ClaudeMagics.warm_up = True")
-    magics = replay.magics_manager.registry["ClaudeMagics"]
-    if magics._warm_up_once not in replay.events.callbacks["post_run_cell"]:
-        replay.events.register("post_run_cell", magics._warm_up_once)
-    run_cell(replay, "x = 1")
+    run_cell(shell, "%config ClaudeMagics.warm_up = True")
+    magics = shell.magics_manager.registry["ClaudeMagics"]
+    if magics._warm_up_once not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", magics._warm_up_once)
+    run_cell(shell, "x = 1")
     warmup.wait()
+
+
+def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
+    _warm_up(replay)
     try:
         assert warmup.started()
         assert fake.requests == []
@@ -89,13 +109,7 @@ def test_replay_warm_up_sends_nothing(replay, fake: FakeAnthropic) -> None:
 
 def test_without_replay_the_same_warm_up_does_ask(ip, fake: FakeAnthropic) -> None:
     # The control for the test above: the warm-up it runs is one that would list models.
-    warmup.reset()
-    run_cell(ip, "%config ClaudeMagics.warm_up = True")
-    magics = ip.magics_manager.registry["ClaudeMagics"]
-    if magics._warm_up_once not in ip.events.callbacks["post_run_cell"]:
-        ip.events.register("post_run_cell", magics._warm_up_once)
-    run_cell(ip, "x = 1")
-    warmup.wait()
+    _warm_up(ip)
     try:
         assert [r.path.split("?")[0] for r in fake.requests] == ["/v1/models"]
     finally:

@@ -15,18 +15,18 @@ Ctrl-C and failures behave exactly as they do there.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
-from ..ask.finish import finish
+from ..ask.display import View
 from ..ask.memory import Content, ConversationStore
-from ..ask.request import Request
-from ..ask.result import Answer, Sent
+from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
-from ..ask.usage import SessionUsage, usage_numbers
+from ..ask.usage import Usage, usage_numbers
 from ..core.errors import interruptible
 from ..core.redact import redact
 from ..core.session import session_for
@@ -35,6 +35,7 @@ from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
 from .caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
+from .outputs import CellOutputs
 from .python import Ask
 from .steps import Step, make_steps
 
@@ -73,7 +74,19 @@ def _param(block: Any) -> dict[str, Any]:
     return param
 
 
-def _add_usage(total: dict[str, int], usage: Any) -> None:
+def _show_words_before_tools(view: View) -> None:
+    """What Claude wrote before its tool calls is on screen, in full, before they run.
+
+    The view coalesces updates, so the last words of a round could still be
+    pending while a tool (or an approval, which waits for the user) runs; and a
+    terminal step line must not land in the middle of a sentence.
+    """
+    if view.text and not "".join(view.text[-1:]).endswith("\n\n"):
+        view.add_text("\n\n")
+    view.new_section()
+
+
+def _add_usage(total: dict[str, int], usage: Usage) -> None:
     inp, out, read, write = usage_numbers(usage)
     total["input_tokens"] += inp
     total["output_tokens"] += out
@@ -108,6 +121,7 @@ class _Run:
         self.estimated = False
         self.calls: list[Step] = []
         self.sent: list[Sent] = []
+        self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``outputs``)
 
     def call_tool(self, name: str, input: Any) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":
@@ -115,7 +129,11 @@ class _Run:
             if not isinstance(code, str) or not code.strip():
                 return ToolOutcome("error: run_python needs a non-empty 'code' string", True)
             approved, why = run_python.ask_approval(
-                self.shell, code, self.ask, timeout=self.approval_timeout
+                self.shell,
+                code,
+                self.ask,
+                timeout=self.approval_timeout,
+                on_timeout=self.on_timeout,
             )
             if not approved:
                 return ToolOutcome(f"{why}; the code did not run", True)
@@ -167,6 +185,8 @@ def investigate(
         return None
 
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    # Recorded from here, so an expired approval's stdin box can be cleared away.
+    outputs = CellOutputs(shell) if mode == "code" else None
     steps = make_steps(shell)  # first, so the steps stay above the answer
     view = open_view(shell, settings, note, dropped)
     demo = in_demo()  # only the label: the finisher prices and counts a demo answer
@@ -174,6 +194,7 @@ def investigate(
         f"Asking {model} (with tools, offline demo)…" if demo else f"Asking {model} (with tools)…"
     )
     state = _Run(shell, mode, object_chars, schema_only, ask, traits.approval_timeout)
+    state.on_timeout = outputs.redraw if outputs is not None else None
     messages: list[dict[str, Any]] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer
@@ -207,6 +228,7 @@ def investigate(
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
         results: list[dict[str, Any]] = []
+        _show_words_before_tools(view)
         shown_between = False  # an approval prompt was displayed below the answer so far
         try:
             for use in uses:
@@ -269,14 +291,5 @@ def investigate(
         sent=state.sent,
         error=last.error,
     )
-    return finish(
-        shell,
-        answer,
-        settings=settings,
-        view=view,
-        content=content,
-        conversations=conversations,
-        session_usage=session.state(SessionUsage),
-        out=req.out,
-        warning=warning if status == "complete" else None,
-    )
+    warning = warning if status == "complete" else None
+    return finish(shell, answer, settings, view, content, out=req.out, warning=warning)

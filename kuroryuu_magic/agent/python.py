@@ -243,7 +243,12 @@ def _say(shell: ShellLike, line: str) -> None:
 
 
 def ask_approval(
-    shell: ShellLike, code: str, ask: Ask | None = None, *, timeout: float = 0.0
+    shell: ShellLike,
+    code: str,
+    ask: Ask | None = None,
+    *,
+    timeout: float = 0.0,
+    on_timeout: Callable[[], None] | None = None,
 ) -> tuple[bool, str]:
     """(approved, why not) for one call; Ctrl-C at the prompt propagates (the loop stops)."""
     if redact(code) != code:
@@ -266,6 +271,8 @@ def ask_approval(
             return False, "declined: this front end cannot ask the user for approval (no stdin)"
         raise
     if deadline.expired:  # also an answer that came in after the time was up: it never runs
+        if on_timeout is not None:
+            on_timeout()  # the expired prompt's box leaves the page (see ``outputs``)
         _say(shell, f"Approval {number} timed out after {timeout:g} s — nothing ran.")
         return False, f"declined: no answer within {timeout:g} seconds"
     if str(answer).strip().lower() in ("y", "yes"):

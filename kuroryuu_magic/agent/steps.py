@@ -49,6 +49,9 @@ def arguments(input: Any) -> str:
     return text if len(text) <= ARGS_CHARS else text[: ARGS_CHARS - 1] + "…"
 
 
+ICON, ICON_ERROR = "•", "×"
+
+
 def summary(step: Step) -> str:
     head = f"{step.name}({arguments(step.input)})"
     if step.seconds is None:
@@ -62,11 +65,15 @@ def summary(step: Step) -> str:
 
 
 def step_markdown(step: Step) -> str:
-    icon = "⚠️" if step.is_error else "🔧"
+    # Characters every font has (WGL4): emoji such as a wrench render as a missing-glyph box
+    # in some notebook fonts.  A declined call is the user's choice, not an error.
+    icon = ICON_ERROR if step.is_error and step.note != "declined" else ICON
     title = escape_dollars(html.escape(summary(step)))
     if step.seconds is None:
         return f'<div class="{IGNORE_CLASS}">{icon} {title}</div>'
-    body = escape_dollars(html.escape(step.result))
+    # No literal line break: a blank line would end the <details> HTML block, and the
+    # rest of the result would be read as live Markdown (images fetched, links made).
+    body = escape_dollars(html.escape(step.result)).replace("\r", "&#13;").replace("\n", "&#10;")
     return (
         f'<details class="{IGNORE_CLASS}"><summary>{icon} {title}</summary>'
         f"<pre>{body}</pre></details>"
@@ -118,7 +125,8 @@ class TerminalSteps:
         self.steps.append(step)
 
     def end(self, step: Step) -> None:
-        self._out.write(f"\n  · {summary(step)}\n")
+        # Starts on its own line: the loop ends Claude's words with a paragraph break first.
+        self._out.write(f"  · {summary(step)}\n")
         self._out.flush()
         self.updates += 1
 

@@ -23,10 +23,12 @@ from ..core.nomath import (
     literal_block,
     literal_html,
     literal_inline,
+    plain,
 )
 from ..core.shell import ShellLike
 from .blocks import needs_whole, safe_cut
 from .mathguard import guard_math
+from .remote import guard_remote
 
 CURSOR = " ▍"
 
@@ -34,7 +36,10 @@ CURSOR = " ▍"
 class View:
     """Coalescing base: subclasses implement ``_flush``, ``_finish`` and ``notice``."""
 
-    def __init__(self, interval: float, fmt: str = "markdown", math: str = "auto") -> None:
+    def __init__(
+        self, interval: float, fmt: str = "markdown", math: str = "auto", remote: str = "off"
+    ) -> None:
+        self.remote = remote  # the remote_images trait: "off" publishes no remote fetch
         self.interval = max(0.0, float(interval))
         self.fmt = fmt
         self.math = math
@@ -94,25 +99,29 @@ class View:
         """Text from now on goes below whatever was displayed since (the tool loop's approvals)."""
 
 
-def thinking_markdown(thinking: str, *, done: bool, tail: int | None = None) -> str:
+def thinking_markdown(
+    thinking: str, *, done: bool, tail: int | None = None, remote: str = "off"
+) -> str:
     """The collapsed thinking block; while it streams only its last ``tail`` characters."""
     label = "Thinking" if done else "Thinking…"
     size = len(thinking)
     if not done and tail is not None and size > tail:
         thinking = "…" + thinking[-tail:]
     # Shown as escaped text, never as math: the block carries the no-math class.
-    body = escape_dollars(html.escape(thinking)).replace("\n", "<br>\n")
+    # The body is read as Markdown (blank lines around it), so its images are guarded too.
+    body = guard_remote(escape_dollars(html.escape(thinking)), remote).replace("\n", "<br>\n")
     return (
         f'<details class="{IGNORE_CLASS}"><summary>💭 {label} ({size:,} characters)'
         f"</summary>\n\n{body}\n\n</details>"
     )
 
 
-def answer_bundle(text: str, fmt: str, math: str = "auto") -> dict[str, str]:
-    """Claude's text as published: Markdown guarded for ``$`` (see ``mathguard``), plain as is."""
+def answer_bundle(text: str, fmt: str, math: str = "auto", remote: str = "off") -> dict[str, str]:
+    """Claude's text as published: Markdown guarded for ``$`` (see ``mathguard``) and for
+    remote fetches (see ``remote``), plain as is."""
     if fmt == "text":
         return {"text/plain": text}
-    return {"text/markdown": guard_math(text, math), "text/plain": text}
+    return {"text/markdown": guard_math(guard_remote(text, remote), math), "text/plain": text}
 
 
 class _Pace:
@@ -212,7 +221,9 @@ class RichView(View):
             self._publish(bundle, self._answer_ids[-1], update=True, metadata=metadata)
 
     def _thinking_bundle(self, done: bool) -> dict[str, str]:
-        markdown = thinking_markdown(self._take_thinking(), done=done, tail=self.THINKING_TAIL)
+        markdown = thinking_markdown(
+            self._take_thinking(), done=done, tail=self.THINKING_TAIL, remote=self.remote
+        )
         return {"text/markdown": markdown}
 
     def _take_thinking(self) -> str:
@@ -243,7 +254,7 @@ class RichView(View):
         if not self._open_new and not self._text_pace.due(seen, len(self._tail), now):
             return
         self._text_pace.sent(seen, now)
-        bundle = answer_bundle(self._tail + CURSOR, self.fmt, self.math)
+        bundle = answer_bundle(self._tail + CURSOR, self.fmt, self.math, self.remote)
         if self.fmt != "text":
             del bundle["text/plain"]  # the final version carries it; updates need not
         self._show_tail(bundle)
@@ -255,7 +266,7 @@ class RichView(View):
         if cut < self.FREEZE_AT or self._whole:
             return
         done, self._tail = self._tail[:cut], self._tail[cut:]
-        self._show_tail(answer_bundle(done, self.fmt, self.math))
+        self._show_tail(answer_bundle(done, self.fmt, self.math, self.remote))
         self._frozen += done
         self._open_new = True
 
@@ -271,14 +282,14 @@ class RichView(View):
                 self._publish({"text/plain": ""}, display_id, update=True)
             del self._answer_ids[1:]
             self._tail, self._frozen = self._frozen + self._tail, ""
-        bundle = body or answer_bundle(self._tail, self.fmt, self.math)
+        bundle = body or answer_bundle(self._tail, self.fmt, self.math, self.remote)
         if warning:
             bundle = {k: v + _warning_suffix(warning, k) for k, v in bundle.items()}
         self._show_tail(bundle, self.metadata)
         if footer:
             extra = {"metadata": self.metadata} if self.metadata else {}
             self._display(
-                {"text/markdown": literal_inline(footer, "sub"), "text/plain": footer},
+                {"text/markdown": literal_inline(footer, "sub"), "text/plain": plain(footer)},
                 raw=True,
                 **extra,
             )
@@ -286,7 +297,8 @@ class RichView(View):
 
     def notice(self, message: str) -> None:
         self._display(
-            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": message}, raw=True
+            {"text/markdown": f"*{literal_inline(message)}*", "text/plain": plain(message)},
+            raw=True,
         )
         self.updates += 1
 
@@ -294,7 +306,7 @@ class RichView(View):
         self._take_text()
         if self._tail:
             # The open display gets its text for good (no cursor); the next text opens one below.
-            self._show_tail(answer_bundle(self._tail, self.fmt, self.math))
+            self._show_tail(answer_bundle(self._tail, self.fmt, self.math, self.remote))
             self._frozen += self._tail
             self._tail = ""
         elif self._slot:
@@ -355,19 +367,27 @@ class TerminalView(View):
             self._out.write(f"\n[{warning}]")
         self._out.write("\n")
         if footer:
-            self._out.write(f"── {footer}\n")
+            self._out.write(f"── {plain(footer)}\n")
         self._out.flush()
         self.updates += 1
 
     def notice(self, message: str) -> None:
-        self._out.write(message + "\n")
+        self._out.write(plain(message) + "\n")
         self._out.flush()
 
+    def new_section(self) -> None:
+        # Whatever is still pending is written now: what follows (a tool step) comes after it.
+        self._flush()
 
-def make_view(shell: ShellLike | None, interval: float, fmt: str, math: str = "auto") -> View:
-    if is_rich_frontend(shell):
-        return RichView(interval, fmt, math)
-    return TerminalView(interval, fmt)
+
+def make_view(
+    shell: ShellLike | None, interval: float, fmt: str, math: str = "auto", remote: str = "off"
+) -> View:
+    view: View = (
+        RichView(interval, fmt, math) if is_rich_frontend(shell) else TerminalView(interval, fmt)
+    )
+    view.remote = remote
+    return view
 
 
 def show_rows(

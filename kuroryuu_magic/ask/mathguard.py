@@ -65,6 +65,9 @@ def _split_code(text: str) -> Iterator[tuple[bool, str]]:
         yield from _split_spans("".join(prose))
 
 
+split_code = _split_code  # also used by ``remote``: the same idea of what is code
+
+
 def _split_spans(text: str) -> Iterator[tuple[bool, str]]:
     """Inline code spans (CommonMark: a run of N backticks closed by a run of exactly N)."""
     start = pos = 0

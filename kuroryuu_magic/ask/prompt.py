@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import UsageError
 from ..core.shell import NamespaceLike
 from .interpolate import Interpolation, interpolate
-from .request import Request
+from .settings import Request
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic

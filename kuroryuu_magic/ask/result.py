@@ -1,19 +1,38 @@
-"""The one answer record: what every way of answering (a streamed reply, the tool loop,
-the answer cache, the offline demo) produces, and ``_claude`` after a prompt.
+"""The one answer record and the one ending of every answer.
 
-``finish.finish`` is the one function that shows it, stores ``-o``, writes the
-provenance metadata and counts its usage; ``map`` items are shaped by the same
-rules (``map.plan.item_value``) and summed into ``map.results.MapSummary``.
+A streamed reply (``run.ask``), the tool loop (``agent.loop``), the answer
+cache and the offline demo all make an :class:`Answer` and hand it to
+:func:`finish`, so they cannot drift apart: the same ``-f``/``--schema``
+parsing, the same ``-o`` value, the same provenance metadata (``provenance``),
+the same demo labelling and pricing (decided here from the session, so a
+caller cannot forget it), the same memory turn and errors.  ``map`` items are
+shaped by the same rules (``map.plan.item_value``) and summed into
+``map.results.MapSummary``.  The answer is ``_claude`` after a prompt.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from ..core.errors import ClaudeInterrupted, api_error_from
 from ..core.nomath import literal_inline
+from ..core.redact import redact_exception
+from ..core.session import session_for
+from ..core.shell import ShellLike
+from .client import base_url, in_demo
+from .display import RichView, View
+from .formats import code_of, parse_json_loosely
 from .mathguard import guard_math
-from .usage import usage_footer
+from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, Content, ConversationStore, Turn
+from .provenance import Provenance, provenance
+from .remote import guard_remote
+from .settings import Settings
+from .usage import SessionUsage, Usage, usage_footer
+
+if TYPE_CHECKING:
+    from IPython.lib.pretty import RepresentationPrinter
 
 DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
 
@@ -28,7 +47,7 @@ class Sent:
     """One request that went into an answer (a tool loop sends one per round)."""
 
     model: str
-    usage: Any  # the SDK's ``Usage`` (or a dict of the four counts); ``None`` if none arrived
+    usage: Usage | None  # ``None`` if none arrived
     request_id: str | None
     stop_reason: str | None
 
@@ -50,11 +69,11 @@ class Answer:
     text: str
     model: str
     stop_reason: str | None = None
-    usage: Any = None
+    usage: Usage | None = None
     thinking: str = ""
     status: str = "complete"
     code: str | None = None
-    data: Any = None
+    data: Any = None  # -f json: any JSON value; --schema: an instance of the user's type
     cost: float | None = None
     elapsed: float = 0.0
     request_id: str | None = None
@@ -110,7 +129,186 @@ class Answer:
         return f"<Answer {self.status} {self.model} {len(self.text):,} chars: {preview!r}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{guard_math(self.text, self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
+        # Shown again later (``_claude``): no remote fetch here either (remote_images's default).
+        return f"{guard_math(guard_remote(self.text), self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+    def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+def warning_for(answer: Answer, max_tokens: int) -> str | None:
+    """The line shown above the footer when an answer ended other than normally."""
+    if answer.status == "interrupted":
+        return "Interrupted — partial answer kept" if answer.text else None
+    if answer.status == "failed":
+        return "Incomplete — the stream failed; partial answer kept" if answer.text else None
+    if answer.stop_reason == "max_tokens":
+        return f"Stopped at the output limit ({max_tokens} tokens): raise --max-tokens"
+    if answer.stop_reason == "refusal":
+        return "Claude declined to answer this request"
+    if answer.stop_reason == "model_context_window_exceeded":
+        return "Stopped: the conversation filled the context window (try --new)"
+    return None
+
+
+def _count(answer: Answer, session_usage: SessionUsage) -> None:
+    """Every request into the session tally; the answer's cost is their sum.
+
+    The offline demo is decided here, from the session: no caller can forget to
+    label or price a demo answer (it costs nothing and is counted apart).
+    """
+    if answer.source == "api" and in_demo():
+        answer.source = "demo"
+    if answer.source == "cache":
+        answer.cost = 0.0  # nothing was paid for this answer now
+        return
+    cost: float | None = 0.0
+    priced = False
+    for sent in answer.sent:
+        if sent.usage is None:
+            continue
+        one = session_usage.add(sent.model, sent.usage, demo=answer.source == "demo")
+        priced = True
+        cost = None if one is None or cost is None else cost + one
+    answer.cost = cost if priced else None
+
+
+def _parse(answer: Answer, settings: Settings, view: View) -> None:
+    """``code``, and ``data`` for ``-f json``/``--schema`` (a failure keeps the text, says so)."""
+    if not answer.text:
+        return
+    answer.code = code_of(answer.text)
+    if settings.fmt == "code" and answer.code is None:
+        answer.code = answer.text.strip()  # the model skipped the fences
+    if answer.status != "complete":
+        return
+    if settings.schema is not None:
+        from ..structured import SchemaValidationError, parse_answer
+
+        try:
+            answer.data = parse_answer(settings.schema, answer.text)
+        except SchemaValidationError as exc:
+            view.notice(f"--schema: {exc}; the answer is kept as text in _claude.text")
+    elif settings.fmt == "json":
+        try:
+            answer.data = parse_json_loosely(answer.text)
+        except Exception as exc:  # any failure keeps the text: the turn is still recorded
+            reason = exc if isinstance(exc, ValueError) else type(exc).__name__
+            view.notice(
+                f"-f json: the JSON could not be parsed ({reason}); the answer is kept as text"
+            )
+
+
+def _shape(answer: Answer, fmt: str, rich: bool, schema: bool) -> dict[str, str] | None:
+    """The final display bundle for ``-f code``/``json``; ``None`` keeps the streamed text."""
+    if fmt == "code" and answer.code is not None:
+        bundle = {"text/markdown": f"```python\n{answer.code}\n```", "text/plain": answer.code}
+        if rich:
+            from .copybutton import copy_button_html
+
+            bundle["text/html"] = copy_button_html(answer.code)
+        return bundle
+    if (fmt == "json" or schema) and answer.data is not None:
+        try:
+            data = json.loads(answer.text) if schema else answer.data
+            pretty = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        except Exception:  # e.g. a number too large to print: the streamed text stays
+            return None
+        return {"text/markdown": f"```json\n{pretty}\n```", "text/plain": pretty}
+    return None
+
+
+def _footer(answer: Answer) -> str:
+    footer = answer.footer()
+    if answer.source == "cache":
+        footer += " · from the answer cache"
+    if answer.route == "tools":
+        calls, rounds = len(answer.tool_calls), answer.rounds
+        footer += f" · {calls} tool call{'s' * (calls != 1)} in {rounds} round{'s' * (rounds != 1)}"
+    return footer
+
+
+def metadata_of(answer: Answer) -> dict[str, Any]:
+    """The provenance metadata of one answer's display."""
+    status = answer.status
+    return provenance(
+        Provenance(
+            kind="answer",
+            route=answer.route,
+            source=answer.source,
+            model=answer.model,
+            usage=answer.usage,
+            cost=answer.cost,
+            elapsed=answer.elapsed,
+            status=status,
+            request_ids=answer.request_ids,
+            stop_reasons=answer.stop_reasons,
+            tool_calls=len(answer.tool_calls),
+            succeeded=int(status == "complete"),
+            failed=int(status == "failed"),
+            cancelled=int(status == "interrupted"),
+            from_cache=int(answer.source == "cache"),
+        )
+    )
+
+
+def _remember(
+    conversations: ConversationStore, thread: str, content: Content, answer: Answer
+) -> None:
+    """Record the turn, marking a partial answer so the next request (and Claude) knows."""
+    if not answer.text.strip():
+        return  # no answer, no turn: the thread never ends on an orphan user message
+    mark = {"interrupted": INTERRUPTED_MARK, "failed": INCOMPLETE_MARK}.get(answer.status)
+    text = f"{answer.text.rstrip()}\n\n{mark}" if mark else answer.text
+    conversations.record(thread, Turn(content, text, answer.model))
+
+
+def finish(
+    shell: ShellLike,
+    answer: Answer,
+    settings: Settings,
+    view: View,
+    content: Content,
+    *,
+    out: str | None = None,
+    warning: str | None = None,
+) -> Answer:
+    """Count, parse, show and keep ``answer``; raise for an interrupted or failed one.
+
+    The thread and the usage tally are the shell's session's.  ``warning``
+    overrides the usual line (the tool loop's round limit).
+    """
+    session = session_for(shell)
+    _count(answer, session.state(SessionUsage))
+    _parse(answer, settings, view)
+    if answer.text or answer.status == "complete":
+        schema = settings.schema is not None
+        view.finish(
+            _shape(answer, settings.fmt, isinstance(view, RichView), schema),
+            _footer(answer) if settings.show_usage else None,
+            warning or warning_for(answer, settings.max_tokens),
+            metadata=metadata_of(answer),
+        )
+    else:
+        view.clear()
+
+    if settings.history:
+        _remember(session.state(ConversationStore), settings.thread, content, answer)
+    shell.user_ns["_claude"] = answer
+    if out and answer.text:
+        shell.user_ns[out] = answer.data if answer.data is not None else answer.text
+    if settings.fmt == "code" and answer.code and answer.status == "complete":
+        shell.set_next_input(answer.code, replace=False)
+
+    what = "investigation" if answer.route == "tools" else "request"
+    if answer.status == "interrupted":
+        kept = "partial answer kept in _claude" if answer.text else "nothing had arrived yet"
+        raise ClaudeInterrupted(f"{what} stopped; {kept}; the conversation is intact.")
+    if answer.status == "failed" and answer.error is not None:
+        if not settings.short_errors:
+            # The SDK's exception quotes the server's body, which may echo the key.
+            raise redact_exception(answer.error)
+        raise api_error_from(
+            answer.error, base_url=base_url(), request_id=answer.request_id
+        ) from None
+    return answer

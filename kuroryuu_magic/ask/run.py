@@ -16,14 +16,12 @@ from ..models.pricing import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
 from .client import get_client, in_demo, optional_client
 from .display import View, make_view
-from .finish import finish
 from .formats import FORMAT_INSTRUCTIONS
 from .memory import MARGIN, Content, ConversationStore
-from .request import Request
-from .result import Answer, Sent, Source
-from .settings import Settings, parse_thinking
+from .result import Answer, Sent, Source, finish
+from .settings import Request, Settings, parse_thinking
 from .streaming import Outcome, create_answer, stream_answer
-from .usage import SessionUsage, estimate_tokens
+from .usage import estimate_tokens
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
@@ -74,6 +72,7 @@ def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
         max_retries=traits.max_retries,
         max_history=traits.max_history,
         math=traits.math,
+        remote_images=traits.remote_images,
         schema=_schema_of(shell, req),
         cached=req.cached,
         fresh=req.fresh,
@@ -167,7 +166,7 @@ def outcome_from_cache(hit: CachedAnswer, view: View) -> Outcome:
 
 def open_view(shell: ShellLike, settings: Settings, note: str | None, dropped: int) -> View:
     """The answer's view, with the notes that come before it (alias fallback, trimmed thread)."""
-    view = make_view(shell, settings.interval, settings.fmt, settings.math)
+    view = make_view(shell, settings.interval, settings.fmt, settings.math, settings.remote_images)
     if note:
         view.notice(note)
     if dropped:
@@ -258,13 +257,4 @@ def ask(shell: ShellLike, req: Request, settings: Settings, content: Content) ->
         sent=[Sent(outcome.model, outcome.usage, outcome.request_id, outcome.stop_reason)],
         error=outcome.error,
     )
-    return finish(
-        shell,
-        answer,
-        settings=settings,
-        view=view,
-        content=content,
-        conversations=conversations,
-        session_usage=session.state(SessionUsage),
-        out=out,
-    )
+    return finish(shell, answer, settings, view, content, out=out)

@@ -90,12 +90,14 @@ def lookup(cache: AnswerCache | None, key: str, mode: CacheMode) -> CachedAnswer
 
 
 def lookup_many(
-    cache: AnswerCache | None, keys: Sequence[str], mode: CacheMode
+    cache: AnswerCache | None, keys: Sequence[str], mode: CacheMode, *, count: bool = True
 ) -> dict[str, CachedAnswer]:
-    """Stored answers for a whole ``--map`` run (one query); any miss in replay raises."""
+    """Stored answers for a whole ``--map`` run (one query); any miss in replay raises.
+
+    ``count=False``: a dry run's look, not counted as hits or misses."""
     if mode == "off" or (cache is None and mode == "on"):
         return {}
-    found = cache.get_many(keys) if cache is not None else {}
+    found = cache.get_many(keys, count=count) if cache is not None else {}
     if mode == "replay":
         missing = len(set(keys) - found.keys())
         if missing:

@@ -226,8 +226,11 @@ class AnswerCache:
         self._warn(bad)
         return answer
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, CachedAnswer]:
-        """Stored answers for those of ``keys`` that have one, in a single query."""
+    def get_many(self, keys: Iterable[str], *, count: bool = True) -> dict[str, CachedAnswer]:
+        """Stored answers for those of ``keys`` that have one, in a single query.
+
+        ``count=False`` (a dry run's look) leaves the session's hit and miss counts alone:
+        nothing was answered from the cache."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, CachedAnswer] = {}
         bad: list[str] = []
@@ -236,8 +239,9 @@ class AnswerCache:
                 answer = self._answer(row, bad)
                 if answer is not None and isinstance(row[0], str):
                     found[row[0]] = answer
-            self._hits += len(found)
-            self._misses += len(wanted) - len(found)
+            if count:
+                self._hits += len(found)
+                self._misses += len(wanted) - len(found)
         self._warn(bad)
         return found
 

@@ -19,6 +19,7 @@ from IPython.core.error import UsageError
 from .bounds import BodyTooLargeError
 from .interrupts import ClaudeInterrupted
 from .redact import redact
+from .visible import terminal_safe
 from .wire import error_envelope
 
 __all__ = [
@@ -278,7 +279,8 @@ class ClaudeAPIError(Exception):
 
     def _render_traceback_(self) -> list[str]:
         # IPython calls this instead of formatting a traceback.
-        return [f"\x1b[31m{self}\x1b[0m"]
+        # The message quotes a server: no control sequence of its own reaches the screen.
+        return [f"\x1b[31m{terminal_safe(str(self))}\x1b[0m"]
 
 
 @contextlib.contextmanager

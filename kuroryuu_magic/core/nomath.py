@@ -12,6 +12,7 @@ ends were checked in Chromium (``tests/browser/test_rendering.py``).
 from __future__ import annotations
 
 import html
+import re
 
 IGNORE_CLASS = "mathjax_ignore tex2jax_ignore"
 
@@ -31,12 +32,27 @@ def literal_block(markdown: str) -> str:
     return f'<div class="{IGNORE_CLASS}">\n\n{escape_dollars(markdown)}\n\n</div>'
 
 
+# `code` in the product's own messages: Markdown inside an HTML element is not rendered, and
+# plain text has no code style, so either way the backticks would show literally.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def plain(text: str) -> str:
+    """The product's text for a ``text/plain`` output or a terminal: `code` without backticks."""
+    return _CODE_SPAN.sub(r"\1", text)
+
+
+def _code_spans(escaped: str) -> str:
+    return _CODE_SPAN.sub(r"<code>\1</code>", escaped)
+
+
 def literal_inline(text: str, tag: str = "span") -> str:
-    """Plain ``text`` as one inline element (``<sub>`` for footers), HTML-escaped, no math."""
-    body = escape_dollars(html.escape(text, quote=False))
+    """Plain ``text`` as one inline element (``<sub>`` for footers), HTML-escaped, no math;
+    `code` spans become ``<code>`` (not literal backticks)."""
+    body = _code_spans(escape_dollars(html.escape(text, quote=False)))
     return f'<{tag} class="{IGNORE_CLASS}">{body}</{tag}>'
 
 
 def literal_html(text: str, tag: str = "span") -> str:
     """The same for an HTML output: there no ``\\$`` escape is read, the class alone does it."""
-    return f'<{tag} class="{IGNORE_CLASS}">{html.escape(text, quote=False)}</{tag}>'
+    return f'<{tag} class="{IGNORE_CLASS}">{_code_spans(html.escape(text, quote=False))}</{tag}>'

@@ -19,9 +19,15 @@ on and real prose uses, stay.  Both are one pass over the text.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .frontend import is_rich_frontend
 
 # Bidi embedding/override/isolate controls and marks (Trojan Source, CVE-2021-42574).
 BIDI = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
@@ -139,3 +145,43 @@ def terminal_safe(text: str) -> str:
         return _token(ch)
 
     return _TERMINAL.sub(one, text)
+
+
+class TerminalStream:
+    """A text stream that writes everything through :func:`terminal_safe`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, isatty, fileno, …
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def terminal_guard(shell: object) -> Iterator[None]:
+    """In terminal IPython, everything a magic writes to stdout/stderr passes :func:`terminal_safe`.
+
+    One place for every terminal path: the streamed answer, tool steps, notices,
+    ``-f code``, error lines and IPython's own text/plain display of a bundle all
+    go through ``sys.stdout``/``sys.stderr`` while the magic runs.  Front ends
+    (which render ANSI in streams only as colours) are left as they are.
+    """
+    if is_rich_frontend(shell):
+        yield
+        return
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(out), TerminalStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err

@@ -11,6 +11,19 @@ from typing import Any
 from .redact import redact
 
 _TEMPLATE = '<span style="color:{color}">{text}</span>'
+# JupyterLab's widget CSS resets links to the body text's colour with no underline, so a
+# link in a panel looked like plain text: styled inline, in the theme's link colour.
+LINK_STYLE = "color:var(--jp-content-link-color,#0969da);text-decoration:underline"
+
+
+def link(href: str, text: str) -> str:
+    """An ``<a>`` that looks like a link in every front end (``href``/``text``: trusted HTML)."""
+    return (
+        f'<a href="{href}" target="_blank" rel="noopener noreferrer" style="{LINK_STYLE}">'
+        f"{text}</a>"
+    )
+
+
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 
 

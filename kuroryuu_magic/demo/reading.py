@@ -80,7 +80,7 @@ def frames_in(question: str) -> list[Frame]:
         frame = Frame(names[i] if i < len(names) else None, rows, cols)
         started = False
         for line in rest:
-            if line.startswith("columns:"):
+            if line.startswith("columns"):  # "columns:" or "columns; std is …:"
                 started = True
                 continue
             if not started:
@@ -99,7 +99,7 @@ def frames_in(question: str) -> list[Frame]:
     return out
 
 
-_SUMMARY_LINE = re.compile(r"^(  |index:|columns:|duplicated rows:|head\(|tail\(|memory)")
+_SUMMARY_LINE = re.compile(r"^(  |index:|columns|duplicated rows:|head\(|tail\(|memory)")
 
 
 def own_words(question: str) -> list[str]:

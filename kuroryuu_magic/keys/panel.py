@@ -1,6 +1,6 @@
 """The API-key panel that ``%claude setup`` shows: paste, Save, Test, Forget.
 
-A thin view over :mod:`kuroryuu_magic.credentials`.  The key only ever sits in
+A thin view over :mod:`kuroryuu_magic.keys.chain`.  The key only ever sits in
 the ``Password`` field until a button is clicked; every handler empties the
 field first and shows nothing but the masked form.  Handlers never raise: an
 ipywidgets callback that raises prints a traceback, and under ``%xmode
@@ -16,8 +16,8 @@ import ipywidgets as widgets
 from ..core.frontend import is_rich_frontend
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
-from ..core.widgets import ClickWorker, fit_layout, safe_message, status_html
-from . import chain as credentials
+from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
+from . import chain
 from .shape import KeyShapeError, normalize_key
 from .store import KeyringError
 
@@ -25,8 +25,8 @@ __all__ = ["SetupPanel", "run_setup"]
 
 _INTRO = (
     "<b>Anthropic API key</b> for <code>%%claude</code>. Create one at "
-    '<a href="https://console.anthropic.com/settings/keys" target="_blank">'
-    "console.anthropic.com</a>. The key is never shown or saved in this notebook."
+    + link("https://console.anthropic.com/settings/keys", "console.anthropic.com")
+    + ". The key is never shown or saved in this notebook."
 )
 
 
@@ -42,7 +42,7 @@ class SetupPanel(widgets.VBox):
         self._key = widgets.Password(
             placeholder="sk-ant-…", description="API key", layout=widgets.Layout(width="32em")
         )
-        choices = credentials.available_stores()
+        choices = chain.available_stores()
         self._store = widgets.RadioButtons(
             options=choices, value=choices[0][1], description="Store in", layout=fit_layout()
         )
@@ -118,13 +118,13 @@ class SetupPanel(widgets.VBox):
     def refresh(self) -> None:
         """Show which credential is in use now."""
         try:
-            cred = credentials.resolve_credential()
+            cred = chain.resolve_credential()
         except Exception as exc:  # a refused key file: its message says why and what to do
             self._show(str(exc), "error")
             return
         if cred is None:
             self._show("No key yet: paste one above and click Save.", "info")
-        elif cred.source == credentials.SOURCE_ENV:
+        elif cred.source == chain.SOURCE_ENV:
             self._show(
                 f"In use: {cred.masked} from ANTHROPIC_API_KEY, which wins over a saved key.", "ok"
             )
@@ -144,7 +144,7 @@ class SetupPanel(widgets.VBox):
         if not raw.strip() and pending:
             raw = pending
         try:
-            self._show(credentials.save_key(raw, self._store.value), "ok")
+            self._show(chain.save_key(raw, self._store.value), "ok")
         except Exception as exc:
             self._show(_safe_message(exc), "error")
 
@@ -159,7 +159,7 @@ class SetupPanel(widgets.VBox):
         self._worker.run("Testing…", lambda: self._check(key))
 
     def _check(self, key: str | None) -> None:
-        result = credentials.check_key(key)
+        result = chain.check_key(key)
         if result.ok and key is not None:
             self._tested_key = key
             self._show(f"{result.message} Click Save to keep it.", "ok")
@@ -170,7 +170,7 @@ class SetupPanel(widgets.VBox):
         self._take_field()
         self._tested_key = None
         try:
-            self._show(credentials.forget_key(), "info")
+            self._show(chain.forget_key(), "info")
         except Exception as exc:
             self._show(_safe_message(exc), "error")
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from IPython.core.error import UsageError
 
 from ..core.secretfiles import SecretFileError
-from . import chain as credentials
+from . import chain
 from .shape import API_KEY_PREFIX, KeyShapeError, normalize_key
 from .store import KeyringError
 
@@ -58,8 +58,8 @@ def _ask(ask: Callable[[str], str], prompt: str) -> str:
         ) from None
 
 
-def _choose_store(ask: Callable[[str], str], say: Callable[[str], None]) -> credentials.Store:
-    choices = credentials.available_stores()
+def _choose_store(ask: Callable[[str], str], say: Callable[[str], None]) -> chain.Store:
+    choices = chain.available_stores()
     if len(choices) == 1:
         return choices[0][1]
     for number, (label, _store) in enumerate(choices, start=1):
@@ -85,7 +85,7 @@ def _read_key(secret_prompt: Callable[[str], str], say: Callable[[str], None]) -
 
 def _something_to_manage() -> bool:
     try:
-        return credentials.resolve_credential() is not None
+        return chain.resolve_credential() is not None
     except UsageError:  # a refused key file: Forget or a new Save fixes it
         return True
 
@@ -97,7 +97,7 @@ def run_terminal_setup(
     say: Callable[[str], None] = print,
 ) -> None:
     """Save, test or forget the API key by prompting on the terminal."""
-    for name, value in credentials.credential_status():
+    for name, value in chain.credential_status():
         if name == "credential" and value.startswith("none"):
             value = "none yet"  # the status row's advice is to run this very flow
         if name in {"credential", "source", "warning"}:
@@ -109,10 +109,10 @@ def run_terminal_setup(
     if action == "q":
         return
     if action == "t":
-        say(credentials.check_key().message)
+        say(chain.check_key().message)
         return
     if action == "f":
-        say(credentials.forget_key())
+        say(chain.forget_key())
         return
     if action != "s":
         raise UsageError("Answer s, t, f or q; run `%claude setup` again.")
@@ -122,7 +122,7 @@ def run_terminal_setup(
         return
     store = _choose_store(ask, say)
     try:
-        say(credentials.save_key(key, store))
+        say(chain.save_key(key, store))
     except (KeyShapeError, KeyringError, SecretFileError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -133,4 +133,4 @@ def run_terminal_setup(
         say("Not tested; the key is saved. `%claude setup` → [t]est checks it later.")
         return
     if answer.strip().lower() in {"", "y", "yes"}:
-        say(credentials.check_key(key).message)
+        say(chain.check_key(key).message)

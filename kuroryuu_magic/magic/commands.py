@@ -115,11 +115,15 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
         from IPython.display import Markdown, display
 
         from ..ask.mathguard import guard_math
+        from ..ask.remote import guard_remote
 
         parts = [f"### Thread '{name}' ({_turns(len(turns))})"]
         for i, turn in enumerate(turns, 1):
             asked = joined_text(turn.user, sep="\n", placeholders=True)
-            user, answer = (guard_math(t, magics.math) for t in (asked, turn.assistant))
+            user, answer = (
+                guard_math(guard_remote(t, magics.remote_images), magics.math)
+                for t in (asked, turn.assistant)
+            )
             parts.append(f"**{i}. You:**\n\n{user}\n\n**Claude** ({turn.model}):\n\n{answer}")
         display(Markdown("\n\n---\n\n".join(parts)))
     else:
@@ -207,6 +211,7 @@ def batch(magics: Any, opts: argparse.Namespace) -> None:
 def demo(magics: Any, opts: argparse.Namespace) -> None:
     from .. import demo as offline
     from ..ask.client import base_url
+    from ..core.nomath import plain
     from ..keys.chain import demo_credential, resolve_credential, use_demo
 
     if opts.stop:
@@ -223,14 +228,19 @@ def demo(magics: Any, opts: argparse.Namespace) -> None:
         real = None
     if real is not None and not opts.force:
         print(
-            f"A credential is already in use ({real.source}), so `%claude demo` changed nothing: "
-            f"answers come from {base_url()}. `%claude demo --force` switches to the demo anyway."
+            plain(
+                f"A credential is already in use ({real.source}), so `%claude demo` changed "
+                f"nothing: answers come from {base_url()}. `%claude demo --force` switches to "
+                "the demo anyway."
+            )
         )
         return
     fake = offline.start()
     use_demo(fake.api_key, base_url=fake.base_url, source=offline.DEMO_SOURCE)
     print(
-        f"Offline demo on: answers now come from a local fake of the API ({fake.base_url}), "
-        "not from Claude, and every footer says so. `%claude setup` adds a real key and ends "
-        "the demo; `%claude demo --stop` ends it now."
+        plain(
+            f"Offline demo on: answers now come from a local fake of the API ({fake.base_url}), "
+            "not from Claude, and every footer says so. `%claude setup` adds a real key and ends "
+            "the demo; `%claude demo --stop` ends it now."
+        )
     )

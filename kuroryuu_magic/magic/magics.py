@@ -23,6 +23,7 @@ from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 from ..ask.settings import check_concurrency, check_retries, check_timeout, parse_thinking
 from ..core.errors import UsageError
 from ..core.session import session_for
+from ..core.visible import terminal_guard
 from . import subcommands
 from .options import REQUEST_PARSER, parse_cell_line, parse_line
 
@@ -71,6 +72,12 @@ class ClaudeMagics(Magics):
         ("auto", "on", "off"),
         default_value="auto",
         help="How `$` in answers renders: auto (currency literal, TeX as math), on (all math), off (none).",
+    ).tag(config=True)
+    remote_images = Enum(
+        ("off", "on"),
+        default_value="off",
+        help="Whether answers may make the front end load remote images: off (shown as a link "
+        "naming the host; data: images still show) or on.",
     ).tag(config=True)
 
     tools = Enum(
@@ -193,6 +200,11 @@ class ClaudeMagics(Magics):
     @no_var_expand
     @line_cell_magic
     def claude(self, line: str, cell: str | None = None) -> None:
+        # In a terminal, nothing the answer or a server says reaches it as a control sequence.
+        with terminal_guard(self.shell):
+            return self._claude(line, cell)
+
+    def _claude(self, line: str, cell: str | None) -> None:
         from ..ask import warmup
 
         warmup.wait()  # a cell run during the warm-up shares it rather than importing again

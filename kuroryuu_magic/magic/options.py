@@ -117,15 +117,18 @@ def subcommand_parser(sub: Subcommand) -> MagicArgumentParser:
 _SUB_PARSERS: dict[str, MagicArgumentParser] = {s.name: subcommand_parser(s) for s in TABLE}
 
 
-def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
+def _parse(
+    parser: MagicArgumentParser, argv: list[str], typed: str | None = None
+) -> argparse.Namespace:
+    """``argv`` parsed; a mistake names what the user typed (``typed``: ``%claude`` for a
+    line, whose options share the cell magic's parser)."""
+    name = typed or _name(parser)
     try:
         return parser.parse_args(argv)
     except UsageError as exc:
-        raise UsageError(f"{_name(parser)}: {one_line(str(exc))}. See `%claude help`.") from None
+        raise UsageError(f"{name}: {one_line(str(exc))}. See `%claude help`.") from None
     except SystemExit:  # argparse exits on --help and on some internal errors
-        raise UsageError(
-            f"{_name(parser)}: could not parse the options. See `%claude help`."
-        ) from None
+        raise UsageError(f"{name}: could not parse the options. See `%claude help`.") from None
 
 
 def _split(line: str) -> list[str]:
@@ -208,14 +211,14 @@ def parse_line(line: str) -> tuple[str, argparse.Namespace, str]:
         row = BY_NAME[first]
         if row.text is not None:  # prompt options, then free text (``explore df why…?``)
             argv, text = split_leading_options(rest)
-            opts = validate(_parse(REQUEST_PARSER, argv))
+            opts = validate(_parse(REQUEST_PARSER, argv, f"%claude {first}"))
             if not text:
                 raise UsageError(f"Usage: {row.synopsis} — e.g. `{row.example}`.")
             opts.text = text
             return first, opts, text
         return first, validate(_parse(_SUB_PARSERS[first], _split(rest))), ""
     argv, prompt = split_leading_options(stripped)
-    return "ask", validate(_parse(REQUEST_PARSER, argv)), prompt
+    return "ask", validate(_parse(REQUEST_PARSER, argv, "%claude")), prompt
 
 
 # Names IPython itself keeps in the user namespace (InteractiveShell.user_ns_hidden, the

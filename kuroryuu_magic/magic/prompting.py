@@ -3,7 +3,7 @@ and content.
 
 Shared by the plain prompt (``magics``), the tool loop (``explore``) and ``--map``;
 :func:`request_of` is where the ``Magics`` object and the argparse namespace end —
-below this layer only the frozen :class:`~kuroryuu_magic.ask.request.Request`
+below this layer only the frozen :class:`~kuroryuu_magic.ask.settings.Request`
 travels.  The ``ask`` imports stay inside the functions so that ``%load_ext``
 stays cheap.
 """
@@ -14,21 +14,20 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..ask.request import Request, Traits
-    from ..ask.settings import Settings
+    from ..ask.settings import Request, Settings, Traits
     from ..core.shell import ShellLike
 
 
-def traits_of(magics: Any) -> Traits:
+def traits_of(magics: Any) -> Traits:  # Any: ClaudeMagics here would be an import circle
     """The configuration, as values (the traits' current settings)."""
-    from ..ask.request import Traits
+    from ..ask.settings import Traits
 
     return Traits.of(magics)
 
 
-def request_of(magics: Any, opts: argparse.Namespace) -> Request:
+def request_of(magics: Any, opts: argparse.Namespace) -> Request:  # Any: as traits_of
     """The parsed options and the traits as one frozen request."""
-    from ..ask.request import Request
+    from ..ask.settings import Request
 
     return Request.parsed(traits_of(magics), opts)
 

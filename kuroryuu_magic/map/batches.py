@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from ..ask.request import Traits
-from ..ask.settings import Settings
+from ..ask.settings import Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact

@@ -5,12 +5,18 @@ the whole input); a straight line through (request size, tokens) extrapolates
 to every item, so a fixed overhead (system prompt, schema) and varied item
 lengths are both accounted for.  Items the answer cache will serve are not
 counted.  Output tokens are unknowable in advance: the mean of this run's
-cached answers when there are some, else an assumption shown as such.
+cached answers when there are some, else an assumption shown as such.  A prompt
+that shows the JSON it wants back (``Reply with JSON like {"issue": …}``) is
+answered with about that much, so the assumption is that shape's size plus a
+margin; a flat 512 tokens there made the estimate 14 times the actual cost of a
+labelling run (answers of ~35 tokens), and ``--max-cost`` refused runs it could
+afford.  The line also says what every answer at ``max_tokens`` would cost.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +44,12 @@ class Estimate:
     sampled: int  # items whose input the API counted
     live_cost: float | None
     batch_cost: float | None
+    output_basis: str = "assumed"  # why that output size
+    ceiling_cost: float | None = None  # every answer at max_tokens, live
 
     def lines(self) -> list[str]:
         per = self.output_tokens // max(self.items, 1)
-        how = "assumed" if self.output_assumed else "mean of the cached answers"
+        how = self.output_basis if self.output_assumed else "mean of the cached answers"
         counted = (
             f"counted by the API on {self.sampled:,} item(s), extrapolated"
             if self.sampled
@@ -53,8 +61,41 @@ class Estimate:
             f"input tokens: ~{self.input_tokens:,} ({counted})",
             f"output tokens: ~{self.output_tokens:,} (~{per:,} per item, {how})",
             f"estimated cost with {self.model}: {format_cost(self.live_cost)} live · "
-            f"{format_cost(self.batch_cost)} as a batch (--batch)",
+            f"{format_cost(self.batch_cost)} as a batch (--batch)"
+            + (
+                f" · at most {format_cost(self.ceiling_cost)} live if every answer used "
+                "all of --max-tokens"
+                if self.ceiling_cost is not None and self.ceiling_cost != self.live_cost
+                else ""
+            ),
         ]
+
+
+_JSON_SHAPE = re.compile(r"\{[^{}]*\"[^{}]*\}")
+JSON_MARGIN = 1.5  # an answer fills the shape's placeholders with its own, longer words
+
+
+def _prompt_text(request: dict[str, Any]) -> str:
+    for message in reversed(request.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            return " ".join(str(b.get("text", "")) for b in content or [] if isinstance(b, dict))
+    return ""
+
+
+def assumed_output(request: dict[str, Any] | None, structured: bool) -> tuple[int, str]:
+    """(tokens per answer, why): the JSON shape the prompt shows, else a flat guess."""
+    text = _prompt_text(request) if request is not None else ""
+    for match in _JSON_SHAPE.finditer(text):
+        try:
+            json.loads(match.group(0))
+        except ValueError:
+            continue
+        tokens = estimate_tokens(len(match.group(0)))
+        return max(16, round(tokens * JSON_MARGIN)), "assumed from the JSON shape in the prompt"
+    return (256 if structured else 512), "assumed"
 
 
 def request_size(request: dict[str, Any]) -> int:
@@ -109,16 +150,16 @@ def estimate_run(
         input_tokens = round(sum(intercept + slope * s for s in sizes))
     else:
         input_tokens = sum(estimate_tokens(s) for s in sizes)
+    basis = "assumed"
     if cached_output:
         per_item, assumed = sum(cached_output) // len(cached_output), False
     else:
-        per_item, assumed = min(max_tokens, 256 if structured else 512), True
+        guess, basis = assumed_output(requests[0] if requests else None, structured)
+        per_item, assumed = min(max_tokens, guess), True
     output_tokens = per_item * len(requests)
 
-    def cost(batch: bool) -> float | None:
-        return estimate_cost(
-            model, input_tokens=input_tokens, output_tokens=output_tokens, batch=batch
-        )
+    def cost(batch: bool, output: int = output_tokens) -> float | None:
+        return estimate_cost(model, input_tokens=input_tokens, output_tokens=output, batch=batch)
 
     return Estimate(
         model,
@@ -130,4 +171,6 @@ def estimate_run(
         len(points),
         cost(False),
         cost(True),
+        basis,
+        cost(False, max_tokens * len(requests)),
     )

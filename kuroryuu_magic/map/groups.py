@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..ask.request import Traits
-from ..ask.settings import Settings
+from ..ask.settings import Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import ClaudeAPIError, ClaudeInterrupted, UsageError
 from ..core.paths import config_dir

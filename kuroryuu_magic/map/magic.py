@@ -18,8 +18,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from ..ask.memory import ConversationStore
-from ..ask.request import Request, Traits
-from ..ask.settings import Settings
+from ..ask.settings import Request, Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
 from ..core.redact import redact
@@ -33,6 +32,9 @@ from .runner import run_concurrently
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
+
+    from ..cache import AnswerCache, CacheMode
+    from .estimate import Estimate
 
 
 RESERVED = ("item", "row", "index")
@@ -209,14 +211,22 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     # Everything prepared up front only when it must be: an estimate, a batch, or replay
     # (which checks every item has an answer before anything happens).
     if opts.dry_run or opts.max_cost is not None or opts.batch or mode == "replay":
-        plan = make_plan(source, prompts.request, settings, cache, mode, fresh=bool(opts.fresh))
+        plan = make_plan(
+            source,
+            prompts.request,
+            settings,
+            cache,
+            mode,
+            fresh=bool(opts.fresh),
+            dry_run=bool(opts.dry_run),
+        )
         summary.cached = plan.cached
         for hit in plan.cached_answers:
             summary.count_cached(hit)
     if plan is not None and (opts.dry_run or opts.max_cost is not None):
         estimate = _estimate(client, model, settings, plan, bool(opts.batch))
         if opts.dry_run:
-            _show_dry_run(shell, client, prompts, source, opts, estimate)
+            _show_dry_run(shell, client, prompts, source, opts, estimate, offline=mode == "replay")
             return None
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
@@ -253,20 +263,23 @@ def _show_dry_run(
     prompts: ItemPrompts,
     source: MapInput,
     opts: Request,
-    estimate: Any,
+    estimate: Estimate,
+    *,
+    offline: bool = False,
 ) -> None:
     from ..ask.prompt import show_dry_run
 
+    # The estimate first: it is what a dry run is for, and the request below can be long.
+    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like item 0 (below).")
+    for line in estimate.lines():
+        print(line)
     # Item 0 is rendered again only to be shown.
     first_request = prompts.request(*next(source.pairs()))
     with interruptible("counting tokens for the dry run; nothing was sent"):
-        show_dry_run(shell, client, first_request)
-    print(f"--map {opts.map_over}: would send {estimate.items:,} requests like this one (item 0).")
-    for line in estimate.lines():
-        print(line)
+        show_dry_run(shell, client, first_request, offline=offline)
 
 
-def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:
+def _check_budget(estimate: Estimate, max_cost: float, batch: bool) -> None:
     from ..ask.usage import format_cost
 
     cost = estimate.batch_cost if batch else estimate.live_cost
@@ -298,8 +311,8 @@ def _run_live(
     prompts: ItemPrompts,
     summary: MapSummary,
     plan: Plan | None,
-    cache: Any,
-    mode: Any,
+    cache: AnswerCache | None,
+    mode: CacheMode,
 ) -> MapSummary:
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
@@ -340,6 +353,8 @@ def _run_live(
             await client.close()
 
     def from_cache(key: str, label: Any) -> Any:
+        if cache is None:  # only called when lookup_each, which needs a cache
+            return None
         try:
             hit = cache.get(key)
         except AnswerCacheError:

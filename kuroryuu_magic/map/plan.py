@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.settings import Settings
 from ..cache import (
@@ -30,6 +30,9 @@ from ..cache import (
 from ..core.errors import ClaudeInterrupted
 from .items import MapInput
 from .results import ItemError, shape_answer
+
+if TYPE_CHECKING:
+    from anthropic.types import Message
 
 __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
 
@@ -78,6 +81,7 @@ def make_plan(
     mode: CacheMode,
     *,
     fresh: bool = False,
+    dry_run: bool = False,
 ) -> Plan:
     """Build every item's request and take what the cache has (see the module docstring)."""
     plan = Plan(source.total, [_TODO] * source.total)
@@ -97,7 +101,8 @@ def make_plan(
         raise ClaudeInterrupted("stopped preparing the items; nothing was sent.") from None
     found: dict[str, CachedAnswer] = {}
     if use_keys and reads(mode, asked=True, fresh=fresh):
-        found = lookup_many(cache, [k for _, _, k in keyed if k is not None], mode)
+        keys = [k for _, _, k in keyed if k is not None]
+        found = lookup_many(cache, keys, mode, count=not dry_run)  # a dry run answers nothing
     for position, request, key in keyed:
         hit = found.get(key) if key is not None else None
         if hit is not None:
@@ -131,7 +136,7 @@ class AnswerSink:
     def active(self) -> bool:
         return self.cache is not None
 
-    def add(self, key: str | None, message: Any) -> None:
+    def add(self, key: str | None, message: Message) -> None:
         if self.cache is None or key is None or message.stop_reason not in STORABLE_STOP_REASONS:
             return
         self._queue.append((key, CachedAnswer.from_message(message)))

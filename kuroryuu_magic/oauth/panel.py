@@ -22,7 +22,7 @@ from ..core.frontend import is_rich_frontend
 from ..core.mask import mask
 from ..core.redact import Secret, redact
 from ..core.secretfiles import SecretFileError
-from ..core.widgets import ClickWorker, fit_layout, safe_message, status_html
+from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import POLICY_NOTE
 from .config import MODES
 from .errors import OAuthError
@@ -33,8 +33,9 @@ __all__ = ["LoginPanel", "run_login"]
 # Short link text: the full URL is only in the href (a raw URL of ~400 characters
 # filled the widget).
 _LINK = (
-    '<p><b>1.</b> <a href="{href}" target="_blank" rel="noopener noreferrer">'
-    "Open the Claude authorization page</a> on {host} ({mode} login), approve, and copy "
+    "<p><b>1.</b> "
+    + link("{href}", "Open the Claude authorization page")
+    + " on {host} ({mode} login), approve, and copy "
     "the code it shows.</p>"
     "<p><b>2.</b> Paste the code below and click <i>Complete login</i>.</p>"
 )

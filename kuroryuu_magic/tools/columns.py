@@ -62,16 +62,18 @@ def anchored(s: Any) -> tuple[int, Any]:
 def linear_quantiles(values: Any, qs: Any) -> list[float]:
     """Quantiles with linear interpolation (pandas' and numpy's default) over float values
     that may hold ±inf: an interpolation towards an infinite neighbour is that infinity
-    (numpy's ``inf - inf`` gives NaN, so q=1 of ``[1, inf]`` would read NaN)."""
+    (numpy's ``inf - inf`` gives NaN, so q=1 of ``[1, inf]`` would read NaN).  One partition
+    around the needed positions, as ``np.quantile`` does, instead of a sort."""
     np = sys.modules["numpy"]
-    v = np.sort(values)
-    n = v.size
-    out = []
+    n = values.size
+    at = []
     for q in qs:
         h = (n - 1) * float(q)
         lo = int(np.floor(h))
-        hi = min(lo + 1, n - 1)
-        frac = h - lo
+        at.append((h - lo, lo, min(lo + 1, n - 1)))
+    v = np.partition(values, sorted({k for _, lo, hi in at for k in (lo, hi)}))
+    out = []
+    for frac, lo, hi in at:
         a, b = float(v[lo]), float(v[hi])
         if frac == 0 or a == b or np.isinf(a):
             out.append(a)

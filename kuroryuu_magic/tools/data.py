@@ -169,6 +169,16 @@ def colname(t: Table, pos: int) -> str:
     return f"{name} (position {pos})" if pos in t.duplicated_names else name
 
 
+def quoted(t: Table, pos: int) -> str:
+    """The column's name in quotes, as prose around it needs: ``'age'``; a name already shown
+    as its ``repr`` (``'age '``) is not quoted twice."""
+    name = colname(t, pos)
+    raw = t.frame.columns[pos]
+    if isinstance(raw, str) and name.startswith(repr(raw)):
+        return name
+    return repr(name)
+
+
 def dtype_name(t: Table, pos: int) -> str:
     """The column's dtype as its own library names it."""
     if t.dtypes is not None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
 from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
-from .data import colname, column, position, positions, table_of
+from .data import colname, column, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums
 
@@ -45,9 +45,9 @@ def quantiles(
     s = t.frame.iloc[:, pos]
     k = kind(s)
     if k not in ("number", "datetime", "timedelta", "bool"):
-        raise ToolError(f"column {colname(t, pos)!r} is {s.dtype}, not numeric or datetime")
+        raise ToolError(f"column {quoted(t, pos)} is {s.dtype}, not numeric or datetime")
     ok = s.dropna()
-    head = f"quantiles of {colname(t, pos)!r} in {t.name} ({len(ok):,} non-null of {len(s):,})"
+    head = f"quantiles of {quoted(t, pos)} in {t.name} ({len(ok):,} non-null of {len(s):,})"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     if ok.empty:
@@ -248,10 +248,10 @@ def histogram(
     k = kind(s)
     if k not in ("number", "datetime", "timedelta", "bool"):
         raise ToolError(
-            f"column {colname(t, pos)!r} is {s.dtype}; use value_counts for non-numeric columns"
+            f"column {quoted(t, pos)} is {s.dtype}; use value_counts for non-numeric columns"
         )
     ok = s.dropna()
-    head = f"histogram of {colname(t, pos)!r} in {t.name}: {len(ok):,} non-null of {len(s):,}"
+    head = f"histogram of {quoted(t, pos)} in {t.name}: {len(ok):,} non-null of {len(s):,}"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     if k in ("datetime", "timedelta"):

@@ -33,7 +33,7 @@ from .columns import (
     levels,
     linear_quantiles,
 )
-from .data import Table, colname, column, dtype_name, position, positions, table_of
+from .data import Table, colname, column, dtype_name, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums, pct, table
 from .text import show as show_cell
@@ -95,8 +95,10 @@ def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
     np = sys.modules["numpy"]
     base, v = anchored(s)
     finite = v[np.isfinite(v)]
-    pos_inf = int(np.count_nonzero(v == np.inf))
-    neg_inf = int(np.count_nonzero(v == -np.inf))
+    pos_inf = neg_inf = 0
+    if finite.size < v.size:  # the two counts cost a pass each: only when there are any
+        pos_inf = int(np.count_nonzero(v == np.inf))
+        neg_inf = int(np.count_nonzero(v == -np.inf))
     lo, hi = ok.min(), ok.max()
     if not finite.size:
         texts = nums([lo, hi])
@@ -196,9 +198,9 @@ def value_counts(
     try:
         vc = counts(s)
     except Exception as exc:  # TypeError for lists, Arrow's own error for list/struct types
-        raise ToolError(f"column {colname(t, pos)!r} holds unhashable values ({exc})") from None
+        raise ToolError(f"column {quoted(t, pos)} holds unhashable values ({exc})") from None
     head = (
-        f"value_counts of {colname(t, pos)!r} in {t.name}: {n:,} rows, "
+        f"value_counts of {quoted(t, pos)} in {t.name}: {n:,} rows, "
         f"{len(vc):,} distinct values, {nulls:,} null"
     )
     if schema_only:
@@ -297,7 +299,7 @@ def duplicates(
         dup[candidates] = sub.duplicated(keep="first").to_numpy()
         involved[candidates] = sub.duplicated(keep=False).to_numpy()
     n_dup = int(dup.sum())
-    over = "all columns" if subset is None else ", ".join(repr(colname(t, c)) for c in cols)
+    over = "all columns" if subset is None else ", ".join(quoted(t, c) for c in cols)
     head = (
         f"{t.header}: {n_dup:,} duplicated rows (identical to an earlier row over {over}); "
         f"{int(involved.sum()) - n_dup:,} distinct rows occur more than once; "

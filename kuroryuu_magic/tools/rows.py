@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from .columns import WITHHELD, kind
-from .data import Table, colname, position, positions, table_of
+from .data import Table, colname, position, positions, quoted, table_of
 from .data import column as column_at  # groupby's `column` argument would shadow it
 from .outcome import ToolError, tool
 from .text import Budget, label, num, nums, show, table
@@ -186,7 +186,7 @@ def groupby(
         and k not in ("number", "bool", "timedelta")
         and not (k == "datetime" and agg in ("mean", "median"))
     ):
-        raise ToolError(f"{agg} needs a numeric column; {colname(t, pos)!r} is {s.dtype}")
+        raise ToolError(f"{agg} needs a numeric column; {quoted(t, pos)} is {s.dtype}")
     if str(s.dtype) == "object" and agg in ("min", "max") and s.dropna().map(type).eq(str).all():
         # pandas 2 compares None with str in object min/max; its string dtype skips nulls.
         s = s.astype("string")
@@ -198,8 +198,8 @@ def groupby(
         res = pd.DataFrame({"value": grouped.agg(agg), "rows": grouped.size()})
     except Exception as exc:  # list/struct keys or values: pandas and Arrow cannot group them
         raise ToolError(f"cannot group these values ({type(exc).__name__}: {exc})") from None
-    by_text = ", ".join(repr(colname(t, p)) for p in keys)
-    head = f"{agg} of {colname(t, pos)!r} by {by_text} in {t.name}: {len(res):,} groups"
+    by_text = ", ".join(quoted(t, p) for p in keys)
+    head = f"{agg} of {quoted(t, pos)} by {by_text} in {t.name}: {len(res):,} groups"
     if schema_only:
         return f"{head}\n{WITHHELD}"
     with contextlib.suppress(TypeError):  # values of mixed types keep the key order
