@@ -47,9 +47,7 @@ def main() -> int:
             command=sys.executable,
             args=["-m", "kuroryuu_magic.mcp", "--connection-file", kernel.km.connection_file],
         )
-        timings: dict[str, dict[str, list[float]]] = {
-            t: {"mcp": [], "local": []} for t in CALLS
-        }
+        timings: dict[str, dict[str, list[float]]] = {t: {"mcp": [], "local": []} for t in CALLS}
 
         async def run() -> None:
             async with stdio_client(params) as (r, w), ClientSession(r, w) as s:

@@ -35,7 +35,9 @@ def found(package: Path) -> list[tuple[Path, int, str, bool]]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 a = node.args
                 every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
-                names = [(x.lineno, x.arg) for x in every if x is not None and _is_any(x.annotation)]
+                names = [
+                    (x.lineno, x.arg) for x in every if x is not None and _is_any(x.annotation)
+                ]
             elif isinstance(node, ast.AnnAssign) and _is_any(node.annotation):
                 names = [(node.lineno, ast.unparse(node.target))]
             for line, name in names:

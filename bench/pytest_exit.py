@@ -42,7 +42,8 @@ def measure(args: list[str]) -> tuple[float, float, int]:
     for line in proc.stdout:
         if SUMMARY.search(line):
             summary_at = time.perf_counter()
-            print(line.rstrip())
+        if summary_at is not None or line.startswith(("FAILED", "ERROR")):
+            print(line.rstrip())  # what failed, the summary, and anything printed after it
     code = proc.wait()
     ended = time.perf_counter()
     if summary_at is None:

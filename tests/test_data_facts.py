@@ -271,12 +271,13 @@ def test_string_tops_of_big_columns_exact_or_marked_sampled(lib: str) -> None:
     n = 400_000
     few = rng.choice(np.array(["Oslo", "Lima", "Pune"]), n)
     many = np.char.add("id", rng.integers(0, 150_000, n).astype(str))
-    df = pd.DataFrame({"few": few, "many": many})
+    df = pd.DataFrame({"few": few, "many": many, "cat": pd.Categorical(few)})
     out = render_value(as_lib(df, lib), max_chars=4000)
-    line = summary(out, "few")
-    for value, count in df.few.value_counts().items():
-        assert f"{value} ({count:,}×)" in line  # exact counts, not ≈ shares
-    assert "distinct=3" in line
+    for name in ("few", "cat"):
+        line = summary(out, name)
+        for value, count in df[name].value_counts().items():
+            assert f"{value} ({count:,}×)" in line  # exact counts, not ≈ shares
+        assert "distinct=3" in line
     many_line = summary(out, "many")
     assert "≈" not in many_line.split("top")[1] if "top" in many_line else True
     assert "no value occurs 20 times in" in many_line and "sampled rows" in many_line

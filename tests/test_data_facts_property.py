@@ -29,7 +29,8 @@ LABEL = st.text(
     max_size=5,
 )
 FLOAT = st.one_of(
-    st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False),
+    # Subnormals left out: an interpolation between 0 and 5e-324 has no float64 to land on.
+    st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False, allow_subnormal=False),
     st.sampled_from([0.0, -0.0, np.inf, -np.inf, np.nan, 11.2, 11.2000001, 7.466666, 7.466671]),
 )
 INT = st.one_of(st.integers(-(2**62), 2**62), st.integers(-5, 5))

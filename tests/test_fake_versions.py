@@ -414,3 +414,30 @@ def test_claude_code_side_requests_get_valid_answers(fake: FakeAnthropic) -> Non
     )
     assert_shape(probe.http_response.json(), BetaMessage)
     assert probe.parse().stop_reason == "max_tokens"
+
+
+def test_idle_keep_alive_connections_hold_no_thread() -> None:
+    """600 clients in this process (1,200 descriptors: past select()'s 1,023) each send a
+    request and stay connected; the server holds no thread for them while they idle."""
+    with FakeAnthropic(workers=8) as fake:
+        before = threading.active_count()
+        conns = []
+        try:
+            for _ in range(600):
+                conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=30)
+                conn.request("GET", "/v1/models", headers=_auth(fake))
+                resp = conn.getresponse()
+                assert resp.status == 200 and json.loads(resp.read())["data"]
+                conns.append(conn)
+            assert threading.active_count() - before <= 8  # the pool's workers at most
+            for conn in conns[:50]:  # and each idle connection is still served on reuse
+                conn.request("GET", "/v1/models", headers=_auth(fake))
+                assert conn.getresponse().status == 200
+        finally:
+            for conn in conns:
+                conn.close()
+        assert not fake.errors, fake.errors[:3]
+
+
+def _auth(fake: FakeAnthropic) -> dict[str, str]:
+    return {"x-api-key": fake.api_key, "anthropic-version": versions.NEWEST}

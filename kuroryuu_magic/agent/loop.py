@@ -20,12 +20,13 @@ from typing import Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
+from ..ask.display import View
 from ..ask.memory import Content, ConversationStore
 from ..ask.result import Answer, Sent, finish
 from ..ask.run import build_request, open_view
 from ..ask.settings import Request, Settings
 from ..ask.streaming import Outcome, create_answer, stream_answer
-from ..ask.usage import usage_numbers
+from ..ask.usage import Usage, usage_numbers
 from ..core.errors import interruptible
 from ..core.redact import redact
 from ..core.session import session_for
@@ -73,7 +74,7 @@ def _param(block: Any) -> dict[str, Any]:
     return param
 
 
-def _show_words_before_tools(view: Any) -> None:
+def _show_words_before_tools(view: View) -> None:
     """What Claude wrote before its tool calls is on screen, in full, before they run.
 
     The view coalesces updates, so the last words of a round could still be
@@ -85,7 +86,7 @@ def _show_words_before_tools(view: Any) -> None:
     view.new_section()
 
 
-def _add_usage(total: dict[str, int], usage: Any) -> None:
+def _add_usage(total: dict[str, int], usage: Usage) -> None:
     inp, out, read, write = usage_numbers(usage)
     total["input_tokens"] += inp
     total["output_tokens"] += out

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .usage import usage_numbers
+from .usage import Usage, usage_numbers
 
 __all__ = ["KEYS", "METADATA_KEY", "Provenance", "provenance", "usage_dict"]
 
@@ -28,7 +28,7 @@ _USAGE_NAMES = (
 )
 
 
-def usage_dict(usage: Any) -> dict[str, int]:
+def usage_dict(usage: Usage | None) -> dict[str, int]:
     """The four token counts as plain ints (an SDK ``Usage``, a dict or ``None``)."""
     if usage is None:
         return dict.fromkeys(_USAGE_NAMES, 0)
@@ -43,7 +43,7 @@ class Provenance:
     route: str  # "prompt", "tools", "map" or "batch"
     source: str  # "api", "cache" or "demo"
     model: str
-    usage: Any
+    usage: Usage | None
     cost: float | None
     elapsed: float
     status: str

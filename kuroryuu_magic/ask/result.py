@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import ClaudeInterrupted, api_error_from
 from ..core.nomath import literal_inline
@@ -29,7 +29,10 @@ from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, Content, ConversationStor
 from .provenance import Provenance, provenance
 from .remote import guard_remote
 from .settings import Settings
-from .usage import SessionUsage, usage_footer
+from .usage import SessionUsage, Usage, usage_footer
+
+if TYPE_CHECKING:
+    from IPython.lib.pretty import RepresentationPrinter
 
 DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
 
@@ -44,7 +47,7 @@ class Sent:
     """One request that went into an answer (a tool loop sends one per round)."""
 
     model: str
-    usage: Any  # the SDK's ``Usage`` (or a dict of the four counts); ``None`` if none arrived
+    usage: Usage | None  # ``None`` if none arrived
     request_id: str | None
     stop_reason: str | None
 
@@ -66,11 +69,11 @@ class Answer:
     text: str
     model: str
     stop_reason: str | None = None
-    usage: Any = None
+    usage: Usage | None = None
     thinking: str = ""
     status: str = "complete"
     code: str | None = None
-    data: Any = None
+    data: Any = None  # -f json: any JSON value; --schema: an instance of the user's type
     cost: float | None = None
     elapsed: float = 0.0
     request_id: str | None = None
@@ -129,7 +132,7 @@ class Answer:
         # Shown again later (``_claude``): no remote fetch here either (remote_images's default).
         return f"{guard_math(guard_remote(self.text), self.math)}\n\n{literal_inline(self.footer(), 'sub')}"
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+    def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
         printer.text(repr(self))
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..models.pricing import cache_saving, estimate_cost
+
+if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic.types import Usage as SDKUsage
+
+# Token counts as the SDK reports them, or the same four names in a dict (a tool loop's
+# sum, a stored answer's).
+Usage: TypeAlias = "SDKUsage | Mapping[str, int]"
 
 
 @dataclass
@@ -19,11 +27,11 @@ class Tally:
     saved: float | None = 0.0
 
 
-def usage_numbers(usage: Any) -> tuple[int, int, int, int]:
+def usage_numbers(usage: Usage) -> tuple[int, int, int, int]:
     """(input, output, cache read, cache write) from an SDK ``Usage`` or a dict."""
 
     def get(name: str) -> int:
-        value = usage.get(name) if isinstance(usage, dict) else getattr(usage, name, None)
+        value = usage.get(name) if isinstance(usage, Mapping) else getattr(usage, name, None)
         return int(value or 0)
 
     return (
@@ -39,7 +47,7 @@ class SessionUsage:
         self.by_model: dict[str, Tally] = {}
 
     def add(
-        self, model: str, usage: Any, *, batch: bool = False, demo: bool = False
+        self, model: str, usage: Usage, *, batch: bool = False, demo: bool = False
     ) -> float | None:
         """Count one request; returns its estimated cost (``None`` if unpriced).
 
@@ -89,7 +97,9 @@ def estimate_tokens(text: str | int, *, margin: float = 1.0) -> int:
     return tokens if margin == 1.0 else int(tokens * margin)
 
 
-def partial_usage(started: Any, delta: Any, text: str) -> tuple[dict[str, int] | None, bool]:
+def partial_usage(
+    started: Usage | None, delta: Usage | None, text: str
+) -> tuple[dict[str, int] | None, bool]:
     """Usage of an answer that stopped early, and whether its output count is an estimate.
 
     ``started`` is ``message_start``'s usage (input and cache counts exact,
@@ -126,7 +136,7 @@ def format_cost(cost: float | None) -> str:
 
 def usage_footer(
     model: str,
-    usage: Any,
+    usage: Usage | None,
     cost: float | None,
     elapsed: float,
     *,

@@ -383,6 +383,20 @@ def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     return other(s, positions, pd)
 
 
+def _pl_category_counts(ok: Any, sample: Any) -> tuple[list[Any], Any] | None:
+    """Exact counts of a polars Categorical/Enum through its physical codes (one
+    ``bincount``, no string hashing), named by the values the sample saw for each code;
+    None when a code occurs that the sample never saw."""
+    np = sys.modules["numpy"]
+    binned = np.bincount(ok.to_physical().to_numpy().astype("int64"))
+    named = dict(zip(sample.to_physical().to_list(), sample.to_list(), strict=True))
+    present = np.flatnonzero(binned)
+    if any(int(code) not in named for code in present):
+        return None
+    order = present[np.argsort(-binned[present], kind="stable")]
+    return [named[int(code)] for code in order], binned[order]
+
+
 def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
     """Facts about one polars Series; ``sample_of(n)`` gives sample positions or None."""
     pl = sys.modules["polars"]
@@ -422,15 +436,19 @@ def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
     sample = ok if not big else ok.gather(positions)
     try:
         counts = sample.value_counts(sort=True)
+        if not counts.height:
+            return ColumnFacts(f"{nulls:,}", [])
+        values, numbers = counts.to_series(0).to_list(), counts.to_series(1).to_numpy()
         if big and counts.height <= LOW_CARDINALITY:  # few values: exact, as for pandas
-            counts, big = ok.value_counts(sort=True), False
+            exact = _pl_category_counts(ok, sample) if dtype in (pl.Categorical, pl.Enum) else None
+            if exact is None:
+                full = ok.value_counts(sort=True)
+                exact = full.to_series(0).to_list(), full.to_series(1).to_numpy()
+            (values, numbers), big = exact, False
     except Exception:  # nested and object dtypes
         return ColumnFacts(f"{nulls:,}", ["nested or unhashable values"] if ok.len() else [])
-    if not counts.height:
-        return ColumnFacts(f"{nulls:,}", [])
-    values, numbers = counts.to_series(0).to_list(), counts.to_series(1).to_numpy()
-    parts = [f"distinct{'≥' if big else '='}{counts.height:,}"]
-    if counts.height <= LOW_CARDINALITY or int(numbers[0]) > 1:
+    parts = [f"distinct{'≥' if big else '='}{len(values):,}"]
+    if len(values) <= LOW_CARDINALITY or int(numbers[0]) > 1:
         parts.append(_top(values, numbers, int(numbers.sum()), exact=not big))
     if dtype == pl.String and date_like(sample.head(20).to_list()):
         rng = date_range(sample.to_list())

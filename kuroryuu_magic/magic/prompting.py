@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     from ..core.shell import ShellLike
 
 
-def traits_of(magics: Any) -> Traits:
+def traits_of(magics: Any) -> Traits:  # Any: ClaudeMagics here would be an import circle
     """The configuration, as values (the traits' current settings)."""
     from ..ask.settings import Traits
 
     return Traits.of(magics)
 
 
-def request_of(magics: Any, opts: argparse.Namespace) -> Request:
+def request_of(magics: Any, opts: argparse.Namespace) -> Request:  # Any: as traits_of
     """The parsed options and the traits as one frozen request."""
     from ..ask.settings import Request
 

@@ -4,7 +4,7 @@ Batch or, past the API's limits, as a group of them (``groups``), then collect."
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.settings import Request, Traits
 from ..core.errors import UsageError
@@ -13,6 +13,9 @@ from . import batches, groups
 from .items import MapInput
 from .plan import AnswerSink, Plan, make_plan, wrap_values
 from .results import MapSummary, store_batch_results
+
+if TYPE_CHECKING:
+    from ..cache import AnswerCache, CacheMode
 
 __all__ = ["fetch", "submit_map"]
 
@@ -39,8 +42,8 @@ def submit_map(
     summary: MapSummary,
     *,
     plan: Plan | None = None,
-    cache: Any = None,
-    mode: Any = "off",
+    cache: AnswerCache | None = None,
+    mode: CacheMode = "off",
 ) -> Any:
     """Submit the items the answer cache does not hold as one batch (or, past the API's
     limits, several: see ``groups``), then wait and collect."""

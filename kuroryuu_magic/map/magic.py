@@ -33,6 +33,9 @@ from .runner import run_concurrently
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
 
+    from ..cache import AnswerCache, CacheMode
+    from .estimate import Estimate
+
 
 RESERVED = ("item", "row", "index")
 _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
@@ -260,7 +263,7 @@ def _show_dry_run(
     prompts: ItemPrompts,
     source: MapInput,
     opts: Request,
-    estimate: Any,
+    estimate: Estimate,
     *,
     offline: bool = False,
 ) -> None:
@@ -276,7 +279,7 @@ def _show_dry_run(
         show_dry_run(shell, client, first_request, offline=offline)
 
 
-def _check_budget(estimate: Any, max_cost: float, batch: bool) -> None:
+def _check_budget(estimate: Estimate, max_cost: float, batch: bool) -> None:
     from ..ask.usage import format_cost
 
     cost = estimate.batch_cost if batch else estimate.live_cost
@@ -308,8 +311,8 @@ def _run_live(
     prompts: ItemPrompts,
     summary: MapSummary,
     plan: Plan | None,
-    cache: Any,
-    mode: Any,
+    cache: AnswerCache | None,
+    mode: CacheMode,
 ) -> MapSummary:
     """Send the items concurrently.  Without a ``plan`` (the usual case) each item is
     prepared and looked up in the answer cache just before it is sent, in the main
@@ -350,6 +353,8 @@ def _run_live(
             await client.close()
 
     def from_cache(key: str, label: Any) -> Any:
+        if cache is None:  # only called when lookup_each, which needs a cache
+            return None
         try:
             hit = cache.get(key)
         except AnswerCacheError:

@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.settings import Settings
 from ..cache import (
@@ -30,6 +30,9 @@ from ..cache import (
 from ..core.errors import ClaudeInterrupted
 from .items import MapInput
 from .results import ItemError, shape_answer
+
+if TYPE_CHECKING:
+    from anthropic.types import Message
 
 __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
 
@@ -133,7 +136,7 @@ class AnswerSink:
     def active(self) -> bool:
         return self.cache is not None
 
-    def add(self, key: str | None, message: Any) -> None:
+    def add(self, key: str | None, message: Message) -> None:
         if self.cache is None or key is None or message.stop_reason not in STORABLE_STOP_REASONS:
             return
         self._queue.append((key, CachedAnswer.from_message(message)))

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask.result import DEMO_NOTE
-from ..ask.usage import usage_footer, usage_numbers
+from ..ask.usage import SessionUsage, Usage, usage_footer, usage_numbers
 from ..core.errors import ClaudeInterrupted
 from ..core.nomath import literal_inline
 from ..core.redact import redact
 from ..core.shell import ShellLike
+
+if TYPE_CHECKING:
+    from anthropic.types import Message
+    from IPython.lib.pretty import RepresentationPrinter
+
+    from ..cache import CachedAnswer
 
 
 class ItemError:
@@ -76,7 +82,7 @@ class ItemError:
         message = self.message if len(self.message) <= 160 else self.message[:157] + "..."
         return f"<ItemError {self.kind}: {message}>"
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+    def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
         printer.text(repr(self))
 
 
@@ -100,10 +106,10 @@ class MapSummary:
     cost: float | None = 0.0
     status: str = "complete"
     batch_id: str | None = None
-    results: Any = None
+    results: Any = None  # OUT itself: a list, a dict, a Series or a DataFrame
     stop_reason: str | None = None
     code: str | None = None
-    data: Any = None
+    data: Any = None  # always None: the same attributes as an answer's
     thinking: str = ""
     source: str = "api"  # or "demo": the offline demo's fake answered
     cached: int = 0  # items served by the answer cache (not sent, not paid again)
@@ -138,7 +144,7 @@ class MapSummary:
             )
         )
 
-    def count(self, session_usage: Any, message: Any, *, batch: bool = False) -> None:
+    def count(self, session_usage: SessionUsage, message: Message, *, batch: bool = False) -> None:
         """One item's answer arrived (live or in a batch): its usage, cost, id and stop reason.
 
         Under ``%claude demo`` it is priced $0 and counted apart, as every demo answer is.
@@ -158,7 +164,7 @@ class MapSummary:
         if message.stop_reason:
             self.stop_reasons.append(message.stop_reason)
 
-    def count_cached(self, hit: Any) -> None:
+    def count_cached(self, hit: CachedAnswer) -> None:
         """An item served by the answer cache: its stored request id and stop reason."""
         if hit.request_id:
             self.request_ids.append(hit.request_id)
@@ -195,7 +201,7 @@ class MapSummary:
     def _repr_markdown_(self) -> str:
         return f"**{literal_inline(self.text)}**\n\n{literal_inline(self.footer(), 'sub')}"
 
-    def add_usage(self, usage: Any, cost: float | None) -> None:
+    def add_usage(self, usage: Usage, cost: float | None) -> None:
         for key, value in zip(
             (
                 "input_tokens",

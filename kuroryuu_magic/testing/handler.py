@@ -77,7 +77,14 @@ class Handler(BaseHTTPRequestHandler):
     def peer_closed(self) -> bool:
         """True when the client has closed its end (EOF or reset is pending)."""
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
+            if hasattr(select, "poll"):
+                # poll, not select: select() refuses descriptors above 1023, which a
+                # process serving 1,000 connections (its clients in-process) reaches.
+                poller = select.poll()
+                poller.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
+                readable = bool(poller.poll(0))
+            else:  # Windows: no poll, and no FD_SETSIZE limit on its select
+                readable = bool(select.select([self.connection], [], [], 0)[0])
             if not readable:
                 return False
             return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")

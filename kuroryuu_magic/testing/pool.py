@@ -105,10 +105,13 @@ class PooledHTTPServer(socketserver.TCPServer):
 
     # -- a worker: one request, then back to the watcher (or closed) -----------------
     def _serve_one(self, conn: socket.socket) -> None:
-        addr: Any = None
         keep = False
         try:
             addr = conn.getpeername()
+        except OSError:  # the client hung up while the connection waited: nothing to answer
+            self._drop(conn)
+            return
+        try:
             make: Any = self.RequestHandlerClass
             handler = make(conn, addr, self)
             keep = not getattr(handler, "close_connection", True)
