@@ -183,4 +183,4 @@ def test_demo_streams_visibly_in_a_kernel(tmp_path) -> None:
         assert DEMO_NOTE_TEXT in run.text("text/markdown") + run.text()
 
 
-DEMO_NOTE_TEXT = "offline demo: a canned answer, not Claude"
+DEMO_NOTE_TEXT = "offline demo: scripted, not Claude"

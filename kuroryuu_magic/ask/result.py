@@ -34,7 +34,7 @@ from .usage import SessionUsage, Usage, usage_footer
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
 
-DEMO_NOTE = "offline demo: a canned answer, not Claude (`%claude setup` adds a key)"
+DEMO_NOTE = "offline demo: scripted, not Claude (`%claude setup` adds a key)"
 
 # Who wrote the text: Anthropic's API, the kernel's answer cache, or the offline demo.
 Source = Literal["api", "cache", "demo"]
