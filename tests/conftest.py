@@ -154,3 +154,16 @@ def run_cell(shell: object, source: str) -> object:
     result = shell.run_cell(source)  # type: ignore[attr-defined]
     result.raise_error()
     return result
+
+
+@pytest.fixture
+def quick_demo(ip: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """`%claude demo` on in the test's shell without its deliberate pace; stopped after the test."""
+    from kuroryuu_magic import demo
+    from kuroryuu_magic.demo import answers
+
+    monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
+    monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)
+    run_cell(ip, "%claude demo")
+    yield demo.running()
+    demo.stop()

@@ -8,21 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from kuroryuu_magic import demo
-from kuroryuu_magic.demo import answers
 from tests.conftest import run_cell
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
-
-
-@pytest.fixture
-def quick_demo(ip, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
-    monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)
-    run_cell(ip, "%claude demo")
-    yield demo.running()
-    demo.stop()
 
 
 def _sales() -> pd.DataFrame:

@@ -12,24 +12,12 @@ import builtins
 
 import pytest
 
-from kuroryuu_magic import demo
-from kuroryuu_magic.demo import answers
 from kuroryuu_magic.demo.investigation import NOTE, parse_describe
 from kuroryuu_magic.testing.tools import received_results
 from tests.conftest import run_cell
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
-
-
-@pytest.fixture
-def quick_demo(ip, monkeypatch: pytest.MonkeyPatch):
-    """The demo on, without its deliberate pace; stopped after the test."""
-    monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
-    monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)
-    run_cell(ip, "%claude demo")
-    yield demo.running()
-    demo.stop()
 
 
 def _shop(seed: int, *, slip: bool) -> pd.DataFrame:

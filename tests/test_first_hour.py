@@ -12,23 +12,12 @@ import re
 import pytest
 from IPython.core.error import UsageError
 
-from kuroryuu_magic import demo
 from kuroryuu_magic.agent.steps import Step, step_markdown
-from kuroryuu_magic.demo import answers
 from tests.conftest import run_cell
 
 # Windows Glyph List 4 punctuation the step line uses; emoji (a wrench, a warning sign with
 # its variation selector) render as a missing-glyph box in some notebook fonts.
 WGL4_EXTRA = set("•×→…·")
-
-
-@pytest.fixture
-def quick_demo(ip, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
-    monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)
-    run_cell(ip, "%claude demo")
-    yield demo.running()
-    demo.stop()
 
 
 @pytest.mark.parametrize(
