@@ -10,7 +10,6 @@ words pass :func:`.redact.redact` first (a 401 may echo the key it refused).
 from __future__ import annotations
 
 import contextlib
-import http.client
 from collections.abc import Iterator
 from typing import Any, Literal, NamedTuple
 
@@ -144,6 +143,8 @@ def _transport_classes() -> tuple[
     both chains carry the httpx2 class.  Imported here, on a failure only: the
     SDK is loaded by then, and ``%load_ext`` stays cheap.
     """
+    import http.client  # pulls in ssl and email: ~24 ms that %load_ext must not pay
+
     import anthropic
     import httpx2
 
