@@ -5,7 +5,12 @@
 Counts function parameters (``*args``/``**kwargs`` included) and annotated
 assignments (``x: Any = …``, dataclass fields) whose annotation is ``Any`` or
 ``typing.Any``; ``dict[str, Any]`` and the like are a known shape and do not
-count.  ``--list`` prints each one with its line, and whether the line (or the
+count.  So that the measure can't be met by renaming ``Any``, an annotation
+also counts when it is Any by another name: a module-level alias of ``Any``
+(``Frame = Any``), ``types.ModuleType`` (its ``__getattr__`` returns ``Any``),
+or a name imported from a package mypy sees as untyped (pandas without
+pandas-stubs, ipywidgets, keyring: ``pyproject.toml``'s
+``ignore_missing_imports`` list, less the packages that ship ``py.typed``).  ``--list`` prints each one with its line, and whether the line (or the
 one above) carries a comment saying why.
 """
 
@@ -18,27 +23,67 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _is_any(node: ast.expr | None) -> bool:
+# Packages in pyproject's ignore_missing_imports that mypy sees as Any (no py.typed,
+# no stubs installed).  polars, Pillow and pyarrow ship their own types: not here.
+UNTYPED = ("pandas", "ipywidgets", "keyring", "google.colab")
+
+
+def _any_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Names that mean Any in this module: aliases, and imports from untyped packages."""
+    aliases, untyped = {"ModuleType"}, set()
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if value is not None and _is_any(value, set(), set()):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            aliases |= {t.id for t in targets if isinstance(t, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith(UNTYPED):
+                    untyped.add((a.asname or a.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(UNTYPED):
+            untyped |= {a.asname or a.name for a in node.names}
+    return aliases, untyped
+
+
+def _is_any(node: ast.expr | None, aliases: set[str], untyped: set[str]) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "Any" as a string
-        return node.value.strip() == "Any"
+        text = node.value.strip()
+        try:
+            parsed = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return text == "Any"
+        return _is_any(parsed, aliases, untyped)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # X | None
+        return _is_any(node.left, aliases, untyped) or _is_any(node.right, aliases, untyped)
     if isinstance(node, ast.Name):
-        return node.id == "Any"
-    return isinstance(node, ast.Attribute) and node.attr == "Any"
+        return node.id == "Any" or node.id in aliases or node.id in untyped
+    if isinstance(node, ast.Attribute):
+        head = node
+        while isinstance(head, ast.Attribute):
+            head = head.value  # pd.DataFrame -> pd
+        untyped_head = isinstance(head, ast.Name) and head.id in untyped
+        return node.attr in ("Any", "ModuleType") or untyped_head
+    return False
 
 
 def found(package: Path) -> list[tuple[Path, int, str, bool]]:
     rows = []
     for path in sorted(package.rglob("*.py")):
         lines = path.read_text(encoding="utf-8").splitlines()
-        for node in ast.walk(ast.parse("\n".join(lines))):
+        tree = ast.parse("\n".join(lines))
+        aliases, untyped = _any_names(tree)
+
+        def is_any(node: ast.expr | None, a: set[str] = aliases, u: set[str] = untyped) -> bool:
+            return _is_any(node, a, u)
+
+        for node in ast.walk(tree):
             names: list[tuple[int, str]] = []
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 a = node.args
                 every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
-                names = [
-                    (x.lineno, x.arg) for x in every if x is not None and _is_any(x.annotation)
-                ]
-            elif isinstance(node, ast.AnnAssign) and _is_any(node.annotation):
+                names = [(x.lineno, x.arg) for x in every if x is not None and is_any(x.annotation)]
+            elif isinstance(node, ast.AnnAssign) and is_any(node.annotation):
                 names = [(node.lineno, ast.unparse(node.target))]
             for line, name in names:
                 here = lines[line - 1]
