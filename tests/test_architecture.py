@@ -138,6 +138,35 @@ def test_the_doc_table_lists_every_package_once_in_layer_order() -> None:
     assert not upward, f"allowed imports that point up the table: {upward}"
 
 
+def test_the_doc_names_every_module_and_only_modules_that_exist() -> None:
+    """docs/architecture.md matches the code: each package's row names every one of its
+    modules (in backticks, as ``name`` or ``_name``), and every ``pkg/module.py`` or
+    ``pkg/module.attr`` path the page mentions is a module that exists."""
+    text = DOC.read_text(encoding="utf-8")
+    rows = {m["name"].rstrip("/"): line for line in text.splitlines() if (m := _ROW.match(line))}
+    missing = {}
+    for package, row in rows.items():
+        if package == "__init__.py":
+            continue
+        named = set(re.findall(r"`([^`]+)`", row))
+        modules = {
+            p.stem
+            for p in (PACKAGE / package).glob("*.py")
+            if p.stem not in ("__init__", "__main__")
+        }
+        unnamed = sorted(modules - named)
+        if unnamed:
+            missing[package] = unnamed
+    assert not missing, f"modules the architecture table does not name: {missing}"
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    stale = sorted(
+        f"{package}/{module}"
+        for package, module in re.findall(r"`(\w+)/(\w+)(?:\.py|\.\w+)`", text)
+        if package in packages and not (PACKAGE / package / f"{module}.py").exists()
+    )
+    assert not stale, f"the architecture page names modules that do not exist: {stale}"
+
+
 def test_no_layer_below_the_magic_knows_the_magics_object_or_argparse() -> None:
     """Requests go down as ``ask.settings.Request``; nothing below the magic takes a
     ``Magics`` object or an argparse namespace (the CLIs of ``mcp`` and ``testing``
