@@ -23,7 +23,7 @@ from IPython.core.error import UsageError
 
 from kuroryuu_magic.ask.prompt import build_content
 from kuroryuu_magic.core.errors import ClaudeAPIError
-from kuroryuu_magic.magic.options import parse_cell_line
+from kuroryuu_magic.magic._options import parse_cell_line
 
 # -- odd objects -----------------------------------------------------------------------
 
