@@ -26,7 +26,7 @@ def parse_json_loosely(text: str) -> Any:
     Raises ``ValueError`` with a short reason when nothing parses, never anything
     else: the answer's nesting depth is checked before parsing (no ``RecursionError``).
     """
-    from .codeblocks import strip_fences
+    from ._codeblocks import strip_fences
 
     candidate = strip_fences(text).strip()
     try:
@@ -51,6 +51,6 @@ def parse_json_loosely(text: str) -> Any:
 
 def code_of(text: str) -> str | None:
     """The code an answer carries: its first fenced block, else ``None``."""
-    from .codeblocks import extract_code
+    from ._codeblocks import extract_code
 
     return extract_code(text)
