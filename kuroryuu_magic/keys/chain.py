@@ -34,7 +34,7 @@ from ..core.paths import key_file
 from ..core.redact import redact, register_secret
 from ..core.secretfiles import SecretFileError
 from ..core.session import session_for
-from . import store as keystore
+from . import _store as keystore
 from .shape import KeyShapeError, hides_secret_args, normalize_key
 
 __all__ = [
