@@ -156,7 +156,7 @@ def test_rendering_never_imports_optional_libraries() -> None:
     code = (
         "import sys\n"
         "from kuroryuu_magic.context import render_value, render_attachment\n"
-        "from kuroryuu_magic.context import images, errors\nfrom kuroryuu_magic.ask import _codeblocks\n"
+        "from kuroryuu_magic.context import images, errors\nfrom kuroryuu_magic.ask import codeblocks\n"
         "render_value({'a': [1, 2.5, b'x', object()]}); render_attachment('x', 1,"
         " max_chars=100, schema_only=False)\n"
         "bad = [m for m in ('pandas', 'numpy', 'polars', 'matplotlib', 'PIL', 'anthropic')"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ._codeblocks import closes, opening_fence
+from .codeblocks import closes, opening_fence
 
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _HTML_BLOCK = re.compile(r"^ {0,3}<[A-Za-z!?/]")

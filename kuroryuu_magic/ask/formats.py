@@ -26,7 +26,7 @@ def parse_json_loosely(text: str) -> Any:
     Raises ``ValueError`` with a short reason when nothing parses, never anything
     else: the answer's nesting depth is checked before parsing (no ``RecursionError``).
     """
-    from ._codeblocks import strip_fences
+    from .codeblocks import strip_fences
 
     candidate = strip_fences(text).strip()
     try:
@@ -47,10 +47,3 @@ def parse_json_loosely(text: str) -> Any:
             except (ValueError, RecursionError):
                 continue
     raise ValueError("the answer holds no JSON object or array")
-
-
-def code_of(text: str) -> str | None:
-    """The code an answer carries: its first fenced block, else ``None``."""
-    from ._codeblocks import extract_code
-
-    return extract_code(text)

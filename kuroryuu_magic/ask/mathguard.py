@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 
 from ..core.nomath import LITERAL_DOLLAR
-from ._codeblocks import closes, opening_fence
+from .codeblocks import closes, opening_fence
 
 MODES = ("auto", "on", "off")
 
