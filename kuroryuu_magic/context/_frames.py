@@ -2,13 +2,13 @@
 
 What is cheap is exact: null counts, min/max, zeros, and (for integer codes,
 categoricals and bools) distinct counts and top values come from one
-vectorised pass over the column (see :mod:`.columns`).  What is not is taken
+vectorised pass over the column (see :mod:`._columns`).  What is not is taken
 from a fixed-size random sample of rows and marked on the value itself
 (``≈``, ``≥``, ``~``).  Below ``EXACT_ROWS`` rows nothing is sampled.  Duplicate
 rows are counted exactly up to ``DUP_EXACT_CELLS`` cells and bounded from the
 sample above; identical columns are flagged; only the columns that can be
 shown are touched, so a 100,000-column frame costs what a 40-column one does.
-polars frames: :mod:`.polars_frames`; shared layout: :mod:`.layout`.  The
+polars frames: :mod:`._polars_frames`; shared layout: :mod:`.layout`.  The
 libraries come from ``sys.modules``; this module never imports them.
 """
 
@@ -18,7 +18,7 @@ import contextlib
 import sys
 from typing import Any
 
-from .columns import ColumnFacts, pandas_column
+from ._columns import ColumnFacts, pandas_column
 from .layout import (
     DUP_EXACT_CELLS,
     LAYOUTS,

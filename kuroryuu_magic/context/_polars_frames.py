@@ -1,6 +1,6 @@
 """Summaries of polars DataFrames, Series and LazyFrames for prompts (what ``{df}`` sends).
 
-The same facts and layout as the pandas summary (:mod:`.frames`), computed with polars'
+The same facts and layout as the pandas summary (:mod:`._frames`), computed with polars'
 own operations on a narrow frame of the columns that can be shown, so a 5,000-column
 frame costs what a 40-column one does.  A LazyFrame is never collected.  polars comes
 from ``sys.modules``; this module never imports it.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .columns import EXACT_ROWS, ColumnFacts, polars_column
+from ._columns import EXACT_ROWS, ColumnFacts, polars_column
 from .layout import (
     DUP_EXACT_CELLS,
     LAYOUTS,
