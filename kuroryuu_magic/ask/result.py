@@ -1,6 +1,6 @@
 """The one answer record and the one ending of every answer.
 
-A streamed reply (``run.ask``), the tool loop (``agent.loop``), the answer
+A streamed reply (``run.ask``), the tool loop (``agent._loop``), the answer
 cache and the offline demo all make an :class:`Answer` and hand it to
 :func:`finish`, so they cannot drift apart: the same ``-f``/``--schema``
 parsing, the same ``-o`` value, the same provenance metadata (:func:`provenance`, below),
