@@ -18,8 +18,8 @@ from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import chain
+from ._shape import KeyShapeError, normalize_key
 from ._store import KeyringError
-from .shape import KeyShapeError, normalize_key
 
 __all__ = ["SetupPanel", "run_setup"]
 
