@@ -33,7 +33,9 @@ def request_of(magics: object, opts: argparse.Namespace) -> Request:
     return Request.parsed(traits_of(magics), opts)
 
 
-def prepare(shell: ShellLike, req: Request, text: str) -> tuple[Settings, str | list[dict[str, Any]]]:
+def prepare(
+    shell: ShellLike, req: Request, text: str
+) -> tuple[Settings, str | list[dict[str, Any]]]:
     """``(settings, content)`` for ``text``: options over traits, ``--new`` applied, ``{…}`` filled."""
     from ..ask.memory import ConversationStore
     from ..ask.prompt import build_content
