@@ -12,9 +12,13 @@ import html
 import sys
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .text import redact, safe_repr, truncate, type_name
+
+if TYPE_CHECKING:
+    import polars as pl
+    from numpy.typing import NDArray
 
 # Per-container caps for nested values; the running character budget below is
 # what actually bounds the total, these keep one huge level from eating it.
@@ -74,11 +78,14 @@ def _dispatch(obj: object, max_chars: int, schema_only: bool) -> str:
     if _isinstance(obj, "polars", "DataFrame", "Series", "LazyFrame"):
         from ._polars_frames import render_polars
 
-        return render_polars(obj, max_chars=max_chars, schema_only=schema_only)
+        # _isinstance checked the class just above.
+        polars_obj = cast("pl.DataFrame | pl.Series | pl.LazyFrame", obj)
+        return render_polars(polars_obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "numpy", "ndarray"):
         from ._arrays import render_array
 
-        return render_array(obj, max_chars=max_chars, schema_only=schema_only)
+        array = cast("NDArray[Any]", obj)  # _isinstance checked the class just above
+        return render_array(array, max_chars=max_chars, schema_only=schema_only)
     if isinstance(obj, (bytes, bytearray, memoryview)):
         head = f"<{type_name(obj)}: {len(obj):,} bytes>"
         if schema_only:
