@@ -821,7 +821,7 @@ def test_diagnosis_has_a_verdict_per_oauth_answer(
 
 def test_diagnosis_verdicts_are_distinct_and_scope_is_read(fake: FakeAnthropic) -> None:
     from kuroryuu_magic.oauth.diagnose import _ApiAnswer, classify
-    from kuroryuu_magic.testing.validate import OAUTH_REFUSALS
+    from kuroryuu_magic.testing._validate import OAUTH_REFUSALS
 
     verdicts = set()
     for status, kind, message in OAUTH_REFUSALS.values():
@@ -872,7 +872,7 @@ def test_fake_flags_every_marker(fake: FakeAnthropic) -> None:
         messages=USER,
         extra_headers={"x-anthropic-client-name": "claude-code"},
     )
-    from kuroryuu_magic.testing.server import spoof_marker
+    from kuroryuu_magic.testing._server import spoof_marker
 
     assert [spoof_marker(r) for r in fake.spoofed_requests()] == [
         "metadata.user_id",

@@ -34,7 +34,7 @@ from kuroryuu_magic.oauth.tokens import (
     token_status,
 )
 from kuroryuu_magic.oauth.tokenset import TokenSet
-from kuroryuu_magic.testing.faults import RawResponse
+from kuroryuu_magic.testing._faults import RawResponse
 
 
 def _login(fake) -> TokenSet:

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import key_file
-from ..core.redact import redact
+from ..core.redact import hides_secret_args, redact
 from ..core.secretfiles import (
     CorruptSecretFileError,
     delete_secret_file,
     read_secret_json,
     write_secret_json,
 )
-from .shape import hides_secret_args
 
 __all__ = [
     "KEYRING_SERVICE",

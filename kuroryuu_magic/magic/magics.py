@@ -159,6 +159,8 @@ class ClaudeMagics(Magics):
 
             raise TraitError(str(exc)) from None
 
+    _warming = False  # a warm-up was started and may still be running
+
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         if shell is not None:
@@ -171,6 +173,7 @@ class ClaudeMagics(Magics):
         if self.warm_up:
             from ..ask import warmup
 
+            self._warming = True
             warmup.start(
                 lambda: {
                     "model": self.model,
@@ -205,9 +208,11 @@ class ClaudeMagics(Magics):
             return self._claude(line, cell)
 
     def _claude(self, line: str, cell: str | None) -> None:
-        from ..ask import warmup
+        if self._warming:  # a cell run during the warm-up shares it rather than importing again
+            from ..ask import warmup
 
-        warmup.wait()  # a cell run during the warm-up shares it rather than importing again
+            warmup.wait()
+            self._warming = warmup.busy()  # done: later cells skip this
         if cell is not None:
             opts = parse_cell_line(line)
             return self._prompt(opts, cell.strip("\n").rstrip())

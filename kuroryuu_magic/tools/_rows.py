@@ -3,7 +3,7 @@
 Filters are ``[column, op, value]`` triples turned into boolean masks with
 plain comparison operators on one column each: there is no expression string
 anywhere, so nothing the model writes is ever evaluated.  Imports pandas and
-numpy lazily through :mod:`.data`; nothing from the magic layer.
+numpy lazily through :mod:`._data`; nothing from the magic layer.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from .columns import WITHHELD, kind
-from .data import Table, colname, position, positions, quoted, table_of
-from .data import column as column_at  # groupby's `column` argument would shadow it
+from ._columns import WITHHELD, kind
+from ._data import Table, colname, position, positions, quoted, table_of
+from ._data import column as column_at  # groupby's `column` argument would shadow it
 from .outcome import ToolError, tool
 from .text import Budget, label, num, nums, show, table
 

@@ -36,7 +36,7 @@ from .calllog import CallLog
 # environment lacks the package.
 EXPRESSION = (
     "__import__('importlib.util').util.find_spec('kuroryuu_magic') is not None"
-    " and __import__('kuroryuu_magic.mcp.inkernel', fromlist=['call']).call({request!r})"
+    " and __import__('kuroryuu_magic.mcp._inkernel', fromlist=['call']).call({request!r})"
 )
 
 

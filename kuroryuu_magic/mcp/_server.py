@@ -3,7 +3,7 @@
 Built on the official ``mcp`` SDK's low-level :class:`mcp.server.Server`: the tool
 list is generated from the tool records in :mod:`kuroryuu_magic.tools` (the same
 definitions ``--tools`` sends to the API, input schemas included), so the two can
-not drift; each call goes to the kernel through :class:`.bridge.KernelBridge`.
+not drift; each call goes to the kernel through :class:`._bridge.KernelBridge`.
 
 The inspection tools are annotated read-only; ``run_python`` is listed only with
 ``--allow-run``, annotated destructive, and its description says that Claude
@@ -23,8 +23,8 @@ from typing import Any
 
 from ..tools import CODE_TOOL, run_tool, tool_definitions
 from ..tools.outcome import DEFAULT_MAX_CHARS
-from . import connection
-from .bridge import KernelBridge, KernelBusy, KernelGone
+from . import _connection
+from ._bridge import KernelBridge, KernelBusy, KernelGone
 
 SERVER_NAME = "kuroryuu-magic"
 INSTALL_HINT = "pip install 'kuroryuu-magic[mcp]'"
@@ -73,7 +73,7 @@ def busy_text(timeout: float) -> str:
 
 
 def build_server(bridge: KernelBridge, *, allow_run: bool) -> Any:
-    """The SDK server: ``tools/list`` and ``tools/call`` over ``bridge``."""
+    """The SDK server: ``tools/list`` and ``tools/call`` over ``_bridge``."""
     from mcp.server import Server
     from mcp.shared.exceptions import MCPError
     from mcp.types import INTERNAL_ERROR, CallToolResult, ListToolsResult, TextContent
@@ -153,8 +153,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        connection.read(args.connection_file)
-    except connection.ConnectionFileError as exc:
+        _connection.read(args.connection_file)
+    except _connection.ConnectionFileError as exc:
         print(f"kuroryuu_magic.mcp: {exc}", file=sys.stderr)
         return 2
     try:

@@ -1,7 +1,7 @@
 """What the tools know about one pandas column: its kind, its numbers, its levels.
 
 Shared by the frame, distribution and row tools.  pandas and numpy come from
-``sys.modules`` (a tool only gets here after :mod:`.data` has imported pandas).
+``sys.modules`` (a tool only gets here after :mod:`._data` has imported pandas).
 """
 
 from __future__ import annotations

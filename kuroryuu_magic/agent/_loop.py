@@ -34,10 +34,10 @@ from ..core.shell import ShellLike
 from ..tools import CODE_TOOL, ToolOutcome, run_tool, tool_definitions
 from ..tools.text import bounded
 from . import python as run_python
-from .caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
-from .outputs import CellOutputs
+from ._caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
+from ._outputs import CellOutputs
+from ._steps import Step, make_steps
 from .python import Ask
-from .steps import Step, make_steps
 
 EXPLORE_QUESTION = (
     "What is odd in it (suspicious values, duplicates, outliers, inconsistent types or codes), "
@@ -121,7 +121,7 @@ class _Run:
         self.estimated = False
         self.calls: list[Step] = []
         self.sent: list[Sent] = []
-        self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``outputs``)
+        self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``_outputs``)
 
     def call_tool(self, name: str, input: Any) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":

@@ -2,7 +2,7 @@
 
 Exact answers with numpy/pandas operations on named columns, bounded text through
 :func:`.outcome.tool`; ``schema_only`` withholds every value.  Imports pandas and
-numpy lazily through :mod:`.data`; nothing from the magic layer.
+numpy lazily through :mod:`._data`; nothing from the magic layer.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
-from .columns import WITHHELD, floats, floats_all, kind, linear_quantiles
-from .data import colname, column, position, positions, quoted, table_of
+from ._columns import WITHHELD, floats, floats_all, kind, linear_quantiles
+from ._data import colname, column, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums
 

@@ -4,7 +4,7 @@ Each is a plain function over the user's namespace that computes its answer
 exactly with pandas/numpy operations on the named columns (never ``eval`` or
 ``DataFrame.query``) and returns bounded text through :func:`.outcome.tool`.
 With ``schema_only`` no data value leaves the kernel: only counts, names and
-dtypes.  Imports pandas/numpy lazily through :mod:`.data`; nothing from the
+dtypes.  Imports pandas/numpy lazily through :mod:`._data`; nothing from the
 magic layer.
 """
 
@@ -24,7 +24,7 @@ from ..context.stats import (
     int_quantiles,
     mean_for,
 )
-from .columns import (
+from ._columns import (
     LOW_CARDINALITY,
     WITHHELD,
     anchored,
@@ -33,7 +33,7 @@ from .columns import (
     levels,
     linear_quantiles,
 )
-from .data import Table, colname, column, dtype_name, position, positions, quoted, table_of
+from ._data import Table, colname, column, dtype_name, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums, pct, table
 from .text import show as show_cell

@@ -1,6 +1,6 @@
 """The tool definitions sent to the API and the dispatcher that runs one call.
 
-Both are generated from the records in :mod:`.records`: :data:`DEFINITIONS`
+Both are generated from the records in :mod:`._records`: :data:`DEFINITIONS`
 holds every tool in the Anthropic format (``name``, ``description``,
 ``input_schema``), ``run_python`` included (its running, with the user's
 approval, belongs to the agent loop, not here).  :func:`run_tool` validates a
@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from ..core.redact import redact
 from ..core.shell import ShellLike
+from ._records import CODE_TOOL, TOOLS, Tool, tool_named
 from .outcome import ToolOutcome
-from .records import CODE_TOOL, TOOLS, Tool, tool_named
 from .text import bounded
 
 DEFINITIONS: list[dict[str, Any]] = [t.definition() for t in TOOLS]

@@ -29,7 +29,7 @@ from pydantic import (
     StrictStr,
 )
 
-from . import distribution, frames, kernel, rows
+from . import _distribution, _frames, _kernel, _rows
 from .outcome import ToolOutcome
 
 __all__ = ["CODE_TOOL", "TOOLS", "Tool", "tool_named"]
@@ -47,7 +47,7 @@ Columns = Annotated[
 ]
 # A comparison value in a `where` condition: any JSON value but an object.
 Value = StrictStr | StrictInt | StrictFloat | StrictBool | None | list[Any]
-Condition = tuple[ColumnRef, rows.Op] | tuple[ColumnRef, rows.Op, Value]
+Condition = tuple[ColumnRef, _rows.Op] | tuple[ColumnRef, _rows.Op, Value]
 
 
 class _Input(BaseModel):
@@ -86,18 +86,18 @@ class QuantilesInput(_Input):
     q: Annotated[
         list[Annotated[float, Field(strict=True, ge=0, le=1)]],
         Field(min_length=1, max_length=101),
-    ] = list(distribution.DEFAULT_Q)
+    ] = list(_distribution.DEFAULT_Q)
 
 
 class CorrelationsInput(_Input):
     name: Name
     columns: Columns = None  # type: ignore[assignment]
-    method: distribution.Method = "pearson"
+    method: _distribution.Method = "pearson"
 
 
 class SampleRowsInput(_Input):
     name: Name
-    n: Annotated[StrictInt, Field(ge=0, le=rows.MAX_ROWS)] = 10
+    n: Annotated[StrictInt, Field(ge=0, le=_rows.MAX_ROWS)] = 10
     where: Annotated[list[Condition], Field(max_length=20)] = None  # type: ignore[assignment]
     columns: Columns = None  # type: ignore[assignment]
 
@@ -105,11 +105,11 @@ class SampleRowsInput(_Input):
 class GroupbyInput(_Input):
     name: Name
     by: Annotated[
-        StrictStr | StrictInt | Annotated[list[ColumnRef], Field(max_length=rows.MAX_BY)],
+        StrictStr | StrictInt | Annotated[list[ColumnRef], Field(max_length=_rows.MAX_BY)],
         Field(description="One key column or a list of them."),
     ]
     column: Column
-    agg: rows.Agg
+    agg: _rows.Agg
 
 
 class HistogramInput(_Input):
@@ -180,7 +180,7 @@ TOOLS: tuple[Tool, ...] = (
         "List the user's variables in the notebook kernel: names, types and shapes "
         "(no values). Call first to learn what data exists.",
         NoInput,
-        kernel.list_variables,
+        _kernel.list_variables,
         needs_shell=True,
     ),
     Tool(
@@ -189,40 +189,40 @@ TOOLS: tuple[Tool, ...] = (
         "and distinct counts, min/max, mean/std/quartiles, share of zeros, top values with counts "
         "for low-cardinality columns, string lengths, date ranges.",
         DescribeInput,
-        frames.describe,
+        _frames.describe,
     ),
     Tool(
         "value_counts",
         "Most frequent values of one column with exact counts (or shares with "
         "normalize=true), the remainder summed, and the null count.",
         ValueCountsInput,
-        frames.value_counts,
+        _frames.value_counts,
     ),
     Tool(
         "null_counts",
         "Null (None/NaN/NaT) count and share per column, and rows with any null.",
         NameInput,
-        frames.null_counts,
+        _frames.null_counts,
     ),
     Tool(
         "duplicates",
         "Count of rows identical to an earlier row (over subset columns, or all) "
         "and the most repeated rows with their index labels.",
         DuplicatesInput,
-        frames.duplicates,
+        _frames.duplicates,
     ),
     Tool(
         "quantiles",
         "Exact quantiles (linear interpolation) of a numeric or datetime column.",
         QuantilesInput,
-        distribution.quantiles,
+        _distribution.quantiles,
     ),
     Tool(
         "correlations",
         "Pairwise correlations between numeric columns, strongest first, each with "
         "the number of rows where both are present.",
         CorrelationsInput,
-        distribution.correlations,
+        _distribution.correlations,
     ),
     Tool(
         "sample_rows",
@@ -230,27 +230,27 @@ TOOLS: tuple[Tool, ...] = (
         "[column, op, value] with op one of == != < <= > >= in not_in isnull notnull contains "
         "(in/not_in take a list; isnull/notnull take no value; contains is a plain substring).",
         SampleRowsInput,
-        rows.sample_rows,
+        _rows.sample_rows,
     ),
     Tool(
         "groupby",
         "An aggregate of one column per group of one or more key columns, largest "
         "value first, with each group's row count. Null keys form their own group.",
         GroupbyInput,
-        rows.groupby,
+        _rows.groupby,
     ),
     Tool(
         "histogram",
         "Counts in equal-width bins over a numeric, datetime or bool column.",
         HistogramInput,
-        distribution.histogram,
+        _distribution.histogram,
     ),
     Tool(
         "cell",
         "Source code of notebook cell In[n] and the text of its value Out[n]; "
         "negative n counts back from the latest cell.",
         CellInput,
-        kernel.cell,
+        _kernel.cell,
         needs_shell=True,
     ),
     Tool(
@@ -258,7 +258,7 @@ TOOLS: tuple[Tool, ...] = (
         "The last exception in the kernel: type, message, traceback trimmed to the "
         "user's code, and the failing cell's source.",
         NoInput,
-        kernel.last_error,
+        _kernel.last_error,
         needs_shell=True,
     ),
     Tool(

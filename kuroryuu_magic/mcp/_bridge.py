@@ -4,7 +4,7 @@
 kernel named by a connection file (shell and control channels only: no iopub, so
 the user's outputs never pass through here; no stdin, so nothing can prompt).
 Each call is an ``execute_request`` with empty code, ``silent=True``,
-``store_history=False`` and one user expression (:mod:`.inkernel`): it queues
+``store_history=False`` and one user expression (:mod:`._inkernel`): it queues
 behind the user's cells and leaves no trace in the notebook.
 
 Faults, each one sentence for the MCP client:
@@ -39,8 +39,8 @@ from typing import Any
 
 import anyio
 
-from . import connection
-from .inkernel import expression
+from . import _connection
+from ._inkernel import expression
 
 # How often a waiting call asks the control channel whether the kernel is still the same one.
 PROBE_EVERY = 1.0
@@ -129,7 +129,7 @@ class KernelBridge:
 
     async def _ensure(self) -> None:
         """Connected to the kernel the file names now (reconnects after a change or a fault)."""
-        fingerprint = connection.fingerprint(self.path)
+        fingerprint = _connection.fingerprint(self.path)
         if self._client is not None and fingerprint == self._fingerprint:
             return
         self._close()
@@ -140,14 +140,14 @@ class KernelBridge:
                 "(start the notebook's kernel and run %claude mcp again)"
             )
         try:
-            info = connection.read(self.path)
-        except connection.ConnectionFileError as exc:
+            info = _connection.read(self.path)
+        except _connection.ConnectionFileError as exc:
             self._kernel = ""
             raise KernelGone(str(exc)) from None
         from jupyter_client.asynchronous.client import AsyncKernelClient
 
         client = AsyncKernelClient()
-        client.load_connection_info(info)  # type: ignore[arg-type]  # validated in connection.read
+        client.load_connection_info(info)  # type: ignore[arg-type]  # validated in _connection.read
         # No iopub (the user's outputs never pass through here), no stdin (nothing can prompt).
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=True)  # noqa: S604
         self._client, self._fingerprint = client, fingerprint
