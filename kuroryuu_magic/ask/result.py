@@ -290,7 +290,7 @@ def _shape(answer: Answer, fmt: str, rich: bool, schema: bool) -> dict[str, str]
     if fmt == "code" and answer.code is not None:
         bundle = {"text/markdown": f"```python\n{answer.code}\n```", "text/plain": answer.code}
         if rich:
-            from .copybutton import copy_button_html
+            from ._copybutton import copy_button_html
 
             bundle["text/html"] = copy_button_html(answer.code)
         return bundle

@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control, routes, validate, versions
-from .faults import Fault
-from .headers import response_headers, retry_after
-from .records import RecordedRequest
-from .wire import ERROR_TYPES, error_body, new_id
+from . import _control, _routes, _validate, _versions
+from ._faults import Fault
+from ._headers import response_headers, retry_after
+from ._records import RecordedRequest
+from ._wire import ERROR_TYPES, error_body, new_id
 
 _BATCH = re.compile(r"^/v1/messages/batches/([^/]+)(/results|/cancel)?$")
 # Body caps (Messages API: 32 MB per request; batches: their own cap, see BatchStore).
@@ -223,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
             self._control(path, body)
             return
         self.fake.record(self.record)
-        if not control.loopback_host(headers):
+        if not _control.loopback_host(headers):
             # DNS rebinding: a web page that resolves its own name to 127.0.0.1 reaches
             # this port with its own Host; nothing here answers it.
             self.close_connection = True
@@ -271,32 +271,32 @@ class Handler(BaseHTTPRequestHandler):
                 self.drop()
                 return
         if path.startswith("/oauth/") or path == "/v1/oauth/token":
-            routes.oauth(self, path, body)
+            _routes.oauth(self, path, body)
             return
-        problem = validate.check_auth(self.record.headers, fake) or versions.check_headers(
+        problem = _validate.check_auth(self.record.headers, fake) or _versions.check_headers(
             self.record.headers
         )
         if problem is not None:
             self.send_error_envelope(*problem)
             return
         if method == "POST" and path == "/v1/messages":
-            routes.messages(self, body, fault)
+            _routes.messages(self, body, fault)
         elif method == "POST" and path == "/v1/messages/count_tokens":
-            routes.count_tokens(self, body)
+            _routes.count_tokens(self, body)
         elif method == "GET" and (path == "/v1/models" or path.startswith("/v1/models/")):
-            routes.models(self, path)
+            _routes.models(self, path)
         elif path == "/v1/messages/batches" or _BATCH.match(path):
-            routes.batches(self, method, path, body, _BATCH.match(path))
+            _routes.batches(self, method, path, body, _BATCH.match(path))
         else:
             self.send_error_envelope(404, "not_found_error", f"Not found: {method} {path}")
 
     def _control(self, path: str, body: Any) -> None:
         try:
-            refusal = control.refused(self)
+            refusal = _control.refused(self)
             if refusal is not None:
                 self.close_connection = True
                 self.send_json(refusal[0], {"error": refusal[1]})
                 return
-            control.serve(self, path, body)
+            _control.serve(self, path, body)
         except ClientGone:
             self.close_connection = True

@@ -1,6 +1,6 @@
 """What an endpoint body may do with the request it answers.
 
-``routes`` and ``answer`` are written against this protocol rather than the
+``_routes`` and ``_answer`` are written against this protocol rather than the
 concrete ``Handler`` so that the handler can import them without a circle.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .faults import Fault
-from .records import RecordedRequest
+from ._faults import Fault
+from ._records import RecordedRequest
 
 
 class Exchange(Protocol):
-    """One HTTP request being answered (implemented by ``handler.Handler``)."""
+    """One HTTP request being answered (implemented by ``_handler.Handler``)."""
 
     command: str
     path: str

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import tools
-from .cache import prompt_usage
-from .exchange import Exchange
-from .faults import Fault, Reply, ToolCall
-from .headers import response_headers
-from .schema import example_for, output_schema
-from .wire import (
+from ._cache import prompt_usage
+from ._exchange import Exchange
+from ._faults import Fault, Reply, ToolCall
+from ._headers import response_headers
+from ._schema import example_for, output_schema
+from ._wire import (
     default_answer,
     last_user_text,
     message_object,

@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from ..models.facts import BY_ID
-from .wire import units
+from ._wire import units
 
 LOOKBACK_BLOCKS = 20
 MAX_BREAKPOINTS = 4

@@ -8,15 +8,15 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import answer, schema, tools, validate
-from .exchange import Exchange
-from .faults import Fault, Reply
-from .images import images_in
-from .oauth import OAuthError, callback_page
-from .wire import MODELS, PageError, error_body, input_tokens, model_info, new_id, paginate
+from . import _answer, _schema, _validate, tools
+from ._exchange import Exchange
+from ._faults import Fault, Reply
+from ._images import images_in
+from ._oauth import OAuthError, callback_page
+from ._wire import MODELS, PageError, error_body, input_tokens, model_info, new_id, paginate
 
 
-def send_problem(h: Exchange, problem: validate.Problem) -> None:
+def send_problem(h: Exchange, problem: _validate.Problem) -> None:
     status, error_type, message, *rest = problem
     h.send_error_envelope(status, error_type, message, details=rest[0] if rest else None)
 
@@ -33,12 +33,12 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
             send_problem(h, problem)
             return
         threaded = "thread" not in body  # applied (its beta was sent), not refused later
-    problem = validate.check_messages_body(body, headers=h.record.headers)
+    problem = _validate.check_messages_body(body, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
     h.record.images = images_in(body)
-    h.fake.record_tool_results(tools.received_results(validate.conversation(body["messages"])))
+    h.fake.record_tool_results(tools.received_results(_validate.conversation(body["messages"])))
     if fault is not None and fault.kind == "midstream_error" and not body.get("stream"):
         # A plain request cannot fail mid-stream; the nearest real thing is a 529.
         # The queued Reply is left for the retry.
@@ -51,21 +51,21 @@ def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
         h.fake.errors.append(wrong)
         h.send_error_envelope(500, "api_error", wrong)
         return
-    p = answer.plan(body, reply, h.fake, fault)
+    p = _answer.plan(body, reply, h.fake, fault)
     betas = h.record.headers.get("anthropic-beta", "")
     p.beta = bool(betas)
     p.thinking_count = "thinking-token-count-2026-05-13" in betas
     if threaded:
-        h.fake.threads.remember(body, thread, p.msg_id, answer.content_blocks(p))
+        h.fake.threads.remember(body, thread, p.msg_id, _answer.content_blocks(p))
     if body.get("stream"):
-        answer.send_stream(h, p, fault)
+        _answer.send_stream(h, p, fault)
     else:
-        answer.send_plain(h, p)
+        _answer.send_plain(h, p)
 
 
 def _off_schema(body: dict[str, Any], reply: Reply | None) -> str | None:
     """Why a scripted answer breaks the request's output schema (unless it means to)."""
-    wanted = schema.output_schema(body)
+    wanted = _schema.output_schema(body)
     if wanted is None or reply is None or reply.text is None or reply.off_schema:
         return None
     try:
@@ -73,7 +73,7 @@ def _off_schema(body: dict[str, Any], reply: Reply | None) -> str | None:
     except ValueError:
         problem: str | None = "the text is not JSON"
     else:
-        problem = schema.mismatch(value, wanted)
+        problem = _schema.mismatch(value, wanted)
     if problem is None:
         return None
     return (
@@ -96,7 +96,7 @@ def _off_tools(body: dict[str, Any], reply: Reply | None) -> str | None:
 
 
 def count_tokens(h: Exchange, body: Any) -> None:
-    problem = validate.check_messages_body(body, count_only=True, headers=h.record.headers)
+    problem = _validate.check_messages_body(body, count_only=True, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
@@ -135,14 +135,14 @@ def models(h: Exchange, path: str) -> None:
 
 def _batch_answer(h: Exchange) -> Any:
     def answer_one(params: Any) -> dict[str, Any]:
-        problem = validate.check_messages_body(params, headers=h.record.headers)
+        problem = _validate.check_messages_body(params, headers=h.record.headers)
         if problem is not None:
             _status, error_type, message, *_ = problem
             return {"type": "errored", "error": error_body(error_type, message, new_id("req_"))}
-        plan = answer.plan(
+        plan = _answer.plan(
             params, h.fake.take("/v1/messages/batches", Reply), h.fake, None, "batch"
         )
-        return {"type": "succeeded", "message": answer.as_message(plan)}
+        return {"type": "succeeded", "message": _answer.as_message(plan)}
 
     return answer_one
 

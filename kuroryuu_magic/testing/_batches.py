@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .wire import new_id, paginate
+from ._wire import new_id, paginate
 
 # Given one request's params, the result object for the JSONL line.
 Answerer = Callable[[Any], dict[str, Any]]

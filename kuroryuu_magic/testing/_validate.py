@@ -7,8 +7,8 @@ from typing import Any
 
 from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
-from . import cache, images, schema, tools, versions
-from .wire import MODEL_IDS, units
+from . import _cache, _images, _schema, _versions, tools
+from ._wire import MODEL_IDS, units
 
 # (status, error type, message[, error.details]); None means the request passes.
 Problem = tuple[int, str, str] | tuple[int, str, str, dict[str, Any]]
@@ -141,17 +141,17 @@ def check_messages_body(
     """Validate a ``/v1/messages`` (or count_tokens) body like the Messages reference.
 
     ``headers`` (the request's) select the rules: ``anthropic-version`` and
-    ``anthropic-beta`` change which fields exist (``versions``).  Without them the
+    ``anthropic-beta`` change which fields exist (``_versions``).  Without them the
     newest version's rules apply, as for the SDK 2.x the project uses.
     """
     headers = headers or {}
     if not isinstance(body, dict):
         return _bad("Request body must be a JSON object")
     base = COUNT_FIELDS if count_only else KNOWN_FIELDS
-    extra = sorted(set(body) - versions.allowed_fields(headers, base, count_only=count_only))
+    extra = sorted(set(body) - _versions.allowed_fields(headers, base, count_only=count_only))
     if extra:
         return _bad(f"{extra[0]}: Extra inputs are not permitted")
-    message = versions.check_sampling(body)
+    message = _versions.check_sampling(body)
     if message:
         return _bad(message)
     model = body.get("model")
@@ -175,7 +175,7 @@ def check_messages_body(
         or _check_effort(config)
         or _check_format(config)
         or _check_system(body.get("system"))
-        or _check_message_list(body.get("messages"), versions.allows_system_messages(headers))
+        or _check_message_list(body.get("messages"), _versions.allows_system_messages(headers))
     )
     if problem:
         return problem
@@ -189,7 +189,7 @@ def check_messages_body(
     problem = _check_cache_control(body)
     if problem:
         return problem
-    big = images.too_large(body)
+    big = _images.too_large(body)
     if big:
         return 400, "invalid_request_error", big[0], big[1]
     # A retired model's requests fail like an unknown id's (the SDK's ModelInfo.lifecycle
@@ -207,16 +207,16 @@ def conversation(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _check_format(config: Any) -> Problem | None:
     if not isinstance(config, dict):
         return None
-    message = schema.check_format(config.get("format"))
+    message = _schema.check_format(config.get("format"))
     return _bad(message) if message else None
 
 
 def _check_cache_control(body: dict[str, Any]) -> Problem | None:
     """Prompt-caching docs: at most 4 breakpoints; ``ttl`` is ``5m`` or ``1h``."""
-    found = cache.breakpoint_count(body)
-    if found > cache.MAX_BREAKPOINTS:
+    found = _cache.breakpoint_count(body)
+    if found > _cache.MAX_BREAKPOINTS:
         return _bad(
-            f"A maximum of {cache.MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"A maximum of {_cache.MAX_BREAKPOINTS} blocks with cache_control may be provided. "
             f"Found {found}."
         )
     marks = [b.get("cache_control") for b, _ in units(body) if isinstance(b, dict)]
@@ -327,7 +327,7 @@ def _check_content(i: int, content: Any) -> Problem | None:
         if block["type"] == "text" and not block.get("text"):
             return _bad(f"messages.{i}.content.{j}: text content blocks must be non-empty")
         if block["type"] == "image":
-            message = images.check_source(f"messages.{i}.content.{j}", block.get("source"))
+            message = _images.check_source(f"messages.{i}.content.{j}", block.get("source"))
             if message:
                 return _bad(message)
         if block["type"] == "tool_result":
@@ -336,7 +336,7 @@ def _check_content(i: int, content: Any) -> Problem | None:
             ):
                 if isinstance(inner, dict) and inner.get("type") == "image":
                     where = f"messages.{i}.content.{j}.content.{k}"
-                    message = images.check_source(where, inner.get("source"))
+                    message = _images.check_source(where, inner.get("source"))
                     if message:
                         return _bad(message)
     return None

@@ -8,9 +8,9 @@ A web page in the user's browser can reach 127.0.0.1, so (security.md 27):
   neither read the token nor send a custom header without a CORS preflight, which
   the fake never grants;
 - the ``Host`` header must name a loopback address (defeats DNS rebinding); the API
-  endpoints check it too (``handler``), so a rebinding page cannot spend a test key;
+  endpoints check it too (``_handler``), so a rebinding page cannot spend a test key;
 - recorded requests returned over HTTP have their credentials redacted;
-- bodies are capped (see ``handler.MAX_CONTROL_BYTES``).
+- bodies are capped (see ``_handler.MAX_CONTROL_BYTES``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import hmac
 import re
 from typing import Any
 
-from .faults import from_json
+from ._faults import from_json
 
 TOKEN_HEADER = "x-fake-control-token"  # noqa: S105 (a header name, not a secret)
 TOKEN_ENV = "KURORYUU_FAKE_CONTROL_TOKEN"  # noqa: S105 (a variable name)

@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .batches import BatchStore
-from .control import TOKEN_ENV, TOKEN_HEADER
-from .faults import Fault, RawResponse, Reply
-from .handler import Handler
-from .oauth import OAuthServer
-from .pool import DEFAULT_WORKERS, PooledHTTPServer
-from .records import RecordedRequest
-from .threads import ThreadStore
+from ._batches import BatchStore
+from ._control import TOKEN_ENV, TOKEN_HEADER
+from ._faults import Fault, RawResponse, Reply
+from ._handler import Handler
+from ._oauth import OAuthServer
+from ._pool import DEFAULT_WORKERS, PooledHTTPServer
+from ._records import RecordedRequest
+from ._threads import ThreadStore
 
 LOOPBACK = "127.0.0.1"
 
@@ -68,7 +68,7 @@ class FakeAnthropic:
         self.delta_delay = delta_delay
         self._port = port
         self.api_key = "sk-ant-api03-fake-" + secrets.token_hex(16)
-        # Guards /_fake/*: sent as the x-fake-control-token header (control.py).
+        # Guards /_fake/*: sent as the x-fake-control-token header (_control.py).
         self.control_token = secrets.token_urlsafe(24)
         self.organization_id = str(uuid.uuid4())
         self.idle_timeout = idle_timeout
