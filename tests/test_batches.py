@@ -7,7 +7,7 @@ from IPython.core.error import UsageError
 
 from kuroryuu_magic.core.errors import ClaudeAPIError, ClaudeInterrupted
 from kuroryuu_magic.core.session import session_for
-from kuroryuu_magic.map import batches
+from kuroryuu_magic.map import batch_run, batches
 from kuroryuu_magic.map.results import ItemError
 from kuroryuu_magic.models.pricing import estimate_cost
 from tests.conftest import run_cell
@@ -174,6 +174,7 @@ def test_foreign_custom_ids_never_size_a_list(bip, fake, monkeypatch):
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(batches, "ItemError", CountedItemError)
+    monkeypatch.setattr(batch_run, "ItemError", CountedItemError)  # the collector's placeholders
     ids = ["req-20240101", "row-120000000", "json-99999999999", "plain_id"]
     batch_id = _foreign_batch(fake, ids)
     run_cell(bip, f"%claude batch {batch_id} -o got")

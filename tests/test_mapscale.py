@@ -16,6 +16,7 @@ import typing_extensions as tx
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.cache import CacheMissError
+from kuroryuu_magic.core.errors import ClaudeAPIError
 from kuroryuu_magic.core.session import session_for
 from kuroryuu_magic.map import batches, groups
 from kuroryuu_magic.map.results import ItemError
@@ -368,13 +369,39 @@ def test_a_part_that_fails_leaves_the_others_intact_and_the_group_refetches(
     assert all(isinstance(v, ItemError) and "not submitted" in v.message for v in out[4:])
     group = sip.user_ns["_claude"].batch_id
     # As a restarted kernel: the record on disk names the parts.
-    session_for().drop(groups.KnownGroups)
+    session_for().drop(batches.KnownJobs)
     run_cell(sip, f"%claude batch {group} -o again")
     again = sip.user_ns["again"]
     assert [v.split("You said: ")[1] for v in again[:4]] == ["t0", "t1", "t2", "t3"]
     assert all(isinstance(v, ItemError) for v in again[4:])
     record = groups.config_dir() / "batch_groups.json"
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+def test_one_collector_a_failed_read_raises_for_a_batch_and_fails_only_its_part_in_a_group(
+    small_batches, fake
+):
+    sip = small_batches
+    unreadable = Fault(
+        "status", status=400, path="/v1/messages/batches/*/results", should_retry=False
+    )
+    # A run of one batch: its results are the whole run, so the failure is the cell's.
+    sip.user_ns["few"] = ["a", "b"]
+    fake.enqueue(unreadable)
+    with pytest.raises(ClaudeAPIError, match="400"):
+        run_cell(sip, "%%claude --map few -o out --batch\n{item}")
+    batch_id = sip.user_ns["_claude"].batch_id
+    run_cell(sip, f"%claude batch {batch_id} -o out")  # the batch is still there to fetch
+    assert [v.split("You said: ")[1] for v in sip.user_ns["out"]] == ["a", "b"]
+    # A group: the part whose results could not be read fails alone, through the same code.
+    sip.user_ns["many"] = [f"t{i}" for i in range(6)]
+    fake.enqueue(dataclasses.replace(unreadable))
+    run_cell(sip, "%%claude --map many -o out --batch\n{item}")
+    out = sip.user_ns["out"]
+    assert all(isinstance(v, ItemError) and "could not read" in v.message for v in out[:4])
+    assert [v.split("You said: ")[1] for v in out[4:]] == ["t4", "t5"]
+    summary = sip.user_ns["_claude"]
+    assert (summary.succeeded, summary.failed, len(summary.batch_ids)) == (2, 4, 2)
 
 
 def test_split_requests_respects_both_limits():

@@ -1,33 +1,40 @@
-"""Anthropic's Message Batches for ``--map --batch``: submit, poll, and map results back.
+"""Anthropic's Message Batches for ``--map --batch``: the run as a job of batches, custom
+ids, submitting, polling, and reading results.
 
-Each request's ``custom_id`` is ``<format>-<position>`` (``json-17``), so a
-kernel that did not submit the batch still knows where each answer goes and
-how to read it.  The kernel that did submit also remembers the input's
-labels, so its results come back aligned to the index.
+A run is a :class:`BatchJob`: one Message Batch, or past the API's limits a
+group of them (``groups``) under one group id; either way a list of
+:class:`Part` values, each a batch and the run positions its requests carry.  Each
+request's ``custom_id`` is ``<format>-<position>`` (``json-17``), so a kernel
+that did not submit the batch still knows where each answer goes and how to
+read it.  The kernel that did submit also remembers the input's labels, so its
+results come back aligned to the index.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, TypeVar
 
-from ..ask.settings import Settings, Traits
-from ..ask.usage import SessionUsage
+from ..ask.settings import Settings
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
-from ..core.shell import ShellLike
-from ..core.wire import joined_text
 from .items import MapInput
-from .results import ItemError, MapSummary, shape_answer, store_batch_results
+from .results import ItemError
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
+    from anthropic.types import Message
+    from anthropic.types.messages import MessageBatch, MessageBatchErroredResult
     from anthropic.types.messages.batch_create_params import Request
 
+    from .plan import AnswerSink
+
+_T = TypeVar("_T")
 
 # Seconds between polls: short at first (small batches end fast), then backing off.
 POLL_FIRST = 1.0
@@ -39,6 +46,7 @@ MAX_WAIT = 25 * 3600.0
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
 MAX_BATCH_BYTES = 256 * 1024 * 1024  # the API's limit on one batch's body
+GROUP_PREFIX = "msgbatchgroup_"  # the id of a run split into several batches (``groups``)
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Positions have at most six digits (a batch holds at most 100,000 requests), so a
@@ -49,30 +57,60 @@ OUR_FORMATS = frozenset({"markdown", "text", "code", "json"})
 
 
 @dataclass
-class BatchJob:
-    """What this kernel knows about a batch it submitted."""
+class Part:
+    """One Message Batch of a run and the run positions its requests carry."""
 
-    batch_id: str
+    batch_id: str | None  # None: the part could not be submitted (``error`` says why)
+    positions: list[int]
+    error: str | None = None
+
+
+@dataclass
+class BatchJob:
+    """A ``--batch`` run as this kernel knows it: one batch, or a group of them.
+
+    ``placed_by_id``: a batch this kernel knows only by its id (another kernel or
+    tool made it); its results go where their custom ids say, nothing else is known.
+    """
+
+    job_id: str  # the batch's id, or the group's (``msgbatchgroup_…``)
     total: int
     fmt: str
+    parts: list[Part]
     source: MapInput | None = None  # for labels and aligning results to its index
     out: str | None = None
-    failed: dict[int, Any] = field(default_factory=dict)  # not sent: bad prompts, cached answers
+    # Values known without sending (cached answers, bad prompts): ItemErrors or item values.
+    known: dict[int, object] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)  # answer-cache keys of the sent items
     settings: Settings | None = None  # the run's settings (``--schema`` validates the results)
-    sink: Any = None  # plan.AnswerSink: where the results are cached
+    sink: AnswerSink | None = None  # where the results are cached
+    placed_by_id: bool = False
+
+    @classmethod
+    def by_id(cls, batch_id: str) -> BatchJob:
+        """A batch this kernel did not submit: one part, positions unknown."""
+        return cls(batch_id, 0, "text", [Part(batch_id, [])], placed_by_id=True)
+
+    @property
+    def grouped(self) -> bool:
+        return self.job_id.startswith(GROUP_PREFIX)
+
+    @property
+    def batch_ids(self) -> list[str]:
+        """The ids of the parts that were submitted, in order."""
+        return [p.batch_id for p in self.parts if p.batch_id is not None]
 
 
-class KnownJobs(dict):  # type: ignore[type-arg]
-    """The batches this kernel submitted, by id (kept in the kernel's session)."""
+class KnownJobs(dict[str, BatchJob]):
+    """The runs this kernel submitted, by batch or group id (kept in the kernel's session)."""
 
 
 def remember(job: BatchJob) -> None:
-    session_for().state(KnownJobs)[job.batch_id] = job
+    session_for().state(KnownJobs)[job.job_id] = job
 
 
-def job_for(batch_id: str) -> BatchJob | None:
-    return session_for().state(KnownJobs).get(batch_id)
+def job_for(job_id: str) -> BatchJob | None:
+    return session_for().state(KnownJobs).get(job_id)
 
 
 def custom_id(fmt: str, position: int) -> str:
@@ -92,7 +130,7 @@ def check_batch_id(batch_id: str) -> str:
     return batch_id
 
 
-def _api_call(call: Callable[[], Any]) -> Any:
+def _api_call(call: Callable[[], _T]) -> _T:
     from ..ask.client import base_url
 
     try:
@@ -105,19 +143,18 @@ def _api_call(call: Callable[[], Any]) -> Any:
         raise
 
 
-def submit(client: Anthropic, requests: list[dict[str, Any]]) -> Any:
+def submit(client: Anthropic, requests: list[Request]) -> MessageBatch:
     """Create the batch; returns the SDK's ``MessageBatch``."""
-    # Built as plain dicts in the SDK's Request shape (custom_id + params).
-    batch_requests = cast("list[Request]", requests)
-    return _api_call(lambda: client.messages.batches.create(requests=batch_requests))
+    return _api_call(lambda: client.messages.batches.create(requests=requests))
 
 
-def counts(batch: Any) -> tuple[int, int, int]:
+def counts(batch: MessageBatch) -> tuple[int, int, int]:
     """(finished, failed, total) from a batch's ``request_counts``."""
     c = batch.request_counts
 
-    def n(value: Any) -> int:
-        # The server's numbers size a progress bar: keep them to what a batch can hold.
+    def n(value: int | None) -> int:
+        # The server's numbers size a progress bar: keep them to what a batch can hold
+        # (the SDK builds its models without validating, so a count may even be None).
         return min(max(int(value or 0), 0), MAX_BATCH_REQUESTS)
 
     failed = min(n(c.errored) + n(c.canceled) + n(c.expired), MAX_BATCH_REQUESTS)
@@ -125,39 +162,65 @@ def counts(batch: Any) -> tuple[int, int, int]:
     return finished, failed, min(finished + n(c.processing), MAX_BATCH_REQUESTS)
 
 
-def wait(
-    client: Anthropic,
-    batch_id: str,
-    *,
-    on_poll: Callable[[Any], None] | None = None,
-    sleep: Callable[[float], None] | None = None,
-) -> Any:
-    """Poll until the batch has ended; returns it.  Ctrl-C stops waiting (the batch runs on).
+# What one round of polling saw: each batch's latest state, None where looking it up failed.
+Polled = Mapping[str, "MessageBatch | None"]
 
-    Gives up after :data:`MAX_WAIT` seconds of waiting: a batch ends (or expires) within
-    24 hours, so a server still saying "in progress" after that is not to be believed.
+
+def wait_all(
+    client: Anthropic,
+    batch_ids: list[str],
+    *,
+    on_poll: Callable[[Polled, int], None],
+    strict: bool = False,
+) -> tuple[dict[str, MessageBatch], dict[str, str]]:
+    """Poll every batch until each has ended or failed: (ended batches, failure messages).
+
+    ``on_poll`` sees each round (the latest states, how many have ended).  Ctrl-C
+    stops waiting (the batches run on).  Gives up after :data:`MAX_WAIT` seconds: a
+    batch ends (or expires) within 24 hours, so a server still saying "in progress"
+    after that is not to be believed.  ``strict`` (a run of one batch): a failed
+    look-up or giving up raises, as there are no other parts to go on with.
     """
-    delay = POLL_FIRST
-    waited = 0.0
+    ended: dict[str, MessageBatch] = {}
+    failed: dict[str, str] = {}
+    latest: dict[str, MessageBatch | None] = {}
+    delay, waited = POLL_FIRST, 0.0
     while True:
-        batch = _api_call(lambda: client.messages.batches.retrieve(batch_id))
-        if on_poll is not None:
-            on_poll(batch)
-        if batch.processing_status == "ended":
-            return batch
+        for batch_id in batch_ids:
+            if batch_id in ended or batch_id in failed:
+                continue
+            try:
+                batch = _api_call(functools.partial(client.messages.batches.retrieve, batch_id))
+            except ClaudeAPIError as exc:
+                if strict:
+                    raise
+                failed[batch_id], latest[batch_id] = str(exc), None
+                continue
+            latest[batch_id] = batch
+            if batch.processing_status == "ended":
+                ended[batch_id] = batch
+        on_poll(latest, len(ended))
+        if len(ended) + len(failed) == len(batch_ids):
+            return ended, failed
         if waited >= MAX_WAIT:
-            raise ClaudeAPIError(
-                f"Batch {batch_id} has not ended after {MAX_WAIT / 3600:.0f} hours, longer than "
-                f"a batch can run; stopped waiting. Try `%claude batch {batch_id}` later."
-            )
-        (sleep or _sleep)(delay)
+            if strict:
+                raise ClaudeAPIError(
+                    f"Batch {batch_ids[0]} has not ended after {MAX_WAIT / 3600:.0f} hours, "
+                    "longer than a batch can run; stopped waiting. "
+                    f"Try `%claude batch {batch_ids[0]}` later."
+                )
+            for batch_id in batch_ids:
+                if batch_id not in ended:
+                    failed.setdefault(batch_id, "this part had not ended after 25 hours")
+            return ended, failed
+        _sleep(delay)
         waited += delay
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
-def results(client: Anthropic, batch_id: str) -> list[tuple[str, Any]]:
+def results(client: Anthropic, batch_id: str) -> list[tuple[str, Message | ItemError]]:
     """``(custom_id, Message | ItemError)`` for every request of an ended batch."""
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, Message | ItemError]] = []
     for line in _api_call(lambda: client.messages.batches.results(batch_id)):
         if len(out) >= MAX_BATCH_REQUESTS:
             # A batch holds at most this many; a server sending more is not trusted to stop.
@@ -166,8 +229,9 @@ def results(client: Anthropic, batch_id: str) -> list[tuple[str, Any]]:
                 "than a batch can hold; stopped reading."
             )
         result = line.result
+        value: Message | ItemError
         if result.type == "succeeded":
-            value: Any = result.message
+            value = result.message
         elif result.type == "errored":
             value = _errored(result)
         elif result.type == "expired":
@@ -178,7 +242,8 @@ def results(client: Anthropic, batch_id: str) -> list[tuple[str, Any]]:
     return out
 
 
-def _errored(result: Any) -> ItemError:
+def _errored(result: MessageBatchErroredResult) -> ItemError:
+    # getattr all the way: the server's error body is read as sent, any field may be missing.
     response = getattr(result, "error", None)
     inner = getattr(response, "error", None)
     err_type = getattr(inner, "type", None) or "error"
@@ -188,108 +253,6 @@ def _errored(result: Any) -> ItemError:
         redact(f"Claude API error {err_type} in the batch: {message}")[:300],
         request_id=getattr(response, "request_id", None),
     )
-
-
-# -- the magic's side: submit a --map as a batch, collect results ------------------------
-
-
-def collect(
-    shell: ShellLike,
-    traits: Traits,
-    batch_id: str,
-    out: str | None,
-    *,
-    summary: MapSummary | None = None,
-) -> MapSummary:
-    """Wait for ``batch_id`` to end (with progress), then map its results back."""
-    from ..ask.client import get_client
-    from ..core.errors import ClaudeInterrupted
-    from .progress import make_progress
-
-    batch_id = check_batch_id(batch_id)
-    client = get_client(timeout=traits.timeout, max_retries=traits.max_retries)
-    job = job_for(batch_id)
-    session_usage = session_for(shell).state(SessionUsage)
-    started = time.monotonic()
-    progress: list[Any] = []
-
-    def on_poll(batch: Any) -> None:
-        finished, failed, total = counts(batch)
-        if not progress:
-            progress.append(make_progress(shell, total, "Batch"))
-        progress[0].update(finished, failed, batch.processing_status)
-
-    try:
-        batch = wait(client, batch_id, on_poll=on_poll)
-    except KeyboardInterrupt:
-        if progress:
-            progress[0].close(0, 0, "stopped waiting")
-        raise ClaudeInterrupted(
-            f"stopped waiting; batch {batch_id} keeps running on Anthropic's side. "
-            f"Fetch it later with `%claude batch {batch_id}" + (f" -o {out}`." if out else "`.")
-        ) from None
-    finished, failed, total = counts(batch)
-    progress[0].close(finished, failed, "ended")
-    lines = results(client, batch_id)
-    # Only ids this package issued place a result in a list, and only inside the batch's
-    # own size: a batch made by another tool (``req-20240101``) must not size anything.
-    size = job.total if job else min(total, MAX_BATCH_REQUESTS)
-    slots = our_slots([cid for cid, _ in lines], size)
-    values: Any
-    if slots is None:
-        values, size = {}, len(lines)
-    else:
-        values = [
-            ItemError("no result for this item in the batch", kind="missing", index=i)
-            for i in range(size)
-        ]
-    model = summary.model if summary is not None else ""
-    label: str | int
-    for cid, value in lines:
-        if slots is None:
-            parsed = parse_custom_id(cid)
-            fmt = parsed[0] if parsed and parsed[0] in OUR_FORMATS else "text"
-            position, label = None, cid
-        else:
-            fmt, position = slots[cid]
-            label = job.source.label(position) if job and job.source else position
-        if isinstance(value, ItemError):
-            value.index = label
-        else:
-            model = model or value.model
-            if summary is None:
-                summary = MapSummary(out=out or "_claude.results", total=size, model=model)
-            summary.count(session_usage, value, batch=True)
-            if job is not None and job.sink is not None and position is not None:
-                job.sink.add(job.keys.get(position), value)
-            text = redact(joined_text(value))  # a batch result may echo the key too
-            if job is not None and job.settings is not None and slots is not None:
-                from .plan import item_value
-
-                value = item_value(text, value.stop_reason, label, job.settings)
-            else:
-                value = shape_answer(text, fmt, value.stop_reason, label)
-        if position is None:
-            values[cid] = value
-        else:
-            values[position] = value
-    if job is not None and slots is not None:
-        for position, error in job.failed.items():
-            values[position] = error
-    if summary is None:
-        summary = MapSummary(out=out or "_claude.results", total=size, model=model or "?")
-    if job is not None and job.sink is not None:
-        job.sink.flush()
-    summary.total = size
-    summary.batch_id = batch_id
-    summary.batch_ids = [batch_id]
-    if job is not None and job.source is not None and slots is not None:
-        from .plan import wrap_values
-
-        wrapped = wrap_values(job.source, values, out or "results", job.settings)
-    else:
-        wrapped = values
-    return store_batch_results(shell, out, wrapped, summary, started)
 
 
 def our_slots(ids: list[str], size: int) -> dict[str, tuple[str, int]] | None:

@@ -233,7 +233,8 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     if opts.batch:
         from .batch_run import submit_map
 
-        submit_map(shell, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
+        assert plan is not None  # made above for every --batch run
+        submit_map(shell, opts, source, settings, summary, plan, cache, mode)
     else:
         _run_live(shell, opts, source, prompts, summary, plan, cache, mode)
     return None
