@@ -1,10 +1,10 @@
 """``--batch`` past the API's limits: one run split into several Message Batches.
 
-A batch holds at most :data:`~.batches.MAX_BATCH_REQUESTS` requests and
-:data:`~.batches.MAX_BATCH_BYTES` bytes.  A bigger run is cut into parts
+A batch holds at most :data:`~._batches.MAX_BATCH_REQUESTS` requests and
+:data:`~._batches.MAX_BATCH_BYTES` bytes.  A bigger run is cut into parts
 (in input order), submitted together under one group id
-(``msgbatchgroup_…``) as one :class:`~.batches.BatchJob` of several parts,
-collected like any run (``batch_run.collect``).  Custom ids carry the item's
+(``msgbatchgroup_…``) as one :class:`~._batches.BatchJob` of several parts,
+collected like any run (``_batch_run.collect``).  Custom ids carry the item's
 position in the whole run, so results map back whatever part they came
 from.  A part that fails to submit, errors or expires leaves only its own
 items as ``ItemError`` values.
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import ClaudeAPIError, UsageError
 from ..core.paths import config_dir
-from .batches import GROUP_PREFIX, OUR_FORMATS, BatchJob, Part, check_batch_id
+from ._batches import GROUP_PREFIX, OUR_FORMATS, BatchJob, Part, check_batch_id
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -45,7 +45,7 @@ __all__ = [
     "submit_group",
 ]
 
-# Custom ids carry a position of at most six digits (batches.parse_custom_id).
+# Custom ids carry a position of at most six digits (_batches.parse_custom_id).
 MAX_GROUP_ITEMS = 999_999
 _ENVELOPE = 64  # bytes of ``{"requests": [...]}`` around the requests, rounded up
 _RECORDS_FILE = "batch_groups.json"

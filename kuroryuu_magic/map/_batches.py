@@ -2,7 +2,7 @@
 ids, submitting, polling, and reading results.
 
 A run is a :class:`BatchJob`: one Message Batch, or past the API's limits a
-group of them (``groups``) under one group id; either way a list of
+group of them (``_groups``) under one group id; either way a list of
 :class:`Part` values, each a batch and the run positions its requests carry.  Each
 request's ``custom_id`` is ``<format>-<position>`` (``json-17``), so a kernel
 that did not submit the batch still knows where each answer goes and how to
@@ -23,8 +23,8 @@ from ..ask.settings import Settings
 from ..core.errors import ClaudeAPIError, UsageError, api_error_from
 from ..core.redact import redact
 from ..core.session import session_for
-from .items import MapInput
-from .results import ItemError
+from ._items import MapInput
+from ._results import ItemError
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic.types.messages import MessageBatch, MessageBatchErroredResult
     from anthropic.types.messages.batch_create_params import Request
 
-    from .plan import AnswerSink
+    from ._plan import AnswerSink
 
 _T = TypeVar("_T")
 
@@ -46,7 +46,7 @@ MAX_WAIT = 25 * 3600.0
 _sleep = time.sleep  # tests replace it
 MAX_BATCH_REQUESTS = 100_000  # the API's limit per batch
 MAX_BATCH_BYTES = 256 * 1024 * 1024  # the API's limit on one batch's body
-GROUP_PREFIX = "msgbatchgroup_"  # the id of a run split into several batches (``groups``)
+GROUP_PREFIX = "msgbatchgroup_"  # the id of a run split into several batches (``_groups``)
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Positions have at most six digits (a batch holds at most 100,000 requests), so a

@@ -1,8 +1,8 @@
 """``--map … --batch`` and ``%claude batch ID``: submit a run, and the one collector.
 
 A run's items that the answer cache does not hold go out as one Message Batch
-or, past the API's limits, as a group of them (``groups``).  Either way the run
-is a :class:`~.batches.BatchJob` (a single batch is a group of one part), and
+or, past the API's limits, as a group of them (``_groups``).  Either way the run
+is a :class:`~._batches.BatchJob` (a single batch is a group of one part), and
 :func:`collect` waits for its parts, maps their results back and stores them:
 for a run just submitted, for a batch or group fetched by its id, and for a
 batch another kernel made (placed by its custom ids alone).
@@ -20,12 +20,12 @@ from ..core.redact import redact
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
-from . import batches, groups
-from .batches import BatchJob, Part, Polled
-from .items import MapInput
-from .plan import AnswerSink, Plan, item_value, wrap_values
-from .progress import TextProgress, WidgetProgress, make_progress
-from .results import ItemError, MapSummary, shape_answer, store_batch_results
+from . import _batches, _groups
+from ._batches import BatchJob, Part, Polled
+from ._items import MapInput
+from ._plan import AnswerSink, Plan, item_value, wrap_values
+from ._progress import TextProgress, WidgetProgress, make_progress
+from ._results import ItemError, MapSummary, shape_answer, store_batch_results
 
 if TYPE_CHECKING:
     from anthropic import Anthropic
@@ -40,10 +40,10 @@ __all__ = ["collect", "fetch", "submit_map"]
 
 def fetch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID``: one batch, or every part of a group by its group id."""
-    batch_id = batches.check_batch_id(batch_id)
-    job = batches.job_for(batch_id)
-    if job is None and groups.is_group_id(batch_id):
-        job = groups.load_record(batch_id)
+    batch_id = _batches.check_batch_id(batch_id)
+    job = _batches.job_for(batch_id)
+    if job is None and _groups.is_group_id(batch_id):
+        job = _groups.load_record(batch_id)
         if job is None:
             raise UsageError(
                 f"{batch_id} is a batch group this kernel does not know (it lists its parts' ids "
@@ -63,13 +63,13 @@ def submit_map(
     mode: CacheMode,
 ) -> MapSummary:
     """Submit the items ``plan`` leaves pending (the answer cache holds the others) as one
-    batch (or, past the API's limits, several: see ``groups``), then wait and collect."""
+    batch (or, past the API's limits, several: see ``_groups``), then wait and collect."""
     from ..ask.client import get_client
 
     assert opts.out is not None  # run_map refuses a --map without -o
-    if source.total > groups.MAX_GROUP_ITEMS:
+    if source.total > _groups.MAX_GROUP_ITEMS:
         raise UsageError(
-            f"--batch takes at most {groups.MAX_GROUP_ITEMS:,} items; {source.name} has "
+            f"--batch takes at most {_groups.MAX_GROUP_ITEMS:,} items; {source.name} has "
             f"{source.total:,}. Split it into several cells."
         )
     fmt = settings.fmt
@@ -85,23 +85,23 @@ def submit_map(
         )
     # The SDK's Request shape (custom_id + params); the params are build_request's.
     requests = [
-        cast("BatchRequest", {"custom_id": batches.custom_id(fmt, position), "params": params})
+        cast("BatchRequest", {"custom_id": _batches.custom_id(fmt, position), "params": params})
         for position, params, _ in plan.pending
     ]
     keys = {position: key for position, _, key in plan.pending if key is not None}
-    chunks = groups.split_requests(
-        requests, max_requests=batches.MAX_BATCH_REQUESTS, max_bytes=batches.MAX_BATCH_BYTES
+    chunks = _groups.split_requests(
+        requests, max_requests=_batches.MAX_BATCH_REQUESTS, max_bytes=_batches.MAX_BATCH_BYTES
     )
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
     sent = len(requests)
     del requests
     if len(chunks) == 1:
-        batch = batches.submit(client, chunks[0])
+        batch = _batches.submit(client, chunks[0])
         parts = [Part(batch.id, [position for position, _, _ in plan.pending])]
         job_id = batch.id
     else:
-        parts = groups.submit_group(client, batches.submit, chunks, _position)
-        job_id = groups.new_group_id()
+        parts = _groups.submit_group(client, _batches.submit, chunks, _position)
+        job_id = _groups.new_group_id()
     del chunks
     job = BatchJob(
         job_id,
@@ -115,9 +115,9 @@ def submit_map(
         settings=settings,
         sink=AnswerSink(cache, mode),
     )
-    batches.remember(job)
+    _batches.remember(job)
     if job.grouped:
-        groups.save_record(job)
+        _groups.save_record(job)
     summary.batch_id, summary.status, summary.batch_ids = job_id, "submitted", job.batch_ids
     shell.user_ns["_claude"] = summary
     if not job.grouped:
@@ -138,8 +138,8 @@ def submit_map(
 
 
 def _position(request: BatchRequest) -> int:
-    parsed = batches.parse_custom_id(request["custom_id"])
-    assert parsed is not None  # every request here got its id from batches.custom_id
+    parsed = _batches.parse_custom_id(request["custom_id"])
+    assert parsed is not None  # every request here got its id from _batches.custom_id
     return parsed[1]
 
 
@@ -165,7 +165,7 @@ def collect(
     started = time.monotonic()
     watch: _Watch = _GroupWatch(shell, job) if job.grouped else _BatchWatch(shell, job)
     try:
-        ended, failed = batches.wait_all(
+        ended, failed = _batches.wait_all(
             client, job.batch_ids, on_poll=watch.poll, strict=not job.grouped
         )
     except KeyboardInterrupt:
@@ -223,7 +223,7 @@ class _Run:
             if error is None and part.batch_id in ended:
                 assert part.batch_id is not None  # narrowed: only submitted parts have ended
                 try:
-                    lines = batches.results(client, part.batch_id)
+                    lines = _batches.results(client, part.batch_id)
                 except ClaudeAPIError as exc:
                     if not job.grouped:
                         raise
@@ -234,7 +234,7 @@ class _Run:
                 continue
             allowed = set(part.positions)
             for cid, value in lines:
-                parsed = batches.parse_custom_id(cid)
+                parsed = _batches.parse_custom_id(cid)
                 if parsed is None or parsed[1] not in allowed:
                     continue
                 position = parsed[1]
@@ -246,17 +246,17 @@ class _Run:
     ) -> list[object] | dict[str, object]:
         """A batch this kernel did not submit: by position when every custom id is one this
         package issues for a batch of its size, else in a dict by custom id."""
-        lines = batches.results(client, batch.id)
+        lines = _batches.results(client, batch.id)
         # Only ids this package issued place a result in a list, and only inside the batch's
         # own size: a batch made by another tool (``req-20240101``) must not size anything.
-        self.size = batches.counts(batch)[2]
-        slots = batches.our_slots([cid for cid, _ in lines], self.size)
+        self.size = _batches.counts(batch)[2]
+        slots = _batches.our_slots([cid for cid, _ in lines], self.size)
         if slots is None:
             self.size = len(lines)
             by_id: dict[str, object] = {}
             for cid, value in lines:
-                parsed = batches.parse_custom_id(cid)
-                fmt = parsed[0] if parsed and parsed[0] in batches.OUR_FORMATS else "text"
+                parsed = _batches.parse_custom_id(cid)
+                fmt = parsed[0] if parsed and parsed[0] in _batches.OUR_FORMATS else "text"
                 by_id[cid] = self.value(value, cid, None, fmt)
             return by_id
         values = self.missing()
@@ -322,13 +322,13 @@ class _BatchWatch(_Watch):
         batch = latest[self.job.job_id]
         if batch is None:  # a strict wait raises instead; nothing to show
             return
-        finished, failed, total = batches.counts(batch)
+        finished, failed, total = _batches.counts(batch)
         if self.progress is None:
             self.progress = make_progress(self.shell, total, "Batch")
         self.progress.update(finished, failed, batch.processing_status)
 
     def waited(self, ended: dict[str, MessageBatch]) -> None:
-        finished, failed, _ = batches.counts(ended[self.job.job_id])
+        finished, failed, _ = _batches.counts(ended[self.job.job_id])
         if self.progress is not None:
             self.progress.close(finished, failed, "ended")
 
@@ -357,7 +357,7 @@ class _GroupWatch(_Watch):
             if batch is None:  # could not be looked up: its items count as failed
                 finished, failed = finished + size, failed + size
                 continue
-            done, bad, _ = batches.counts(batch)
+            done, bad, _ = _batches.counts(batch)
             finished, failed = finished + min(done, size), failed + min(bad, size)
         self.bar.update(finished, failed, f"{ended}/{len(self.sizes)} part(s) ended")
 
