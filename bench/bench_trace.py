@@ -1,6 +1,8 @@
 """How much of the package one command walks through: distinct functions and modules.
 
-    python bench/bench_trace.py
+    python bench/bench_trace.py [--list]
+
+``--list`` also prints the modules each command visits.
 
 Runs in one in-process IPython shell against the fake (the ``tests`` shell
 set-up: terminal front end, history off, no warm-up), each command once to
@@ -82,7 +84,7 @@ def _run(shell: Any, fake: Any, command: tuple[str, str, str | None]) -> None:
         shell.run_cell_magic(name, line, cell)
 
 
-def trace(shell: Any, fake: Any, command: tuple[str, str, str | None]) -> tuple[int, int]:
+def trace(shell: Any, fake: Any, command: tuple[str, str, str | None]) -> set[tuple[str, int, str]]:
     seen: set[tuple[str, int, str]] = set()
     lock = threading.Lock()
 
@@ -102,7 +104,7 @@ def trace(shell: Any, fake: Any, command: tuple[str, str, str | None]) -> tuple[
     finally:
         sys.setprofile(None)
         threading.setprofile(None)  # type: ignore[arg-type]
-    return len(seen), len({path for path, _, _ in seen})
+    return seen
 
 
 def main() -> None:
@@ -118,8 +120,11 @@ def main() -> None:
         for label, command in COMMANDS.items():
             with contextlib.redirect_stdout(io.StringIO()):
                 _run(shell, fake, command)  # warm: imports and first-use set-up are not counted
-                functions, modules = trace(shell, fake, command)
-            print(f"{label:16} {functions:4} functions / {modules:3} modules")
+                seen = trace(shell, fake, command)
+            modules = sorted({path[len(PACKAGE) :] for path, _, _ in seen})
+            print(f"{label:16} {len(seen):4} functions / {len(modules):3} modules")
+            if "--list" in sys.argv:
+                print("    " + " ".join(modules))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ import pytest
 
 from kuroryuu_magic import demo
 from kuroryuu_magic.ask import display as display_module
-from kuroryuu_magic.ask.provenance import KEYS, METADATA_KEY
+from kuroryuu_magic.ask.result import KEYS, METADATA_KEY
 from kuroryuu_magic.core.session import session_for
-from kuroryuu_magic.demo import answers
+from kuroryuu_magic.demo import _answers as answers
 from kuroryuu_magic.map import _batches
 from kuroryuu_magic.testing import Reply
 from tests.conftest import run_cell

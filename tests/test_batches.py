@@ -9,7 +9,7 @@ from kuroryuu_magic.core.errors import ClaudeAPIError, ClaudeInterrupted
 from kuroryuu_magic.core.session import session_for
 from kuroryuu_magic.map import _batch_run, _batches
 from kuroryuu_magic.map._results import ItemError
-from kuroryuu_magic.models.pricing import estimate_cost
+from kuroryuu_magic.models.facts import estimate_cost
 from tests.conftest import run_cell
 
 pd = pytest.importorskip("pandas")

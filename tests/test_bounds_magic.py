@@ -55,7 +55,7 @@ def test_concurrency_option_is_bounded(ip, fake: FakeAnthropic, value: str, mess
 
 
 def test_concurrency_at_the_cap_is_accepted() -> None:
-    from kuroryuu_magic.magic.options import parse_cell_line
+    from kuroryuu_magic.magic._options import parse_cell_line
 
     assert parse_cell_line("--map items --concurrency 1000").concurrency == 1000
 

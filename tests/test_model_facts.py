@@ -8,7 +8,7 @@ import anthropic
 import pytest
 from anthropic.types import Model
 
-from kuroryuu_magic.models import aliases, facts, pricing
+from kuroryuu_magic.models import aliases, facts
 from kuroryuu_magic.testing import FakeAnthropic
 
 
@@ -36,9 +36,9 @@ def test_every_model_we_list_is_one_the_sdk_names_or_retired() -> None:
 def test_a_model_the_sdk_names_but_the_table_does_not_is_explicitly_unpriced() -> None:
     # What a newer SDK release adds: no price, no guessed cost, the default window.
     for model_id in _sdk_model_ids() - set(facts.BY_ID) or {"claude-opus-9-9"}:
-        assert pricing.price_for(model_id) is None
-        assert pricing.estimate_cost(model_id, input_tokens=10, output_tokens=10) is None
-        assert pricing.context_window(model_id) == facts.DEFAULT_CONTEXT_WINDOW
+        assert facts.price_for(model_id) is None
+        assert facts.estimate_cost(model_id, input_tokens=10, output_tokens=10) is None
+        assert facts.context_window(model_id) == facts.DEFAULT_CONTEXT_WINDOW
 
 
 @pytest.mark.parametrize("row", facts.MODELS, ids=lambda r: r.id)
@@ -63,9 +63,9 @@ def test_deprecations_match_the_sdk() -> None:
 @pytest.mark.parametrize("alias", aliases.ALIASES)
 def test_every_alias_falls_back_to_a_priced_model_with_a_context_window(alias: str) -> None:
     model = aliases.FALLBACK[alias]
-    assert pricing.price_for(model) is not None, model
-    assert pricing.context_window(model) == facts.BY_ID[model].context_window
-    assert pricing.estimate_cost(model, input_tokens=1000, output_tokens=100) > 0
+    assert facts.price_for(model) is not None, model
+    assert facts.context_window(model) == facts.BY_ID[model].context_window
+    assert facts.estimate_cost(model, input_tokens=1000, output_tokens=100) > 0
 
 
 def test_every_alias_resolves_against_the_fake_to_a_priced_model(fake: FakeAnthropic) -> None:
@@ -75,7 +75,7 @@ def test_every_alias_resolves_against_the_fake_to_a_priced_model(fake: FakeAnthr
         model, note = aliases.resolve_model(alias, client)
         assert note is None
         assert model.startswith(f"claude-{alias}-")
-        assert pricing.price_for(model) is not None, f"-m {alias} -> {model} has no price"
+        assert facts.price_for(model) is not None, f"-m {alias} -> {model} has no price"
 
 
 def test_the_fake_lists_exactly_the_models_in_the_table(fake: FakeAnthropic) -> None:
@@ -98,9 +98,9 @@ def test_the_fake_lists_exactly_the_models_in_the_table(fake: FakeAnthropic) -> 
 
 
 def test_snapshots_and_unknown_ids() -> None:
-    assert pricing.price_for("claude-opus-4-6@20260205") is facts.BY_ID["claude-opus-4-6"]
-    assert pricing.price_for("claude-unknown-9") is None
-    assert pricing.estimate_cost("claude-unknown-9", input_tokens=10) is None
-    assert pricing.context_window("claude-unknown-9") == facts.DEFAULT_CONTEXT_WINDOW
-    assert not pricing.accepts_thinking_budget("claude-sonnet-5-5")
-    assert pricing.accepts_thinking_budget("claude-haiku-4-5")
+    assert facts.price_for("claude-opus-4-6@20260205") is facts.BY_ID["claude-opus-4-6"]
+    assert facts.price_for("claude-unknown-9") is None
+    assert facts.estimate_cost("claude-unknown-9", input_tokens=10) is None
+    assert facts.context_window("claude-unknown-9") == facts.DEFAULT_CONTEXT_WINDOW
+    assert not facts.accepts_thinking_budget("claude-sonnet-5-5")
+    assert facts.accepts_thinking_budget("claude-haiku-4-5")

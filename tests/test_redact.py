@@ -303,8 +303,8 @@ def test_api_error_detail_is_redacted_before_it_is_cut(fake: Any) -> None:
 
 
 def _store_canary_tokens() -> dict[str, str]:
+    from kuroryuu_magic.oauth._tokenset import TokenSet
     from kuroryuu_magic.oauth.tokens import save_tokens
-    from kuroryuu_magic.oauth.tokenset import TokenSet
 
     # Shapes no pattern knows: only the registry of secrets in use can mask them.
     access = f"opaque-access-{CANARY}-{secrets.token_hex(20)}"

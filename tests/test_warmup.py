@@ -57,10 +57,35 @@ def test_only_once_and_never_when_switched_off(ip, fake: FakeAnthropic) -> None:
 
 
 def test_a_cell_waits_for_the_warm_up(ip, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(warmup, "wait", lambda timeout=30.0: calls.append("wait"))
+    """A cell run while the warm-up is under way waits for it; once it is over, cells don't."""
+    import threading
+
+    release, waiting = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def slow_warm_up(settings) -> None:
+        release.wait(30)
+        done.append("warm")
+
+    real_wait = warmup.wait
+
+    def wait(timeout: float | None = 30.0) -> None:
+        waiting.set()
+        real_wait(timeout)
+
+    monkeypatch.setattr(warmup, "_run", slow_warm_up)
+    monkeypatch.setattr(warmup, "wait", wait)
+    warmup.reset()
+    run_cell(ip, "%config ClaudeMagics.warm_up = True")  # the warm-up starts after this cell
+    assert warmup.busy() and not done
+    # Let the warm-up finish only once the next cell is waiting for it.
+    threading.Thread(target=lambda: waiting.wait(30) and release.set(), daemon=True).start()
     run_cell(ip, "%claude help")
-    assert calls == ["wait"]
+    assert waiting.is_set() and done == ["warm"] and not warmup.busy()
+    waiting.clear()
+    run_cell(ip, "%claude help")
+    assert not waiting.is_set()  # the warm-up is over: the next cell does not look again
+    warmup.reset()
 
 
 def test_unload_forgets_the_warm_up(warm) -> None:

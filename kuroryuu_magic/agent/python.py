@@ -272,7 +272,7 @@ def ask_approval(
         raise
     if deadline.expired:  # also an answer that came in after the time was up: it never runs
         if on_timeout is not None:
-            on_timeout()  # the expired prompt's box leaves the page (see ``outputs``)
+            on_timeout()  # the expired prompt's box leaves the page (see ``_outputs``)
         _say(shell, f"Approval {number} timed out after {timeout:g} s — nothing ran.")
         return False, f"declined: no answer within {timeout:g} seconds"
     if str(answer).strip().lower() in ("y", "yes"):

@@ -11,10 +11,10 @@ import sys
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..core.errors import UsageError
+from ..core.redact import hides_secret_args
 from ..core.session import session_for
 from ..core.wire import env_base_url
 from ..keys.chain import Credential, demo_credential, resolve_credential
-from ..keys.shape import hides_secret_args
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic, AsyncAnthropic, DefaultAsyncHttpxClient, DefaultHttpxClient

@@ -47,10 +47,3 @@ def parse_json_loosely(text: str) -> Any:
             except (ValueError, RecursionError):
                 continue
     raise ValueError("the answer holds no JSON object or array")
-
-
-def code_of(text: str) -> str | None:
-    """The code an answer carries: its first fenced block, else ``None``."""
-    from .codeblocks import extract_code
-
-    return extract_code(text)

@@ -1,9 +1,9 @@
 """The one answer record and the one ending of every answer.
 
-A streamed reply (``run.ask``), the tool loop (``agent.loop``), the answer
+A streamed reply (``run.ask``), the tool loop (``agent._loop``), the answer
 cache and the offline demo all make an :class:`Answer` and hand it to
 :func:`finish`, so they cannot drift apart: the same ``-f``/``--schema``
-parsing, the same ``-o`` value, the same provenance metadata (``provenance``),
+parsing, the same ``-o`` value, the same provenance metadata (:func:`provenance`, below),
 the same demo labelling and pricing (decided here from the session, so a
 caller cannot forget it), the same memory turn and errors.  ``map`` items are
 shaped by the same rules (``map._plan.item_value``) and summed into
@@ -12,7 +12,10 @@ shaped by the same rules (``map._plan.item_value``) and summed into
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,14 +25,14 @@ from ..core.redact import redact_exception
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from .client import base_url, in_demo
+from .codeblocks import extract_code
 from .display import RichView, View
-from .formats import code_of, parse_json_loosely
+from .formats import parse_json_loosely
 from .mathguard import guard_math
 from .memory import INCOMPLETE_MARK, INTERRUPTED_MARK, Content, ConversationStore, Turn
-from .provenance import Provenance, provenance
 from .remote import guard_remote
 from .settings import Settings
-from .usage import SessionUsage, Usage, usage_footer
+from .usage import SessionUsage, Usage, usage_footer, usage_numbers
 
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
@@ -40,6 +43,89 @@ DEMO_NOTE = "offline demo: scripted, not Claude (`%claude setup` adds a key)"
 Source = Literal["api", "cache", "demo"]
 # How it was asked: one prompt, the tool loop, a --map run (live) or a Message Batch.
 Route = Literal["prompt", "tools", "map", "batch"]
+
+
+# -- output metadata: what produced an answer, recorded in the notebook next to it ------
+# Every answer display (a prompt, the tool loop, the answer cache, the offline demo)
+# and every --map/--batch summary carries provenance() as the display's ``metadata``,
+# with the SAME keys whatever the source, so a saved .ipynb says which model, requests
+# and source each output came from.  Only numbers, ids and names go in: never a
+# prompt, an answer or a credential.
+
+METADATA_KEY = "kuroryuu_magic"  # the one key under an output's metadata
+_USAGE_NAMES = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+)
+
+
+def usage_dict(usage: Usage | None) -> dict[str, int]:
+    """The four token counts as plain ints (an SDK ``Usage``, a dict or ``None``)."""
+    if usage is None:
+        return dict.fromkeys(_USAGE_NAMES, 0)
+    return dict(zip(_USAGE_NAMES, usage_numbers(usage), strict=True))
+
+
+@dataclass
+class Provenance:
+    """What one display records.  An answer is a run of one item; a ``--map`` run has many."""
+
+    kind: str  # "answer" (one prompt's display) or "map" (a --map/--batch summary)
+    route: str  # "prompt", "tools", "map" or "batch"
+    source: str  # "api", "cache" or "demo"
+    model: str
+    usage: Usage | None
+    cost: float | None
+    elapsed: float
+    status: str
+    request_ids: Iterable[str | None] = ()
+    stop_reasons: Iterable[str | None] = ()
+    tool_calls: int = 0
+    items: int = 1
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    from_cache: int = 0
+    batch_ids: list[str] = field(default_factory=list)
+
+
+def provenance(p: Provenance) -> dict[str, Any]:
+    """``{"kuroryuu_magic": {...}}``: the keys are the same for every kind and source."""
+    ids = [r for r in p.request_ids if isinstance(r, str) and r]
+    reasons = [r for r in p.stop_reasons if isinstance(r, str) and r]
+    return {
+        METADATA_KEY: {
+            "kind": p.kind,
+            "route": p.route,
+            "source": p.source,
+            "model": str(p.model or ""),
+            # the last request's id and stop reason (the one a single answer has) …
+            "request_id": ids[-1] if ids else None,
+            "stop_reason": reasons[-1] if reasons else None,
+            # … and every request's: a tool loop sends one per round, a --map one per item
+            "request_ids": ids,
+            "stop_reasons": dict(Counter(reasons)),
+            "usage": usage_dict(p.usage),
+            "cost_usd_estimate": None if p.cost is None else round(float(p.cost), 6),
+            "elapsed_s": round(float(p.elapsed), 3),
+            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "status": p.status,
+            "tool_calls": int(p.tool_calls),
+            "items": int(p.items),
+            "succeeded": int(p.succeeded),
+            "failed": int(p.failed),
+            "cancelled": int(p.cancelled),
+            "from_cache": int(p.from_cache),
+            "batch_ids": [str(b) for b in p.batch_ids],
+        }
+    }
+
+
+KEYS = frozenset(
+    provenance(Provenance("answer", "prompt", "api", "", None, None, 0, ""))[METADATA_KEY]
+)
 
 
 @dataclass(frozen=True)
@@ -177,7 +263,7 @@ def _parse(answer: Answer, settings: Settings, view: View) -> None:
     """``code``, and ``data`` for ``-f json``/``--schema`` (a failure keeps the text, says so)."""
     if not answer.text:
         return
-    answer.code = code_of(answer.text)
+    answer.code = extract_code(answer.text)
     if settings.fmt == "code" and answer.code is None:
         answer.code = answer.text.strip()  # the model skipped the fences
     if answer.status != "complete":
@@ -204,7 +290,7 @@ def _shape(answer: Answer, fmt: str, rich: bool, schema: bool) -> dict[str, str]
     if fmt == "code" and answer.code is not None:
         bundle = {"text/markdown": f"```python\n{answer.code}\n```", "text/plain": answer.code}
         if rich:
-            from .copybutton import copy_button_html
+            from ._copybutton import copy_button_html
 
             bundle["text/html"] = copy_button_html(answer.code)
         return bundle

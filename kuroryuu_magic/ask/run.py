@@ -12,7 +12,7 @@ from ..core.errors import UsageError, interruptible
 from ..core.session import session_for
 from ..core.shell import NamespaceLike, ShellLike
 from ..models.aliases import resolve_model
-from ..models.pricing import accepts_thinking_budget, context_window
+from ..models.facts import accepts_thinking_budget, context_window
 from . import prompt as prompt_building
 from .client import get_client, in_demo, optional_client
 from .display import View, make_view
@@ -84,7 +84,7 @@ def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
 def _schema_of(shell: NamespaceLike, req: Request) -> Any:
     if not req.schema:
         return None
-    from .schema_option import resolve_schema
+    from ._schema_option import resolve_schema
 
     return resolve_schema(shell.user_ns, req.schema)
 

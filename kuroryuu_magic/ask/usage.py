@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from ..models.pricing import cache_saving, estimate_cost
+from ..models.facts import cache_saving, estimate_cost
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic.types import Usage as SDKUsage

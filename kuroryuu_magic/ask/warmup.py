@@ -43,6 +43,12 @@ def wait(timeout: float | None = 30.0) -> None:
         thread.join(timeout)
 
 
+def busy() -> bool:
+    """Whether a warm-up is still running (it may outlive :func:`wait`'s timeout)."""
+    thread = _thread
+    return thread is not None and thread.is_alive()
+
+
 def started() -> bool:
     return _thread is not None
 

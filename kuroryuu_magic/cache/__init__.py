@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from ._answer import STORABLE_STOP_REASONS, CachedAnswer, CacheStats
 from ._errors import AnswerCacheError, CacheMissError, CorruptCacheError
-from ._holder import CacheHolder, close_cache, open_cache
 from ._key import answer_key, canonical_request
-from ._mode import (
+from ._policy import (
     CACHE_MODES,
+    CacheHolder,
     CacheMode,
     cache_mode,
+    close_cache,
     lookup,
     lookup_many,
     offline,
+    open_cache,
     reads,
     refuse_in_replay,
     stores,

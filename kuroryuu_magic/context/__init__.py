@@ -4,7 +4,7 @@ Owns how notebook values become text and content blocks for a prompt:
 
 - :func:`render_value` — how ``{name}`` renders inside a prompt;
 - :func:`render_attachment` — a labelled block for ``--vars a,b``;
-- :mod:`.frames`, :mod:`.arrays`, :mod:`.stats` — DataFrame, Series and array summaries;
+- :mod:`._frames`, :mod:`._arrays`, :mod:`.stats` — DataFrame, Series and array summaries;
 - :mod:`.images` and :mod:`.image_capture` — image blocks for ``--image`` / ``--plot``;
 - :mod:`.errors` — the last exception as a prompt for ``%claude fix``.
 

@@ -1,6 +1,6 @@
 """Shared layout of frame summaries: the one cell and number format, column picking for width,
 the row sample, and the lines every summary may end with (left-out columns, identical columns,
-duplicate rows of a numeric block).  Used by :mod:`.frames` (pandas) and :mod:`.polars_frames`.
+duplicate rows of a numeric block).  Used by :mod:`._frames` (pandas) and :mod:`._polars_frames`.
 numpy comes from ``sys.modules``; this module never imports it.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .columns import EXACT_ROWS, ColumnFacts
+from ._columns import EXACT_ROWS, ColumnFacts
 from .stats import fmt_number
 from .text import shown_label, type_name
 

@@ -66,15 +66,15 @@ def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
     if isinstance(obj, str):
         return f"<str: {len(obj):,} characters>" if schema_only else obj
     if _isinstance(obj, "pandas", "DataFrame", "Series", "Index"):
-        from .frames import render_pandas
+        from ._frames import render_pandas
 
         return render_pandas(obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "polars", "DataFrame", "Series", "LazyFrame"):
-        from .polars_frames import render_polars
+        from ._polars_frames import render_polars
 
         return render_polars(obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "numpy", "ndarray"):
-        from .arrays import render_array
+        from ._arrays import render_array
 
         return render_array(obj, max_chars=max_chars, schema_only=schema_only)
     if isinstance(obj, (bytes, bytearray, memoryview)):

@@ -23,7 +23,7 @@ The work is linear and bounded: text longer than :data:`MAX_REDACT_CHARS` is cut
 from many start positions, and the escaped readings are mapped back to the text
 only when they hold a match.  A Ctrl-C while masking is one quiet line.
 
-Imports only :mod:`.mask` and :mod:`.interrupts`.
+Imports only :mod:`.mask` and :mod:`._interrupts`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from .interrupts import ClaudeInterrupted
+from ._interrupts import ClaudeInterrupted
 from .mask import mask as _mask
 
 __all__ = [
@@ -45,10 +45,14 @@ __all__ = [
     "Secret",
     "StreamRedactor",
     "forget_secret",
+    "hides_secret_args",
     "redact",
     "redact_exception",
     "register_secret",
 ]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 # Far more than any message, error body or answer we show (a 128K-token answer is about
 # 500,000 characters); a hostile 10 MB body is cut to this before anything scans it.
@@ -347,6 +351,26 @@ def redact_exception(exc: BaseException) -> BaseException:
             with contextlib.suppress(Exception):
                 setattr(exc, name, _redact_value(getattr(exc, name)))
     return exc
+
+
+def hides_secret_args(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Re-raise ``func``'s exceptions with a traceback that starts here.
+
+    ``%xmode Verbose`` prints every frame's arguments and the variables of the
+    failing line, so a traceback through a function that takes a key would print
+    the key.  The wrapper drops the inner frames and the exception chain, and
+    blanks its own arguments; the exception's type and message are kept.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            args = kwargs = None  # type: ignore[assignment]  # printed by Verbose tracebacks
+            raise exc.with_traceback(None) from None
+
+    return wrapper
 
 
 class Secret:

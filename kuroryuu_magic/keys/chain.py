@@ -31,11 +31,11 @@ from IPython.core.error import UsageError
 
 from ..core.mask import mask
 from ..core.paths import key_file
-from ..core.redact import redact, register_secret
+from ..core.redact import hides_secret_args, redact, register_secret
 from ..core.secretfiles import SecretFileError
 from ..core.session import session_for
-from . import store as keystore
-from .shape import KeyShapeError, hides_secret_args, normalize_key
+from . import _store as keystore
+from .shape import KeyShapeError, normalize_key
 
 __all__ = [
     "Credential",
@@ -93,6 +93,8 @@ class _KeyState:
     # Keyring and Colab lookups can block (DBus, a Colab consent dialog), so each is
     # done once until a key changes: {"keyring"|"colab": (key or None, note or None)}.
     lookups: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
+    # The last key that passed the shape check, as found: the check runs once per key, not per cell.
+    shaped: str | None = field(default=None, repr=False)
 
 
 def _state() -> _KeyState:
@@ -181,6 +183,9 @@ def _checked(raw: str, source: str) -> str:
     one-line ``UsageError`` naming ``source``.  A key with a line break would otherwise
     reach the HTTP layer, whose error quotes the whole header value."""
     key = raw.strip()
+    state = _state()
+    if raw == state.shaped:
+        return key
     try:
         normalized = normalize_key(key)
     except KeyShapeError as exc:
@@ -190,6 +195,7 @@ def _checked(raw: str, source: str) -> str:
             f"The API key in the {source} is refused: it holds more than the key (a pasted "
             "`NAME=` or `export` prefix, quotes or `Bearer`); store the key alone."
         )
+    state.shaped = raw
     return key
 
 

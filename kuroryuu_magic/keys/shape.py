@@ -8,17 +8,11 @@ problem by position and kind, never by quoting the input.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
 
-from ..core.redact import register_secret
+from ..core.redact import hides_secret_args, register_secret
 
-__all__ = ["KeyShapeError", "hides_secret_args", "normalize_key"]
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
+__all__ = ["KeyShapeError", "normalize_key"]
 
 API_KEY_PREFIX = "sk-ant-"
 # Real keys are ~108 characters; the bounds only catch truncation and run-on pastes.
@@ -42,26 +36,6 @@ _OTHER_TOKENS = {
 
 class KeyShapeError(ValueError):
     """The input does not look like an Anthropic API key.  The message never quotes it."""
-
-
-def hides_secret_args(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Re-raise ``func``'s exceptions with a traceback that starts here.
-
-    ``%xmode Verbose`` prints every frame's arguments and the variables of the
-    failing line, so a traceback through a function that takes a key would print
-    the key.  The wrapper drops the inner frames and the exception chain, and
-    blanks its own arguments; the exception's type and message are kept.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return func(*args, **kwargs)
-        except BaseException as exc:
-            args = kwargs = None  # type: ignore[assignment]  # printed by Verbose tracebacks
-            raise exc.with_traceback(None) from None
-
-    return wrapper
 
 
 def _strip_wrapping(text: str) -> str:

@@ -24,8 +24,8 @@ from ..ask.settings import check_concurrency, check_retries, check_timeout, pars
 from ..core.errors import UsageError
 from ..core.session import session_for
 from ..core.visible import terminal_guard
-from . import subcommands
-from .options import REQUEST_PARSER, parse_cell_line, parse_line
+from . import _subcommands
+from ._options import REQUEST_PARSER, parse_cell_line, parse_line
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -159,6 +159,8 @@ class ClaudeMagics(Magics):
 
             raise TraitError(str(exc)) from None
 
+    _warming = False  # a warm-up was started and may still be running
+
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         if shell is not None:
@@ -171,6 +173,7 @@ class ClaudeMagics(Magics):
         if self.warm_up:
             from ..ask import warmup
 
+            self._warming = True
             warmup.start(
                 lambda: {
                     "model": self.model,
@@ -205,25 +208,27 @@ class ClaudeMagics(Magics):
             return self._claude(line, cell)
 
     def _claude(self, line: str, cell: str | None) -> None:
-        from ..ask import warmup
+        if self._warming:  # a cell run during the warm-up shares it rather than importing again
+            from ..ask import warmup
 
-        warmup.wait()  # a cell run during the warm-up shares it rather than importing again
+            warmup.wait()
+            self._warming = warmup.busy()  # done: later cells skip this
         if cell is not None:
             opts = parse_cell_line(line)
             return self._prompt(opts, cell.strip("\n").rstrip())
         command, opts, prompt_text = parse_line(line)
         if command == "ask":
             return self._prompt(opts, prompt_text)
-        return subcommands.run(self, command, opts)
+        return _subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         shell = self.shell
         assert shell is not None  # a magic runs inside the shell that registered it
         if (getattr(opts, "tools", None) or self.tools) != "off" and not opts.map_over:
-            from .explore import run_with_tools
+            from ._explore import run_with_tools
 
             return run_with_tools(self, opts, text)
-        from .prompting import request_of
+        from ._prompting import request_of
 
         req = request_of(self, opts)
         if req.map_over:
@@ -231,7 +236,7 @@ class ClaudeMagics(Magics):
 
             return run_map(shell, req, text)
         from ..ask.run import ask
-        from .prompting import prepare
+        from ._prompting import prepare
 
         settings, content = prepare(shell, req, text)
         ask(shell, req, settings, content)
@@ -239,7 +244,7 @@ class ClaudeMagics(Magics):
 
 
 # `%%claude?` shows the options, as IPython's own magics do.
-ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
+ClaudeMagics.claude.__doc__ = f"{_subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
 def unregister(shell: InteractiveShell) -> None:

@@ -52,7 +52,7 @@ _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Positions have at most six digits (a batch holds at most 100,000 requests), so a
 # foreign id's long number is never even converted.
 _CUSTOM_ID = re.compile(r"^([a-z]+)-(\d{1,6})$")
-# The ``-f`` formats (magic/options.py FORMATS): the only prefixes this package issues.
+# The ``-f`` formats (magic/_options.py FORMATS): the only prefixes this package issues.
 OUR_FORMATS = frozenset({"markdown", "text", "code", "json"})
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..ask.usage import estimate_tokens, format_cost
-from ..models.pricing import estimate_cost
+from ..models.facts import estimate_cost
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic

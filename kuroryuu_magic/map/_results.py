@@ -120,7 +120,7 @@ class MapSummary:
     @property
     def metadata(self) -> dict[str, Any]:
         """Output metadata for the summary's display: the same keys as an answer's."""
-        from ..ask.provenance import Provenance, provenance
+        from ..ask.result import Provenance, provenance
 
         ids = self.batch_ids or ([self.batch_id] if self.batch_id else [])
         return provenance(
@@ -224,7 +224,8 @@ def _values(results: Any) -> Any:
 
 def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
     """One item's value: text, parsed JSON (``-f json``) or code (``-f code``), or an ItemError."""
-    from ..ask.formats import code_of, parse_json_loosely
+    from ..ask.codeblocks import extract_code
+    from ..ask.formats import parse_json_loosely
 
     if stop_reason == "refusal":
         return ItemError("Claude declined this item", kind="refusal", index=label, text=text)
@@ -235,7 +236,7 @@ def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> An
             note = " (stopped at --max-tokens)" if stop_reason == "max_tokens" else ""
             return ItemError(f"not JSON: {exc}{note}", kind="format", index=label, text=text)
     if fmt == "code":
-        return code_of(text) or text.strip()
+        return extract_code(text) or text.strip()
     return text
 
 

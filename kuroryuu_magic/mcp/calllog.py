@@ -1,7 +1,7 @@
 """The kernel's record of MCP tool calls, shown by ``%claude mcp log``.
 
 Kept in the kernel (the per-shell :class:`~kuroryuu_magic.core.session.Session`),
-written by :mod:`.inkernel` as each call runs, bounded to the last
+written by :mod:`._inkernel` as each call runs, bounded to the last
 :data:`MAX_ENTRIES` calls.  Entries hold the tool, the time, the variable and
 columns named in the input (never values, never code) and how it ended.
 """

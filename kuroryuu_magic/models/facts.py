@@ -1,8 +1,8 @@
 """The one table of model facts: the model ids this release knows.
 
-Aliases (``aliases``), cost estimates (``pricing``), the thinking check, the
-``-m`` help and the fake API's ``/v1/models`` all read this table, so they
-cannot disagree.  A test checks one direction only: every id here that is not
+Aliases (``aliases``), the cost estimates and limits below (:func:`estimate_cost`,
+:func:`context_window`, …), the thinking check, the ``-m`` help and the fake
+API's ``/v1/models`` all read this table, so they cannot disagree.  A test checks one direction only: every id here that is not
 retired is named by the installed SDK's ``anthropic.types.Model`` literal.  A
 newer SDK may name models this table does not know (they get no price: "not
 priced"), and drops ids once they retire (rows kept here, marked ``retired``,
@@ -156,3 +156,56 @@ def newest(line: str) -> ModelFacts:
     """The newest active model of ``line`` in this table."""
     rows = [m for m in MODELS if m.line == line and m.lifecycle == "active"]
     return max(rows, key=lambda m: (m.released, -len(m.id)))
+
+
+# -- what the table says about one model: limits and cost estimates --------------------
+# A cost shown to users is an *estimate*; a model missing from the table shows
+# no cost at all rather than a wrong one.
+
+
+def price_for(model: str) -> ModelFacts | None:
+    """The facts row of a priced model, or None when no price is known."""
+    row = facts_for(model)
+    return row if row is not None and row.input_price is not None else None
+
+
+def context_window(model: str) -> int:
+    row = facts_for(model)
+    return row.context_window if row is not None else DEFAULT_CONTEXT_WINDOW
+
+
+def accepts_thinking_budget(model: str) -> bool:
+    """False for models that only think adaptively (a manual budget is a 400 there)."""
+    row = facts_for(model)
+    return row.thinking_budget if row is not None else True
+
+
+def estimate_cost(
+    model: str,
+    *,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    batch: bool = False,
+) -> float | None:
+    """Estimated USD for one request's usage, or ``None`` for an unpriced model."""
+    row = price_for(model)
+    if row is None:
+        return None
+    assert row.input_price is not None and row.output_price is not None
+    cost = (
+        input_tokens * row.input_price
+        + output_tokens * row.output_price
+        + cache_read_tokens * (row.cache_read_price or 0.0)
+        + cache_write_tokens * (row.cache_write_price or 0.0)
+    ) / 1_000_000
+    return cost * row.batch_discount if batch else cost
+
+
+def cache_saving(model: str, cache_read_tokens: int) -> float | None:
+    """What reading ``cache_read_tokens`` from the cache saved against full input price."""
+    row = price_for(model)
+    if row is None or row.input_price is None:
+        return None
+    return cache_read_tokens * (row.input_price - (row.cache_read_price or 0.0)) / 1_000_000

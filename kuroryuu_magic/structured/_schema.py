@@ -96,7 +96,9 @@ def schema_for(obj: Any) -> SchemaSpec:
         )
     name = getattr(obj, "__name__", kind)
     try:
-        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(pydantic_ready(obj))
+        # a pydantic model's own fields are pydantic's to build; the rest may hold TypedDicts
+        ready = obj if kind == "pydantic" else pydantic_ready(obj)
+        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ready)
         source = adapter.json_schema()
         schema = anthropic.transform_schema(source)
     except (pydantic.PydanticUserError, pydantic.errors.PydanticSchemaGenerationError) as exc:
