@@ -808,7 +808,7 @@ def test_oauth_scope_answer_names_the_scope(fake: FakeAnthropic) -> None:
 def test_diagnosis_has_a_verdict_per_oauth_answer(
     fake: FakeAnthropic, refusal: str, needle: str
 ) -> None:
-    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth import _flow as flow
     from kuroryuu_magic.oauth.diagnose import diagnose
 
     attempt = flow.start_login("max")
@@ -884,8 +884,8 @@ def test_fake_flags_every_marker(fake: FakeAnthropic) -> None:
 def test_guard_refuses_the_same_markers() -> None:
     import httpx2
 
+    from kuroryuu_magic.oauth._guard import check_request, forbidden_reason
     from kuroryuu_magic.oauth.errors import ForbiddenHeaderError
-    from kuroryuu_magic.oauth.guard import check_request, forbidden_reason
 
     assert forbidden_reason([("x-anthropic-client-name", "claude-code")])
     ok = httpx2.Request(

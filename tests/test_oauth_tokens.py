@@ -17,7 +17,8 @@ import pytest
 
 from kuroryuu_magic.core import paths
 from kuroryuu_magic.core.secretfiles import CorruptSecretFileError, InsecureSecretFileError
-from kuroryuu_magic.oauth import flow
+from kuroryuu_magic.oauth import _flow as flow
+from kuroryuu_magic.oauth._tokenset import TokenSet
 from kuroryuu_magic.oauth.errors import (
     LoginRequiredError,
     MalformedTokenResponseError,
@@ -33,7 +34,6 @@ from kuroryuu_magic.oauth.tokens import (
     token_file,
     token_status,
 )
-from kuroryuu_magic.oauth.tokenset import TokenSet
 from kuroryuu_magic.testing._faults import RawResponse
 
 

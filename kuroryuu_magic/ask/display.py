@@ -26,7 +26,7 @@ from ..core.nomath import (
     plain,
 )
 from ..core.shell import ShellLike
-from .blocks import needs_whole, safe_cut
+from ._blocks import needs_whole, safe_cut
 from .mathguard import guard_math
 from .remote import guard_remote
 
@@ -151,7 +151,7 @@ class RichView(View):
     """Markdown in updatable displays; thinking in a collapsed block above the answer.
 
     Traffic stays linear in the answer's size: finished top-level blocks
-    (``blocks.safe_cut``) are published once in the display they streamed
+    (``_blocks.safe_cut``) are published once in the display they streamed
     into, which is then never touched again, and a new display below takes the
     open tail; each update carries only that tail.  Thinking shows its last
     ``THINKING_TAIL`` characters while it streams and all of it at the end.

@@ -2,7 +2,7 @@
 
 What goes down from the magic is one frozen :class:`Request` (the parsed options)
 holding :class:`Traits` (the ``ClaudeMagics`` configuration as values), built in
-``magic/prompting.request_of``; ``ask``, ``agent`` and ``map`` take that and the
+``magic/_prompting.request_of``; ``ask``, ``agent`` and ``map`` take that and the
 shell (whose ``Session`` holds the threads, usage, clients and answer cache) —
 never the ``Magics`` object or an argparse namespace.  :class:`Settings` is one
 request's effective settings (options over traits, the alias resolved).

@@ -15,8 +15,8 @@ from typing import Any, Literal, NamedTuple
 
 from IPython.core.error import UsageError
 
+from ._interrupts import ClaudeInterrupted
 from .bounds import BodyTooLargeError
-from .interrupts import ClaudeInterrupted
 from .redact import redact
 from .visible import terminal_safe
 from .wire import error_envelope

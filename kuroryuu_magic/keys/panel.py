@@ -18,8 +18,8 @@ from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import chain
+from ._store import KeyringError
 from .shape import KeyShapeError, normalize_key
-from .store import KeyringError
 
 __all__ = ["SetupPanel", "run_setup"]
 
@@ -187,6 +187,6 @@ def run_setup(shell: Any) -> None:
 
         display(SetupPanel())
     else:
-        from .terminal import run_terminal_setup
+        from ._terminal import run_terminal_setup
 
         run_terminal_setup()

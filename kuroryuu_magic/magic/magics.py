@@ -24,8 +24,8 @@ from ..ask.settings import check_concurrency, check_retries, check_timeout, pars
 from ..core.errors import UsageError
 from ..core.session import session_for
 from ..core.visible import terminal_guard
-from . import subcommands
-from .options import REQUEST_PARSER, parse_cell_line, parse_line
+from . import _subcommands
+from ._options import REQUEST_PARSER, parse_cell_line, parse_line
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -219,16 +219,16 @@ class ClaudeMagics(Magics):
         command, opts, prompt_text = parse_line(line)
         if command == "ask":
             return self._prompt(opts, prompt_text)
-        return subcommands.run(self, command, opts)
+        return _subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         shell = self.shell
         assert shell is not None  # a magic runs inside the shell that registered it
         if (getattr(opts, "tools", None) or self.tools) != "off" and not opts.map_over:
-            from .explore import run_with_tools
+            from ._explore import run_with_tools
 
             return run_with_tools(self, opts, text)
-        from .prompting import request_of
+        from ._prompting import request_of
 
         req = request_of(self, opts)
         if req.map_over:
@@ -236,7 +236,7 @@ class ClaudeMagics(Magics):
 
             return run_map(shell, req, text)
         from ..ask.run import ask
-        from .prompting import prepare
+        from ._prompting import prepare
 
         settings, content = prepare(shell, req, text)
         ask(shell, req, settings, content)
@@ -244,7 +244,7 @@ class ClaudeMagics(Magics):
 
 
 # `%%claude?` shows the options, as IPython's own magics do.
-ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
+ClaudeMagics.claude.__doc__ = f"{_subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
 def unregister(shell: InteractiveShell) -> None:

@@ -5,7 +5,7 @@ single prompt, so ``-m``, ``-s``, ``--max-tokens``, ``--thinking`` and ``-f``
 behave the same.  ``{item}``, ``{index}`` and, for DataFrame rows,
 ``{row.col}`` are filled per item.  Results land in ``OUT`` in input order
 (a Series on the input's index for pandas input); failures are
-:class:`~kuroryuu_magic.map.results.ItemError` values in their slots.  With
+:class:`~kuroryuu_magic.map.ItemError` values in their slots.  With
 ``--batch`` the requests go to the Message Batches API instead.
 """
 
@@ -25,16 +25,16 @@ from ..core.redact import redact
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
-from .items import MapInput
-from .plan import Plan
-from .results import ItemError, MapSummary, shape_answer, store
-from .runner import run_concurrently
+from ._items import MapInput
+from ._plan import Plan
+from ._results import ItemError, MapSummary, shape_answer, store
+from ._runner import run_concurrently
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
 
     from ..cache import AnswerCache, CacheMode
-    from .estimate import Estimate
+    from ._estimate import Estimate
 
 
 RESERVED = ("item", "row", "index")
@@ -180,7 +180,7 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
     from ..cache import open_cache
-    from .plan import make_plan
+    from ._plan import make_plan
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
@@ -231,9 +231,10 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
     if opts.batch:
-        from .batch_run import submit_map
+        from ._batch_run import submit_map
 
-        submit_map(shell, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
+        assert plan is not None  # made above for every --batch run
+        submit_map(shell, opts, source, settings, summary, plan, cache, mode)
     else:
         _run_live(shell, opts, source, prompts, summary, plan, cache, mode)
     return None
@@ -243,7 +244,7 @@ def _estimate(
     client: Anthropic | None, model: str, settings: Settings, plan: Plan, batch: bool
 ) -> Any:
     from ..ask.usage import usage_numbers
-    from .estimate import estimate_run
+    from ._estimate import estimate_run
 
     with interruptible("counting tokens for the estimate; nothing was sent"):
         return estimate_run(
@@ -319,8 +320,8 @@ def _run_live(
     thread, so sending starts at once and Ctrl-C keeps what finished."""
     from ..ask.client import MAX_CONNECTIONS, get_client, http_client
     from ..cache import AnswerCacheError, answer_key, reads
-    from .plan import AnswerSink, item_value, wrap_values
-    from .progress import make_progress
+    from ._plan import AnswerSink, item_value, wrap_values
+    from ._progress import make_progress
 
     settings = prompts.settings
     session_usage = session_for(shell).state(SessionUsage)
@@ -448,7 +449,7 @@ def _run_live(
 
 def fetch_batch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
-    from .batch_run import fetch
+    from ._batch_run import fetch
 
     return fetch(shell, traits, batch_id, out)
 

@@ -4,7 +4,7 @@ Each :class:`Check` passes or fails with its reason; the :class:`Diagnosis`
 ends with a verdict in plain words and what to do instead.  The one API call
 is plain: ``Authorization: Bearer <token>`` plus ``anthropic-beta:
 oauth-2025-04-20`` through the official SDK, no retries, never a Claude Code
-user agent or beta (every request passes :func:`.guard.check_request`).
+user agent or beta (every request passes :func:`._guard.check_request`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.wire import env_base_url, error_envelope
-from .config import is_loopback_host
+from ._config import is_loopback_host
+from ._guard import check_request
+from ._tokenset import TokenSet
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
-from .guard import check_request
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
-from .tokenset import TokenSet
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
     from httpx2 import BaseTransport

@@ -1,6 +1,6 @@
 """The OAuth diagnostics login widget (``%claude login``, ``kuroryuu_magic.login_panel()``).
 
-A thin view over :mod:`.flow`, :mod:`.tokens` and :mod:`.diagnose`: a link to
+A thin view over :mod:`._flow`, :mod:`.tokens` and :mod:`.diagnose`: a link to
 the authorization page, a field for the pasted ``CODE#STATE``, and Complete
 login / Refresh / Diagnose / Log out buttons.  Network work runs on one
 background thread so a click never blocks the kernel; ``wait()`` lets code
@@ -24,9 +24,9 @@ from ..core.redact import Secret, redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import POLICY_NOTE
-from .config import MODES
+from ._config import MODES
+from ._tokenset import TokenSet
 from .errors import OAuthError
-from .tokenset import TokenSet
 
 __all__ = ["LoginPanel", "run_login"]
 
@@ -202,7 +202,7 @@ class LoginPanel(widgets.VBox):
 
     # -- actions (run on the worker thread) -------------------------------------------
     def _complete_login(self, pasted: Secret) -> None:
-        from .flow import complete_login
+        from ._flow import complete_login
 
         attempt = self._attempt
         try:
@@ -246,7 +246,7 @@ class LoginPanel(widgets.VBox):
         self._worker.run(busy, action)
 
     def _start_attempt(self) -> None:
-        from .flow import start_login
+        from ._flow import start_login
 
         try:
             self._attempt = start_login(self._mode)
@@ -300,6 +300,6 @@ def run_login(shell: Any, mode: str = "max") -> None:
             raise UsageError(str(exc)) from None
         display(panel)
     else:
-        from .terminal import terminal_login
+        from ._terminal import terminal_login
 
         terminal_login(mode)

@@ -28,8 +28,8 @@ from ..cache import (
     stores,
 )
 from ..core.errors import ClaudeInterrupted
-from .items import MapInput
-from .results import ItemError, shape_answer
+from ._items import MapInput
+from ._results import ItemError, shape_answer
 
 if TYPE_CHECKING:
     from anthropic.types import Message

@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..core.redact import Secret
-from .config import OAuthConfig, load_config
+from ._config import OAuthConfig, load_config
+from ._http import RedactedBody, post_token_request
+from ._lock import token_file_lock
+from ._pkce import code_challenge, new_state, new_verifier
+from ._tokenset import TokenSet
 from .errors import (
     AuthorizationDeniedError,
     MissingCodeError,
     ReplayedCodeError,
     StateMismatchError,
 )
-from .http import RedactedBody, post_token_request
-from .lock import token_file_lock
-from .pkce import code_challenge, new_state, new_verifier
 from .tokens import save_tokens, token_file
-from .tokenset import TokenSet
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
     from httpx2 import BaseTransport

@@ -1,6 +1,6 @@
 """What a ``--map`` run produces: one value or :class:`ItemError` per item, and a summary.
 
-Shared by the live runner (``magic``) and Message Batches (``batches``); may
+Shared by the live runner (``magic``) and Message Batches (``_batches``, ``_batch_run``); may
 import ``ask`` (formats, usage, display helpers) and ``core``.
 """
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..core.wire import joined_text
 from ..testing import Reply
-from . import reading
-from .investigation import investigation_reply
+from . import _reading
+from ._investigation import investigation_reply
 
 STREAM_SECONDS = 1.5  # long enough to watch the answer stream in, short enough to wait for
 FIRST_BYTE_SECONDS = 0.3
@@ -179,24 +179,24 @@ def _from_notebook(question: str, system: str, body: dict[str, Any]) -> str | No
     """An answer read from what the notebook sent: an error, a figure, a frame, a JSON shape."""
     wants_json = _JSON_ONLY in system or bool(_WANTS_JSON.search(question))
     wants_code = _CODE_ONLY in system or bool(_WANTS_CODE.search(question))
-    fix = reading.fix_answer(question)
+    fix = _reading.fix_answer(question)
     if fix is not None:
         return fix
     if wants_json:
-        example = reading.fill_example(question)
+        example = _reading.fill_example(question)
         if example is not None:
             text = json.dumps(example)
             return text if _JSON_ONLY in system else f"```json\n{text}\n```"
-    frames = reading.frames_in(question)
+    frames = _reading.frames_in(question)
     if frames and wants_code:
-        code = reading.pandas_code(question, frames[0])
+        code = _reading.pandas_code(question, frames[0])
         if code is not None:
             return f"```python\n{code}```"
-    seen = reading.image_answer(_images(body))
+    seen = _reading.image_answer(_images(body))
     if seen is not None:
         return seen
     if frames and not wants_json and not wants_code:
-        return reading.frame_answer(question, frames[0])
+        return _reading.frame_answer(question, frames[0])
     return None
 
 

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ..core.bounds import MAX_TOKEN_BODY_BYTES, BodyTooLargeError, loads_bounded, read_capped
 from ..core.redact import redact
 from ..core.wire import error_envelope
-from .config import OAuthConfig, require_secure_url
+from ._config import OAuthConfig, require_secure_url
+from ._guard import USER_AGENT, check_headers
+from ._tokenset import TokenSet, token_set_from_response
 from .errors import (
     InvalidGrantError,
     MalformedTokenResponseError,
@@ -24,8 +26,6 @@ from .errors import (
     TokenEndpointError,
     TokenEndpointUnreachableError,
 )
-from .guard import USER_AGENT, check_headers
-from .tokenset import TokenSet, token_set_from_response
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
     from httpx2 import BaseTransport

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from ..core.mask import mask
 from ..core.redact import Secret
 from . import POLICY_NOTE
+from ._tokenset import TokenSet
 from .errors import OAuthError
-from .tokenset import TokenSet
 
 __all__ = ["terminal_login"]
 
@@ -30,7 +30,7 @@ def terminal_login(
     """
     from IPython.core.error import UsageError
 
-    from .flow import complete_login, start_login
+    from ._flow import complete_login, start_login
 
     # Looked up at call time so IPython's (and a test's) replacement of input() is used.
     input_fn = input_fn or input

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cache_command, commands, explore, mcp_command
+from . import _cache_command, _commands, _explore, _mcp_command
 
 Handler = Callable[[Any, argparse.Namespace], None]
 
@@ -71,48 +71,48 @@ def _help(magics: Any, opts: argparse.Namespace) -> None:
 THREAD = arg("-c", "--conversation", metavar="NAME", help="thread name")
 
 TABLE: tuple[Subcommand, ...] = (
-    Subcommand("setup", "add an Anthropic API key (kept out of the notebook)", commands.setup),
+    Subcommand("setup", "add an Anthropic API key (kept out of the notebook)", _commands.setup),
     Subcommand(
         "login",
         "OAuth diagnostics: why a Claude subscription can't be used here",
-        commands.login,
+        _commands.login,
         (arg("--mode", choices=("max", "console"), default="max", help="which login"),),
     ),
-    Subcommand("logout", "delete the stored OAuth tokens", commands.logout),
+    Subcommand("logout", "delete the stored OAuth tokens", _commands.logout),
     Subcommand(
-        "status", "credential source (masked), base URL, model, threads, usage", commands.status
+        "status", "credential source (masked), base URL, model, threads, usage", _commands.status
     ),
     Subcommand(
         "models",
         "models the API offers",
-        commands.models,
+        _commands.models,
         (arg("--refresh", action="store_true", help="ask the API again"),),
     ),
-    Subcommand("history", "show a conversation thread", commands.history, (THREAD,)),
+    Subcommand("history", "show a conversation thread", _commands.history, (THREAD,)),
     Subcommand(
         "reset",
         "clear a conversation thread, or all of them",
-        commands.reset,
+        _commands.reset,
         (THREAD, arg("--all", action="store_true", help="clear every thread")),
     ),
-    Subcommand("usage", "tokens and estimated cost this session, per model", commands.usage),
+    Subcommand("usage", "tokens and estimated cost this session, per model", _commands.usage),
     Subcommand(
         "fix",
         "explain the last error and propose a corrected cell",
-        commands.fix,
+        _commands.fix,
         request_options=True,
     ),
     Subcommand(
         "explore",
         "investigate one variable with read-only tools: what is odd, missing, next",
-        explore.explore,
+        _explore.explore,
         text="NAME [QUESTION]",
         example="%claude explore df",
     ),
     Subcommand(
         "batch",
         "fetch the results of a Message Batch",
-        commands.batch,
+        _commands.batch,
         (
             arg("batch_id", metavar="ID", help="a batch id (msgbatch_…)"),
             arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
@@ -121,12 +121,12 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "cache",
         "the answer cache: size, entries, hits this session; clear [--older-than DAYS]",
-        cache_command.run_cache,
+        _cache_command.run_cache,
         (
             arg("action", nargs="?", choices=("clear",), metavar="[clear]", help="clear answers"),
             arg(
                 "--older-than",
-                type=cache_command.days,
+                type=_cache_command.days,
                 metavar="DAYS",
                 help="with clear: only answers older than DAYS",
             ),
@@ -135,7 +135,7 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "demo",
         "try everything offline: a local fake API answers (no key needed)",
-        commands.demo,
+        _commands.demo,
         (
             arg("--force", action="store_true", help="use the demo even when a key is set"),
             arg("--stop", action="store_true", help="end the demo"),
@@ -144,14 +144,14 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "mcp",
         "let Claude Code (your subscription) use this kernel's variables: the command to paste; log",
-        mcp_command.run_mcp,
+        _mcp_command.run_mcp,
         (
             arg("action", nargs="?", choices=("log",), metavar="[log]", help="the MCP calls seen"),
             arg("--write", action="store_true", help="merge the server into .mcp.json here"),
             arg("--allow-run", action="store_true", help="also offer run_python (destructive)"),
             arg(
                 "--name",
-                type=mcp_command.server_name,
+                type=_mcp_command.server_name,
                 metavar="NAME",
                 help="server name (notebook)",
             ),

@@ -12,7 +12,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from ..ask.settings import check_concurrency, parse_thinking
 from ..core.errors import UsageError, one_line
-from .subcommands import BY_NAME, NAMES, TABLE, Subcommand
+from ._subcommands import BY_NAME, NAMES, TABLE, Subcommand
 
 SUBCOMMANDS = NAMES
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # as the installed SDK (2.14) accepts

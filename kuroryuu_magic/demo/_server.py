@@ -6,7 +6,7 @@ import threading
 
 from ..core.session import session_for
 from ..testing import FakeAnthropic
-from .answers import demo_reply
+from ._answers import demo_reply
 
 DEMO_SOURCE = "offline demo (a local fake of the API; no request reaches Anthropic)"
 

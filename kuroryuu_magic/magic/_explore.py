@@ -40,7 +40,7 @@ def run_explore(magics: Any, opts: argparse.Namespace, target: str) -> Any:
 def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
     """One prompt answered with the tool loop (``--tools`` or the ``tools`` trait)."""
     from ..agent import investigate
-    from .prompting import prepare, request_of
+    from ._prompting import prepare, request_of
 
     req = request_of(magics, opts)
     if req.traits.answer_cache == "replay" and not req.dry_run:

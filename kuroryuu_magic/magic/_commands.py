@@ -203,7 +203,7 @@ def batch(magics: Any, opts: argparse.Namespace) -> None:
         "holds answers by request, not by batch)",
     )
 
-    from .prompting import traits_of
+    from ._prompting import traits_of
 
     fetch_batch(magics.shell, traits_of(magics), opts.batch_id, opts.out)
 
