@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,9 @@ from pydantic import (
 
 from . import _distribution, _frames, _kernel, _rows
 from .outcome import ToolOutcome
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["CODE_TOOL", "TOOLS", "Tool", "tool_named"]
 
@@ -163,7 +166,7 @@ class Tool:
         schema.setdefault("required", [])
         return schema
 
-    def definition(self) -> dict[str, Any]:
+    def definition(self) -> ToolParam:
         """The Anthropic tool definition (a fresh copy: callers may add ``cache_control``)."""
         import copy
 

@@ -13,7 +13,7 @@ package's modules only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
 
@@ -23,11 +23,14 @@ from ._records import CODE_TOOL, TOOLS, Tool, tool_named
 from .outcome import ToolOutcome
 from .text import bounded
 
-DEFINITIONS: list[dict[str, Any]] = [t.definition() for t in TOOLS]
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
+
+DEFINITIONS: list[ToolParam] = [t.definition() for t in TOOLS]
 INSPECT_TOOLS = tuple(t.name for t in TOOLS if t.run is not None)
 
 
-def tool_definitions(*, code: bool = False) -> list[dict[str, Any]]:
+def tool_definitions(*, code: bool = False) -> list[ToolParam]:
     """Definitions to send: the inspection tools, plus ``run_python`` when ``code`` is True."""
     return [t.definition() for t in TOOLS if code or t.name != CODE_TOOL]
 
