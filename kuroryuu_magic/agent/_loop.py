@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
@@ -38,6 +38,9 @@ from ._caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
 from ._outputs import CellOutputs
 from ._steps import Step, make_steps
 from .python import Ask
+
+if TYPE_CHECKING:
+    from anthropic.types import ContentBlock
 
 EXPLORE_QUESTION = (
     "What is odd in it (suspicious values, duplicates, outliers, inconsistent types or codes), "
@@ -63,14 +66,15 @@ def explore_prompt(name: str, question: str = "") -> str:
     )
 
 
-def _param(block: Any) -> dict[str, Any]:
+def _param(block: ContentBlock) -> dict[str, object]:
     """An answer's content block as a request block (thinking signatures kept as sent).
 
     Text is masked before it is sent again, as it was before it was shown; a thinking
     block must go back exactly as signed."""
-    param: dict[str, Any] = block.to_dict(exclude_none=True)
-    if param.get("type") == "text" and isinstance(param.get("text"), str):
-        param["text"] = redact(param["text"])
+    param = block.to_dict(exclude_none=True)
+    text = param.get("text")
+    if param.get("type") == "text" and isinstance(text, str):
+        param["text"] = redact(text)
     return param
 
 
@@ -123,7 +127,7 @@ class _Run:
         self.sent: list[Sent] = []
         self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``_outputs``)
 
-    def call_tool(self, name: str, input: Any) -> ToolOutcome:
+    def call_tool(self, name: str, input: object) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":
             code = input.get("code") if isinstance(input, dict) else None
             if not isinstance(code, str) or not code.strip():
