@@ -318,8 +318,8 @@ def test_server_error_text_never_shows_a_secret(
 ) -> None:
     from kuroryuu_magic.core.errors import api_error_from, describe_api_error
     from kuroryuu_magic.core.redact import register_secret
-    from kuroryuu_magic.map.batches import _errored
-    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.map._batches import _errored
+    from kuroryuu_magic.map._results import ItemError
 
     register_secret(_OPAQUE)
     text, encoded = sample

@@ -262,7 +262,7 @@ def test_map_item_errors_are_masked(ip, echo, capsys) -> None:
 
 
 def test_item_error_from_any_exception_is_masked() -> None:
-    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.map._results import ItemError
 
     key = _key()
     padded = "x" * 290 + key  # cut at 300 characters: half a key must not survive either
@@ -273,7 +273,7 @@ def test_item_error_from_any_exception_is_masked() -> None:
 
 
 def test_batch_result_errors_are_masked() -> None:
-    from kuroryuu_magic.map.batches import _errored
+    from kuroryuu_magic.map._batches import _errored
 
     key = _key()
     result = SimpleNamespace(

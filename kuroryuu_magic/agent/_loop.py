@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
@@ -38,6 +38,15 @@ from ._caching import MAX_BREAKPOINTS, mark_tools, mark_transcript
 from ._outputs import CellOutputs
 from ._steps import Step, make_steps
 from .python import Ask
+
+if TYPE_CHECKING:
+    from anthropic.types import (
+        ContentBlock,
+        ContentBlockParam,
+        MessageParam,
+        TextBlockParam,
+        ToolResultBlockParam,
+    )
 
 EXPLORE_QUESTION = (
     "What is odd in it (suspicious values, duplicates, outliers, inconsistent types or codes), "
@@ -63,15 +72,16 @@ def explore_prompt(name: str, question: str = "") -> str:
     )
 
 
-def _param(block: Any) -> dict[str, Any]:
+def _param(block: ContentBlock) -> ContentBlockParam:
     """An answer's content block as a request block (thinking signatures kept as sent).
 
     Text is masked before it is sent again, as it was before it was shown; a thinking
     block must go back exactly as signed."""
-    param: dict[str, Any] = block.to_dict(exclude_none=True)
-    if param.get("type") == "text" and isinstance(param.get("text"), str):
-        param["text"] = redact(param["text"])
-    return param
+    param = block.to_dict(exclude_none=True)
+    text = param.get("text")
+    if param.get("type") == "text" and isinstance(text, str):
+        param["text"] = redact(text)
+    return cast("ContentBlockParam", param)  # the SDK's dict of a reply block is its request form
 
 
 def _show_words_before_tools(view: View) -> None:
@@ -123,7 +133,7 @@ class _Run:
         self.sent: list[Sent] = []
         self.on_timeout: Callable[[], None] | None = None  # redraws the cell (``_outputs``)
 
-    def call_tool(self, name: str, input: Any) -> ToolOutcome:
+    def call_tool(self, name: str, input: object) -> ToolOutcome:
         if name == CODE_TOOL and self.mode == "code":
             code = input.get("code") if isinstance(input, dict) else None
             if not isinstance(code, str) or not code.strip():
@@ -185,6 +195,8 @@ def investigate(
         return None
 
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    from anthropic.types import ToolUseBlock  # the client above has loaded the SDK
+
     # Recorded from here, so an expired approval's stdin box can be cleared away.
     outputs = CellOutputs(shell) if mode == "code" else None
     steps = make_steps(shell)  # first, so the steps stay above the answer
@@ -195,7 +207,7 @@ def investigate(
     )
     state = _Run(shell, mode, object_chars, schema_only, ask, traits.approval_timeout)
     state.on_timeout = outputs.redraw if outputs is not None else None
-    messages: list[dict[str, Any]] = list(request["messages"])
+    messages: list[MessageParam] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer
     started = time.perf_counter()
@@ -219,7 +231,7 @@ def investigate(
             status = last.status
             break
         message = last.message
-        uses = [b for b in message.content if b.type == "tool_use"]
+        uses = [b for b in message.content if isinstance(b, ToolUseBlock)]
         if message.stop_reason != "tool_use" or not uses:
             break
         if rounds >= max_rounds:
@@ -227,7 +239,7 @@ def investigate(
             break
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
-        results: list[dict[str, Any]] = []
+        results: list[ToolResultBlockParam | TextBlockParam] = []
         _show_words_before_tools(view)
         shown_between = False  # an approval prompt was displayed below the answer so far
         try:
@@ -245,7 +257,7 @@ def investigate(
                     shown_between = True
                 steps.end(step)
                 state.calls.append(step)
-                block: dict[str, Any] = {
+                block: ToolResultBlockParam = {
                     "type": "tool_result",
                     "tool_use_id": use.id,
                     "content": bounded(redact(outcome.text), object_chars) or "(empty)",

@@ -13,21 +13,30 @@ Recording stops when the cell finishes (``post_run_cell``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..core.frontend import is_rich_frontend
 from ..core.shell import ShellLike
+
+Publish = Callable[..., None]  # IPython's DisplayPublisher.publish(data, metadata, …)
+
+
+class _Publisher(Protocol):
+    """``shell.display_pub``: what publishes each display (the recorder stands in for it)."""
+
+    publish: Publish
 
 
 class CellOutputs:
     """Records the displays published through ``shell.display_pub`` until the cell ends."""
 
     def __init__(self, shell: ShellLike) -> None:
-        self._shell: Any = shell
+        self._shell = shell
         self._entries: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
-        self._pub: Any = getattr(shell, "display_pub", None)
-        self._publish: Any = None
+        self._pub: _Publisher | None = getattr(shell, "display_pub", None)
+        self._publish: Publish | None = None
         if not is_rich_frontend(shell) or self._pub is None:
             return
         if isinstance(getattr(self._pub.publish, "__self__", None), CellOutputs):
@@ -46,11 +55,13 @@ class CellOutputs:
         self,
         data: dict[str, Any],
         metadata: dict[str, Any] | None = None,
-        *args: Any,
+        *args: object,
         transient: dict[str, Any] | None = None,
         update: bool = False,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> None:
+        if self._publish is None:  # stopped: the original is back on display_pub
+            return
         self._publish(data, metadata, *args, transient=transient, update=update, **kwargs)
         display_id = (transient or {}).get("display_id")
         if update:
@@ -65,16 +76,17 @@ class CellOutputs:
 
     def redraw(self) -> None:
         """Clear the cell (and with it any stdin box) and show what it showed again."""
-        if not self.active:
+        publish = self._publish
+        if publish is None:
             return
         from IPython.display import clear_output
 
         clear_output()
         for entry in self._entries:
-            self._publish(entry["data"], entry["metadata"], transient=entry["transient"])
+            publish(entry["data"], entry["metadata"], transient=entry["transient"])
 
-    def _stop(self, *args: Any) -> None:
-        if self._publish is not None:
+    def _stop(self, *args: object) -> None:
+        if self._publish is not None and self._pub is not None:
             self._pub.publish = self._publish
             self._publish = None
         events = getattr(self._shell, "events", None)

@@ -15,7 +15,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS, escape_dollars
@@ -29,14 +29,14 @@ ARGS_CHARS = 160  # a step's summary shows this much of the arguments
 @dataclass
 class Step:
     name: str
-    input: Any
+    input: object  # the call's input as Claude sent it (a JSON object, not yet validated)
     result: str = ""
     is_error: bool = False
     seconds: float | None = None  # None while it runs
     note: str = ""  # "declined", "approved" for run_python
 
 
-def arguments(input: Any) -> str:
+def arguments(input: object) -> str:
     """``name="df", column="x"``: the call's input, short and redacted."""
     if isinstance(input, dict):
         text = ", ".join(

@@ -23,6 +23,7 @@ from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 from ..ask.settings import check_concurrency, check_retries, check_timeout, parse_thinking
 from ..core.errors import UsageError
 from ..core.session import session_for
+from ..core.toollimits import ToolLimits, ToolLimitsSource
 from ..core.visible import terminal_guard
 from . import _subcommands
 from ._options import REQUEST_PARSER, parse_cell_line, parse_line
@@ -170,6 +171,11 @@ class ClaudeMagics(Magics):
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
             shell.events.register("post_run_cell", self._warm_up_once)
+            # The MCP calls inside this kernel read the tool limits live from these traits.
+            session_for(shell).state(ToolLimitsSource).provide(self._tool_limits)
+
+    def _tool_limits(self) -> ToolLimits:
+        return ToolLimits(self.object_chars, self.schema_only)
 
     def _warm_up_once(self, result: ExecutionResult) -> None:
         if self.shell is not None:  # registered only when there is one (see __init__)
@@ -272,4 +278,5 @@ def unregister(shell: InteractiveShell) -> None:
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)
     manager.registry.pop("ClaudeMagics", None)
+    session_for(shell).state(ToolLimitsSource).provide(None)
     shell.configurables[:] = [c for c in shell.configurables if type(c).__name__ != "ClaudeMagics"]

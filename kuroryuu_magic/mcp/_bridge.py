@@ -35,12 +35,15 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from . import _connection
 from ._inkernel import expression
+
+if TYPE_CHECKING:
+    from jupyter_client.asynchronous.client import AsyncKernelClient
 
 # How often a waiting call asks the control channel whether the kernel is still the same one.
 PROBE_EVERY = 1.0
@@ -99,7 +102,7 @@ class KernelBridge:
     def __init__(self, connection_file: str, *, timeout: float = 30.0) -> None:
         self.path = connection_file
         self.timeout = timeout
-        self._client: Any = None
+        self._client: AsyncKernelClient | None = None
         self._fingerprint: tuple[int, int, int] | None = None
         self._kernel = ""  # the kernel's session id as last seen
         self._lock = anyio.Lock()
@@ -154,9 +157,15 @@ class KernelBridge:
         self._local = info.get("transport") == "ipc" or info.get("ip") in LOCAL_HOSTS
         await self._check_kernel(NOT_RUNNING)
 
+    def _connected(self) -> AsyncKernelClient:
+        """The client :meth:`_ensure` made (every exchange runs after it)."""
+        if self._client is None:
+            raise KernelGone(NOT_RUNNING)
+        return self._client
+
     async def _identity(self, patience: float) -> str | None:
         """The kernel's session id from a ``kernel_info_request`` on the control channel."""
-        client = self._client
+        client = self._connected()
         msg = client.session.msg("kernel_info_request")
         client.control_channel.send(msg)
         end = time.monotonic() + patience
@@ -171,7 +180,7 @@ class KernelBridge:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    async def call(self, tool: str, tool_input: Any, *, allow_run: bool) -> tuple[str, bool]:
+    async def call(self, tool: str, tool_input: object, *, allow_run: bool) -> tuple[str, bool]:
         """Run one tool call in the kernel: ``(text, is_error)`` as ``--tools`` would get it."""
         # The kernel runs the call only while this token file exists: it is removed the moment
         # this server stops waiting (answer, timeout, client cancel, or the server exiting, which
@@ -185,7 +194,7 @@ class KernelBridge:
                 async with self._lock:
                     for _attempt in range(2):  # once more if a failing cell aborted the queue
                         await self._ensure()
-                        request = {
+                        request: dict[str, object] = {
                             "tool": tool,
                             "input": tool_input,
                             "deadline": wall_deadline,
@@ -203,9 +212,9 @@ class KernelBridge:
             token.unlink(missing_ok=True)
             self._pending.discard(token)
 
-    async def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _exchange(self, request: dict[str, object]) -> dict[str, Any]:
         """Send one silent execute request and wait for its reply, watching the kernel."""
-        client = self._client
+        client = self._connected()
         msg_id = client.execute(
             "",
             silent=True,

@@ -25,12 +25,16 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..core.session import session_for
+from ..core.toollimits import ToolLimitsSource
 from ..tools import CODE_TOOL, run_tool
 from ..tools.outcome import DEFAULT_MAX_CHARS
 from .calllog import CallLog
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 # False (not an exception, which would become the user's last error) when the kernel's
 # environment lacks the package.
@@ -40,34 +44,33 @@ EXPRESSION = (
 )
 
 
-def expression(request: dict[str, Any]) -> str:
+def expression(request: dict[str, object]) -> str:
     """The user expression for one request (``repr`` of a str is always a safe literal)."""
     return EXPRESSION.format(request=json.dumps(request, separators=(",", ":")))
 
 
-def _shell() -> Any:
+def _shell() -> InteractiveShell | None:
     try:
         from IPython import get_ipython
+        from IPython.core.interactiveshell import InteractiveShell
 
-        return get_ipython()
+        shell = get_ipython()  # IPython leaves it unannotated
+        return shell if isinstance(shell, InteractiveShell) else None
     except Exception:
         return None
 
 
-def _settings(shell: Any) -> tuple[int, bool]:
+def _settings(shell: InteractiveShell | None) -> tuple[int, bool]:
     """``object_chars`` and ``schema_only`` of the loaded magic, else their defaults.
 
-    Read from the registered magics object, not imported: this package sits below
-    the magic layer.
+    The magic layer provides them (:mod:`~kuroryuu_magic.core.toollimits`): this
+    package sits below it and never looks the magics object up.
     """
-    registry = getattr(getattr(shell, "magics_manager", None), "registry", {})
-    magics = registry.get("ClaudeMagics") if isinstance(registry, dict) else None
-    chars = getattr(magics, "object_chars", DEFAULT_MAX_CHARS)
-    schema_only = getattr(magics, "schema_only", False)
-    return (int(chars) if isinstance(chars, int) else DEFAULT_MAX_CHARS), bool(schema_only)
+    limits = session_for(shell).state(ToolLimitsSource).current()
+    return (DEFAULT_MAX_CHARS, False) if limits is None else limits
 
 
-def kernel_session(shell: Any) -> str:
+def kernel_session(shell: InteractiveShell | None) -> str:
     """The kernel's messaging session id: it changes when the kernel restarts."""
     session = getattr(getattr(shell, "kernel", None), "session", None)
     return str(getattr(session, "session", ""))
@@ -77,11 +80,13 @@ def _answer(status: str, text: str = "", is_error: bool = False) -> str:
     return json.dumps({"status": status, "text": text, "is_error": is_error})
 
 
-def _run(shell: Any, tool: str, tool_input: Any) -> tuple[str, bool]:
+def _run(shell: InteractiveShell | None, tool: str, tool_input: object) -> tuple[str, bool]:
     max_chars, schema_only = _settings(shell)
     if tool == CODE_TOOL:
         if not isinstance(tool_input, dict) or not isinstance(tool_input.get("code"), str):
             return "error: missing required input 'code'", True
+        if shell is None:  # evaluated by ipykernel, so there is one; said plainly if not
+            return "error: run_python needs an IPython kernel", True
         from ..agent.python import run_code
 
         outcome = run_code(shell, tool_input["code"], max_chars=max_chars)

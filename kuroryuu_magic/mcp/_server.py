@@ -19,12 +19,16 @@ import argparse
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..tools import CODE_TOOL, run_tool, tool_definitions
 from ..tools.outcome import DEFAULT_MAX_CHARS
 from . import _connection
 from ._bridge import KernelBridge, KernelBusy, KernelGone
+
+if TYPE_CHECKING:
+    from mcp.server import Server, ServerRequestContext
+    from mcp.types import CallToolRequestParams, PaginatedRequestParams, Tool
 
 SERVER_NAME = "kuroryuu-magic"
 INSTALL_HINT = "pip install 'kuroryuu-magic[mcp]'"
@@ -41,7 +45,7 @@ INSTRUCTIONS = (
 )
 
 
-def tool_list(*, allow_run: bool) -> list[Any]:
+def tool_list(*, allow_run: bool) -> list[Tool]:
     """The MCP ``Tool`` records, generated from the ``--tools`` definitions."""
     from mcp.types import Tool, ToolAnnotations
 
@@ -58,7 +62,7 @@ def tool_list(*, allow_run: bool) -> list[Any]:
             Tool(
                 name=definition["name"],
                 description=RUN_PYTHON_DESCRIPTION if code else definition["description"],
-                input_schema=definition["input_schema"],
+                input_schema=dict(definition["input_schema"]),  # a JSON schema object
                 annotations=annotations,
             )
         )
@@ -72,7 +76,7 @@ def busy_text(timeout: float) -> str:
     )
 
 
-def build_server(bridge: KernelBridge, *, allow_run: bool) -> Any:
+def build_server(bridge: KernelBridge, *, allow_run: bool) -> Server:
     """The SDK server: ``tools/list`` and ``tools/call`` over ``_bridge``."""
     from mcp.server import Server
     from mcp.shared.exceptions import MCPError
@@ -84,10 +88,14 @@ def build_server(bridge: KernelBridge, *, allow_run: bool) -> Any:
     def result(text: str, is_error: bool) -> CallToolResult:
         return CallToolResult(content=[TextContent(text=text)], is_error=is_error)
 
-    async def on_list_tools(ctx: Any, params: Any) -> ListToolsResult:
+    async def on_list_tools(
+        ctx: ServerRequestContext, params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
         return ListToolsResult(tools=tools)
 
-    async def on_call_tool(ctx: Any, params: Any) -> CallToolResult:
+    async def on_call_tool(
+        ctx: ServerRequestContext, params: CallToolRequestParams
+    ) -> CallToolResult:
         name, arguments = params.name, params.arguments or {}
         if name not in listed:
             if name == CODE_TOOL:
@@ -113,7 +121,7 @@ def build_server(bridge: KernelBridge, *, allow_run: bool) -> Any:
     )
 
 
-async def serve_stdio(server: Any) -> None:
+async def serve_stdio(server: Server) -> None:
     from mcp.server.stdio import stdio_server
 
     async with stdio_server() as (read_stream, write_stream):

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..core.redact import redact
 
@@ -31,7 +30,7 @@ class Entry:
     outcome: str  # "ok", "error", "expired", "cancelled", "restarted"
 
 
-def _short(value: Any) -> str:
+def _short(value: object) -> str:
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     text = redact(text[: _NAME_CHARS * 2])
     return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"

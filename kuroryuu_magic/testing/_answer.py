@@ -16,7 +16,7 @@ from typing import Any
 
 from . import tools
 from ._cache import prompt_usage
-from ._exchange import Exchange
+from ._exchange import Exchange, Fake
 from ._faults import Fault, Reply, ToolCall
 from ._headers import response_headers
 from ._schema import example_for, output_schema
@@ -106,11 +106,11 @@ def forced_call(body: dict[str, Any]) -> Reply | None:
 def plan(
     body: dict[str, Any],
     reply: Reply | None,
-    fake: Any,
+    fake: Fake,
     fault: Fault | None,
     tier: str = "standard",
 ) -> Plan:
-    hook = getattr(fake, "answer_hook", None)
+    hook = fake.answer_hook
     reply = reply or (hook(body) if hook is not None else None) or forced_call(body) or Reply()
     text = reply.text
     if text is None:

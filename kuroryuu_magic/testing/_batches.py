@@ -24,7 +24,7 @@ from typing import Any
 from ._wire import new_id, paginate
 
 # Given one request's params, the result object for the JSONL line.
-Answerer = Callable[[Any], dict[str, Any]]
+Answerer = Callable[[object], dict[str, Any]]
 CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MAX_REQUESTS = 100_000
 MAX_BYTES = 256 * 1024 * 1024
@@ -46,7 +46,7 @@ class BatchStore:
         self.expired: set[str] = set()  # custom ids that end expired; "*" for all
 
     def create(
-        self, body: Any, answer: Answerer, size: int = 0
+        self, body: object, answer: Answerer, size: int = 0
     ) -> tuple[int, str | dict[str, Any]]:
         """Returns (status, batch) or (status, error message); ``size`` is the body's bytes."""
         if size > self.max_bytes:

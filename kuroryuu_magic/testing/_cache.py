@@ -27,7 +27,7 @@ MAX_BREAKPOINTS = 4
 DEFAULT_MIN_TOKENS = 1024
 
 
-def _key_part(block: Any) -> str:
+def _key_part(block: object) -> str:
     # The marker is not part of the cached content: the same block with and
     # without `cache_control` hits the same cache entry, as with the real API.
     if isinstance(block, dict) and "cache_control" in block:
@@ -35,7 +35,7 @@ def _key_part(block: Any) -> str:
     return json.dumps(block, sort_keys=True)
 
 
-def _ttl(block: Any) -> str:
+def _ttl(block: object) -> str:
     mark = block.get("cache_control") if isinstance(block, dict) else None
     return "1h" if isinstance(mark, dict) and mark.get("ttl") == "1h" else "5m"
 

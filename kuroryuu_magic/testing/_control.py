@@ -19,6 +19,7 @@ import hmac
 import re
 from typing import Any
 
+from ._exchange import Exchange
 from ._faults import from_json
 
 TOKEN_HEADER = "x-fake-control-token"  # noqa: S105 (a header name, not a secret)
@@ -43,7 +44,7 @@ def loopback_host(headers: dict[str, str]) -> bool:
     return bool(_LOOPBACK_HOST.match(headers.get("host", "")))
 
 
-def refused(h: Any) -> tuple[int, str] | None:
+def refused(h: Exchange) -> tuple[int, str] | None:
     """(status, reason) when a control call must be refused, else None."""
     if not loopback_host(h.record.headers):
         return 403, "control endpoints answer only to a loopback Host"
@@ -53,7 +54,7 @@ def refused(h: Any) -> tuple[int, str] | None:
     return None
 
 
-def _scrub(value: Any) -> Any:
+def _scrub(value: object) -> object:
     if isinstance(value, str):
         return _SECRET_SHAPE.sub(REDACTED, value)
     if isinstance(value, list):
@@ -82,7 +83,7 @@ def redacted(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def serve(h: Any, path: str, body: Any) -> None:
+def serve(h: Exchange, path: str, body: object) -> None:
     """Answer one control call (the guard has already passed)."""
     fake = h.fake
     try:

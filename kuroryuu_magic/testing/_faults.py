@@ -60,7 +60,7 @@ class Reply:
     usage: dict[str, int] | None = None
     path: str = "/v1/messages"
     tool_calls: list[ToolCall] = field(default_factory=list)
-    json: Any = None
+    json: object = None  # any JSON value; sent as the text
     off_schema: bool = False
     off_tools: bool = False
     # Streamed after `ping`: events of a type the API may add later ({"type": NAME, …}).
@@ -84,7 +84,12 @@ class Reply:
             self.stop_reason = "tool_use" if self.tool_calls else "end_turn"
 
     @classmethod
-    def call(cls, name: str, input: dict[str, Any] | None = None, **kw: Any) -> Reply:
+    def call(
+        cls,
+        name: str,
+        input: dict[str, Any] | None = None,
+        **kw: Any,  # Any: forwarded unchanged to Reply(), whose dataclass signature checks them
+    ) -> Reply:
         """An answer that calls one tool: ``Reply.call("get_weather", {"city": "Paris"})``."""
         kw.setdefault("text", "")
         return cls(tool_calls=[ToolCall(name, input or {}, kw.pop("id", None))], **kw)
@@ -125,7 +130,7 @@ class Fault:
             raise ValueError("times must be >= 1")
 
     @classmethod
-    def spend_limit(cls, **kw: Any) -> Fault:
+    def spend_limit(cls, **kw: Any) -> Fault:  # Any: forwarded unchanged to Fault()
         """The 429 of an organization over its monthly spend limit: not to be retried."""
         kw.setdefault("message", "You have reached your specified API usage limits.")
         return cls(
@@ -176,7 +181,7 @@ def from_json(data: dict[str, Any]) -> Reply | Fault:
 _T = TypeVar("_T", "Reply", "Fault")
 
 
-def _build(cls: type[_T], data: Any) -> _T:
+def _build(cls: type[_T], data: object) -> _T:
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     known = {f.name for f in fields(cls)}

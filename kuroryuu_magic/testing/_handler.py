@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _control, _routes, _validate, _versions
+from ._exchange import Fake
 from ._faults import Fault
 from ._headers import response_headers, retry_after
 from ._records import RecordedRequest
@@ -36,7 +37,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "FakeAnthropic/1.0"
 
     # -- quiet: tests read stdout/stderr, so the server never writes there ---------------
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         return
 
     def setup(self) -> None:
@@ -70,8 +71,9 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     @property
-    def fake(self) -> Any:  # the FakeAnthropic that owns this server
-        return self.server.fake  # type: ignore[attr-defined]
+    def fake(self) -> Fake:  # the FakeAnthropic that owns this server
+        fake: Fake = self.server.fake  # type: ignore[attr-defined]  # set by FakeAnthropic.start()
+        return fake
 
     # -- low-level I/O ------------------------------------------------------------------------
     def peer_closed(self) -> bool:
@@ -134,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.write(body)
 
-    def send_json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+    def send_json(self, status: int, obj: object, headers: dict[str, str] | None = None) -> None:
         self.send_body(status, json.dumps(obj).encode(), "application/json", headers)
 
     def send_error_envelope(
@@ -181,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
             return max(MAX_API_BYTES, int(self.fake.batches.max_bytes) + 1)
         return MAX_API_BYTES
 
-    def _read_body(self) -> tuple[str, Any]:
+    def _read_body(self) -> tuple[str, object]:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
         if not raw:
@@ -253,7 +255,7 @@ class Handler(BaseHTTPRequestHandler):
             if counted:
                 self.fake.leave()
 
-    def _route(self, path: str, body: Any) -> None:
+    def _route(self, path: str, body: object) -> None:
 
         fake, method = self.fake, self.command
         if method == "POST" and path == "/v1/messages" and fake.latency:
@@ -290,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_error_envelope(404, "not_found_error", f"Not found: {method} {path}")
 
-    def _control(self, path: str, body: Any) -> None:
+    def _control(self, path: str, body: object) -> None:
         try:
             refusal = _control.refused(self)
             if refusal is not None:

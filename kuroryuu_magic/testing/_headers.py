@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from typing import Any
+
+from ._exchange import Exchange
 
 KINDS = ("requests", "tokens", "input-tokens", "output-tokens")
 DEFAULT_LIMITS = {
@@ -25,7 +26,7 @@ def _rfc3339(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def response_headers(h: Any, *, exhausted: bool = False) -> dict[str, str]:
+def response_headers(h: Exchange, *, exhausted: bool = False) -> dict[str, str]:
     """``request-id``, the organization id and the rate-limit headers for one answer.
 
     ``exhausted`` (a 429) reports 0 remaining.  ``fake.rate_limits`` overrides the

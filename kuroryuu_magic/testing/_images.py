@@ -20,7 +20,7 @@ MAX_SIDE_MANY = 2000
 MANY_IMAGES = 20
 
 
-def check_source(where: str, source: Any) -> str | None:
+def check_source(where: str, source: object) -> str | None:
     """Why an image ``source`` is refused, or None."""
     if not isinstance(source, dict):
         return f"{where}.source: Field required"
@@ -90,7 +90,7 @@ def image_blocks(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(path, block) of every image, nested tool_result content included."""
     out: list[tuple[str, dict[str, Any]]] = []
 
-    def walk(path: str, content: Any) -> None:
+    def walk(path: str, content: object) -> None:
         for j, block in enumerate(content if isinstance(content, list) else []):
             if not isinstance(block, dict):
                 continue
@@ -130,7 +130,7 @@ def too_large(body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return message, details
 
 
-def images_in(body: Any) -> list[dict[str, Any]]:
+def images_in(body: object) -> list[dict[str, Any]]:
     """Media type, source type and decoded size of every image block in a messages body."""
     if not isinstance(body, dict):
         return []

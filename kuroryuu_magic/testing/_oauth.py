@@ -103,7 +103,7 @@ class OAuthServer:
         kind = content_type.split(";")[0].strip().lower()
         if kind == "application/x-www-form-urlencoded":
             # RFC 6749 §4.1.3: public clients post form-encoded bodies; accepted too.
-            body: Any = dict(parse_qsl(raw, keep_blank_values=True))
+            body: object = dict(parse_qsl(raw, keep_blank_values=True))
         elif kind == "application/json":
             try:
                 body = json.loads(raw)

@@ -19,7 +19,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; the package supports 3.10
 
 DEFAULT_WORKERS = 64
 
@@ -54,8 +57,11 @@ class PooledHTTPServer(socketserver.TCPServer):
         self._watcher.start()
 
     # -- accept: hand the new connection to the watcher ---------------------------------
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self._park(request)
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        # A TCP server is handed the connected socket (the tuple is a UDP server's datagram).
+        self._park(request if isinstance(request, socket.socket) else request[1])
 
     def _park(self, conn: socket.socket) -> None:
         with self._lock:
@@ -104,7 +110,8 @@ class PooledHTTPServer(socketserver.TCPServer):
                 self._drop(conn)
 
     # -- a worker: one request, then back to the watcher (or closed) -----------------
-    def _serve_one(self, conn: socket.socket) -> None:
+    # self: Self because typeshed types RequestHandlerClass's server argument as Self.
+    def _serve_one(self: Self, conn: socket.socket) -> None:
         keep = False
         try:
             addr = conn.getpeername()
@@ -112,8 +119,7 @@ class PooledHTTPServer(socketserver.TCPServer):
             self._drop(conn)
             return
         try:
-            make: Any = self.RequestHandlerClass
-            handler = make(conn, addr, self)
+            handler = self.RequestHandlerClass(conn, addr, self)
             keep = not getattr(handler, "close_connection", True)
         except Exception:
             self.handle_error(conn, addr)

@@ -14,7 +14,7 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
-    body: Any
+    body: object  # the JSON the client sent (hostile: narrow it), its raw text if not JSON, or None
     client_closed: bool = False
     status: int | None = None
     request_id: str = ""

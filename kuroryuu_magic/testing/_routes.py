@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _answer, _schema, _validate, tools
+from ._batches import Answerer
 from ._exchange import Exchange
 from ._faults import Fault, Reply
 from ._images import images_in
@@ -21,22 +22,24 @@ def send_problem(h: Exchange, problem: _validate.Problem) -> None:
     h.send_error_envelope(status, error_type, message, details=rest[0] if rest else None)
 
 
-def messages(h: Exchange, body: Any, fault: Fault | None) -> None:
-    if body is not None and not isinstance(body, dict):
+def messages(h: Exchange, raw: object, fault: Fault | None) -> None:
+    if raw is not None and not isinstance(raw, dict):
         h.send_error_envelope(400, "invalid_request_error", "Request body is not valid JSON")
         return
-    thread = body.get("thread") if isinstance(body, dict) else None
-    threaded = isinstance(body, dict) and "thread" in body
-    if threaded:
-        body, problem = h.fake.threads.resolve(body, h.record.headers)
-        if problem is not None:
-            send_problem(h, problem)
+    thread: object = None
+    threaded = False
+    if isinstance(raw, dict) and "thread" in raw:
+        thread = raw["thread"]
+        raw, refusal = h.fake.threads.resolve(raw, h.record.headers)
+        if refusal is not None:
+            send_problem(h, refusal)
             return
-        threaded = "thread" not in body  # applied (its beta was sent), not refused later
-    problem = _validate.check_messages_body(body, headers=h.record.headers)
+        threaded = "thread" not in raw  # applied (its beta was sent), not refused later
+    problem = _validate.check_messages_body(raw, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
+    body = cast("dict[str, Any]", raw)  # check_messages_body passed: a JSON object
     h.record.images = images_in(body)
     h.fake.record_tool_results(tools.received_results(_validate.conversation(body["messages"])))
     if fault is not None and fault.kind == "midstream_error" and not body.get("stream"):
@@ -95,13 +98,14 @@ def _off_tools(body: dict[str, Any], reply: Reply | None) -> str | None:
     )
 
 
-def count_tokens(h: Exchange, body: Any) -> None:
+def count_tokens(h: Exchange, body: object) -> None:
     problem = _validate.check_messages_body(body, count_only=True, headers=h.record.headers)
     if problem is not None:
         send_problem(h, problem)
         return
     h.record.images = images_in(body)
-    h.send_json(200, {"input_tokens": input_tokens(body)})
+    checked = cast("dict[str, Any]", body)  # check_messages_body passed: a JSON object
+    h.send_json(200, {"input_tokens": input_tokens(checked)})
 
 
 def models(h: Exchange, path: str) -> None:
@@ -133,21 +137,22 @@ def models(h: Exchange, path: str) -> None:
         h.send_json(200, info)
 
 
-def _batch_answer(h: Exchange) -> Any:
-    def answer_one(params: Any) -> dict[str, Any]:
+def _batch_answer(h: Exchange) -> Answerer:
+    def answer_one(params: object) -> dict[str, Any]:
         problem = _validate.check_messages_body(params, headers=h.record.headers)
         if problem is not None:
             _status, error_type, message, *_ = problem
             return {"type": "errored", "error": error_body(error_type, message, new_id("req_"))}
+        checked = cast("dict[str, Any]", params)  # check_messages_body passed: a JSON object
         plan = _answer.plan(
-            params, h.fake.take("/v1/messages/batches", Reply), h.fake, None, "batch"
+            checked, h.fake.take("/v1/messages/batches", Reply), h.fake, None, "batch"
         )
         return {"type": "succeeded", "message": _answer.as_message(plan)}
 
     return answer_one
 
 
-def batches(h: Exchange, method: str, path: str, body: Any, match: re.Match[str] | None) -> None:
+def batches(h: Exchange, method: str, path: str, body: object, match: re.Match[str] | None) -> None:
     store = h.fake.batches
     if match is None:
         if method == "POST":
@@ -194,7 +199,7 @@ def batches(h: Exchange, method: str, path: str, body: Any, match: re.Match[str]
         h.send_json(200, batch)
 
 
-def oauth(h: Exchange, path: str, body: Any) -> None:
+def oauth(h: Exchange, path: str, body: object) -> None:
     fake = h.fake
     if path == "/oauth/authorize" and h.command == "GET":
         try:

@@ -47,7 +47,7 @@ def output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def check_format(fmt: Any) -> str | None:
+def check_format(fmt: object) -> str | None:
     """Why ``output_config.format`` is refused, or None."""
     if fmt is None:
         return None
@@ -61,7 +61,7 @@ def check_format(fmt: Any) -> str | None:
     return _shape(schema, "output_config.format.schema", schema)
 
 
-def _shape(node: Any, where: str, root: dict[str, Any]) -> str | None:
+def _shape(node: object, where: str, root: dict[str, Any]) -> str | None:
     if not isinstance(node, dict):
         return f"{where}: a schema must be an object"
     kind = node.get("type")
@@ -109,17 +109,17 @@ def _shape(node: Any, where: str, root: dict[str, Any]) -> str | None:
     return None
 
 
-def _resolve(ref: Any, root: dict[str, Any]) -> dict[str, Any] | None:
+def _resolve(ref: object, root: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(ref, str) or not ref.startswith("#/"):
         return None
-    node: Any = root
+    node: object = root
     for part in ref[2:].split("/"):
         node = node.get(part) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else None
 
 
 def mismatch(
-    value: Any, schema: dict[str, Any], root: dict[str, Any] | None = None, where: str = "$"
+    value: object, schema: dict[str, Any], root: dict[str, Any] | None = None, where: str = "$"
 ) -> str | None:
     """Why ``value`` does not match ``schema`` (the accepted subset), or None."""
     root = root or schema
@@ -148,7 +148,8 @@ def mismatch(
     }
     if kind in checks and not checks[kind](value):
         return f"{where}: expected {kind}, got {type(value).__name__}"
-    if kind == "object":
+    # The type check above returned unless value is a dict (object) or a list (array).
+    if kind == "object" and isinstance(value, dict):
         props = schema.get("properties", {})
         for name in schema.get("required", []):
             if name not in value:
@@ -159,7 +160,7 @@ def mismatch(
             problem = mismatch(item, props[name], root, f"{where}.{name}")
             if problem:
                 return problem
-    if kind == "array":
+    if kind == "array" and isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             return f"{where}: fewer than {schema['minItems']} items"
         for i, item in enumerate(value):

@@ -19,10 +19,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from ._batches import BatchStore
 from ._control import TOKEN_ENV, TOKEN_HEADER
+from ._exchange import Fake
 from ._faults import Fault, RawResponse, Reply
 from ._handler import Handler
 from ._oauth import OAuthServer
@@ -31,12 +32,13 @@ from ._records import RecordedRequest
 from ._threads import ThreadStore
 
 LOOPBACK = "127.0.0.1"
+_Item = TypeVar("_Item", Reply, Fault)
 
 
 class _Server(PooledHTTPServer):
-    fake: FakeAnthropic
+    fake: Fake  # assigned a FakeAnthropic in start(), which mypy checks against the protocol
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
+    def handle_error(self, request: object, client_address: object) -> None:
         # Quiet: never print tracebacks; record what is not a plain hang-up.
         exc = sys.exc_info()[1]
         if not isinstance(exc, (ConnectionError, TimeoutError)):
@@ -220,7 +222,7 @@ class FakeAnthropic:
         with self._lock:
             self._queue.append(item)
 
-    def take(self, path: str, want: type) -> Any:
+    def take(self, path: str, want: type[_Item]) -> _Item | None:
         """Pop the first queued item matching ``path`` if it is of type ``want``."""
         with self._lock:
             for i, item in enumerate(self._queue):
@@ -265,7 +267,7 @@ class FakeAnthropic:
         self.batches.clear()
         self.threads.clear()
 
-    def configure(self, **cfg: Any) -> None:
+    def configure(self, **cfg: object) -> None:
         """Set ``latency``, ``deltas`` or ``delta_delay`` at run time."""
         for name, value in cfg.items():
             if name not in ("latency", "deltas", "delta_delay", "batch_polls_to_end"):
@@ -343,6 +345,7 @@ def spoof_marker(req: RecordedRequest) -> str | None:
 
 
 @contextmanager
+# kw is Any: forwarded unchanged to FakeAnthropic(), whose signature checks them.
 def fake_anthropic(**kw: Any) -> Iterator[FakeAnthropic]:
     """``with fake_anthropic(latency=0.1) as fake:`` — same as ``FakeAnthropic(**kw)``."""
     with FakeAnthropic(**kw) as fake:

@@ -89,7 +89,7 @@ class ThreadStore:
     def remember(
         self,
         body: dict[str, Any],
-        thread: Any,
+        thread: object,
         msg_id: str,
         content: list[dict[str, Any]],
     ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from ..models.facts import BY_ID
 from ..models.facts import MODELS as FACTS
 from . import _cache, _images, _schema, _versions, tools
+from ._exchange import Fake
 from ._wire import MODEL_IDS, units
 
 # (status, error type, message[, error.details]); None means the request passes.
@@ -89,7 +90,7 @@ COUNT_FIELDS = frozenset(
 ADAPTIVE_ONLY = frozenset(m.id for m in FACTS if not m.thinking_budget)
 
 
-def check_auth(headers: dict[str, str], fake: Any) -> Problem | None:
+def check_auth(headers: dict[str, str], fake: Fake) -> Problem | None:
     """Authenticate like the API: ``x-api-key`` or ``Authorization: Bearer``."""
     key = headers.get("x-api-key", "")
     auth = headers.get("authorization", "")
@@ -110,12 +111,12 @@ def check_auth(headers: dict[str, str], fake: Any) -> Problem | None:
     return None
 
 
-def _refusal(name: str, fake: Any) -> Problem:
+def _refusal(name: str, fake: Fake) -> Problem:
     status, kind, message = OAUTH_REFUSALS[name]
     return status, kind, message.format(scope=fake.oauth_missing_scope or "user:inference")
 
 
-def _check_oauth(token: str, headers: dict[str, str], fake: Any) -> Problem:
+def _check_oauth(token: str, headers: dict[str, str], fake: Fake) -> Problem:
     betas = {b.strip() for b in headers.get("anthropic-beta", "").split(",")}
     if fake.oauth_refusal:
         return _refusal(fake.oauth_refusal, fake)
@@ -136,7 +137,7 @@ def _bad(message: str) -> Problem:
 
 
 def check_messages_body(
-    body: Any, *, count_only: bool = False, headers: dict[str, str] | None = None
+    body: object, *, count_only: bool = False, headers: dict[str, str] | None = None
 ) -> Problem | None:
     """Validate a ``/v1/messages`` (or count_tokens) body like the Messages reference.
 
@@ -204,7 +205,7 @@ def conversation(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m for m in messages if not (isinstance(m, dict) and m.get("role") == "system")]
 
 
-def _check_format(config: Any) -> Problem | None:
+def _check_format(config: object) -> Problem | None:
     if not isinstance(config, dict):
         return None
     message = _schema.check_format(config.get("format"))
@@ -257,7 +258,7 @@ def _check_thinking(body: dict[str, Any], count_only: bool) -> Problem | None:
     return None
 
 
-def _check_effort(config: Any) -> Problem | None:
+def _check_effort(config: object) -> Problem | None:
     if config is None:
         return None
     if not isinstance(config, dict):
@@ -268,7 +269,7 @@ def _check_effort(config: Any) -> Problem | None:
     return None
 
 
-def _check_system(system: Any) -> Problem | None:
+def _check_system(system: object) -> Problem | None:
     if system is None or isinstance(system, str):
         return None
     if not isinstance(system, list):
@@ -281,7 +282,7 @@ def _check_system(system: Any) -> Problem | None:
     return None
 
 
-def _check_message_list(messages: Any, system_allowed: bool = False) -> Problem | None:
+def _check_message_list(messages: object, system_allowed: bool = False) -> Problem | None:
     # Messages reference: consecutive turns of one role are combined into one (accepted);
     # every message needs content except an optional final assistant message (prefill).
     # Under mid-conversation-system-2026-04-07 a ``system`` message may follow the first turn.
@@ -316,7 +317,7 @@ def _check_message_list(messages: Any, system_allowed: bool = False) -> Problem 
     return None
 
 
-def _check_content(i: int, content: Any) -> Problem | None:
+def _check_content(i: int, content: object) -> Problem | None:
     if isinstance(content, str):
         return None if content else _bad(f"messages.{i}: all messages must have non-empty content")
     if not isinstance(content, list) or not content:
@@ -342,7 +343,7 @@ def _check_content(i: int, content: Any) -> Problem | None:
     return None
 
 
-def _ends_in_whitespace(content: Any) -> bool:
+def _ends_in_whitespace(content: object) -> bool:
     if isinstance(content, str):
         return content != content.rstrip()
     if isinstance(content, list) and content:

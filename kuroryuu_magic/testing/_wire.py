@@ -7,7 +7,7 @@ import secrets
 import string
 from typing import Any
 
-from ..models.facts import BY_ID
+from ..models.facts import BY_ID, ModelFacts
 from ..models.facts import MODELS as FACTS
 
 _ALNUM = string.ascii_letters + string.digits
@@ -70,7 +70,7 @@ def _support(ok: bool) -> dict[str, bool]:
     return {"supported": ok}
 
 
-def _capabilities(row: Any) -> dict[str, Any]:
+def _capabilities(row: ModelFacts) -> dict[str, Any]:
     """The SDK's ``ModelCapabilities`` (every key present, as its docstring says)."""
     return {
         "batch": _support(True),
@@ -177,7 +177,7 @@ def tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def _block_tokens(block: Any) -> int:
+def _block_tokens(block: object) -> int:
     if isinstance(block, str):
         return tokens(block)
     if not isinstance(block, dict):
@@ -192,9 +192,9 @@ def _block_tokens(block: Any) -> int:
     return tokens(json.dumps(block, sort_keys=True))
 
 
-def units(body: dict[str, Any]) -> list[tuple[Any, int]]:
+def units(body: dict[str, Any]) -> list[tuple[object, int]]:
     """Prompt blocks in cache order (tools, system, messages) with their token counts."""
-    out: list[tuple[Any, int]] = []
+    out: list[tuple[object, int]] = []
     for tool in body.get("tools") or []:
         out.append((tool, tokens(json.dumps(tool, sort_keys=True))))
     system = body.get("system")
