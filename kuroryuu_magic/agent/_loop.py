@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from ..ask import prompt as prompt_building
 from ..ask.client import get_client, in_demo, optional_client
@@ -40,7 +40,13 @@ from ._steps import Step, make_steps
 from .python import Ask
 
 if TYPE_CHECKING:
-    from anthropic.types import ContentBlock
+    from anthropic.types import (
+        ContentBlock,
+        ContentBlockParam,
+        MessageParam,
+        TextBlockParam,
+        ToolResultBlockParam,
+    )
 
 EXPLORE_QUESTION = (
     "What is odd in it (suspicious values, duplicates, outliers, inconsistent types or codes), "
@@ -66,7 +72,7 @@ def explore_prompt(name: str, question: str = "") -> str:
     )
 
 
-def _param(block: ContentBlock) -> dict[str, object]:
+def _param(block: ContentBlock) -> ContentBlockParam:
     """An answer's content block as a request block (thinking signatures kept as sent).
 
     Text is masked before it is sent again, as it was before it was shown; a thinking
@@ -75,7 +81,7 @@ def _param(block: ContentBlock) -> dict[str, object]:
     text = param.get("text")
     if param.get("type") == "text" and isinstance(text, str):
         param["text"] = redact(text)
-    return param
+    return cast("ContentBlockParam", param)  # the SDK's dict of a reply block is its request form
 
 
 def _show_words_before_tools(view: View) -> None:
@@ -189,6 +195,8 @@ def investigate(
         return None
 
     client = get_client(timeout=settings.timeout, max_retries=settings.max_retries)
+    from anthropic.types import ToolUseBlock  # the client above has loaded the SDK
+
     # Recorded from here, so an expired approval's stdin box can be cleared away.
     outputs = CellOutputs(shell) if mode == "code" else None
     steps = make_steps(shell)  # first, so the steps stay above the answer
@@ -199,7 +207,7 @@ def investigate(
     )
     state = _Run(shell, mode, object_chars, schema_only, ask, traits.approval_timeout)
     state.on_timeout = outputs.redraw if outputs is not None else None
-    messages: list[dict[str, Any]] = list(request["messages"])
+    messages: list[MessageParam] = list(request["messages"])
     budget = MAX_BREAKPOINTS - 1  # one is on the tools
     send = stream_answer if settings.stream else create_answer
     started = time.perf_counter()
@@ -223,7 +231,7 @@ def investigate(
             status = last.status
             break
         message = last.message
-        uses = [b for b in message.content if b.type == "tool_use"]
+        uses = [b for b in message.content if isinstance(b, ToolUseBlock)]
         if message.stop_reason != "tool_use" or not uses:
             break
         if rounds >= max_rounds:
@@ -231,7 +239,7 @@ def investigate(
             break
         rounds += 1
         messages.append({"role": "assistant", "content": [_param(b) for b in message.content]})
-        results: list[dict[str, Any]] = []
+        results: list[ToolResultBlockParam | TextBlockParam] = []
         _show_words_before_tools(view)
         shown_between = False  # an approval prompt was displayed below the answer so far
         try:
@@ -249,7 +257,7 @@ def investigate(
                     shown_between = True
                 steps.end(step)
                 state.calls.append(step)
-                block: dict[str, Any] = {
+                block: ToolResultBlockParam = {
                     "type": "tool_result",
                     "tool_use_id": use.id,
                     "content": bounded(redact(outcome.text), object_chars) or "(empty)",

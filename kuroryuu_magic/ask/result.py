@@ -7,7 +7,7 @@ parsing, the same ``-o`` value, the same provenance metadata (:func:`provenance`
 the same demo labelling and pricing (decided here from the session, so a
 caller cannot forget it), the same memory turn and errors.  ``map`` items are
 shaped by the same rules (``map._plan.item_value``) and summed into
-``map.results.MapSummary``.  The answer is ``_claude`` after a prompt.
+``map.MapSummary``.  The answer is ``_claude`` after a prompt.
 """
 
 from __future__ import annotations

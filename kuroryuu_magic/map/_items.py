@@ -7,17 +7,41 @@ the same keys.  DataFrame rows arrive as :class:`Row` so ``{row.col}`` works.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sized
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ..core.errors import UsageError
 
+if TYPE_CHECKING:
+    import polars as pl
 
-def _plain(value: Any) -> Any:
+
+class _Indexed(Protocol):
+    """What is read of a pandas Series or DataFrame's labels (pandas ships no types)."""
+
+    @property
+    def index(self) -> Sequence[object]: ...
+
+
+class _PandasSeries(_Indexed, Iterable[object], Protocol):
+    """A pandas Series: its labels and its values in order."""
+
+
+class _PandasFrame(_Indexed, Protocol):
+    """A pandas DataFrame: its labels, column names and rows as plain tuples."""
+
+    @property
+    def columns(self) -> Iterable[object]: ...
+
+    def itertuples(self, index: bool, name: None) -> Iterable[tuple[object, ...]]: ...
+
+
+def _plain(value: object) -> object:
     """numpy scalars as Python scalars, so a prompt says ``3.5``, not ``np.float64(3.5)``."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+    item = getattr(value, "item", None)
+    if type(value).__module__ == "numpy" and callable(item):
         try:
-            return value.item()
+            return item()
         except (ValueError, TypeError):
             return value
     return value
@@ -31,17 +55,18 @@ class Row:
     """
 
     __slots__ = ("_kuroryuu_values",)
+    _kuroryuu_values: dict[str, object]
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, object]) -> None:
         object.__setattr__(self, "_kuroryuu_values", values)
 
-    def __getattr__(self, key: str) -> Any:
+    def __getattr__(self, key: str) -> object:
         try:
             return self._kuroryuu_values[key]
         except KeyError:
             raise AttributeError(key) from None
 
-    def __getitem__(self, key: Any) -> Any:
+    def __getitem__(self, key: str) -> object:
         return self._kuroryuu_values[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -59,15 +84,19 @@ class Row:
         return "; ".join(f"{k}: {v}" for k, v in self._kuroryuu_values.items())
 
 
-def _is(obj: Any, module: str, *names: str) -> bool:
+def _is(obj: object, module: str, *names: str) -> bool:
     cls = type(obj)
     return cls.__module__.split(".")[0] == module and cls.__name__ in names
 
 
 class MapInput:
-    """The thing ``--map`` iterates: ``pairs()`` yields ``(item, row, label)`` lazily."""
+    """The thing ``--map`` iterates: ``pairs()`` yields ``(item, row, label)`` lazily.
 
-    def __init__(self, name: str, value: Any) -> None:
+    ``value`` is the user's object; ``kind`` says which of the accepted kinds it
+    is, checked here once, and the casts below rest on that check.
+    """
+
+    def __init__(self, name: str, value: object) -> None:
         self.name = name
         self.value = value
         if isinstance(value, (str, bytes, bytearray)):
@@ -90,51 +119,62 @@ class MapInput:
                 f"--map {name}: expected a list, tuple, Series, DataFrame or dict, "
                 f"not {type(value).__name__} (wrap it in list(...) first)."
             )
-        self.total = len(value)
-        self._keys: list[Any] | None = None
+        self.total = len(cast("Sized", value))  # every kind above has a length
+        self._keys: list[object] | None = None
 
-    def pairs(self) -> Iterator[tuple[Any, Row | None, Any]]:
+    def pairs(self) -> Iterator[tuple[object, Row | None, object]]:
         value = self.value
         if self.kind == "frame":
-            columns = [str(c) for c in value.columns]
-            rows = value.itertuples(index=False, name=None)
-            for label, values in zip(value.index, rows, strict=False):
+            frame = cast("_PandasFrame", value)
+            columns = [str(c) for c in frame.columns]
+            rows = frame.itertuples(index=False, name=None)
+            for label, values in zip(frame.index, rows, strict=False):
                 row = Row({c: _plain(v) for c, v in zip(columns, values, strict=False)})
                 yield row, row, _plain(label)
         elif self.kind == "polars_frame":
-            for position, values in enumerate(value.iter_rows(named=True)):
-                row = Row(dict(values))
+            polars_frame = cast("pl.DataFrame", value)
+            for position, named in enumerate(polars_frame.iter_rows(named=True)):
+                row = Row(dict(named))
                 yield row, row, position
         elif self.kind == "series":
-            for label, item in zip(value.index, value, strict=False):
+            series = cast("_PandasSeries", value)
+            for label, item in zip(series.index, series, strict=False):
                 yield _plain(item), None, _plain(label)
         elif self.kind == "dict":
-            for key, item in value.items():
+            for key, item in cast("dict[object, object]", value).items():
                 yield item, None, key
         else:
-            for position, item in enumerate(value):
+            for position, item in enumerate(cast("Iterable[object]", value)):
                 yield _plain(item), None, position
 
-    def label(self, position: int) -> Any:
+    @property
+    def index(self) -> Sequence[object] | None:
+        """The labels of a pandas Series or DataFrame input; None for other kinds."""
+        if self.kind in ("frame", "series"):
+            return cast("_Indexed", self.value).index
+        return None
+
+    def label(self, position: int) -> object:
         """The label of the item at ``position`` (index label, dict key or position)."""
         if self.kind in ("frame", "series"):
-            return _plain(self.value.index[position])
+            return _plain(cast("_Indexed", self.value).index[position])
         if self.kind == "dict":
             if self._keys is None:
-                self._keys = list(self.value)
+                self._keys = list(cast("dict[object, object]", self.value))
             return self._keys[position]
         return position
 
-    def wrap(self, results: list[Any], out: str) -> Any:
+    def wrap(self, results: list[object], out: str) -> object:
         """Results in the input's shape: a Series on its index, a dict on its keys, else a list."""
         return wrap_results(self.kind, results, out, self.value)
 
 
-def wrap_results(kind: str, results: list[Any], out: str, source: Any = None) -> Any:
+def wrap_results(kind: str, results: list[object], out: str, source: object = None) -> object:
     if kind in ("frame", "series") and source is not None:
         import pandas as pd
 
-        return pd.Series(results, index=source.index, name=out, dtype=object)
+        index = cast("_Indexed", source).index
+        return pd.Series(results, index=index, name=out, dtype=object)
     if kind == "dict" and source is not None:
-        return dict(zip(source, results, strict=False))
+        return dict(zip(cast("dict[object, object]", source), results, strict=False))
     return results

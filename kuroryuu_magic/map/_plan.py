@@ -39,7 +39,7 @@ __all__ = ["AnswerSink", "Plan", "item_value", "make_plan", "wrap_values"]
 _TODO = object()
 
 
-def item_value(text: str, stop_reason: str | None, label: Any, settings: Settings) -> Any:
+def item_value(text: str, stop_reason: str | None, label: object, settings: Settings) -> object:
     """One item's value: validated into ``--schema`` when given, else shaped by ``-f``."""
     schema = getattr(settings, "schema", None)
     if schema is None:
@@ -161,5 +161,5 @@ def wrap_values(source: MapInput, values: list[Any], out: str, settings: Setting
     if schema is not None and source.kind in ("frame", "series"):
         from ..structured import to_frame
 
-        return to_frame(schema, values, source.value.index)
+        return to_frame(schema, values, source.index)
     return source.wrap(values, out)

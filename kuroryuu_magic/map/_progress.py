@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TextIO
 
 from ..core.shell import ShellLike
 
@@ -48,7 +48,11 @@ class TextProgress:
     width = 24
 
     def __init__(
-        self, total: int, description: str = "", stream: Any = None, text_interval: float = 0.5
+        self,
+        total: int,
+        description: str = "",
+        stream: TextIO | None = None,
+        text_interval: float = 0.5,
     ) -> None:
         self.total = total
         self.description = description

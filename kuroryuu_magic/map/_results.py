@@ -7,8 +7,9 @@ import ``ask`` (formats, usage, display helpers) and ``core``.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..ask.result import DEMO_NOTE
 from ..ask.usage import SessionUsage, Usage, usage_footer, usage_numbers
@@ -40,7 +41,7 @@ class ItemError:
         message: str,
         *,
         kind: str = "error",
-        index: Any = None,
+        index: object = None,  # the item's label: a position, an index label or a key
         status: int | None = None,
         request_id: str | None = None,
         text: str | None = None,
@@ -53,7 +54,7 @@ class ItemError:
         self.text = text
 
     @classmethod
-    def from_exception(cls, exc: BaseException, index: Any = None) -> ItemError:
+    def from_exception(cls, exc: BaseException, index: object = None) -> ItemError:
         """An error value for ``exc``: API failures get the same line the magic shows."""
         module = type(exc).__module__ or ""
         if module.startswith(("anthropic", "httpx", "httpcore")):
@@ -106,10 +107,10 @@ class MapSummary:
     cost: float | None = 0.0
     status: str = "complete"
     batch_id: str | None = None
-    results: Any = None  # OUT itself: a list, a dict, a Series or a DataFrame
+    results: object = None  # OUT itself: a list, a dict, a Series or a DataFrame
     stop_reason: str | None = None
     code: str | None = None
-    data: Any = None  # always None: the same attributes as an answer's
+    data: None = None  # always None: the same attributes as an answer's
     thinking: str = ""
     source: str = "api"  # or "demo": the offline demo's fake answered
     cached: int = 0  # items served by the answer cache (not sent, not paid again)
@@ -216,13 +217,14 @@ class MapSummary:
         self.cost = None if cost is None or self.cost is None else self.cost + cost
 
 
-def _values(results: Any) -> Any:
-    if results is None:
-        return []
-    return results.values() if isinstance(results, dict) else results
+def _values(results: object) -> Iterable[object]:
+    if isinstance(results, dict):
+        return results.values()
+    # A list, or a Series (its values) or DataFrame (its column names) from pandas.
+    return results if isinstance(results, Iterable) else []
 
 
-def shape_answer(text: str, fmt: str, stop_reason: str | None, label: Any) -> Any:
+def shape_answer(text: str, fmt: str, stop_reason: str | None, label: object) -> object:
     """One item's value: text, parsed JSON (``-f json``) or code (``-f code``), or an ItemError."""
     from ..ask.codeblocks import extract_code
     from ..ask.formats import parse_json_loosely
@@ -255,8 +257,18 @@ def _show(summary: MapSummary) -> None:
     )
 
 
+class RunCounts(Protocol):
+    """How a run went: the live runner's ``FanOut``, or a fetched batch's counts."""
+
+    total: int
+    done: int
+    failed: int
+    elapsed: float
+    interrupted: bool
+
+
 def store(
-    shell: ShellLike, out: str | None, values: Any, summary: MapSummary, fan: Any
+    shell: ShellLike, out: str | None, values: object, summary: MapSummary, fan: RunCounts
 ) -> MapSummary:
     summary.results = values
     summary.elapsed = fan.elapsed
@@ -286,7 +298,7 @@ class _Counts:
 
 
 def store_batch_results(
-    shell: ShellLike, out: str | None, values: Any, summary: MapSummary, started: float
+    shell: ShellLike, out: str | None, values: object, summary: MapSummary, started: float
 ) -> MapSummary:
     """Put fetched batch results in ``out`` (when given) and ``_claude``."""
     failed = sum(isinstance(v, ItemError) for v in _values(values))

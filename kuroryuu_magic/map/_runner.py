@@ -184,7 +184,7 @@ class FanOut:
             finished.set()
 
     async def _pull(
-        self, queue: asyncio.Queue[Entry], slots: threading.Semaphore, worker: Worker, res: Any
+        self, queue: asyncio.Queue[Entry], slots: threading.Semaphore, worker: Worker, res: object
     ) -> None:
         while True:
             entry = await queue.get()
@@ -193,7 +193,7 @@ class FanOut:
                 return
             await self._one(*entry, worker, res)
 
-    async def _one(self, position: int, item: Any, worker: Worker, res: Any) -> None:
+    async def _one(self, position: int, item: object, worker: Worker, res: object) -> None:
         if isinstance(item, ItemError):  # failed while being prepared: no request
             self._settle(position, item)
             return
@@ -208,7 +208,7 @@ class FanOut:
             self.in_flight -= 1
         self._settle(position, value)
 
-    def _settle(self, position: int, value: Any) -> None:
+    def _settle(self, position: int, value: object) -> None:
         # Only ever called on the private loop's thread: the counters need no lock.
         if isinstance(value, ItemError):
             self.failed += 1

@@ -62,7 +62,7 @@ def tool_list(*, allow_run: bool) -> list[Tool]:
             Tool(
                 name=definition["name"],
                 description=RUN_PYTHON_DESCRIPTION if code else definition["description"],
-                input_schema=definition["input_schema"],
+                input_schema=dict(definition["input_schema"]),  # a JSON schema object
                 annotations=annotations,
             )
         )

@@ -7,7 +7,14 @@ Shared by the frame, distribution and row tools.  pandas and numpy come from
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
 
 LOW_CARDINALITY = 50
 WITHHELD = "(schema-only mode: values are withheld; counts, names and dtypes only)"
@@ -17,6 +24,7 @@ def _types() -> Any:
     return sys.modules["pandas"].api.types
 
 
+# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
 def kind(s: Any) -> str:
     """``bool``, ``number``, ``datetime``, ``timedelta`` or ``other`` for a pandas Series."""
     t = _types()
@@ -32,17 +40,19 @@ def kind(s: Any) -> str:
     return "other"
 
 
-def floats(s: Any) -> Any:
+# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
+def floats(s: Any) -> FloatArray:
     """Non-null values of a numeric Series as a float64 numpy array."""
     np = sys.modules["numpy"]
-    v = s.to_numpy(dtype="float64", na_value=np.nan)
-    return v[~np.isnan(v)]
+    v: FloatArray = s.to_numpy(dtype="float64", na_value=np.nan)
+    ok: FloatArray = v[~np.isnan(v)]
+    return ok
 
 
 EXACT_FLOAT = 2**53  # integers beyond this lose digits as float64
 
 
-def anchored(s: Any) -> tuple[int, Any]:
+def anchored(s: Any) -> tuple[int, FloatArray]:  # s: a pandas Series (untyped)
     """``(base, values - base)``: the non-null values of a numeric Series as float64 offsets
     from an integer base.  The base is 0 except for integer columns beyond 2**53, whose
     values float64 would round (2**53 + 1 becomes 2**53): their spread, mean and quantiles
@@ -59,7 +69,7 @@ def anchored(s: Any) -> tuple[int, Any]:
     return 0, floats(s)
 
 
-def linear_quantiles(values: Any, qs: Any) -> list[float]:
+def linear_quantiles(values: FloatArray, qs: Sequence[float]) -> list[float]:
     """Quantiles with linear interpolation (pandas' and numpy's default) over float values
     that may hold ±inf: an interpolation towards an infinite neighbour is that infinity
     (numpy's ``inf - inf`` gives NaN, so q=1 of ``[1, inf]`` would read NaN).  One partition
@@ -84,7 +94,7 @@ def linear_quantiles(values: Any, qs: Any) -> list[float]:
     return out
 
 
-def counts(s: Any) -> Any:
+def counts(s: Any) -> Any:  # a pandas Series in and out (pandas is untyped)
     """``value_counts`` without nulls; categories that never occur are not values.
 
     Lists, arrays, dicts and sets (object columns, polars ``List`` columns once in pandas)
@@ -99,14 +109,14 @@ def counts(s: Any) -> Any:
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
-def _nested(s: Any) -> bool:
+def _nested(s: Any) -> bool:  # s: a pandas Series (untyped)
     pd, np = sys.modules["pandas"], sys.modules["numpy"]
     if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) not in ("mixed",):
         return False
     return any(isinstance(x, (*_CONTAINERS, np.ndarray)) for x in s)
 
 
-def _freeze(x: Any) -> Any:
+def _freeze(x: object) -> object:
     """A hashable key that is equal for equal contents (``[1, 2]`` and ``array([1, 2])``)."""
     np = sys.modules["numpy"]
     if isinstance(x, np.ndarray):
@@ -124,10 +134,10 @@ def _freeze(x: Any) -> Any:
     return x
 
 
-def _nested_counts(s: Any) -> Any:
+def _nested_counts(s: Any) -> Any:  # a pandas Series in and out (pandas is untyped)
     pd, np = sys.modules["pandas"], sys.modules["numpy"]
-    tally: dict[Any, int] = {}
-    first: dict[Any, Any] = {}
+    tally: dict[object, int] = {}
+    first: dict[object, object] = {}
     for x in s.dropna():
         key = _freeze(x)
         tally[key] = tally.get(key, 0) + 1
@@ -140,7 +150,8 @@ def _nested_counts(s: Any) -> Any:
     return pd.Series([tally[k] for k in keys], index=pd.Index(index, dtype=object), dtype="int64")
 
 
-def levels(s: Any, top: int = 10) -> tuple[int, list[tuple[Any, int]]] | None:
+# s: a pandas Series (pandas is untyped)
+def levels(s: Any, top: int = 10) -> tuple[int, list[tuple[object, int]]] | None:
     """Exact distinct count of non-null values and the ``top`` most frequent, most first;
     None when the values are unhashable.  numpy-backed numbers and datetimes go through one
     sort (or a bincount for small-range integers) instead of a hash table per value."""
@@ -173,7 +184,7 @@ def levels(s: Any, top: int = 10) -> tuple[int, list[tuple[Any, int]]] | None:
     return cnt.size, [(back(values[i]), int(cnt[i])) for i in order]
 
 
-def _from_int64(s: Any) -> Any:
+def _from_int64(s: Any) -> Callable[[int], object]:  # s: a pandas Series (untyped)
     """Turn an ``asi8`` value of a datetime/timedelta column back into its Timestamp/Timedelta."""
     pd = sys.modules["pandas"]
     unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit
@@ -185,7 +196,8 @@ def _from_int64(s: Any) -> Any:
     return lambda v: pd.Timestamp(int(v), unit=unit)
 
 
-def floats_all(s: Any) -> Any:
+def floats_all(s: Any) -> FloatArray:  # s: a pandas Series (untyped)
     """A numeric or bool Series as float64 with NaN for nulls (same length)."""
     np = sys.modules["numpy"]
-    return s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+    v: FloatArray = s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+    return v

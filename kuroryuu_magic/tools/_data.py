@@ -15,11 +15,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..context.text import type_name
 from .outcome import ToolError
 from .text import label
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import polars as pl
 
 
 @dataclass
@@ -28,7 +32,7 @@ class Table:
 
     name: str
     kind: str
-    frame: Any
+    frame: Any  # a pandas DataFrame: pandas ships no types and pandas-stubs is not a dependency
     single: bool = False
     # The library's own dtype names when the frame was converted (polars ``Int64``, not float64).
     dtypes: dict[str, str] | None = None
@@ -47,48 +51,44 @@ class Table:
         return frozenset(int(i) for i in (cols.duplicated(keep=False)).nonzero()[0])
 
 
-def lookup(namespace: Mapping[str, Any], name: Any) -> Any:
-    """The object bound to ``name``; a missing name is a :class:`ToolError` listing near names."""
+def lookup(namespace: Mapping[str, object], name: object) -> tuple[str, object]:
+    """``name`` and the object bound to it; a missing name is a :class:`ToolError` listing near names."""
     if not isinstance(name, str) or not name:
         raise ToolError("name must be a variable name (a non-empty string)")
     if name in namespace:
-        return namespace[name]
+        return name, namespace[name]
     close = [k for k in namespace if isinstance(k, str) and k.lower() == name.lower()]
     hint = f" (did you mean {close[0]!r}?)" if close else "; call list_variables to see what exists"
     raise ToolError(f"no variable named {name!r}{hint}")
 
 
-def _pandas() -> Any:
-    import pandas as pd  # a tool that reads frames needs it; only imported when one runs
-
-    return pd
-
-
-def _polars_to_pandas(obj: Any, pd: Any) -> Any:
+def _polars_to_pandas(obj: pl.DataFrame) -> Any:  # a pandas DataFrame (untyped)
     try:
         return obj.to_pandas()
     except ImportError:  # polars needs pyarrow for to_pandas; numpy conversion is the fallback
+        import pandas as pd  # loaded: a polars frame's tool run imported it already
+
         return pd.DataFrame({c: obj.get_column(c).to_numpy() for c in obj.columns})
 
 
-def table_of(namespace: Mapping[str, Any], name: Any) -> Table:
+def table_of(namespace: Mapping[str, object], name: object) -> Table:
     """``name`` as a :class:`Table` (polars and numpy data converted to pandas)."""
-    obj = lookup(namespace, name)
+    name, obj = lookup(namespace, name)
     kind = type_name(obj)
     if kind.startswith("polars."):
         pl = sys.modules["polars"]
-        pd = _pandas()
         if isinstance(obj, pl.LazyFrame):
             raise ToolError(f"{name} is a polars LazyFrame (not collected); collect it first")
         if isinstance(obj, pl.Series):
-            frame = _polars_to_pandas(obj.to_frame(), pd)
+            frame = _polars_to_pandas(obj.to_frame())
             return Table(name, kind, frame, True, {obj.name: str(obj.dtype)})
         if isinstance(obj, pl.DataFrame):
             # Whole frame, so positions and the shape in the header are the user's.
             dtypes = {c: str(d) for c, d in obj.schema.items()}
-            return Table(name, kind, _polars_to_pandas(obj, pd), dtypes=dtypes)
+            return Table(name, kind, _polars_to_pandas(obj), dtypes=dtypes)
     if kind.startswith("pandas."):
-        pd = _pandas()
+        import pandas as pd  # a tool that reads frames needs it; only imported when one runs
+
         if isinstance(obj, pd.DataFrame):
             return Table(name, kind, obj)
         if isinstance(obj, pd.Series):
@@ -98,20 +98,22 @@ def table_of(namespace: Mapping[str, Any], name: Any) -> Table:
         if isinstance(obj, pd.Index):
             return Table(name, kind, obj.to_frame(index=False, name=obj.name or name), True)
     if kind == "numpy.ndarray":
-        pd = _pandas()
-        if obj.dtype.names:  # structured array: fields are columns
-            return Table(name, kind, pd.DataFrame(obj))
-        if obj.ndim == 1:
-            return Table(name, kind, pd.DataFrame({name: obj}), single=True)
-        if obj.ndim == 2:
-            return Table(name, kind, pd.DataFrame(obj))
-        raise ToolError(f"{name} is a {obj.ndim}-D array; these tools read 1-D and 2-D arrays")
+        import pandas as pd
+
+        arr = cast("npt.NDArray[Any]", obj)  # type(obj) is numpy.ndarray (type_name, no hook)
+        if arr.dtype.names:  # structured array: fields are columns
+            return Table(name, kind, pd.DataFrame(arr))
+        if arr.ndim == 1:
+            return Table(name, kind, pd.DataFrame({name: arr}), single=True)
+        if arr.ndim == 2:
+            return Table(name, kind, pd.DataFrame(arr))
+        raise ToolError(f"{name} is a {arr.ndim}-D array; these tools read 1-D and 2-D arrays")
     raise ToolError(
         f"{name} is a {kind}, not a DataFrame, Series or array; these tools read tabular data"
     )
 
 
-def _matches(c: Any, wanted: Any) -> bool:
+def _matches(c: object, wanted: object) -> bool:
     try:
         same = c == wanted
     except Exception:  # comparing a tuple label with an int and the like
@@ -119,7 +121,7 @@ def _matches(c: Any, wanted: Any) -> bool:
     return (isinstance(same, bool) and same) or label(c) == label(wanted)
 
 
-def _missing_column(wanted: Any, names: Sequence[Any]) -> str:
+def _missing_column(wanted: object, names: Sequence[object]) -> str:
     shown = ", ".join(repr(label(c)) for c in list(names)[:30])
     more = f", … ({len(names) - 30:,} more)" if len(names) > 30 else ""
     return f"no column {label(wanted)!r}; columns are {shown}{more}"
@@ -128,7 +130,7 @@ def _missing_column(wanted: Any, names: Sequence[Any]) -> str:
 _AT = re.compile(r"(.*) \(position (\d+)\)", re.S)
 
 
-def position(t: Table, wanted: Any) -> int:
+def position(t: Table, wanted: object) -> int:
     """The position of column ``wanted`` (a name, or its ``str`` for non-string labels;
     ``age (position 3)`` for one of several columns named ``age``, as :func:`colname` says)."""
     cols = t.frame.columns
@@ -148,7 +150,7 @@ def position(t: Table, wanted: Any) -> int:
     return found[0]
 
 
-def positions(t: Table, wanted: Sequence[Any] | None) -> list[int]:
+def positions(t: Table, wanted: Sequence[object] | None) -> list[int]:
     """Positions of ``wanted`` columns in order, or of all columns when ``wanted`` is None."""
     if wanted is None:
         return list(range(t.frame.shape[1]))
@@ -157,7 +159,7 @@ def positions(t: Table, wanted: Sequence[Any] | None) -> list[int]:
     return [position(t, c) for c in wanted]
 
 
-def column(t: Table, pos: int) -> Any:
+def column(t: Table, pos: int) -> Any:  # a pandas Series (untyped)
     """The column at ``pos`` as a Series (positional, so duplicate names are fine)."""
     return t.frame.iloc[:, pos]
 

@@ -8,14 +8,21 @@ numpy lazily through :mod:`._data`; nothing from the magic layer.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
 from ._columns import WITHHELD, floats, floats_all, kind, linear_quantiles
 from ._data import colname, column, position, positions, quoted, table_of
 from .outcome import ToolError, tool
 from .text import Budget, num, nums
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    BoolArray = npt.NDArray[np.bool_]
 
 DEFAULT_Q = (0, 0.01, 0.25, 0.5, 0.75, 0.99, 1)
 Method = Literal["pearson", "spearman"]
@@ -28,9 +35,9 @@ SPEARMAN_PAIR_ROWS = 30_000_000  # rows × pairs with nulls: a few seconds of pe
 
 @tool
 def quantiles(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    column: Any = None,
+    column: str | int | None = None,
     q: Sequence[float] = DEFAULT_Q,
     *,
     max_chars: int,
@@ -77,7 +84,7 @@ def quantiles(
     return b.text("  …")
 
 
-def np_isinf_any(values: Any) -> bool:
+def np_isinf_any(values: FloatArray) -> bool:
     return bool(sys.modules["numpy"].isinf(values).any())
 
 
@@ -86,9 +93,9 @@ def np_isinf_any(values: Any) -> bool:
 
 @tool
 def correlations(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    columns: Sequence[Any] | None = None,
+    columns: Sequence[str | int] | None = None,
     method: str = "pearson",
     *,
     max_chars: int,
@@ -150,7 +157,7 @@ def correlations(
     return b.text(f"  … weaker pairs left out (of {len(pairs):,})")
 
 
-def pairwise_pearson(x: Any, present: Any, n: Any) -> Any:
+def pairwise_pearson(x: FloatArray, present: FloatArray, n: FloatArray) -> FloatArray:
     """Pearson r of every column pair over the rows where both are present, as df.corr().
 
     Matrix products instead of pandas' pair-by-pair loop (seconds on a million rows): with
@@ -167,10 +174,11 @@ def pairwise_pearson(x: Any, present: Any, n: Any) -> Any:
         var_i = sxx - sx * sx / n
         r = cov / np.sqrt(var_i * var_i.T)
     r[n < 2] = np.nan
-    return np.clip(r, -1.0, 1.0)
+    out: FloatArray = np.clip(r, -1.0, 1.0)
+    return out
 
 
-def pairwise_spearman(x: Any, present: Any) -> Any:
+def pairwise_spearman(x: FloatArray, present: BoolArray) -> FloatArray:
     """Spearman rho of every column pair as df.corr("spearman"): ranks (ties averaged) taken
     over the rows the pair shares.
 
@@ -205,11 +213,12 @@ def pairwise_spearman(x: Any, present: Any) -> Any:
         ones = np.ones_like(ranks)
         r[np.ix_(full, full)] = pairwise_pearson(ranks, ones, ones.T @ ones)
 
-    def pair_ranks(i: int, j: int, shared: Any) -> Any:
+    def pair_ranks(i: int, j: int, shared: BoolArray) -> FloatArray:
         less, ties = lo[i][shared], eq[i][shared]
         # gone[p]: values among the first p of column i's sorted order whose row lacks column j.
         gone = np.concatenate(([0], np.cumsum(~present[order[i], j])))
-        return (less - gone[less]) + (ties - (gone[less + ties] - gone[less]) + 1) / 2
+        ranks: FloatArray = (less - gone[less]) + (ties - (gone[less + ties] - gone[less]) + 1) / 2
+        return ranks
 
     for i in range(k):
         for j in range(i + 1, k):
@@ -222,7 +231,8 @@ def pairwise_spearman(x: Any, present: Any) -> Any:
             with np.errstate(all="ignore"):
                 r[i, j] = r[j, i] = np.corrcoef(a, c)[0, 1]
     np.fill_diagonal(r, 1.0)
-    return np.clip(r, -1.0, 1.0)
+    out: FloatArray = np.clip(r, -1.0, 1.0)
+    return out
 
 
 # ---------------------------------------------------------------- histogram
@@ -230,9 +240,9 @@ def pairwise_spearman(x: Any, present: Any) -> Any:
 
 @tool
 def histogram(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    column: Any = None,
+    column: str | int | None = None,
     bins: int = 20,
     *,
     max_chars: int,
@@ -278,7 +288,8 @@ def histogram(
     return b.text("  …")
 
 
-def _nanoseconds(s: Any, k: str) -> tuple[Any, Any]:
+# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
+def _nanoseconds(s: Any, k: str) -> tuple[FloatArray, Callable[[float], str]]:
     """Datetimes or timedeltas as float nanoseconds, and how to print a bin edge back."""
     pd = sys.modules["pandas"]
     if k == "timedelta":

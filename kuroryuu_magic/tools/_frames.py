@@ -88,6 +88,7 @@ def _describe_column(t: Table, pos: int, schema_only: bool) -> list[str]:
     return lines
 
 
+# s, ok: pandas Series (pandas ships no types and pandas-stubs is not a dependency)
 def _number_lines(s: Any, ok: Any, present: int) -> list[str]:
     """min/max/mean/std/quartiles/zeros of a numeric column, each exact at its shown digits:
     integer columns in exact fractions (int64 beyond 2**53 keeps every digit), ±inf counted
@@ -129,7 +130,7 @@ def _infs(pos: int, neg: int) -> str:
     return (f"  +inf {pos:,}" if pos else "") + (f"  -inf {neg:,}" if neg else "")
 
 
-def _cells(values: list[Any], width: int) -> list[str]:
+def _cells(values: Sequence[object], width: int) -> list[str]:
     """:func:`.text.show` of each value; numbers that would read alike get more digits."""
     texts = [show_cell(v, width) for v in values]
     if any(type(v).__name__.startswith("float") or isinstance(v, float) for v in values):
@@ -145,9 +146,9 @@ def _cells(values: list[Any], width: int) -> list[str]:
 
 @tool
 def describe(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    columns: Sequence[Any] | None = None,
+    columns: Sequence[str | int] | None = None,
     *,
     max_chars: int,
     schema_only: bool = False,
@@ -179,9 +180,9 @@ def describe(
 
 @tool
 def value_counts(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    column: Any = None,
+    column: str | int | None = None,
     top: int = 20,
     normalize: bool = False,
     *,
@@ -232,7 +233,7 @@ def value_counts(
 
 @tool
 def null_counts(
-    namespace: Mapping[str, Any], name: str, *, max_chars: int, schema_only: bool = False
+    namespace: Mapping[str, object], name: str, *, max_chars: int, schema_only: bool = False
 ) -> str:
     """Null (None/NaN/NaT) count and share per column, columns with nulls first."""
     del schema_only  # counts are never values
@@ -266,9 +267,9 @@ def null_counts(
 
 @tool
 def duplicates(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    subset: Sequence[Any] | None = None,
+    subset: Sequence[str | int] | None = None,
     show: int = 5,
     *,
     max_chars: int,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import inspect
 import sys
 import types
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sized
+from typing import cast
 
 from ..context import errors as _errors
 from ..context.render import render_value
@@ -35,7 +35,7 @@ _MISSING = object()
 _TYPE_MODULE = vars(type)["__module__"]
 
 
-def _static(obj: Any, name: str) -> Any:
+def _static(obj: object, name: str) -> object:
     """``obj.name`` read without running the user's code: ``type(obj)`` and
     ``inspect.getattr_static`` only, so ``__getattr__``, ``__getattribute__``, properties
     and ``__class__`` tricks of a proxy never run.  A descriptor (property, slot) is read
@@ -56,7 +56,7 @@ def _static(obj: Any, name: str) -> Any:
     return _MISSING
 
 
-def _shape(obj: Any) -> str:
+def _shape(obj: object) -> str:
     shape = _static(obj, "shape")
     if type(shape) is tuple and all(type(d) is int for d in shape):
         return "shape (" + ", ".join(f"{d:,}" for d in shape) + ")"
@@ -64,18 +64,20 @@ def _shape(obj: Any) -> str:
     # ``len`` only where it is the builtin's own (a subclass may override ``__len__``).
     base = next((b for b in _SIZED if issubclass(cls, b)), None)
     if base is not None and inspect.getattr_static(cls, "__len__") is vars(base)["__len__"]:
-        return f"len {len(obj):,}"
+        return f"len {len(cast(Sized, obj)):,}"  # type(obj) subclasses a builtin sized type
     return ""
 
 
-def _columns(obj: Any) -> str:
+def _columns(obj: object) -> str:
     if not type_name(obj).startswith(("pandas.", "polars.")):
         return ""
     ncols = _static(obj, "columns")
-    return "" if ncols is _MISSING or ncols is None else f", {len(ncols):,} columns"
+    if ncols is _MISSING or ncols is None:
+        return ""
+    return f", {len(cast(Sized, ncols)):,} columns"  # a pandas/polars frame's own columns
 
 
-def _variable_line(key: str, obj: Any) -> str:
+def _variable_line(key: str, obj: object) -> str:
     """One line per variable; one that can't be read says so instead of failing the list."""
     kind = type_name(obj)  # type(obj): never the object's own ``__class__``
     try:
@@ -85,7 +87,7 @@ def _variable_line(key: str, obj: Any) -> str:
         return f"  {key}: {kind} (could not be read: {type(exc).__name__})"
 
 
-def user_variables(namespace: Mapping[str, Any], shell: ShellLike | None = None) -> list[str]:
+def user_variables(namespace: Mapping[str, object], shell: ShellLike | None = None) -> list[str]:
     """Names a user made: no ``_`` names, IPython internals, modules, classes or hidden names."""
     hidden = set(getattr(shell, "user_ns_hidden", None) or ())
     out = []
@@ -104,7 +106,7 @@ def user_variables(namespace: Mapping[str, Any], shell: ShellLike | None = None)
 
 @tool
 def list_variables(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     *,
     shell: ShellLike | None = None,
     max_chars: int,
@@ -123,7 +125,7 @@ def list_variables(
 
 @tool
 def cell(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     n: int,
     *,
     shell: ShellLike | None = None,
@@ -155,7 +157,7 @@ def cell(
 
 @tool
 def last_error(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     *,
     shell: ShellLike | None = None,
     max_chars: int,

@@ -14,10 +14,10 @@ can read and correct rather than a silently ignored argument.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,9 @@ from pydantic import (
 
 from . import _distribution, _frames, _kernel, _rows
 from .outcome import ToolOutcome
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["CODE_TOOL", "TOOLS", "Tool", "tool_named"]
 
@@ -126,14 +129,18 @@ class CodeInput(_Input):
     code: Annotated[StrictStr, Field(description="The Python code to run.")]
 
 
-def _tidy(schema: Any) -> Any:
+def _tidy_object(schema: Mapping[str, object]) -> dict[str, object]:
     """pydantic's schema without its ``title``s and ``null`` defaults: tokens Claude reads."""
+    return {
+        k: _tidy(v)
+        for k, v in schema.items()
+        if k != "title" and not (k == "default" and v is None)
+    }
+
+
+def _tidy(schema: object) -> object:
     if isinstance(schema, dict):
-        return {
-            k: _tidy(v)
-            for k, v in schema.items()
-            if k != "title" and not (k == "default" and v is None)
-        }
+        return _tidy_object(schema)
     if isinstance(schema, list):
         return [_tidy(v) for v in schema]
     return schema
@@ -154,12 +161,12 @@ class Tool:
 
     @cached_property
     def input_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = _tidy(self.input.model_json_schema())
+        schema: dict[str, Any] = _tidy_object(self.input.model_json_schema())
         schema.setdefault("properties", {})
         schema.setdefault("required", [])
         return schema
 
-    def definition(self) -> dict[str, Any]:
+    def definition(self) -> ToolParam:
         """The Anthropic tool definition (a fresh copy: callers may add ``cache_control``)."""
         import copy
 
@@ -169,7 +176,7 @@ class Tool:
             "input_schema": copy.deepcopy(self.input_schema),
         }
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: object) -> None:
         """Raise pydantic's ``ValidationError`` when ``value`` is not a valid input."""
         self.input.model_validate(value)
 

@@ -13,7 +13,7 @@ package's modules only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
 
@@ -23,11 +23,14 @@ from ._records import CODE_TOOL, TOOLS, Tool, tool_named
 from .outcome import ToolOutcome
 from .text import bounded
 
-DEFINITIONS: list[dict[str, Any]] = [t.definition() for t in TOOLS]
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
+
+DEFINITIONS: list[ToolParam] = [t.definition() for t in TOOLS]
 INSPECT_TOOLS = tuple(t.name for t in TOOLS if t.run is not None)
 
 
-def tool_definitions(*, code: bool = False) -> list[dict[str, Any]]:
+def tool_definitions(*, code: bool = False) -> list[ToolParam]:
     """Definitions to send: the inspection tools, plus ``run_python`` when ``code`` is True."""
     return [t.definition() for t in TOOLS if code or t.name != CODE_TOOL]
 
@@ -48,7 +51,7 @@ _KINDS = {
 _MEMBER = ("str", "int", "float", "bool", "none")
 
 
-def _where(loc: tuple[Any, ...]) -> str:
+def _where(loc: tuple[int | str, ...]) -> str:
     where = "input"
     for i, part in enumerate(p for p in loc if not _is_member(p)):
         if isinstance(part, int):
@@ -58,11 +61,11 @@ def _where(loc: tuple[Any, ...]) -> str:
     return where
 
 
-def _is_member(part: Any) -> bool:
+def _is_member(part: int | str) -> bool:
     return isinstance(part, str) and (part in _MEMBER or "[" in part or "-" in part)
 
 
-def _number(value: Any) -> str:
+def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -99,8 +102,8 @@ def problem_of(exc: ValidationError, tool: Tool) -> str:
 
 def run_tool(
     name: str,
-    input: Any,
-    namespace: Mapping[str, Any],
+    input: object,
+    namespace: Mapping[str, object],
     *,
     max_chars: int,
     schema_only: bool,
@@ -121,7 +124,9 @@ def run_tool(
             text = f"error: {problem_of(exc, tool)}"
             return ToolOutcome(bounded(redact(text), max_chars), True)
         # The input as sent (validated): each tool's own defaults fill what was left out.
-        kwargs = dict(input)
+        kwargs = dict(
+            cast("Mapping[str, object]", input)
+        )  # validated: an object, as the model says
         if tool.needs_shell:
             kwargs["shell"] = shell
         return tool.run(namespace, **kwargs, max_chars=max_chars, schema_only=schema_only)

@@ -12,13 +12,19 @@ import contextlib
 import operator
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ._columns import WITHHELD, kind
 from ._data import Table, colname, position, positions, quoted, table_of
 from ._data import column as column_at  # groupby's `column` argument would shadow it
 from .outcome import ToolError, tool
 from .text import Budget, label, num, nums, show, table
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    BoolArray = npt.NDArray[np.bool_]
 
 MAX_ROWS = 100
 MAX_SHOWN_COLUMNS = 12
@@ -39,7 +45,8 @@ AGGS: tuple[str, ...] = get_args(Agg)
 _NUMERIC_AGGS = ("sum", "mean", "median", "std")
 
 
-def _coerce(s: Any, value: Any) -> Any:
+# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
+def _coerce(s: Any, value: object) -> object:
     """``value`` as the column's kind of value: timestamps for datetimes, numbers for numbers."""
     pd = sys.modules["pandas"]
     k = kind(s)
@@ -61,7 +68,7 @@ def _coerce(s: Any, value: Any) -> Any:
     return value
 
 
-def _mask(t: Table, cond: Any) -> tuple[Any, str]:
+def _mask(t: Table, cond: object) -> tuple[BoolArray, str]:
     """A boolean mask (nulls False) for one ``[column, op, value]`` and how to print it."""
     if not isinstance(cond, (list, tuple)) or len(cond) not in (2, 3):
         raise ToolError(f"each where item is [column, op, value]; got {cond!r}")
@@ -95,7 +102,7 @@ def _mask(t: Table, cond: Any) -> tuple[Any, str]:
     return result.fillna(False).to_numpy(dtype=bool), shown
 
 
-def filter_mask(t: Table, where: Sequence[Any] | None) -> tuple[Any, list[str]]:
+def filter_mask(t: Table, where: Sequence[object] | None) -> tuple[BoolArray, list[str]]:
     """All ``where`` conditions combined with AND."""
     np = sys.modules["numpy"]
     mask = np.ones(len(t.frame), dtype=bool)
@@ -109,18 +116,18 @@ def filter_mask(t: Table, where: Sequence[Any] | None) -> tuple[Any, list[str]]:
 
 @tool
 def sample_rows(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
     n: int = 10,
-    where: Sequence[Any] | None = None,
-    columns: Sequence[Any] | None = None,
+    where: Sequence[object] | None = None,
+    columns: Sequence[str | int] | None = None,
     *,
     max_chars: int,
     schema_only: bool = False,
 ) -> str:
     """Up to ``n`` rows that satisfy every ``where`` condition (a seeded random pick, in row order)."""
-    # Loaded already: the table came from pandas/polars/numpy data.
-    np: Any = sys.modules.get("numpy")
+    import numpy as np  # loaded already: the table came from pandas/polars/numpy data
+
     if not 0 <= int(n) <= MAX_ROWS:
         raise ToolError(f"n must be between 0 and {MAX_ROWS}")
     t = table_of(namespace, name)
@@ -161,10 +168,10 @@ def sample_rows(
 
 @tool
 def groupby(
-    namespace: Mapping[str, Any],
+    namespace: Mapping[str, object],
     name: str,
-    by: Any = None,
-    column: Any = None,
+    by: str | int | Sequence[str | int] | None = None,
+    column: str | int | None = None,
     agg: str = "mean",
     *,
     max_chars: int,
@@ -223,21 +230,21 @@ def groupby(
     return b.text(f"  … {len(rows) - max(0, shown - 1):,} more groups")
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) or type(v).__name__.startswith(("int", "uint", "float"))
 
 
-def _agg_value(v: Any) -> str:
+def _agg_value(v: object) -> str:
     return num(v) if _is_number(v) else show(v, 30)
 
 
-def _agg_values(values: list[Any]) -> list[str]:
+def _agg_values(values: list[object]) -> list[str]:
     if values and all(_is_number(v) for v in values):
         return nums(values)
     return [_agg_value(v) for v in values]
 
 
-def _key(x: Any) -> str:
+def _key(x: object) -> str:
     """A group key; the null group (``dropna=False``) reads ``<null>`` whatever the dtype."""
     pd = sys.modules["pandas"]
     with contextlib.suppress(TypeError, ValueError):
