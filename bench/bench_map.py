@@ -25,7 +25,7 @@ import psutil
 # client's delayed ACK adds ~40 ms to every response.  Real servers set
 # TCP_NODELAY, so the bench does too (StreamRequestHandler's own switch).
 _LAUNCH = (
-    "import sys; from kuroryuu_magic.testing.handler import Handler; "
+    "import sys; from kuroryuu_magic.testing._handler import Handler; "
     "Handler.disable_nagle_algorithm = True; "
     "from kuroryuu_magic.testing.__main__ import main; sys.exit(main(sys.argv[1:]))"
 )

@@ -75,8 +75,8 @@ def bench_schema_map(shell: Any, items: int, concurrency: int, latency: float) -
         # The bare loop: the same requests (taken from the magic's own building, so the
         # bodies are identical), the SDK's AsyncAnthropic, a semaphore of the same size.
         from kuroryuu_magic.ask.run import effective_settings
-        from kuroryuu_magic.magic.options import parse_cell_line
-        from kuroryuu_magic.magic.prompting import request_of
+        from kuroryuu_magic.magic._options import parse_cell_line
+        from kuroryuu_magic.magic._prompting import request_of
         from kuroryuu_magic.map.magic import ItemPrompts, MapInput
 
         magics = shell.magics_manager.registry["ClaudeMagics"]

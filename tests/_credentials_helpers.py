@@ -95,7 +95,7 @@ class TerminalScript:
         return self.answers.pop(0)
 
     def run(self) -> None:
-        from kuroryuu_magic.keys.terminal import run_terminal_setup
+        from kuroryuu_magic.keys._terminal import run_terminal_setup
 
         run_terminal_setup(secret_prompt=self.ask, ask=self.ask, say=self.said.append)
 

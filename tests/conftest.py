@@ -160,7 +160,7 @@ def run_cell(shell: object, source: str) -> object:
 def quick_demo(ip: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """`%claude demo` on in the test's shell without its deliberate pace; stopped after the test."""
     from kuroryuu_magic import demo
-    from kuroryuu_magic.demo import answers
+    from kuroryuu_magic.demo import _answers as answers
 
     monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
     monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.core.error import UsageError
 
-from kuroryuu_magic.agent.caching import mark_transcript
+from kuroryuu_magic.agent._caching import mark_transcript
 from kuroryuu_magic.core.redact import register_secret
 from kuroryuu_magic.testing import Reply, ToolCall
 from tests.conftest import run_cell

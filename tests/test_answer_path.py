@@ -15,8 +15,8 @@ from kuroryuu_magic import demo
 from kuroryuu_magic.ask import display as display_module
 from kuroryuu_magic.ask.result import KEYS, METADATA_KEY
 from kuroryuu_magic.core.session import session_for
-from kuroryuu_magic.demo import answers
-from kuroryuu_magic.map import batches
+from kuroryuu_magic.demo import _answers as answers
+from kuroryuu_magic.map import _batches
 from kuroryuu_magic.testing import Reply
 from tests.conftest import run_cell
 
@@ -39,10 +39,10 @@ def seen(ip, fake, monkeypatch) -> list[dict[str, Any]]:
 
     monkeypatch.setattr(display_module, "is_rich_frontend", lambda shell: True)
     monkeypatch.setattr(IPython.display, "display", display)
-    monkeypatch.setattr(batches, "POLL_FIRST", 0.01)
+    monkeypatch.setattr(_batches, "POLL_FIRST", 0.01)
     monkeypatch.setattr(answers, "STREAM_SECONDS", 0.0)
     monkeypatch.setattr(answers, "FIRST_BYTE_SECONDS", 0.0)
-    session_for().drop(batches.KnownJobs)
+    session_for().drop(_batches.KnownJobs)
     ip.run_line_magic("config", "ClaudeMagics.show_usage = True")
     run_cell(ip, "import pandas as pd\ndf = pd.DataFrame({'a': [1, 1, 2]})\nitems = ['a', 'b']")
     yield found

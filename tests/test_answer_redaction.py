@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kuroryuu_magic.core.redact import StreamRedactor, redact, register_secret
-from kuroryuu_magic.map import batches
+from kuroryuu_magic.map import _batches
 from kuroryuu_magic.testing import FakeAnthropic, Reply, ToolCall
 from tests.conftest import run_cell
 
@@ -91,8 +91,8 @@ def test_map_and_batch_results_echoing_the_key_are_masked(
     run_cell(eip, "%%claude --map items -o live -f text\n{item}")
     assert all(CANARY not in str(v) for v in eip.user_ns["live"])
 
-    monkeypatch.setattr(batches, "POLL_FIRST", 0.01)
-    session_for().drop(batches.KnownJobs)
+    monkeypatch.setattr(_batches, "POLL_FIRST", 0.01)
+    session_for().drop(_batches.KnownJobs)
     # The fake's batch results echo each prompt: one that holds the key makes a result that does.
     run_cell(eip, f"%%claude --map items -o batched --batch --fresh -f text\n{{item}} {key}")
     [post] = [r for r in fake.requests if r.path == "/v1/messages/batches" and r.method == "POST"]

@@ -10,8 +10,8 @@ import httpx2
 
 from kuroryuu_magic.ask.client import http_client
 from kuroryuu_magic.core.bounds import MAX_RESULT_LINE_BYTES
-from kuroryuu_magic.map import batches
-from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.map import _batches
+from kuroryuu_magic.map._results import ItemError
 
 BATCH_ID = "msgbatch_0123456789abcdef"
 
@@ -70,7 +70,7 @@ def test_one_oversized_line_is_one_item_error_and_the_rest_are_kept() -> None:
     chunks = [_line("text-0", "first")]
     chunks += [big[i : i + 2**20] for i in range(0, len(big), 2**20)]  # arrives in 1 MB chunks
     chunks.append(_line("text-2", "third").rstrip(b"\n"))  # the last line without a break
-    out = dict(batches.results(_client(chunks), BATCH_ID))
+    out = dict(_batches.results(_client(chunks), BATCH_ID))
     assert set(out) == {"text-0", "text-1", "text-2"}
     assert out["text-0"].content[0].text == "first" and out["text-2"].content[0].text == "third"
     error = out["text-1"]
@@ -84,7 +84,7 @@ def test_an_oversized_line_without_a_custom_id_leaves_only_that_item_out() -> No
         + b'"}\n'
     )
     out = dict(
-        batches.results(
+        _batches.results(
             _client([_line("text-0", "first"), nameless, _line("text-2", "third")]), BATCH_ID
         )
     )

@@ -7,8 +7,8 @@ from IPython.core.error import UsageError
 
 from kuroryuu_magic.core.errors import ClaudeAPIError, ClaudeInterrupted
 from kuroryuu_magic.core.session import session_for
-from kuroryuu_magic.map import batches
-from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.map import _batch_run, _batches
+from kuroryuu_magic.map._results import ItemError
 from kuroryuu_magic.models.facts import estimate_cost
 from tests.conftest import run_cell
 
@@ -22,8 +22,8 @@ def said(answer: str) -> str:
 @pytest.fixture
 def bip(ip, fake, monkeypatch):
     """A shell whose batch polling does not make the tests wait."""
-    monkeypatch.setattr(batches, "POLL_FIRST", 0.01)
-    session_for().drop(batches.KnownJobs)
+    monkeypatch.setattr(_batches, "POLL_FIRST", 0.01)
+    session_for().drop(_batches.KnownJobs)
     ip.run_line_magic("config", "ClaudeMagics.show_usage = False")
     return ip
 
@@ -63,7 +63,7 @@ def test_fetch_from_another_kernel_uses_the_custom_ids(bip, fake):
     run_cell(bip, '%%claude --map items -o first --batch -f json\nSay {{"v": "{item}"}}')
     assert [v["v"] for v in bip.user_ns["first"]] == ["x", "y"]  # parsed from the echo
     batch_id = bip.user_ns["_claude"].batch_id
-    session_for().drop(batches.KnownJobs)  # a kernel that never saw the submission
+    session_for().drop(_batches.KnownJobs)  # a kernel that never saw the submission
     run_cell(bip, f"%claude batch {batch_id} -o again")
     # The format travels in the custom id, so JSON is parsed here too.
     assert bip.user_ns["again"] == [{"v": "x"}, {"v": "y"}]
@@ -110,14 +110,14 @@ def test_ctrl_c_while_polling_leaves_the_batch_and_says_how_to_fetch(bip, fake, 
         if len(calls) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(batches, "_sleep", sleep)
+    monkeypatch.setattr(_batches, "_sleep", sleep)
     result = bip.run_cell("%%claude --map items -o out --batch\n{item}")
     error = result.error_in_exec
     assert isinstance(error, ClaudeInterrupted)
     batch_id = bip.user_ns["_claude"].batch_id
     assert f"%claude batch {batch_id} -o out" in str(error)
     assert calls[1] > calls[0]  # polling backs off
-    monkeypatch.setattr(batches, "_sleep", lambda s: None)
+    monkeypatch.setattr(_batches, "_sleep", lambda s: None)
     fake.batch_polls_to_end = 1
     run_cell(bip, f"%claude batch {batch_id} -o out")
     assert [said(v) for v in bip.user_ns["out"]] == ["x", "y"]
@@ -136,13 +136,13 @@ def test_batch_needs_map(bip, fake):
 
 
 def test_custom_ids_round_trip():
-    assert batches.parse_custom_id(batches.custom_id("json", 17)) == ("json", 17)
-    assert batches.parse_custom_id("someone-else's id") is None
+    assert _batches.parse_custom_id(_batches.custom_id("json", 17)) == ("json", 17)
+    assert _batches.parse_custom_id("someone-else's id") is None
 
 
 def test_too_many_items_for_one_batch_split_into_a_group(bip, fake, monkeypatch):
     # Past one batch's limit the run is split (issue 14 item 4; tests/test_mapscale.py).
-    monkeypatch.setattr(batches, "MAX_BATCH_REQUESTS", 2)
+    monkeypatch.setattr(_batches, "MAX_BATCH_REQUESTS", 2)
     fake.batches.max_requests = 2
     bip.user_ns["items"] = ["a", "b", "c"]
     run_cell(bip, "%%claude --map items -o out --batch\n{item}")
@@ -173,7 +173,8 @@ def test_foreign_custom_ids_never_size_a_list(bip, fake, monkeypatch):
             assert len(made) < 1_000, "a foreign custom_id sized the results"
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(batches, "ItemError", CountedItemError)
+    monkeypatch.setattr(_batches, "ItemError", CountedItemError)
+    monkeypatch.setattr(_batch_run, "ItemError", CountedItemError)  # the collector's placeholders
     ids = ["req-20240101", "row-120000000", "json-99999999999", "plain_id"]
     batch_id = _foreign_batch(fake, ids)
     run_cell(bip, f"%claude batch {batch_id} -o got")
@@ -190,20 +191,20 @@ def test_ids_like_ours_but_beyond_the_batch_go_in_a_dict(bip, fake):
 
 
 def test_our_slots_accepts_only_ids_this_package_issues():
-    assert batches.our_slots(["json-1", "json-0"], 2) == {
+    assert _batches.our_slots(["json-1", "json-0"], 2) == {
         "json-1": ("json", 1),
         "json-0": ("json", 0),
     }
-    assert batches.our_slots(["json-2"], 2) is None
-    assert batches.our_slots(["req-0"], 2) is None
-    assert batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice
+    assert _batches.our_slots(["json-2"], 2) is None
+    assert _batches.our_slots(["req-0"], 2) is None
+    assert _batches.our_slots(["text-0", "json-0"], 2) is None  # one position twice
 
 
 def test_waiting_for_a_batch_that_never_ends_gives_up(bip, fake, monkeypatch):
     fake.batch_polls_to_end = 10_000
     slept: list[float] = []
-    monkeypatch.setattr(batches, "_sleep", slept.append)
-    monkeypatch.setattr(batches, "MAX_WAIT", 0.1)
+    monkeypatch.setattr(_batches, "_sleep", slept.append)
+    monkeypatch.setattr(_batches, "MAX_WAIT", 0.1)
     bip.user_ns["items"] = ["x"]
     with pytest.raises(ClaudeAPIError, match="has not ended after"):
         run_cell(bip, "%%claude --map items -o out --batch\n{item}")
@@ -232,13 +233,13 @@ def test_a_batch_where_every_prompt_is_bad_submits_nothing(bip, fake):
 def test_a_servers_request_counts_are_kept_to_what_a_batch_holds():
     from types import SimpleNamespace
 
-    from kuroryuu_magic.map.progress import TextProgress
+    from kuroryuu_magic.map._progress import TextProgress
 
     counts = SimpleNamespace(
         succeeded=10**15, errored=-5, canceled=None, expired=3, processing=-(10**15) + 1
     )
-    finished, failed, total = batches.counts(SimpleNamespace(request_counts=counts))
-    cap = batches.MAX_BATCH_REQUESTS
+    finished, failed, total = _batches.counts(SimpleNamespace(request_counts=counts))
+    cap = _batches.MAX_BATCH_REQUESTS
     assert 0 <= failed <= finished <= total <= cap
     # A bar fed more done than total (or a total of 1) stays its own width.
     assert "#" * 25 not in TextProgress(1)._line(10**15, 0, "")

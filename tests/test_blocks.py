@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kuroryuu_magic.ask import display as display_mod
-from kuroryuu_magic.ask.blocks import needs_whole, safe_cut
+from kuroryuu_magic.ask._blocks import needs_whole, safe_cut
 from kuroryuu_magic.ask.display import RichView
 
 BLOCKS = [

@@ -55,7 +55,7 @@ def test_concurrency_option_is_bounded(ip, fake: FakeAnthropic, value: str, mess
 
 
 def test_concurrency_at_the_cap_is_accepted() -> None:
-    from kuroryuu_magic.magic.options import parse_cell_line
+    from kuroryuu_magic.magic._options import parse_cell_line
 
     assert parse_cell_line("--map items --concurrency 1000").concurrency == 1000
 
@@ -164,7 +164,7 @@ def test_an_oversized_api_error_body_is_refused_not_buffered(ip, fake: FakeAnthr
 
 
 def test_an_oversized_body_in_map_is_that_items_error(ip, fake: FakeAnthropic) -> None:
-    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.map._results import ItemError
     from kuroryuu_magic.testing import Fault
 
     ip.run_line_magic("config", "ClaudeMagics.max_retries = 0")

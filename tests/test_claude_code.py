@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, Reply
-from kuroryuu_magic.testing.validate import conversation
-from kuroryuu_magic.testing.versions import KNOWN_BETAS, betas_of
+from kuroryuu_magic.testing._validate import conversation
+from kuroryuu_magic.testing._versions import KNOWN_BETAS, betas_of
 from tests.claude_code import claude_code_version, isolated_claude_env, require_claude_code
 
 CANARY = "kuroryuu-canary-7f3a"

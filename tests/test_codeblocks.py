@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kuroryuu_magic.ask._copybutton import copy_button_html
 from kuroryuu_magic.ask.codeblocks import CodeBlock, code_blocks, extract_code, strip_fences
-from kuroryuu_magic.ask.copybutton import copy_button_html
 
 ANSWER = """The column is called `Price`, not `price`.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kuroryuu_magic.ask.client import MAX_CONNECTIONS, http_client
-from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.map._results import ItemError
 from kuroryuu_magic.testing import FakeAnthropic, Reply
 from tests.conftest import run_cell
 

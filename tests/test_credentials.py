@@ -18,9 +18,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
 from kuroryuu_magic.core.mask import mask
+from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain as credentials
-from kuroryuu_magic.keys import store as keystore
-from kuroryuu_magic.keys.shape import KeyShapeError, normalize_key
+from kuroryuu_magic.keys._shape import KeyShapeError, normalize_key
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
     KEY_A,
@@ -329,7 +329,7 @@ def test_verbose_tracebacks_never_show_the_key(
 
 def test_credential_modules_import_nothing_heavy() -> None:
     code = (
-        "import sys, kuroryuu_magic.keys.chain, kuroryuu_magic.keys.terminal\n"
+        "import sys, kuroryuu_magic.keys.chain, kuroryuu_magic.keys._terminal\n"
         "heavy = ('anthropic', 'ipywidgets', 'httpx2', 'keyring', 'pandas', 'numpy', 'PIL')\n"
         "print([m for m in heavy if m in sys.modules])"
     )

@@ -53,10 +53,10 @@ def test_removed_names_stay_removed() -> None:
     from kuroryuu_magic.ask.usage import SessionUsage
     from kuroryuu_magic.context import images
     from kuroryuu_magic.keys import chain, panel
-    from kuroryuu_magic.map import batches
+    from kuroryuu_magic.map import _batches
 
     gone = [
-        (batches, "describe"),
+        (_batches, "describe"),
         (images, "install_image_capture"),
         (chain, "generation"),
         (SessionUsage, "reset"),

@@ -8,7 +8,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from kuroryuu_magic import demo
-from kuroryuu_magic.demo import answers
+from kuroryuu_magic.demo import _answers as answers
 from kuroryuu_magic.testing import FakeAnthropic
 from tests.conftest import run_cell
 

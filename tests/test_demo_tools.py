@@ -12,7 +12,7 @@ import builtins
 
 import pytest
 
-from kuroryuu_magic.demo.investigation import NOTE, parse_describe
+from kuroryuu_magic.demo._investigation import NOTE, parse_describe
 from kuroryuu_magic.testing.tools import received_results
 from tests.conftest import run_cell
 

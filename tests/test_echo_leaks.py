@@ -51,8 +51,8 @@ _CELLS = [
 @pytest.fixture
 def canaries(tmp_path: Path, fake: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     from kuroryuu_magic.core.redact import forget_secret
+    from kuroryuu_magic.oauth._tokenset import TokenSet
     from kuroryuu_magic.oauth.tokens import save_tokens
-    from kuroryuu_magic.oauth.tokenset import TokenSet
     from kuroryuu_magic.testing import Fault
 
     values = {

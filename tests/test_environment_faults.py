@@ -23,11 +23,11 @@ import pytest
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.core import secretfiles
+from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain
-from kuroryuu_magic.keys import store as keystore
-from kuroryuu_magic.keys.terminal import run_terminal_setup
+from kuroryuu_magic.keys._terminal import run_terminal_setup
+from kuroryuu_magic.oauth._tokenset import TokenSet
 from kuroryuu_magic.oauth.tokens import save_tokens
-from kuroryuu_magic.oauth.tokenset import TokenSet
 from tests._credentials_helpers import KEY_A, isolated
 from tests.conftest import run_cell
 
@@ -168,7 +168,7 @@ def test_token_path_inside_a_file_status_and_save(
 _HOLD = """
 import sys, time
 from pathlib import Path
-from kuroryuu_magic.oauth.lock import token_file_lock
+from kuroryuu_magic.oauth._lock import token_file_lock
 with token_file_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(30)
@@ -215,7 +215,7 @@ def test_held_lock_status_reports_it(ip: Any, held_lock: Any, capsys: Any) -> No
 
 @pytest.mark.timeout(30)
 def test_held_lock_login_fails_before_the_code_is_spent(fake: Any, held_lock: Any) -> None:
-    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth import _flow as flow
     from kuroryuu_magic.oauth.errors import TokenLockTimeoutError
 
     attempt = flow.start_login("max")

@@ -808,7 +808,7 @@ def test_oauth_scope_answer_names_the_scope(fake: FakeAnthropic) -> None:
 def test_diagnosis_has_a_verdict_per_oauth_answer(
     fake: FakeAnthropic, refusal: str, needle: str
 ) -> None:
-    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth import _flow as flow
     from kuroryuu_magic.oauth.diagnose import diagnose
 
     attempt = flow.start_login("max")
@@ -821,7 +821,7 @@ def test_diagnosis_has_a_verdict_per_oauth_answer(
 
 def test_diagnosis_verdicts_are_distinct_and_scope_is_read(fake: FakeAnthropic) -> None:
     from kuroryuu_magic.oauth.diagnose import _ApiAnswer, classify
-    from kuroryuu_magic.testing.validate import OAUTH_REFUSALS
+    from kuroryuu_magic.testing._validate import OAUTH_REFUSALS
 
     verdicts = set()
     for status, kind, message in OAUTH_REFUSALS.values():
@@ -872,7 +872,7 @@ def test_fake_flags_every_marker(fake: FakeAnthropic) -> None:
         messages=USER,
         extra_headers={"x-anthropic-client-name": "claude-code"},
     )
-    from kuroryuu_magic.testing.server import spoof_marker
+    from kuroryuu_magic.testing._server import spoof_marker
 
     assert [spoof_marker(r) for r in fake.spoofed_requests()] == [
         "metadata.user_id",
@@ -884,8 +884,8 @@ def test_fake_flags_every_marker(fake: FakeAnthropic) -> None:
 def test_guard_refuses_the_same_markers() -> None:
     import httpx2
 
+    from kuroryuu_magic.oauth._guard import check_request, forbidden_reason
     from kuroryuu_magic.oauth.errors import ForbiddenHeaderError
-    from kuroryuu_magic.oauth.guard import check_request, forbidden_reason
 
     assert forbidden_reason([("x-anthropic-client-name", "claude-code")])
     ok = httpx2.Request(

@@ -16,7 +16,7 @@ import anthropic
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, RawResponse
-from kuroryuu_magic.testing.oauth import CLIENT_ID, DEFAULT_SCOPE, s256
+from kuroryuu_magic.testing._oauth import CLIENT_ID, DEFAULT_SCOPE, s256
 
 pytest_plugins = ["kuroryuu_magic.testing.pytest_plugin"]
 

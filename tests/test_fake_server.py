@@ -18,7 +18,7 @@ import pytest
 
 from kuroryuu_magic.models.facts import MODELS as MODEL_FACTS
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
-from kuroryuu_magic.testing.wire import split_text
+from kuroryuu_magic.testing._wire import split_text
 
 pytest_plugins = ["kuroryuu_magic.testing.pytest_plugin"]
 

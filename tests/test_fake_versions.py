@@ -19,7 +19,7 @@ from anthropic.types.beta import BetaMessage
 from anthropic.types.messages import DeletedMessageBatch, MessageBatch
 
 from kuroryuu_magic.models import facts
-from kuroryuu_magic.testing import FakeAnthropic, Reply, ToolCall, schema, versions
+from kuroryuu_magic.testing import FakeAnthropic, Reply, ToolCall, _schema, _versions
 from tests.sdk_shapes import assert_shape
 
 OLD = {"anthropic-version": "2023-06-01"}
@@ -49,12 +49,12 @@ def _post(fake: FakeAnthropic, body: dict[str, Any], **headers: str) -> tuple[in
         conn.close()
 
 
-# -- the SDK's values copied into versions.py ----------------------------------------------
+# -- the SDK's values copied into _versions.py ----------------------------------------------
 def test_newest_version_is_the_one_the_sdk_sends() -> None:
     from anthropic._constants import ANTHROPIC_API_VERSION
 
-    assert versions.NEWEST == ANTHROPIC_API_VERSION
-    assert versions.NEWEST in versions.VERSIONS
+    assert _versions.NEWEST == ANTHROPIC_API_VERSION
+    assert _versions.NEWEST in _versions.VERSIONS
 
 
 def test_every_beta_the_sdk_names_is_known() -> None:
@@ -63,7 +63,7 @@ def test_every_beta_the_sdk_names_is_known() -> None:
     literal = next(
         a for a in typing.get_args(AnthropicBetaParam) if typing.get_origin(a) is typing.Literal
     )
-    assert set(typing.get_args(literal)) <= versions.KNOWN_BETAS
+    assert set(typing.get_args(literal)) <= _versions.KNOWN_BETAS
 
 
 # -- anthropic-version ----------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_forced_tool_choice_with_nothing_scripted_calls_the_tool(
     assert [b.type for b in msg.content] == ["tool_use"]
     call = msg.content[0]
     assert call.type == "tool_use" and call.name == "get_weather"
-    assert schema.mismatch(call.input, WEATHER["input_schema"]) is None
+    assert _schema.mismatch(call.input, WEATHER["input_schema"]) is None
     assert call.input["unit"] in ("celsius", "fahrenheit") and call.input["days"] >= 1
 
 
@@ -333,7 +333,7 @@ def _headers_only(fake: FakeAnthropic, method: str, path: str, headers: dict[str
         conn.putrequest(method, path, skip_host=True)
         for name, value in {
             "x-api-key": fake.api_key,
-            "anthropic-version": versions.NEWEST,
+            "anthropic-version": _versions.NEWEST,
             **headers,
         }.items():
             conn.putheader(name, value)
@@ -440,4 +440,4 @@ def test_idle_keep_alive_connections_hold_no_thread() -> None:
 
 
 def _auth(fake: FakeAnthropic) -> dict[str, str]:
-    return {"x-api-key": fake.api_key, "anthropic-version": versions.NEWEST}
+    return {"x-api-key": fake.api_key, "anthropic-version": _versions.NEWEST}

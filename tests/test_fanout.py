@@ -9,10 +9,10 @@ import pytest
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.core.errors import ClaudeInterrupted
-from kuroryuu_magic.map.items import MapInput, Row
-from kuroryuu_magic.map.progress import TextProgress, WidgetProgress, format_eta, status_line
-from kuroryuu_magic.map.results import ItemError
-from kuroryuu_magic.map.runner import FanOut, run_concurrently
+from kuroryuu_magic.map._items import MapInput, Row
+from kuroryuu_magic.map._progress import TextProgress, WidgetProgress, format_eta, status_line
+from kuroryuu_magic.map._results import ItemError
+from kuroryuu_magic.map._runner import FanOut, run_concurrently
 from kuroryuu_magic.testing import Fault, Reply
 from tests.conftest import run_cell
 
@@ -369,7 +369,7 @@ def test_in_a_real_kernel_interrupt_keeps_results_and_await_still_works(fake, tm
             "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in run.outputs
         )
         check = kernel.ok(
-            "from kuroryuu_magic.map.results import ItemError\n"
+            "from kuroryuu_magic.map._results import ItemError\n"
             "done = [x for x in out if not isinstance(x, ItemError)]\n"
             "print(len(out), len(done), _claude.status, done[0].split('You said: ')[1])"
         )

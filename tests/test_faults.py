@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from kuroryuu_magic.testing import FakeAnthropic, Fault, Reply
-from kuroryuu_magic.testing.wire import split_text
+from kuroryuu_magic.testing._wire import split_text
 from tests.kernels import CellRun, Kernel
 
 pytestmark = pytest.mark.kernel

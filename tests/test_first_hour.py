@@ -12,7 +12,7 @@ import re
 import pytest
 from IPython.core.error import UsageError
 
-from kuroryuu_magic.agent.steps import Step, step_markdown
+from kuroryuu_magic.agent._steps import Step, step_markdown
 from tests.conftest import run_cell
 
 # Windows Glyph List 4 punctuation the step line uses; emoji (a wrench, a warning sign with

@@ -23,7 +23,7 @@ from IPython.core.error import UsageError
 
 from kuroryuu_magic.ask.prompt import build_content
 from kuroryuu_magic.core.errors import ClaudeAPIError
-from kuroryuu_magic.magic.options import parse_cell_line
+from kuroryuu_magic.magic._options import parse_cell_line
 
 # -- odd objects -----------------------------------------------------------------------
 
@@ -233,8 +233,8 @@ def _pastes(state: str) -> st.SearchStrategy[str]:
 
 @given(st.data())
 def test_pasted_codes_are_rejected_before_any_token_request(data: st.DataObject) -> None:
+    from kuroryuu_magic.oauth._flow import complete_login, start_login
     from kuroryuu_magic.oauth.errors import OAuthError
-    from kuroryuu_magic.oauth.flow import complete_login, start_login
 
     attempt = start_login("max")
     pasted = data.draw(_pastes(attempt.state))
@@ -254,8 +254,8 @@ _CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._
 
 @given(st.text(st.sampled_from(_CODE_CHARS), min_size=1, max_size=80))
 def test_this_logins_own_code_reaches_the_token_endpoint_once(code: str) -> None:
+    from kuroryuu_magic.oauth._flow import complete_login, start_login
     from kuroryuu_magic.oauth.errors import OAuthError
-    from kuroryuu_magic.oauth.flow import complete_login, start_login
 
     assume(code.strip())
     attempt = start_login("max")
@@ -318,8 +318,8 @@ def test_server_error_text_never_shows_a_secret(
 ) -> None:
     from kuroryuu_magic.core.errors import api_error_from, describe_api_error
     from kuroryuu_magic.core.redact import register_secret
-    from kuroryuu_magic.map.batches import _errored
-    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.map._batches import _errored
+    from kuroryuu_magic.map._results import ItemError
 
     register_secret(_OPAQUE)
     text, encoded = sample
@@ -340,9 +340,9 @@ def test_token_endpoint_answers_never_show_a_secret(
     import httpx2
 
     from kuroryuu_magic.core.redact import register_secret
-    from kuroryuu_magic.oauth.config import load_config
+    from kuroryuu_magic.oauth._config import load_config
+    from kuroryuu_magic.oauth._http import RedactedBody, post_token_request
     from kuroryuu_magic.oauth.errors import OAuthError
-    from kuroryuu_magic.oauth.http import RedactedBody, post_token_request
 
     register_secret(_OPAQUE)
     text, encoded = sample

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
+from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain
-from kuroryuu_magic.keys import store as keystore
 from tests._credentials_helpers import KEY_A, isolated, memory_keyring
 from tests.conftest import run_cell
 

@@ -19,7 +19,7 @@ from kuroryuu_magic.core.secretfiles import (
     InsecureSecretFileError,
     SecretFileError,
 )
-from kuroryuu_magic.keys import store as keystore
+from kuroryuu_magic.keys import _store as keystore
 from tests._credentials_helpers import KEY_A, KEY_B, BrokenKeyring, MemoryKeyring, isolated
 
 __all__ = ["isolated"]  # the fixture, imported for pytest

@@ -16,9 +16,10 @@ import typing_extensions as tx
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.cache import CacheMissError
+from kuroryuu_magic.core.errors import ClaudeAPIError
 from kuroryuu_magic.core.session import session_for
-from kuroryuu_magic.map import batches, groups
-from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.map import _batches, _groups
+from kuroryuu_magic.map._results import ItemError
 from kuroryuu_magic.testing import Fault, Reply
 from tests.conftest import run_cell
 
@@ -301,8 +302,8 @@ def test_max_cost_stops_sending_once_spent(sip, fake):
 
 @pytest.fixture
 def small_batches(sip, fake, monkeypatch):
-    monkeypatch.setattr(batches, "_sleep", lambda s: None)
-    monkeypatch.setattr(batches, "MAX_BATCH_REQUESTS", 4)
+    monkeypatch.setattr(_batches, "_sleep", lambda s: None)
+    monkeypatch.setattr(_batches, "MAX_BATCH_REQUESTS", 4)
     fake.batches.max_requests = 4
     return sip
 
@@ -333,7 +334,7 @@ def test_a_batch_past_the_limit_splits_and_maps_back_by_custom_id(small_batches,
 
 
 def test_the_byte_limit_splits_too(small_batches, fake, monkeypatch):
-    monkeypatch.setattr(batches, "MAX_BATCH_BYTES", 4000)
+    monkeypatch.setattr(_batches, "MAX_BATCH_BYTES", 4000)
     fake.batches.max_bytes = 4000
     sip = small_batches
     sip.user_ns["items"] = ["y" * 900] * 4
@@ -347,7 +348,7 @@ def test_a_part_that_fails_leaves_the_others_intact_and_the_group_refetches(
 ):
     sip = small_batches
     sip.user_ns["items"] = [f"t{i}" for i in range(8)]
-    original = batches.submit
+    original = _batches.submit
     calls = []
 
     def submit(client, requests):
@@ -358,31 +359,57 @@ def test_a_part_that_fails_leaves_the_others_intact_and_the_group_refetches(
             raise ClaudeAPIError("refused for the test")
         return original(client, requests)
 
-    batches.submit = submit
+    _batches.submit = submit
     try:
         run_cell(sip, "%%claude --map items -o out --batch\n{item}")
     finally:
-        batches.submit = original
+        _batches.submit = original
     out = sip.user_ns["out"]
     assert all(not isinstance(v, ItemError) for v in out[:4])
     assert all(isinstance(v, ItemError) and "not submitted" in v.message for v in out[4:])
     group = sip.user_ns["_claude"].batch_id
     # As a restarted kernel: the record on disk names the parts.
-    session_for().drop(groups.KnownGroups)
+    session_for().drop(_batches.KnownJobs)
     run_cell(sip, f"%claude batch {group} -o again")
     again = sip.user_ns["again"]
     assert [v.split("You said: ")[1] for v in again[:4]] == ["t0", "t1", "t2", "t3"]
     assert all(isinstance(v, ItemError) for v in again[4:])
-    record = groups.config_dir() / "batch_groups.json"
+    record = _groups.config_dir() / "batch_groups.json"
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+def test_one_collector_a_failed_read_raises_for_a_batch_and_fails_only_its_part_in_a_group(
+    small_batches, fake
+):
+    sip = small_batches
+    unreadable = Fault(
+        "status", status=400, path="/v1/messages/batches/*/results", should_retry=False
+    )
+    # A run of one batch: its results are the whole run, so the failure is the cell's.
+    sip.user_ns["few"] = ["a", "b"]
+    fake.enqueue(unreadable)
+    with pytest.raises(ClaudeAPIError, match="400"):
+        run_cell(sip, "%%claude --map few -o out --batch\n{item}")
+    batch_id = sip.user_ns["_claude"].batch_id
+    run_cell(sip, f"%claude batch {batch_id} -o out")  # the batch is still there to fetch
+    assert [v.split("You said: ")[1] for v in sip.user_ns["out"]] == ["a", "b"]
+    # A group: the part whose results could not be read fails alone, through the same code.
+    sip.user_ns["many"] = [f"t{i}" for i in range(6)]
+    fake.enqueue(dataclasses.replace(unreadable))
+    run_cell(sip, "%%claude --map many -o out --batch\n{item}")
+    out = sip.user_ns["out"]
+    assert all(isinstance(v, ItemError) and "could not read" in v.message for v in out[:4])
+    assert [v.split("You said: ")[1] for v in out[4:]] == ["t4", "t5"]
+    summary = sip.user_ns["_claude"]
+    assert (summary.succeeded, summary.failed, len(summary.batch_ids)) == (2, 4, 2)
 
 
 def test_split_requests_respects_both_limits():
     requests = [{"custom_id": f"text-{i}", "params": {"x": "z" * (i * 10)}} for i in range(20)]
-    parts = groups.split_requests(requests, max_requests=6, max_bytes=1200)
+    parts = _groups.split_requests(requests, max_requests=6, max_bytes=1200)
     assert [r for p in parts for r in p] == requests
     assert all(len(p) <= 6 for p in parts)
-    assert all(64 + sum(groups.request_bytes(r) for r in p) <= 1200 for p in parts if len(p) > 1)
+    assert all(64 + sum(_groups.request_bytes(r) for r in p) <= 1200 for p in parts if len(p) > 1)
 
 
 # -- 5. provenance ---------------------------------------------------------------------
@@ -425,7 +452,7 @@ def test_an_unusable_cache_file_never_costs_the_answer(sip, fake, tmp_path, caps
 def test_the_estimate_extrapolates_a_fixed_overhead_and_varied_lengths():
     from types import SimpleNamespace
 
-    from kuroryuu_magic.map.estimate import estimate_run, request_size
+    from kuroryuu_magic.map._estimate import estimate_run, request_size
 
     requests = [
         {"model": "claude-sonnet-5-5", "messages": [{"role": "user", "content": "w" * n}]}

@@ -265,7 +265,7 @@ class Busy:
 
 def _new_token(before: set[str], timeout: float = 60) -> None:
     """Wait until the server made a call's token (it then sends the request), plus a moment."""
-    from kuroryuu_magic.mcp.bridge import _token_dir
+    from kuroryuu_magic.mcp._bridge import _token_dir
 
     end = time.monotonic() + timeout
     while set(os.listdir(_token_dir())) <= before:
@@ -275,7 +275,7 @@ def _new_token(before: set[str], timeout: float = 60) -> None:
 
 
 def _tokens() -> set[str]:
-    from kuroryuu_magic.mcp.bridge import _token_dir
+    from kuroryuu_magic.mcp._bridge import _token_dir
 
     return set(os.listdir(_token_dir()))
 

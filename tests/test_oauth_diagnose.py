@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from kuroryuu_magic.oauth import flow
+from kuroryuu_magic.oauth import _flow as flow
+from kuroryuu_magic.oauth._guard import forbidden_reason
 from kuroryuu_magic.oauth.diagnose import API_KEY_ADVICE, OAUTH_BETA, _ApiAnswer, classify, diagnose
-from kuroryuu_magic.oauth.guard import forbidden_reason
 from kuroryuu_magic.oauth.tokens import load_tokens
 
 
@@ -86,8 +86,8 @@ def test_expired_token_answer(fake, monkeypatch) -> None:
 
 
 def test_expired_stored_token_is_refreshed_first(fake) -> None:
+    from kuroryuu_magic.oauth._tokenset import TokenSet
     from kuroryuu_magic.oauth.tokens import save_tokens
-    from kuroryuu_magic.oauth.tokenset import TokenSet
 
     tokens = _login(fake)
     save_tokens(TokenSet(**{**tokens.__dict__, "expires_at": 1.0}))

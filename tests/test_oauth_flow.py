@@ -9,7 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 import pytest
 
-from kuroryuu_magic.oauth import config, flow, pkce
+from kuroryuu_magic.oauth import _config as config
+from kuroryuu_magic.oauth import _flow as flow
+from kuroryuu_magic.oauth import _pkce as pkce
 from kuroryuu_magic.oauth.errors import (
     AuthorizationDeniedError,
     InsecureEndpointError,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from kuroryuu_magic.oauth._tokenset import TokenSet
 from kuroryuu_magic.oauth.diagnose import diagnose
 from kuroryuu_magic.oauth.tokens import save_tokens
-from kuroryuu_magic.oauth.tokenset import TokenSet
 
 
 def _tokens() -> TokenSet:
@@ -47,7 +47,7 @@ def test_diagnose_refuses_plain_http_to_a_remote_base_url(
 
 
 def test_diagnose_still_calls_a_loopback_http_fake(fake: Any) -> None:
-    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth import _flow as flow
 
     attempt = flow.start_login("max")
     flow.complete_login(attempt, fake.approve(attempt.authorize_url))
@@ -58,7 +58,7 @@ def test_diagnose_still_calls_a_loopback_http_fake(fake: Any) -> None:
 def test_verbose_traceback_of_the_terminal_login_shows_no_code(
     ip: Any, fake: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kuroryuu_magic.oauth import flow
+    from kuroryuu_magic.oauth import _flow as flow
 
     seen: dict[str, str] = {}
 
@@ -77,7 +77,7 @@ def test_verbose_traceback_of_the_terminal_login_shows_no_code(
     ip.user_ns.update(print_fn=print_fn, input_fn=input_fn)
     ip.run_line_magic("xmode", "Verbose")
     ip.run_cell(
-        "from kuroryuu_magic.oauth.terminal import terminal_login\n"
+        "from kuroryuu_magic.oauth._terminal import terminal_login\n"
         "terminal_login(input_fn=input_fn, print_fn=print_fn, run_diagnosis=False)"
     )
     shown = capsys.readouterr()

@@ -11,9 +11,9 @@ import pytest
 from IPython.core.error import UsageError
 
 from kuroryuu_magic.oauth import panel as panel_mod
-from kuroryuu_magic.oauth.guard import forbidden_reason
+from kuroryuu_magic.oauth._guard import forbidden_reason
+from kuroryuu_magic.oauth._terminal import terminal_login
 from kuroryuu_magic.oauth.panel import LoginPanel, run_login
-from kuroryuu_magic.oauth.terminal import terminal_login
 from kuroryuu_magic.oauth.tokens import load_tokens, token_file
 
 

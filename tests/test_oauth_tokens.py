@@ -17,7 +17,8 @@ import pytest
 
 from kuroryuu_magic.core import paths
 from kuroryuu_magic.core.secretfiles import CorruptSecretFileError, InsecureSecretFileError
-from kuroryuu_magic.oauth import flow
+from kuroryuu_magic.oauth import _flow as flow
+from kuroryuu_magic.oauth._tokenset import TokenSet
 from kuroryuu_magic.oauth.errors import (
     LoginRequiredError,
     MalformedTokenResponseError,
@@ -33,8 +34,7 @@ from kuroryuu_magic.oauth.tokens import (
     token_file,
     token_status,
 )
-from kuroryuu_magic.oauth.tokenset import TokenSet
-from kuroryuu_magic.testing.faults import RawResponse
+from kuroryuu_magic.testing._faults import RawResponse
 
 
 def _login(fake) -> TokenSet:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
-from kuroryuu_magic.magic.options import (
+from kuroryuu_magic.magic._options import (
     parse_cell_line,
     parse_line,
     parse_thinking,

@@ -262,7 +262,7 @@ def test_map_item_errors_are_masked(ip, echo, capsys) -> None:
 
 
 def test_item_error_from_any_exception_is_masked() -> None:
-    from kuroryuu_magic.map.results import ItemError
+    from kuroryuu_magic.map._results import ItemError
 
     key = _key()
     padded = "x" * 290 + key  # cut at 300 characters: half a key must not survive either
@@ -273,7 +273,7 @@ def test_item_error_from_any_exception_is_masked() -> None:
 
 
 def test_batch_result_errors_are_masked() -> None:
-    from kuroryuu_magic.map.batches import _errored
+    from kuroryuu_magic.map._batches import _errored
 
     key = _key()
     result = SimpleNamespace(
@@ -303,8 +303,8 @@ def test_api_error_detail_is_redacted_before_it_is_cut(fake: Any) -> None:
 
 
 def _store_canary_tokens() -> dict[str, str]:
+    from kuroryuu_magic.oauth._tokenset import TokenSet
     from kuroryuu_magic.oauth.tokens import save_tokens
-    from kuroryuu_magic.oauth.tokenset import TokenSet
 
     # Shapes no pattern knows: only the registry of secrets in use can mask them.
     access = f"opaque-access-{CANARY}-{secrets.token_hex(20)}"

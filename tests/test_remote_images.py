@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuroryuu_magic.agent.steps import Step, step_markdown
+from kuroryuu_magic.agent._steps import Step, step_markdown
 from kuroryuu_magic.ask.display import answer_bundle, thinking_markdown
 from kuroryuu_magic.ask.remote import guard_remote
 from kuroryuu_magic.testing import Reply

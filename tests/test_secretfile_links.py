@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kuroryuu_magic.core.secretfiles import InsecureSecretFileError, write_secret_json
-from kuroryuu_magic.keys.store import delete_key_file, read_key_file, write_key_file
+from kuroryuu_magic.keys._store import delete_key_file, read_key_file, write_key_file
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="symlinks and hard links: POSIX")
 

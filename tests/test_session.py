@@ -13,8 +13,8 @@ from kuroryuu_magic.ask.memory import ConversationStore
 from kuroryuu_magic.ask.run import effective_settings
 from kuroryuu_magic.core.session import Session, session_for
 from kuroryuu_magic.keys import chain
-from kuroryuu_magic.magic.options import parse_cell_line
-from kuroryuu_magic.magic.prompting import request_of
+from kuroryuu_magic.magic._options import parse_cell_line
+from kuroryuu_magic.magic._prompting import request_of
 from kuroryuu_magic.testing import FakeAnthropic
 from tests.conftest import run_cell
 

@@ -13,8 +13,8 @@ from IPython.core.error import UsageError
 
 import kuroryuu_magic
 from kuroryuu_magic.core.mask import mask
+from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain as credentials
-from kuroryuu_magic.keys import store as keystore
 from kuroryuu_magic.keys.panel import SetupPanel, run_setup
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
@@ -247,7 +247,7 @@ def test_run_setup_without_front_end_prompts(
 ) -> None:
     seen: list[str] = []
     monkeypatch.setattr(
-        "kuroryuu_magic.keys.terminal.run_terminal_setup", lambda: seen.append("terminal")
+        "kuroryuu_magic.keys._terminal.run_terminal_setup", lambda: seen.append("terminal")
     )
     run_setup(object())
     assert seen == ["terminal"]

@@ -17,7 +17,7 @@ import pytest
 from anthropic.lib._parse._transform import to_json_output_format
 from anthropic.types import JSONOutputFormatParam, OutputConfigParam
 
-from kuroryuu_magic.map.results import ItemError
+from kuroryuu_magic.map._results import ItemError
 from kuroryuu_magic.structured import (
     SchemaError,
     SchemaValidationError,

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from kuroryuu_magic.magic import subcommands
-from kuroryuu_magic.magic.options import _SUB_PARSERS, SUBCOMMANDS, parse_line
+from kuroryuu_magic.magic import _subcommands as subcommands
+from kuroryuu_magic.magic._options import _SUB_PARSERS, SUBCOMMANDS, parse_line
 from kuroryuu_magic.testing import FakeAnthropic
 from tests.conftest import run_cell
 

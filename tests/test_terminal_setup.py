@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
+from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain as credentials
-from kuroryuu_magic.keys import store as keystore
-from kuroryuu_magic.keys.terminal import PASTED_KEY_WARNING, looks_like_key
+from kuroryuu_magic.keys._terminal import PASTED_KEY_WARNING, looks_like_key
 from tests._credentials_helpers import KEY_A, KEY_B, TerminalScript, isolated, memory_keyring
 
 __all__ = ["isolated", "memory_keyring"]  # fixtures, imported for pytest

@@ -186,9 +186,9 @@ def test_polars_dtypes_and_nulls_stay_polars() -> None:
 
 
 def test_spearman_with_nulls_refuses_a_job_too_big(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kuroryuu_magic.tools import distribution
+    from kuroryuu_magic.tools import _distribution
 
-    monkeypatch.setattr(distribution, "SPEARMAN_PAIR_ROWS", 100)
+    monkeypatch.setattr(_distribution, "SPEARMAN_PAIR_ROWS", 100)
     text = err(
         correlations(
             {"df": DF}, "df", columns=["price", "qty", "code"], method="spearman", max_chars=500

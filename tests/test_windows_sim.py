@@ -18,10 +18,10 @@ warnings.simplefilter("ignore")      # filelock warns that only a soft lock is a
 from pathlib import Path
 
 import kuroryuu_magic  # the package imports
-from kuroryuu_magic.keys import chain, store
-from kuroryuu_magic.oauth.lock import lock_state, token_file_lock
+from kuroryuu_magic.keys import chain, _store as store
+from kuroryuu_magic.oauth._lock import lock_state, token_file_lock
 from kuroryuu_magic.oauth.tokens import load_tokens, logout, save_tokens
-from kuroryuu_magic.oauth.tokenset import TokenSet
+from kuroryuu_magic.oauth._tokenset import TokenSet
 
 key = "sk-ant-api03-" + "W" * 80 + "wwww"
 print(chain.save_key(key, "file"))

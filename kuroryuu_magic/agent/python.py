@@ -40,7 +40,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any
+from types import FrameType
 
 from ..core.frontend import is_rich_frontend
 from ..core.nomath import IGNORE_CLASS
@@ -99,7 +99,8 @@ class _Deadline:
         on_main = threading.current_thread() is threading.main_thread()
         self._seconds = seconds if seconds > 0 and on_main else 0.0
         self._timer: threading.Timer | None = None
-        self._previous: Any = None
+        # The SIGINT handler to put back: a function, SIG_DFL/SIG_IGN, or None (not set from Python).
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
 
     def __enter__(self) -> _Deadline:
         if self._seconds:
@@ -180,13 +181,14 @@ def _bound_replies(shell: ShellLike) -> Iterator[None]:
     send, recv = session.send, session.recv
     mine: list[str] = []
 
-    def bound_send(stream: Any, msg_or_type: Any, *args: Any, **kwargs: Any) -> Any:
+    # jupyter_client's Session.send/recv, wrapped: every argument is passed through as given.
+    def bound_send(stream: object, msg_or_type: object, *args: object, **kwargs: object) -> object:
         msg = send(stream, msg_or_type, *args, **kwargs)
         if msg_or_type == "input_request" and isinstance(msg, dict):
             mine.append(str(msg.get("header", {}).get("msg_id", "")))
         return msg
 
-    def bound_recv(socket: Any, *args: Any, **kwargs: Any) -> Any:
+    def bound_recv(socket: object, *args: object, **kwargs: object) -> tuple[object, object]:
         ident, msg = recv(socket, *args, **kwargs)
         if isinstance(msg, dict) and msg.get("msg_type") == "input_reply" and mine:
             parent = (msg.get("parent_header") or {}).get("msg_id")
@@ -272,7 +274,7 @@ def ask_approval(
         raise
     if deadline.expired:  # also an answer that came in after the time was up: it never runs
         if on_timeout is not None:
-            on_timeout()  # the expired prompt's box leaves the page (see ``outputs``)
+            on_timeout()  # the expired prompt's box leaves the page (see ``_outputs``)
         _say(shell, f"Approval {number} timed out after {timeout:g} s — nothing ran.")
         return False, f"declined: no answer within {timeout:g} seconds"
     if str(answer).strip().lower() in ("y", "yes"):
@@ -297,7 +299,7 @@ def run_code(shell: ShellLike, code: str, *, max_chars: int) -> ToolOutcome:
         tree.body.pop()
     namespace = shell.user_ns
     out = io.StringIO()
-    value: Any = None
+    value: object = None
     error = ""
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -322,7 +324,7 @@ def run_code(shell: ShellLike, code: str, *, max_chars: int) -> ToolOutcome:
     return ToolOutcome(bounded(redact(text), max_chars), bool(error))
 
 
-def _repr(value: Any) -> str:
+def _repr(value: object) -> str:
     try:
         return repr(value)
     except Exception as exc:  # a broken __repr__ is the user's, not ours

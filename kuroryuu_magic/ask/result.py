@@ -1,13 +1,13 @@
 """The one answer record and the one ending of every answer.
 
-A streamed reply (``run.ask``), the tool loop (``agent.loop``), the answer
+A streamed reply (``run.ask``), the tool loop (``agent._loop``), the answer
 cache and the offline demo all make an :class:`Answer` and hand it to
 :func:`finish`, so they cannot drift apart: the same ``-f``/``--schema``
 parsing, the same ``-o`` value, the same provenance metadata (:func:`provenance`, below),
 the same demo labelling and pricing (decided here from the session, so a
 caller cannot forget it), the same memory turn and errors.  ``map`` items are
-shaped by the same rules (``map.plan.item_value``) and summed into
-``map.results.MapSummary``.  The answer is ``_claude`` after a prompt.
+shaped by the same rules (``map._plan.item_value``) and summed into
+``map.MapSummary``.  The answer is ``_claude`` after a prompt.
 """
 
 from __future__ import annotations
@@ -290,7 +290,7 @@ def _shape(answer: Answer, fmt: str, rich: bool, schema: bool) -> dict[str, str]
     if fmt == "code" and answer.code is not None:
         bundle = {"text/markdown": f"```python\n{answer.code}\n```", "text/plain": answer.code}
         if rich:
-            from .copybutton import copy_button_html
+            from ._copybutton import copy_button_html
 
             bundle["text/html"] = copy_button_html(answer.code)
         return bundle

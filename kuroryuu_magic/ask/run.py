@@ -84,7 +84,7 @@ def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
 def _schema_of(shell: NamespaceLike, req: Request) -> Any:
     if not req.schema:
         return None
-    from .schema_option import resolve_schema
+    from ._schema_option import resolve_schema
 
     return resolve_schema(shell.user_ns, req.schema)
 

@@ -8,17 +8,20 @@ however large the array is.  numpy comes from ``sys.modules``; never imported he
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .stats import fmt_number as _g
 from .stats import numeric_summary
 from .text import truncate
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
 SAMPLE_SIZE = 10_000
 _SEED = 0
 
 
-def _sample(a: Any) -> tuple[Any, bool]:
+def _sample(a: NDArray[Any]) -> tuple[NDArray[Any], bool]:
     np = sys.modules["numpy"]
     if a.size <= SAMPLE_SIZE:
         return a.reshape(-1), False
@@ -27,7 +30,7 @@ def _sample(a: Any) -> tuple[Any, bool]:
     return a.flat[idx], True
 
 
-def _stats(a: Any) -> str:
+def _stats(a: NDArray[Any]) -> str:
     np = sys.modules["numpy"]
     if a.size == 0:
         return ""
@@ -44,7 +47,7 @@ def _stats(a: Any) -> str:
     return ""
 
 
-def render_array(a: Any, *, max_chars: int, schema_only: bool) -> str:
+def render_array(a: NDArray[Any], *, max_chars: int, schema_only: bool) -> str:
     """Summary of a numpy array (any dtype, any number of dimensions)."""
     np = sys.modules["numpy"]
     head = f"numpy.{type(a).__name__} shape={a.shape} dtype={a.dtype} ({a.nbytes:,} bytes)"

@@ -9,16 +9,18 @@ string columns with few values (one hash pass).  From the row sample, marked
 mean, std, median, and distinct counts of many-valued columns; their top
 values only where the sample saw them ``MIN_SAMPLED`` times, marked "sampled
 from N rows".  Below ``EXACT_ROWS`` rows everything is exact.  The rule every
-number follows is in ``docs/data-facts.md``.  Libraries come from
-``sys.modules``; this module never imports them.
+number follows is in ``docs/data-facts.md``.  numpy comes from ``sys.modules``; pandas,
+pyarrow and polars are imported only inside functions that already hold their objects
+(so they are loaded): nothing here imports a library that is not.
 """
 
 from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, SupportsInt, cast
 
 from .stats import (
     date_like,
@@ -32,6 +34,17 @@ from .stats import (
     mean_for,
 )
 from .text import shown_label
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import polars
+
+    from .stats import FloatArray, IntArray
+
+    # A plain numpy column (dtype kind b, i, u or f), and sample row positions.
+    NumericArray = npt.NDArray[np.bool_ | np.number[Any]]
+    Positions = npt.NDArray[np.int64]
 
 EXACT_ROWS = 200_000
 LOW_CARDINALITY = 50
@@ -47,7 +60,7 @@ class ColumnFacts:
 
     nulls: str
     parts: list[str] = field(default_factory=list)
-    key: Any = None
+    key: tuple[object, ...] | None = None
     # Every row holds a different value (exactly counted): no two rows can be duplicates.
     unique: bool = False
 
@@ -56,7 +69,7 @@ class ColumnFacts:
         return " ".join(self.parts)
 
 
-def _g(x: Any) -> str:
+def _g(x: object) -> str:
     return fmt_number(x)
 
 
@@ -64,13 +77,15 @@ def _share(part: float, whole: float) -> str:
     return _g(100 * part / whole) + "%" if whole else "0%"
 
 
-def _cut(x: Any, width: int = 24) -> str:
+def _cut(x: object, width: int = 24) -> str:
     text = shown_label(x) if isinstance(x, str) else str(x)
     text = text.replace("\n", "\\n")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _top(values: Any, counts: Any, total: int, exact: bool) -> str:
+def _top(
+    values: Sequence[object], counts: npt.NDArray[np.integer[Any]], total: int, exact: bool
+) -> str:
     """``top=4 (207×), 8 (108×), …`` exact counts, or, from a sample, only the values seen
     often enough there for a share to mean something:
     ``top(sampled from 10,000 rows)=Oslo ≈20%, …``."""
@@ -89,13 +104,17 @@ def _top(values: Any, counts: Any, total: int, exact: bool) -> str:
     return head + ", ".join(shown) + more
 
 
-def _numbers_top(values: Any, counts: Any, total: int) -> str:
+def _numbers_top(values: Iterable[object], counts: npt.NDArray[np.integer[Any]], total: int) -> str:
     """Exact top values of numbers, written with enough digits to tell them apart."""
     return _top(distinct_texts(list(values), fmt_number), counts, total, exact=True)
 
 
 def _moments(
-    sample: Any, exact: bool, base: int = 0, ints: Any = None, ordered: Any = None
+    sample: FloatArray,
+    exact: bool,
+    base: int = 0,
+    ints: IntArray | None = None,
+    ordered: FloatArray | None = None,
 ) -> list[str]:
     """mean/std/median of finite float values; ``≈`` when they come from the sample.
 
@@ -130,14 +149,14 @@ def _moments(
     ]
 
 
-def _infs(values: Any) -> list[str]:
+def _infs(values: NumericArray) -> list[str]:
     """``+inf=2 -inf=1``: each sign apart, so a lone ``-inf`` never reads as ``inf=1``."""
     np = sys.modules["numpy"]
     pos, neg = int(np.count_nonzero(values == np.inf)), int(np.count_nonzero(values == -np.inf))
     return ([f"+inf={pos:,}"] if pos else []) + ([f"-inf={neg:,}"] if neg else [])
 
 
-def _levels(ints: Any, lo: int, total: int) -> tuple[int, str]:
+def _levels(ints: NumericArray, lo: int, total: int) -> tuple[int, str]:
     """Exact distinct count and, for low cardinality, top values of small-range integers."""
     np = sys.modules["numpy"]
     shifted = ints if lo == 0 and ints.dtype.kind in "iu" else ints - lo
@@ -149,7 +168,7 @@ def _levels(ints: Any, lo: int, total: int) -> tuple[int, str]:
     return int(present.size), top
 
 
-def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
+def numpy_numeric(values: NumericArray, positions: Positions | None) -> ColumnFacts:
     """A plain numpy int/uint/float/bool column: one vectorised pass per statistic.
 
     ``positions`` are the sample rows for mean/std/median, or None to use every row.
@@ -180,7 +199,8 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     if nulls == n:
         return ColumnFacts(f"{nulls:,}", ["no finite values"], None)
     extra: list[str] = []
-    present = values  # the whole column; NaN rows are only dropped where a statistic needs it
+    # The whole column; NaN rows are only dropped where a statistic needs it.
+    present: NumericArray | None = values
     if kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
         finite = np.isfinite(values)
         extra += _infs(values)
@@ -206,7 +226,8 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     sample = sample[~np.isnan(sample)]
     # One sort of the sample serves the median and the distinct bound.
     ordered = np.sort(sample) if sampled else None
-    parts += _moments(sample, not sampled, base, values if kind in "iu" else None, ordered)
+    ints = cast("IntArray", values) if kind in "iu" else None  # dtype kind i/u: integers
+    parts += _moments(sample, not sampled, base, ints, ordered)
     # min and max already rule zeros out for most columns: count only when 0 lies in range.
     zeros = int(np.count_nonzero(values == 0)) if lo <= 0 <= hi else 0
     if zeros:
@@ -221,6 +242,7 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
         integral = np.array_equal(present, np.floor(present))
     distinct = -1
     if integral and small_range:
+        assert present is not None  # built above whenever integral
         distinct, top = _levels(present, int(lo), present.size)
         parts.append(f"distinct={distinct:,}")
         if top:
@@ -239,9 +261,12 @@ def numpy_numeric(values: Any, positions: Any) -> ColumnFacts:
     return ColumnFacts(f"{nulls:,}", parts + extra, key, unique)
 
 
-def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+# pandas Series: pandas ships no types and pandas-stubs is not a dependency.
+def datetimes(s: Any, positions: Positions | None) -> ColumnFacts:
     """datetime64 (naive or tz-aware) and timedelta64 columns through their int64 view."""
     np = sys.modules["numpy"]
+    import pandas as pd  # loaded already: the caller holds a pandas Series
+
     arr = s.array
     ints = arr.asi8
     nat = np.iinfo("int64").min
@@ -256,7 +281,7 @@ def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit
     tz = getattr(s.dtype, "tz", None)
 
-    def show(v: Any) -> str:
+    def show(v: SupportsInt) -> str:
         # In full, offset included: "2024-03-01 00:00:00+01:00" is a different instant without it.
         if s.dtype.kind == "m":
             return str(pd.Timedelta(int(v), unit=unit))
@@ -273,7 +298,7 @@ def datetimes(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     return ColumnFacts(f"{nulls:,}", parts, ("t", str(s.dtype), nulls, int(lo), int(hi)))
 
 
-def categorical(s: Any) -> ColumnFacts:
+def categorical(s: Any) -> ColumnFacts:  # a pandas Series: pandas ships no types
     """Codes counted with one ``bincount``: distinct counts categories that occur."""
     np = sys.modules["numpy"]
     codes = s.cat.codes.to_numpy()
@@ -293,8 +318,11 @@ def categorical(s: Any) -> ColumnFacts:
     return ColumnFacts(f"{nulls:,}", parts, None)
 
 
-def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+# pandas Series: pandas ships no types and pandas-stubs is not a dependency.
+def other(s: Any, positions: Positions | None) -> ColumnFacts:
     """Nullable/Arrow numbers, strings, objects, nested Arrow types."""
+    import pandas as pd  # loaded already: the caller holds a pandas Series
+
     types = pd.api.types
     n = len(s)
     big = positions is not None
@@ -326,7 +354,7 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
             # Few values in an Arrow column: counting every row is one vectorised pass, so
             # distinct count and top counts are exact.  Many values (100+ ms a million), or
             # Python objects (one hash per object), and the sample stands in, marked.
-            full = _arrow_counts(s.array._pa_array, counts.index, pd)
+            full = _arrow_counts(s.array._pa_array, counts.index)
             if full is not None:
                 counts, big = full, False
     except Exception:  # lists/dicts in object columns, Arrow list and struct types
@@ -344,12 +372,14 @@ def other(s: Any, positions: Any, pd: Any) -> ColumnFacts:
     return ColumnFacts(nulls, parts, ("x", str(dtype), nulls, " ".join(parts)))
 
 
-def _arrow_counts(arr: Any, seen: Any, pd: Any) -> Any:
+# arr: a pyarrow ChunkedArray (pyarrow ships no types); the answer is a pandas Series.
+def _arrow_counts(arr: Any, seen: Sequence[object]) -> Any:
     """Exact counts of an Arrow column whose sample showed only the values ``seen``: each
     row's index in ``seen`` (one vectorised lookup, cheaper than hashing every row) and one
     ``bincount``; None when some row holds a value the sample missed (the caller counts it
     the full way)."""
     np = sys.modules["numpy"]
+    import pandas as pd  # loaded already: the caller holds a pandas Series
     import pyarrow as pa  # present: the column is Arrow-backed
     import pyarrow.compute as pc
 
@@ -367,9 +397,12 @@ def _arrow_counts(arr: Any, seen: Any, pd: Any) -> Any:
     return pd.Series(counts[order], index=pd.Index([seen[i] for i in order], dtype=object))
 
 
-def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+# pandas Series: pandas ships no types and pandas-stubs is not a dependency.
+def pandas_column(s: Any, positions: Positions | None) -> ColumnFacts:
     """Facts about one pandas column; ``positions`` are the sample rows, None for every row."""
     np = sys.modules["numpy"]
+    import pandas as pd  # loaded already: the caller holds a pandas Series
+
     dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
         return numpy_numeric(s.to_numpy(), positions)
@@ -377,13 +410,15 @@ def pandas_column(s: Any, positions: Any, pd: Any) -> ColumnFacts:
         dtype
     )
     if temporal and hasattr(s.array, "asi8"):
-        return datetimes(s, positions, pd)
+        return datetimes(s, positions)
     if isinstance(dtype, pd.CategoricalDtype):
         return categorical(s)
-    return other(s, positions, pd)
+    return other(s, positions)
 
 
-def _pl_category_counts(ok: Any, sample: Any) -> tuple[list[Any], Any] | None:
+def _pl_category_counts(
+    ok: polars.Series, sample: polars.Series
+) -> tuple[list[object], npt.NDArray[np.int64]] | None:
     """Exact counts of a polars Categorical/Enum through its physical codes (one
     ``bincount``, no string hashing), named by the values the sample saw for each code;
     None when a code occurs that the sample never saw."""
@@ -397,9 +432,10 @@ def _pl_category_counts(ok: Any, sample: Any) -> tuple[list[Any], Any] | None:
     return [named[int(code)] for code in order], binned[order]
 
 
-def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
+def polars_column(s: polars.Series, sample_of: Callable[[int], Positions | None]) -> ColumnFacts:
     """Facts about one polars Series; ``sample_of(n)`` gives sample positions or None."""
-    pl = sys.modules["polars"]
+    import polars as pl  # loaded already: the caller holds a polars Series
+
     dtype = s.dtype
     nulls = s.null_count()  # kept as metadata by polars: no scan
     if dtype == pl.Boolean:
@@ -409,10 +445,10 @@ def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
         return ColumnFacts(f"{nulls:,}", parts, ("b", nulls, true))
     if dtype.is_numeric():
         # drop_nulls runs a query plan per call: skip it when polars' metadata says there are none.
-        values = (s.drop_nulls() if nulls else s).to_numpy()
-        if values.dtype.kind not in "iuf":  # decimals and the like
-            values = values.astype("float64")
-        facts = numpy_numeric(values, sample_of(values.size))
+        column = (s.drop_nulls() if nulls else s).to_numpy()
+        if column.dtype.kind not in "iuf":  # decimals and the like
+            column = column.astype("float64")
+        facts = numpy_numeric(column, sample_of(column.size))
         nan = facts.nulls
         facts.nulls = f"{nulls:,}"
         if nan != "0":  # NaN is a value in polars, not a null: say so apart
@@ -426,14 +462,17 @@ def polars_column(s: Any, sample_of: Any) -> ColumnFacts:
         positions = sample_of(ok.len())
         sample = ok if positions is None else ok.gather(positions)
         eq = "=" if positions is None else "≥"
-        parts = [f"min={ok.min()}", f"max={ok.max()}", f"distinct{eq}{sample.n_unique():,}"]
+        parts = [f"min={ok.min()!s}", f"max={ok.max()!s}", f"distinct{eq}{sample.n_unique():,}"]
         return ColumnFacts(
             f"{nulls:,}", parts, ("t", str(dtype), nulls, str(ok.min()), str(ok.max()))
         )
     ok = s.drop_nulls()
     positions = sample_of(ok.len())
     big = positions is not None
-    sample = ok if not big else ok.gather(positions)
+    sample = ok if positions is None else ok.gather(positions)
+    values: list[object]
+    numbers: npt.NDArray[Any]  # polars' counts column, as numpy: its integer dtype varies
+    exact: tuple[list[object], npt.NDArray[Any]] | None
     try:
         counts = sample.value_counts(sort=True)
         if not counts.height:

@@ -8,15 +8,17 @@ from a fixed-size random sample of rows and marked on the value itself
 rows are counted exactly up to ``DUP_EXACT_CELLS`` cells and bounded from the
 sample above; identical columns are flagged; only the columns that can be
 shown are touched, so a 100,000-column frame costs what a 40-column one does.
-polars frames: :mod:`._polars_frames`; shared layout: :mod:`.layout`.  The
-libraries come from ``sys.modules``; this module never imports them.
+polars frames: :mod:`._polars_frames`; shared layout: :mod:`.layout`.  numpy comes from
+``sys.modules``; pandas is imported inside the functions, which run only once the caller
+holds a pandas object (so it is loaded already).  pandas ships no types (pandas-stubs is
+not a dependency), so its frames, Series and Indexes are annotated ``Any`` here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._columns import ColumnFacts, pandas_column
 from .layout import (
@@ -43,7 +45,13 @@ from .layout import (
 from .stats import fmt_number
 from .text import truncate, type_name
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
+    from ._columns import Positions
+
+
+# pandas ships no types (pandas-stubs is not a dependency): its frames, Series and Indexes are Any.
 def _pd_same(df: Any, a: int, b: int) -> bool:
     np = sys.modules["numpy"]
     x, y = df.iloc[:, a], df.iloc[:, b]
@@ -52,18 +60,21 @@ def _pd_same(df: Any, a: int, b: int) -> bool:
     return bool(x.reset_index(drop=True).equals(y.reset_index(drop=True)))
 
 
-def _strictly_monotonic(values: Any, positions: Any) -> bool:
+def _strictly_monotonic(values: NDArray[Any], positions: Positions) -> bool:
     np = sys.modules["numpy"]
 
-    def strict(v: Any) -> bool:
+    def strict(v: NDArray[Any]) -> bool:
         return bool(np.all(v[1:] > v[:-1]) or np.all(v[1:] < v[:-1]))
 
     return strict(values[positions]) and strict(values)  # the sample rules most columns out
 
 
-def _pd_unique_column(df: Any, positions: Any, pd: Any) -> str | None:
+# pandas ships no types (pandas-stubs is not a dependency): its frames, Series and Indexes are Any.
+def _pd_unique_column(df: Any, positions: Positions) -> str | None:
     """A column whose values never repeat (strictly monotonic), proving no duplicate rows."""
     np = sys.modules["numpy"]
+    import pandas as pd  # loaded already: the caller holds a pandas object
+
     candidates = []
     dtypes = df.dtypes.iloc[:40]  # df.dtypes builds a Series per call: once, not per column
     for j in range(len(dtypes)):
@@ -80,7 +91,7 @@ def _pd_unique_column(df: Any, positions: Any, pd: Any) -> str | None:
     return None
 
 
-def _wide_duplicates(df: Any) -> str:
+def _wide_duplicates(df: Any) -> str:  # a pandas DataFrame: untyped, as above
     """Duplicate rows of a wide frame: hashing column by column costs seconds at 100,000 columns,
     so only a frame that is one numeric block (one ``to_numpy``) is counted."""
     kinds = {getattr(d, "kind", "O") for d in df.dtypes.unique()}
@@ -89,7 +100,8 @@ def _wide_duplicates(df: Any) -> str:
     return f"duplicated rows: {len(df) - unique_rows(df.to_numpy()):,}"
 
 
-def _pd_duplicates(df: Any, pd: Any, unique: str | None = None, positions: Any = None) -> str:
+# df: a pandas DataFrame (untyped, as above).
+def _pd_duplicates(df: Any, unique: str | None = None, positions: Positions | None = None) -> str:
     """Duplicated rows: exact when small (or when the sample would be the whole frame), else
     proved absent by a column whose values never repeat (``unique``, or a strictly monotonic
     one), else bounded from the row sample.  Unhashable cells (lists, dicts) are compared by
@@ -105,19 +117,21 @@ def _pd_duplicates(df: Any, pd: Any, unique: str | None = None, positions: Any =
     if whole and m > WIDE:
         return _wide_duplicates(df)
     if whole:
-        return f"duplicated rows: {_pd_count_duplicates(df, pd):,}"
+        return f"duplicated rows: {_pd_count_duplicates(df):,}"
     positions = sample_positions(n) if positions is None else positions
-    proof = _pd_unique_column(df, positions, pd)
+    proof = _pd_unique_column(df, positions)
     if proof is not None:
         return f"duplicated rows: 0 ({proof} never repeats)"
-    dup = _pd_count_duplicates(df.iloc[positions], pd)
+    dup = _pd_count_duplicates(df.iloc[positions])
     where = f"within a {len(positions):,}-row sample; exact count skipped above {DUP_EXACT_CELLS:,} cells"
     return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
 
 
-def _pd_count_duplicates(df: Any, pd: Any) -> int:
+def _pd_count_duplicates(df: Any) -> int:  # a pandas DataFrame: untyped, as above
     """Rows equal to an earlier row; one numeric block goes through numpy, unhashable cells
     (lists, dicts, arrays) through their ``repr``."""
+    import pandas as pd  # loaded already: the caller holds a pandas object
+
     kinds = {getattr(d, "kind", "O") for d in df.dtypes}
     if kinds <= set("iufb") and df.dtypes.nunique() == 1 and len(df) <= SAMPLE_ROWS:
         return len(df) - unique_rows(df.to_numpy())
@@ -128,9 +142,10 @@ def _pd_count_duplicates(df: Any, pd: Any) -> int:
     return int(hashes.duplicated().sum())
 
 
-def _pd_facts(s: Any, positions: Any, pd: Any) -> ColumnFacts:
+# s: a pandas Series (untyped, as above).
+def _pd_facts(s: Any, positions: Positions | None) -> ColumnFacts:
     try:
-        return pandas_column(s, positions, pd)
+        return pandas_column(s, positions)
     except Exception as exc:  # one odd column must not sink the summary, nor lose its nulls
         nulls = "?"
         with contextlib.suppress(Exception):
@@ -138,7 +153,9 @@ def _pd_facts(s: Any, positions: Any, pd: Any) -> ColumnFacts:
         return ColumnFacts(nulls, [f"stats failed: {type(exc).__name__}"])
 
 
-def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
+def _pd_index_line(index: Any, schema_only: bool) -> str:  # a pandas Index: untyped
+    import pandas as pd  # loaded already: the caller holds a pandas object
+
     names = [n for n in index.names if n is not None]
     named = f" names={names}" if names else ""
     if isinstance(index, pd.MultiIndex):
@@ -158,6 +175,7 @@ def _pd_index_line(index: Any, pd: Any, schema_only: bool) -> str:
     return line
 
 
+# df: a pandas DataFrame (untyped, as above).
 def _pd_edges(df: Any, n_cols: int) -> tuple[list[int], dict[int, list[str]]]:
     """Head/tail cells of the widest row layout, formatted once for every layout tried."""
     n = len(df)
@@ -175,7 +193,7 @@ def _pd_edges(df: Any, n_cols: int) -> tuple[list[int], dict[int, list[str]]]:
 
 
 def _pd_rows(
-    df: Any,
+    df: Any,  # a pandas DataFrame: untyped, as above
     edges: tuple[list[int], dict[int, list[str]]],
     positions: list[int],
     head: int,
@@ -197,14 +215,17 @@ def _pd_rows(
     return "\n".join(parts)
 
 
-def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
+# df: a pandas DataFrame (untyped, as above).
+def _render_pd_frame(df: Any, max_chars: int, schema_only: bool) -> str:
+    import pandas as pd  # loaded already: the caller holds a pandas object
+
     n_rows, n_cols = df.shape
     header = f"{type_name(df)}: {n_rows:,} rows × {n_cols:,} columns"
     # memory_usage() walks every column (seconds at 100,000 columns): a nicety, so skip it there.
     if n_cols <= 1_000:
         with contextlib.suppress(Exception):  # exotic extension arrays
             header += f"; memory ≈ {bytes_text(df.memory_usage(index=True, deep=False).sum())}"
-    lines_head = [header, _pd_index_line(df.index, pd, schema_only)]
+    lines_head = [header, _pd_index_line(df.index, schema_only)]
     if isinstance(df.columns, pd.MultiIndex):
         lines_head.append(f"columns: MultiIndex, {df.columns.nlevels} levels")
     widest = max(layout[2] for layout in LAYOUTS)
@@ -219,12 +240,12 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     if not schema_only and n_cols:
         positions = sample_of(n_rows)
         for j in table_cols:
-            facts[j] = _pd_facts(df.iloc[:, j], positions, pd)
+            facts[j] = _pd_facts(df.iloc[:, j], positions)
         estimated = any(f.nulls.startswith("~") for f in facts.values())
         std = any("std" in f.summary for f in facts.values())
         notes = sample_note(None if positions is None else len(positions), estimated, std)
         unique = next((names[j] for j, f in facts.items() if f.unique), None)
-        extra.append(_pd_duplicates(df, pd, unique, positions))
+        extra.append(_pd_duplicates(df, unique, positions))
         same = lambda a, b: _pd_same(df, a, b)  # noqa: E731
         extra.append(identical(facts, same, names, partial=len(table_cols) < n_cols))
 
@@ -251,14 +272,15 @@ def _render_pd_frame(df: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     return best
 
 
-def _render_pd_series(s: Any, pd: Any, max_chars: int, schema_only: bool) -> str:
+# s: a pandas Series (untyped, as above).
+def _render_pd_series(s: Any, max_chars: int, schema_only: bool) -> str:
     name = "" if s.name is None else f" {cell(s.name, 40)!r}"
     lines = [f"{type_name(s)}{name}: {len(s):,} values, dtype {s.dtype}"]
-    lines.append(_pd_index_line(s.index, pd, schema_only))
+    lines.append(_pd_index_line(s.index, schema_only))
     if schema_only or len(s) == 0:
         return "\n".join(lines)
     positions = sample_of(len(s))
-    facts = _pd_facts(s, positions, pd)
+    facts = _pd_facts(s, positions)
     lines.append(f"nulls: {facts.nulls}" + (" (estimated)" if facts.nulls.startswith("~") else ""))
     note = sample_note(None if positions is None else len(positions), False).lstrip("; ")
     lines.append("summary" + (f" ({note})" if note else "") + f": {facts.summary}")
@@ -280,13 +302,15 @@ def _render_pd_series(s: Any, pd: Any, max_chars: int, schema_only: bool) -> str
     return text
 
 
+# obj: a pandas DataFrame, Series or Index (untyped, as above).
 def render_pandas(obj: Any, *, max_chars: int, schema_only: bool) -> str:
     """Summary of a pandas DataFrame, Series or Index."""
-    pd = sys.modules["pandas"]
+    import pandas as pd  # loaded already: the caller holds a pandas object
+
     if isinstance(obj, pd.DataFrame):
-        return _render_pd_frame(obj, pd, max_chars, schema_only)
+        return _render_pd_frame(obj, max_chars, schema_only)
     if isinstance(obj, pd.Series):
-        return _render_pd_series(obj, pd, max_chars, schema_only)
+        return _render_pd_series(obj, max_chars, schema_only)
     line = f"{type_name(obj)}: {len(obj):,} entries, dtype {obj.dtype}"
     if schema_only:
         return line

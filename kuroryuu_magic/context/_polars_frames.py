@@ -2,14 +2,14 @@
 
 The same facts and layout as the pandas summary (:mod:`._frames`), computed with polars'
 own operations on a narrow frame of the columns that can be shown, so a 5,000-column
-frame costs what a 40-column one does.  A LazyFrame is never collected.  polars comes
-from ``sys.modules``; this module never imports it.
+frame costs what a 40-column one does.  A LazyFrame is never collected.  polars is
+imported only inside the functions, which run once the caller holds a polars object (so
+it is loaded already).
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._columns import EXACT_ROWS, ColumnFacts, polars_column
 from .layout import (
@@ -31,8 +31,11 @@ from .layout import (
 )
 from .text import type_name
 
+if TYPE_CHECKING:
+    import polars
 
-def _pl_duplicates(df: Any) -> str:
+
+def _pl_duplicates(df: polars.DataFrame) -> str:
     n, m = df.shape
     if n < 2 or m == 0:
         return ""
@@ -58,9 +61,10 @@ def _pl_duplicates(df: Any) -> str:
     return f"duplicated rows: ≥{dup:,} ({where})" if dup else f"duplicated rows: none {where}"
 
 
-def _pl_rows(df: Any, at: list[int], cols: list[str], head: int, tail: int) -> str:
+def _pl_rows(df: polars.DataFrame, at: list[int], cols: list[str], head: int, tail: int) -> str:
     """Head and tail rows of the columns at positions ``at`` of ``df``, headed ``cols``."""
-    pl = sys.modules["polars"]
+    import polars as pl  # loaded already: the caller holds a polars object
+
     out = []
     # By position, not name: polars renames a Series called "" when it builds a frame.
     df = pl.DataFrame([df.to_series(k) for k in at])  # narrow first: head/tail copy every column
@@ -73,9 +77,12 @@ def _pl_rows(df: Any, at: list[int], cols: list[str], head: int, tail: int) -> s
     return "\n".join(out)
 
 
-def render_polars(obj: Any, *, max_chars: int, schema_only: bool) -> str:
+def render_polars(
+    obj: polars.DataFrame | polars.Series | polars.LazyFrame, *, max_chars: int, schema_only: bool
+) -> str:
     """Summary of a polars DataFrame, Series, or LazyFrame (schema only: it is never collected)."""
-    pl = sys.modules["polars"]
+    import polars as pl  # loaded already: the caller holds a polars object
+
     if isinstance(obj, pl.Series):
         obj = obj.to_frame()
         obj_name = "polars.Series"

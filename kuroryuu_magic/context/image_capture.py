@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections import OrderedDict
-from typing import Any
+from typing import TypeVar
 
 from ..core.session import session_for
 from ..core.shell import ShellLike
 
 _KEEP_DISPLAYED = 20
+
+_Msg = TypeVar("_Msg")
 
 
 class ImageCapture:
@@ -29,25 +31,27 @@ class ImageCapture:
 
     def __init__(self) -> None:
         self.images: OrderedDict[int, bytes] = OrderedDict()
-        self._pending: Any = None  # the last image the running cell displayed, still encoded
+        # The last image the running cell displayed, still encoded (base64 text or bytes).
+        self._pending: str | bytes | None = None
         self._shell: ShellLike | None = None
 
     def last(self) -> bytes | None:
         return next(reversed(self.images.values()), None) if self.images else None
 
-    def __call__(self, msg: Any) -> Any:
+    def __call__(self, msg: _Msg) -> _Msg:
         # On every display message (streaming updates too): two dict lookups, no decoding.
         try:
-            data = (msg.get("content") or {}).get("data")
-            if data:
+            content = (msg.get("content") if isinstance(msg, dict) else None) or {}
+            data = content.get("data") if isinstance(content, dict) else None
+            if data and isinstance(data, dict):
                 raw = data.get("image/png") or data.get("image/jpeg")
-                if raw:
+                if raw and isinstance(raw, (str, bytes)):
                     self._pending = raw
         except Exception:  # noqa: S110 - a capture problem must never swallow the output
             pass
         return msg
 
-    def _post_run_cell(self, result: Any = None) -> None:
+    def _post_run_cell(self, result: object = None) -> None:
         # The execution count is only reliable here: IPython 9 has already moved
         # it on when pre_run_cell fires, and the inline backend displays the
         # cell's figures in post_execute, which runs before this.

@@ -23,13 +23,18 @@ import stat
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from IPython.core.error import UsageError
 
 from ..core.shell import NamespaceLike
 from .image_capture import captured
 from .text import type_name
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from numpy.typing import NDArray
+    from PIL.Image import Image as PILImage
 
 MAX_BYTES = 5 * 1024 * 1024  # per image; applied to the base64 text, the stricter reading
 MAX_SIDE = 1568
@@ -64,7 +69,7 @@ def _b64_len(n: int) -> int:
 
 
 def image_block(
-    obj: Any, *, shell: NamespaceLike | None = None, max_side: int = MAX_SIDE
+    obj: object, *, shell: NamespaceLike | None = None, max_side: int = MAX_SIDE
 ) -> dict[str, Any]:
     """An ``{"type": "image", "source": {"type": "base64", …}}`` block for ``obj``."""
     return block_from_bytes(_to_bytes(obj, shell, depth=0), max_side=max_side)
@@ -98,7 +103,7 @@ def current_figure_block(shell: NamespaceLike | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------- sources
 
 
-def _to_bytes(obj: Any, shell: NamespaceLike | None, depth: int) -> bytes:
+def _to_bytes(obj: object, shell: NamespaceLike | None, depth: int) -> bytes:
     if depth > 3:  # Out[n] holding a name holding Out[m]…: stop rather than loop
         raise UsageError(f"--image: can't use a {type_name(obj)}; pass {_ACCEPTED}")
     if isinstance(obj, (bytes, bytearray, memoryview)):
@@ -115,10 +120,11 @@ def _to_bytes(obj: Any, shell: NamespaceLike | None, depth: int) -> bytes:
     if figure is not None:
         return _figure_png(figure)
     if _is(obj, "PIL.Image", "Image"):
-        return _pil_bytes(obj)
+        return _pil_bytes(cast("PILImage", obj))  # _is checked the class
     if _is(obj, "IPython.core.display", "Image"):
-        if isinstance(obj.data, bytes):
-            return obj.data
+        data = getattr(obj, "data", None)
+        if isinstance(data, bytes):
+            return data
         raise UsageError(
             "--image: this IPython Image holds only a URL; load it with "
             "Image(url=..., embed=True) or pass the file path"
@@ -129,7 +135,7 @@ def _to_bytes(obj: Any, shell: NamespaceLike | None, depth: int) -> bytes:
     raise UsageError(f"--image: can't use a {type_name(obj)}; pass {_ACCEPTED}")
 
 
-def _is(obj: Any, module: str, name: str) -> bool:
+def _is(obj: object, module: str, name: str) -> bool:
     cls = getattr(sys.modules.get(module), name, None)
     return isinstance(cls, type) and isinstance(obj, cls)
 
@@ -163,26 +169,34 @@ def _too_big(p: Path) -> UsageError:
     return UsageError(f"--image: {p.name} is over {MAX_FILE_BYTES // 2**20} MB; shrink it first")
 
 
-def _figure_of(obj: Any) -> Any:
+def _figure_of(obj: object) -> Figure | None:
     """The matplotlib Figure behind a Figure, SubFigure, Axes, artist, or list/array of them."""
-    if "matplotlib" not in sys.modules:
+    # No figure can exist before matplotlib.figure is imported (it also imports the artist
+    # module): then nothing here imports anything, and the classes below are real types.
+    if "matplotlib.figure" not in sys.modules:
         return None
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure, SubFigure
+
     if isinstance(obj, (list, tuple)) and obj:
         obj = obj[0]
-    elif _is(obj, "numpy", "ndarray") and obj.dtype == object and obj.size:
-        obj = obj.flat[0]  # plt.subplots(2, 2) returns an array of Axes
-    if _is(obj, "matplotlib.figure", "Figure"):
+    elif _is(obj, "numpy", "ndarray"):
+        array = cast("NDArray[Any]", obj)  # _is checked the class; numpy arrays hold any dtype
+        if array.dtype == object and array.size:
+            obj = array.flat[0]  # plt.subplots(2, 2) returns an array of Axes
+    if isinstance(obj, Figure):
         return obj
-    if _is(obj, "matplotlib.figure", "SubFigure") or _is(obj, "matplotlib.artist", "Artist"):
+    if isinstance(obj, (SubFigure, Artist)):
+        fig: Figure | SubFigure | None
         try:
             fig = obj.get_figure(root=True)
         except TypeError:  # matplotlib < 3.10 has no root= and returns the root already
             fig = obj.get_figure()
-        return fig if _is(fig, "matplotlib.figure", "Figure") else None
+        return fig if isinstance(fig, Figure) else None
     return None
 
 
-def _figure_png(fig: Any) -> bytes:
+def _figure_png(fig: Figure) -> bytes:
     # Render at a dpi that already respects MAX_SIDE: crisper and cheaper than resizing.
     w, h = fig.get_size_inches()
     dpi = float(fig.dpi)
@@ -194,7 +208,7 @@ def _figure_png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _pil_bytes(img: Any) -> bytes:
+def _pil_bytes(img: PILImage) -> bytes:
     buf = io.BytesIO()
     if img.format == "JPEG" and img.mode in ("RGB", "L"):
         img.save(buf, format="JPEG", quality=90)  # a photo stays a photo, not a 10× PNG
@@ -205,7 +219,7 @@ def _pil_bytes(img: Any) -> bytes:
     return buf.getvalue()
 
 
-def _from_repr_methods(obj: Any) -> bytes | None:
+def _from_repr_methods(obj: object) -> bytes | None:
     for method in ("_repr_png_", "_repr_jpeg_"):
         fn = getattr(obj, method, None)
         if callable(fn):
@@ -311,7 +325,7 @@ def _fit(data: bytes, media: str, max_side: int) -> tuple[bytes, str]:
         img = img.resize((max(1, img.width * 3 // 4), max(1, img.height * 3 // 4)))
 
 
-def _encode(img: Any, fmt: str, quality: int) -> bytes:
+def _encode(img: PILImage, fmt: str, quality: int) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG":
         if img.mode not in ("RGB", "L"):

@@ -10,11 +10,17 @@ import contextlib
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._columns import EXACT_ROWS, ColumnFacts
 from .stats import fmt_number
 from .text import shown_label, type_name
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ._columns import Positions
 
 SAMPLE_ROWS = 10_000
 DUP_EXACT_CELLS = 1_000_000
@@ -45,12 +51,12 @@ def bytes_text(n: float) -> str:
     return f"{n / 1000:,.1f} GB"
 
 
-def whole_label(x: Any) -> bool:
+def whole_label(x: object) -> bool:
     """Labels that are wrong when cut: MultiIndex tuples and timestamps (their offset)."""
     return isinstance(x, tuple) or type(x).__name__ in ("Timestamp", "datetime")
 
 
-def cell(x: Any, width: int = CELL) -> str:
+def cell(x: object, width: int = CELL) -> str:
     try:
         text = str(x)
     except Exception:
@@ -61,13 +67,14 @@ def cell(x: Any, width: int = CELL) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def name_cell(x: Any, width: int = 40, position: int | None = None) -> str:
+def name_cell(x: object, width: int = 40, position: int | None = None) -> str:
     """A column label: ``repr`` when ``str`` would hide something (``'age '``), and its
     position when another column shares it (``age (position 3)``)."""
     text = cell(shown_label(x) if isinstance(x, str) else x, width)
     return text if position is None else f"{text} (position {position})"
 
 
+# columns: pandas column labels (an Index: pandas ships no types) or polars' list of names.
 def duplicated_positions(columns: Any) -> frozenset[int]:
     """Positions of pandas column labels that occur more than once (none in polars)."""
     if getattr(columns, "is_unique", True):
@@ -75,7 +82,7 @@ def duplicated_positions(columns: Any) -> frozenset[int]:
     return frozenset(int(i) for i in columns.duplicated(keep=False).nonzero()[0])
 
 
-def value_text(v: Any) -> str:
+def value_text(v: object) -> str:
     """A data cell in the one number style of the profile; text cut, timestamps whole."""
     np = sys.modules.get("numpy")
     if isinstance(v, bool) or (np is not None and isinstance(v, np.bool_)):
@@ -104,16 +111,19 @@ def pick(n: int, keep: int) -> list[int]:
     return list(range(first)) + list(range(n - (keep - first), n))
 
 
-def sample_positions(n: int) -> Any:
+def sample_positions(n: int) -> Positions:
     np = sys.modules["numpy"]
     rng = np.random.default_rng(SEED)
+    positions: Positions  # int64: what choice() and integers() return
     if n <= 10_000_000:
-        return np.sort(rng.choice(n, SAMPLE_ROWS, replace=False))
-    # choice() without replacement slows down with n; at this size repeats are rare anyway.
-    return np.unique(rng.integers(0, n, SAMPLE_ROWS))
+        positions = np.sort(rng.choice(n, SAMPLE_ROWS, replace=False))
+    else:
+        # choice() without replacement slows down with n; at this size repeats are rare anyway.
+        positions = np.unique(rng.integers(0, n, SAMPLE_ROWS))
+    return positions
 
 
-def sample_of(n: int) -> Any:
+def sample_of(n: int) -> Positions | None:
     """Sample positions for a column of ``n`` values, or None when every value is used."""
     return None if n <= EXACT_ROWS else sample_positions(n)
 
@@ -143,10 +153,13 @@ def sample_note(sampled: int | None, object_estimate: bool, std: bool = False) -
 
 
 def identical(
-    facts: dict[int, ColumnFacts], same: Any, names: dict[int, str], partial: bool = False
+    facts: dict[int, ColumnFacts],
+    same: Callable[[int, int], bool],
+    names: dict[int, str],
+    partial: bool = False,
 ) -> str:
     """``identical columns: b = a`` for columns whose cheap facts match and whose values do."""
-    groups: dict[Any, list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for j, f in facts.items():
         if f.key is not None:
             groups.setdefault(f.key, []).append(j)
@@ -163,6 +176,7 @@ def identical(
 # ---------------------------------------------------------------- pandas
 
 
+# A pandas DataFrame in and out: pandas ships no types (pandas-stubs is not a dependency).
 def hashable_frame(frame: Any) -> Any:
     """``frame`` with unhashable cells (lists, dicts, arrays) replaced by their ``repr``, so
     rows can be hashed; a cost per cell, so callers keep it to small frames or samples."""
@@ -174,7 +188,7 @@ def hashable_frame(frame: Any) -> Any:
     return out
 
 
-def _hashable_cell(x: Any) -> Any:
+def _hashable_cell(x: object) -> object:
     np = sys.modules["numpy"]
     if isinstance(x, np.ndarray):
         return repr(x.tolist())
@@ -185,7 +199,7 @@ def _hashable_cell(x: Any) -> Any:
     return x
 
 
-def unique_rows(block: Any) -> int:
+def unique_rows(block: NDArray[np.bool_ | np.number[Any]]) -> int:
     """Distinct rows of one 2-D numeric array: each row viewed as one opaque value."""
     np = sys.modules["numpy"]
     block = np.ascontiguousarray(block)
@@ -193,6 +207,6 @@ def unique_rows(block: Any) -> int:
     return int(np.unique(rows).size)
 
 
-def block_duplicates(block: Any) -> str:
+def block_duplicates(block: NDArray[np.bool_ | np.number[Any]]) -> str:
     """``duplicated rows: N`` of one 2-D numeric array."""
     return f"duplicated rows: {block.shape[0] - unique_rows(block):,}"

@@ -12,9 +12,13 @@ import html
 import sys
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .text import redact, safe_repr, truncate, type_name
+
+if TYPE_CHECKING:
+    import polars as pl
+    from numpy.typing import NDArray
 
 # Per-container caps for nested values; the running character budget below is
 # what actually bounds the total, these keep one huge level from eating it.
@@ -30,12 +34,12 @@ def _module_class(module: str, name: str) -> type | None:
     return cls if isinstance(cls, type) else None
 
 
-def _isinstance(obj: Any, module: str, *names: str) -> bool:
+def _isinstance(obj: object, module: str, *names: str) -> bool:
     classes = tuple(c for c in (_module_class(module, n) for n in names) if c is not None)
     return bool(classes) and isinstance(obj, classes)
 
 
-def short_summary(obj: Any) -> str | None:
+def short_summary(obj: object) -> str | None:
     """One line for heavy objects nested inside containers (``<pandas.DataFrame 10×3>``)."""
     if _isinstance(obj, "pandas", "DataFrame", "Series", "Index") or _isinstance(
         obj, "polars", "DataFrame", "Series"
@@ -43,11 +47,13 @@ def short_summary(obj: Any) -> str | None:
         shape = "×".join(f"{d:,}" for d in getattr(obj, "shape", ()))
         return f"<{type_name(obj)} {shape}>"
     if _isinstance(obj, "numpy", "ndarray"):
-        return f"<numpy.ndarray shape={obj.shape} dtype={obj.dtype}>"
+        return (
+            f"<numpy.ndarray shape={getattr(obj, 'shape', ())} dtype={getattr(obj, 'dtype', '')}>"
+        )
     return None
 
 
-def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) -> str:
+def render_value(obj: object, *, max_chars: int = 4000, schema_only: bool = False) -> str:
     """How ``{name}`` renders in a prompt: compact, typed, and at most ``max_chars`` long."""
     max_chars = max(0, int(max_chars))
     try:
@@ -62,7 +68,7 @@ def render_value(obj: Any, *, max_chars: int = 4000, schema_only: bool = False) 
     return redact(truncate(text, max_chars))  # masking only ever shortens
 
 
-def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
+def _dispatch(obj: object, max_chars: int, schema_only: bool) -> str:
     if isinstance(obj, str):
         return f"<str: {len(obj):,} characters>" if schema_only else obj
     if _isinstance(obj, "pandas", "DataFrame", "Series", "Index"):
@@ -72,11 +78,14 @@ def _dispatch(obj: Any, max_chars: int, schema_only: bool) -> str:
     if _isinstance(obj, "polars", "DataFrame", "Series", "LazyFrame"):
         from ._polars_frames import render_polars
 
-        return render_polars(obj, max_chars=max_chars, schema_only=schema_only)
+        # _isinstance checked the class just above.
+        polars_obj = cast("pl.DataFrame | pl.Series | pl.LazyFrame", obj)
+        return render_polars(polars_obj, max_chars=max_chars, schema_only=schema_only)
     if _isinstance(obj, "numpy", "ndarray"):
         from ._arrays import render_array
 
-        return render_array(obj, max_chars=max_chars, schema_only=schema_only)
+        array = cast("NDArray[Any]", obj)  # _isinstance checked the class just above
+        return render_array(array, max_chars=max_chars, schema_only=schema_only)
     if isinstance(obj, (bytes, bytearray, memoryview)):
         head = f"<{type_name(obj)}: {len(obj):,} bytes>"
         if schema_only:
@@ -110,7 +119,7 @@ class _Nested:
     def __init__(self, budget: int) -> None:
         self.remaining = budget
 
-    def fmt(self, obj: Any, depth: int, seen: frozenset[int]) -> str:
+    def fmt(self, obj: object, depth: int, seen: frozenset[int]) -> str:
         if isinstance(obj, str):
             if len(obj) > _MAX_ITEM_STR:
                 return repr(obj[:_MAX_ITEM_STR]) + f"… [+{len(obj) - _MAX_ITEM_STR:,} chars]"
@@ -124,7 +133,12 @@ class _Nested:
         summary = short_summary(obj)
         return summary if summary is not None else safe_repr(obj, _MAX_ITEM_STR)
 
-    def _container(self, obj: Any, depth: int, seen: frozenset[int]) -> str:
+    def _container(
+        self,
+        obj: dict[Any, Any] | list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any],
+        depth: int,
+        seen: frozenset[int],
+    ) -> str:
         if isinstance(obj, dict):
             open_, close = "{", "}"
             items: Iterable[Any] = obj.items()
@@ -153,7 +167,7 @@ class _Nested:
 
 
 def render_attachment(
-    name: str, obj: Any, *, max_chars: int = 4000, schema_only: bool = False
+    name: str, obj: object, *, max_chars: int = 4000, schema_only: bool = False
 ) -> str:
     """A labelled block for ``--vars``: ``<variable name="df" type="pandas.DataFrame">…``."""
     head = (

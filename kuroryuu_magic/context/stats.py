@@ -8,15 +8,25 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsInt, TypeVar, cast
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    # int64/uint64 columns; float64 values (finite unless said otherwise).
+    IntArray = npt.NDArray[np.signedinteger[Any] | np.unsignedinteger[Any]]
+    FloatArray = npt.NDArray[np.floating[Any]]
+
+_T = TypeVar("_T")
 
 FLOAT_TENTHS = 2**40  # float64 resolves tenths with room to spare below this (ulp ≈ 0.0001)
 
 
-def fmt_number(x: Any, extra: int = 0) -> str:
+def fmt_number(x: object, extra: int = 0) -> str:
     """The one number style of summaries: whole numbers in full with thousands separators,
     other numbers from 1,000 up with one decimal (so a rounded value never reads as a whole
     one), smaller ones to four significant digits; exponents below 0.0001, from 1e15, and
@@ -25,9 +35,9 @@ def fmt_number(x: Any, extra: int = 0) -> str:
     if (isinstance(x, int) and not isinstance(x, bool)) or getattr(
         getattr(x, "dtype", None), "kind", ""
     ) in ("i", "u"):
-        return f"{int(x):,}"  # exact, however large
+        return f"{int(cast(SupportsInt, x)):,}"  # exact, however large: an int or numpy integer
     try:
-        f = float(x)
+        f = float(cast(SupportsFloat, x))  # what float() refuses is shown as str below
     except (TypeError, ValueError):
         return str(x)
     if math.isnan(f):
@@ -52,7 +62,7 @@ def fmt_plus(base: int, x: float) -> str:
     return fmt_exact(Fraction(base) + Fraction(x), fmt_number, ",")
 
 
-def int_mean(values: Any) -> Fraction:
+def int_mean(values: IntArray) -> Fraction:
     """The exact mean of an int64/uint64 array: high and low 32-bit halves summed apart, so
     no sum overflows (below 2**31 values) and no digit is rounded."""
     np = sys.modules["numpy"]
@@ -61,7 +71,7 @@ def int_mean(values: Any) -> Fraction:
     return Fraction(int(high.sum()) * 2**32 + int(low.sum()), values.size)
 
 
-def int_quantiles(values: Any, qs: Any) -> list[Fraction]:
+def int_quantiles(values: IntArray, qs: Sequence[float]) -> list[Fraction]:
     """numpy's linear quantiles of an integer array, in exact fractions; one partition
     around the needed positions instead of a sort."""
     np = sys.modules["numpy"]
@@ -78,7 +88,7 @@ def int_quantiles(values: Any, qs: Any) -> list[Fraction]:
     return out
 
 
-def fmt_exact(x: Fraction, fmt: Callable[[Any], str], sep: str = "") -> str:
+def fmt_exact(x: Fraction, fmt: Callable[[float], str], sep: str = "") -> str:
     """An exact value as ``fmt`` would write it: through float where float64 holds it to the
     digits shown (below 2**40), else every integer digit and a correctly rounded tenth."""
     if abs(x) < FLOAT_TENTHS:
@@ -91,7 +101,7 @@ def fmt_exact(x: Fraction, fmt: Callable[[Any], str], sep: str = "") -> str:
     return f"{value:{sep}}" if value != value.to_integral_value() else f"{int(value):{sep}}"
 
 
-def mean_for(values: Any, fmt: Callable[[Any], str]) -> float:
+def mean_for(values: FloatArray, fmt: Callable[[float], str]) -> float:
     """The mean of finite float64 ``values``, right to the digits ``fmt`` shows.
 
     numpy's pairwise sum can lose every digit to cancellation (1e12, 0.001, -1e12 sums to
@@ -109,12 +119,14 @@ def mean_for(values: Any, fmt: Callable[[Any], str]) -> float:
     return math.fsum(values.tolist()) / n
 
 
-def distinct_texts(values: Any, fmt: Callable[[Any, int], str], most: int = 12) -> list[str]:
+def distinct_texts(
+    values: Sequence[_T], fmt: Callable[[_T, int], str], most: int = 12
+) -> list[str]:
     """``fmt(v, 0)`` for each value, with more digits where two different values would
     otherwise read the same (11.2 and 11.2 become 11.2 and 11.2000001)."""
     texts = [fmt(v, 0) for v in values]
     for extra in range(1, most + 1):
-        seen: dict[str, Any] = {}
+        seen: dict[str, _T] = {}
         clash = False
         for v, t in zip(values, texts, strict=True):
             if t in seen and not _same(seen[t], v):
@@ -127,14 +139,14 @@ def distinct_texts(values: Any, fmt: Callable[[Any, int], str], most: int = 12) 
     return texts
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     try:
         return bool(a == b) or (a != a and b != b)  # NaN reads as nan twice, rightly
     except Exception:  # arrays and odd objects: treat as different, so digits are added
         return False
 
 
-def numeric_summary(values: Any) -> str:
+def numeric_summary(values: npt.ArrayLike) -> str:
     """``mean= std(ddof=0)= min= median= max=`` over the finite values, plus nan/±inf counts.
 
     ddof=0 as numpy's ``ndarray.std()``, named so it is never read as pandas' ddof=1."""
@@ -162,7 +174,7 @@ _DATE_SHAPE = re.compile(
 )
 
 
-def date_like(values: Any, probe: int = 20) -> bool:
+def date_like(values: Iterable[object], probe: int = 20) -> bool:
     """True when the first ``probe`` non-null values are all strings shaped like dates."""
     seen = 0
     for v in values:
@@ -176,7 +188,7 @@ def date_like(values: Any, probe: int = 20) -> bool:
     return seen > 0
 
 
-def date_range(values: Any) -> tuple[Any, Any, int] | None:
+def date_range(values: Sequence[object]) -> tuple[Any, Any, int] | None:
     """(earliest, latest, unparsed count) of date-like strings, or None when few parse.
 
     pandas comes from ``sys.modules`` (callers hold pandas or polars data).

@@ -6,7 +6,6 @@ May import only the standard library and ``core``.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 # Re-exported: the one redaction step lives in core.
 from ..core.redact import redact as redact
@@ -27,7 +26,7 @@ def truncate(text: str, max_chars: int) -> str:
     return text[:keep] + f"… [truncated {len(text) - keep:,} more characters]"
 
 
-def type_name(obj: Any) -> str:
+def type_name(obj: object) -> str:
     """``pandas.DataFrame``, ``numpy.ndarray``, ``dict``: top-level package plus class name."""
     cls = type(obj)
     module = (getattr(cls, "__module__", "") or "").split(".")[0]
@@ -35,7 +34,7 @@ def type_name(obj: Any) -> str:
     return name if module in ("builtins", "") else f"{module}.{name}"
 
 
-def safe_repr(obj: Any, max_chars: int) -> str:
+def safe_repr(obj: object, max_chars: int) -> str:
     """``repr(obj)`` bounded; a ``__repr__`` that raises gives a placeholder, not an error."""
     try:
         text = repr(obj)
@@ -57,7 +56,7 @@ def hides(text: str) -> bool:
     )
 
 
-def shown_label(x: Any) -> str:
+def shown_label(x: object) -> str:
     """A column or index label as a reader must see it: ``str`` unless that hides something
     (``'age '`` with its trailing space, ``'a\\tb'``), then ``repr``."""
     text = x if isinstance(x, str) else str(x)

@@ -23,7 +23,7 @@ The work is linear and bounded: text longer than :data:`MAX_REDACT_CHARS` is cut
 from many start positions, and the escaped readings are mapped back to the text
 only when they hold a match.  A Ctrl-C while masking is one quiet line.
 
-Imports only :mod:`.mask` and :mod:`.interrupts`.
+Imports only :mod:`.mask` and :mod:`._interrupts`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
 
-from .interrupts import ClaudeInterrupted
+from ._interrupts import ClaudeInterrupted
 from .mask import mask as _mask
 
 __all__ = [
@@ -326,7 +326,7 @@ class StreamRedactor:
             self._emit(out)
 
 
-def _redact_value(value: Any, depth: int = 0) -> Any:
+def _redact_value(value: object, depth: int = 0) -> object:
     if isinstance(value, str):
         return redact(value)
     if depth > 20:  # a hostile body nested deeper than any real one: drop it

@@ -34,8 +34,8 @@ from ..core.paths import key_file
 from ..core.redact import hides_secret_args, redact, register_secret
 from ..core.secretfiles import SecretFileError
 from ..core.session import session_for
-from . import store as keystore
-from .shape import KeyShapeError, normalize_key
+from . import _store as keystore
+from ._shape import KeyShapeError, normalize_key
 
 __all__ = [
     "Credential",

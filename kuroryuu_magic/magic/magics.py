@@ -23,12 +23,17 @@ from traitlets import Bool, Enum, Float, Integer, Unicode, observe, validate
 from ..ask.settings import check_concurrency, check_retries, check_timeout, parse_thinking
 from ..core.errors import UsageError
 from ..core.session import session_for
+from ..core.toollimits import ToolLimits, ToolLimitsSource
 from ..core.visible import terminal_guard
-from . import subcommands
-from .options import REQUEST_PARSER, parse_cell_line, parse_line
+from . import _subcommands
+from ._options import REQUEST_PARSER, parse_cell_line, parse_line
 
 if TYPE_CHECKING:
-    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
+    from traitlets.utils.bunch import Bunch
+
+    from ..ask.memory import ConversationStore
+    from ..ask.usage import SessionUsage
 
 
 @magics_class
@@ -103,7 +108,7 @@ class ClaudeMagics(Magics):
     ).tag(config=True)
 
     @observe("answer_cache_path")
-    def _answer_cache_moved(self, change: Any) -> None:
+    def _answer_cache_moved(self, change: Bunch) -> None:
         # The next use opens the new file; the old one is released now.
         if self.shell is not None and "kuroryuu_magic.cache" in sys.modules:
             from ..cache import close_cache
@@ -111,7 +116,7 @@ class ClaudeMagics(Magics):
             close_cache(self.shell)
 
     @validate("thinking")
-    def _check_thinking(self, proposal: Any) -> str:
+    def _check_thinking(self, proposal: Bunch) -> str:
         try:
             parse_thinking(proposal["value"])
         except UsageError as exc:
@@ -128,7 +133,7 @@ class ClaudeMagics(Magics):
         "object_chars",
         "max_tool_rounds",
     )
-    def _check_positive(self, proposal: Any) -> int:
+    def _check_positive(self, proposal: Bunch) -> int:
         if proposal["value"] < (0 if proposal["trait"].name == "max_history" else 1):
             from traitlets import TraitError
 
@@ -137,7 +142,7 @@ class ClaudeMagics(Magics):
         return value
 
     @validate("concurrency", "timeout", "max_retries", "update_interval", "approval_timeout")
-    def _check_bounded(self, proposal: Any) -> Any:
+    def _check_bounded(self, proposal: Bunch) -> Any:
         # inf/nan/1e308 or a huge pool used to pass and fail later as "API unreachable".
         name, value = proposal["trait"].name, proposal["value"]
         try:
@@ -161,13 +166,18 @@ class ClaudeMagics(Magics):
 
     _warming = False  # a warm-up was started and may still be running
 
-    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: object) -> None:
         super().__init__(shell=shell, **kwargs)
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
             shell.events.register("post_run_cell", self._warm_up_once)
+            # The MCP calls inside this kernel read the tool limits live from these traits.
+            session_for(shell).state(ToolLimitsSource).provide(self._tool_limits)
 
-    def _warm_up_once(self, result: Any) -> None:
+    def _tool_limits(self) -> ToolLimits:
+        return ToolLimits(self.object_chars, self.schema_only)
+
+    def _warm_up_once(self, result: ExecutionResult) -> None:
         if self.shell is not None:  # registered only when there is one (see __init__)
             self.shell.events.unregister("post_run_cell", self._warm_up_once)
         if self.warm_up:
@@ -187,13 +197,13 @@ class ClaudeMagics(Magics):
     # Per-kernel state lives in the shell's session, built on first use so that
     # `%load_ext` stays cheap (and `%reload_ext` keeps the threads).
     @property
-    def conversations(self) -> Any:
+    def conversations(self) -> ConversationStore:
         from ..ask.memory import ConversationStore
 
         return session_for(self.shell).state(ConversationStore)
 
     @property
-    def session_usage(self) -> Any:
+    def session_usage(self) -> SessionUsage:
         from ..ask.usage import SessionUsage
 
         return session_for(self.shell).state(SessionUsage)
@@ -219,16 +229,16 @@ class ClaudeMagics(Magics):
         command, opts, prompt_text = parse_line(line)
         if command == "ask":
             return self._prompt(opts, prompt_text)
-        return subcommands.run(self, command, opts)
+        return _subcommands.run(self, command, opts)
 
     def _prompt(self, opts: argparse.Namespace, text: str) -> None:
         shell = self.shell
         assert shell is not None  # a magic runs inside the shell that registered it
         if (getattr(opts, "tools", None) or self.tools) != "off" and not opts.map_over:
-            from .explore import run_with_tools
+            from ._explore import run_with_tools
 
             return run_with_tools(self, opts, text)
-        from .prompting import request_of
+        from ._prompting import request_of
 
         req = request_of(self, opts)
         if req.map_over:
@@ -236,7 +246,7 @@ class ClaudeMagics(Magics):
 
             return run_map(shell, req, text)
         from ..ask.run import ask
-        from .prompting import prepare
+        from ._prompting import prepare
 
         settings, content = prepare(shell, req, text)
         ask(shell, req, settings, content)
@@ -244,7 +254,7 @@ class ClaudeMagics(Magics):
 
 
 # `%%claude?` shows the options, as IPython's own magics do.
-ClaudeMagics.claude.__doc__ = f"{subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
+ClaudeMagics.claude.__doc__ = f"{_subcommands.help_text()}\n\n{REQUEST_PARSER.format_help()}"
 
 
 def unregister(shell: InteractiveShell) -> None:
@@ -268,4 +278,5 @@ def unregister(shell: InteractiveShell) -> None:
     for kind in ("line", "cell"):
         manager.magics[kind].pop("claude", None)
     manager.registry.pop("ClaudeMagics", None)
+    session_for(shell).state(ToolLimitsSource).provide(None)
     shell.configurables[:] = [c for c in shell.configurables if type(c).__name__ != "ClaudeMagics"]

@@ -5,7 +5,7 @@ single prompt, so ``-m``, ``-s``, ``--max-tokens``, ``--thinking`` and ``-f``
 behave the same.  ``{item}``, ``{index}`` and, for DataFrame rows,
 ``{row.col}`` are filled per item.  Results land in ``OUT`` in input order
 (a Series on the input's index for pandas input); failures are
-:class:`~kuroryuu_magic.map.results.ItemError` values in their slots.  With
+:class:`~kuroryuu_magic.map.ItemError` values in their slots.  With
 ``--batch`` the requests go to the Message Batches API instead.
 """
 
@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import ChainMap
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..ask.memory import ConversationStore
+from ..ask.memory import Content, ConversationStore
 from ..ask.settings import Request, Settings, Traits
 from ..ask.usage import SessionUsage
 from ..core.errors import UsageError, interruptible
@@ -25,16 +26,16 @@ from ..core.redact import redact
 from ..core.session import session_for
 from ..core.shell import ShellLike
 from ..core.wire import joined_text
-from .items import MapInput
-from .plan import Plan
-from .results import ItemError, MapSummary, shape_answer, store
-from .runner import run_concurrently
+from ._items import MapInput, Row
+from ._plan import Plan
+from ._results import ItemError, MapSummary, shape_answer, store
+from ._runner import FanOut, run_concurrently
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
-    from anthropic import Anthropic
+    from anthropic import Anthropic, AsyncAnthropic
 
     from ..cache import AnswerCache, CacheMode
-    from .estimate import Estimate
+    from ._estimate import Estimate
 
 
 RESERVED = ("item", "row", "index")
@@ -44,11 +45,11 @@ _SIMPLE_FIELD = re.compile(r"\{\s*([^\W\d]\w*)\s*\}")
 class _Namespace:
     """What ``build_content`` needs of a shell: a ``user_ns`` (here, with the item on top)."""
 
-    def __init__(self, user_ns: Any) -> None:
+    def __init__(self, user_ns: Mapping[str, object]) -> None:
         self.user_ns = user_ns
 
 
-def _strip_cache_marks(content: Any) -> Any:
+def _strip_cache_marks(content: Content) -> Content:
     # Every item's text differs, so a cache write per item would cost 1.25x and never be read.
     if isinstance(content, list):
         for block in content:
@@ -130,10 +131,10 @@ class ItemPrompts:
                     )
         return shared
 
-    def request(self, item: Any, row: Any, label: Any) -> dict[str, Any]:
+    def request(self, item: object, row: Row | None, label: object) -> dict[str, Any]:
         from ..ask.run import build_request
 
-        local = {"item": item, "index": label}
+        local: dict[str, object] = {"item": item, "index": label}
         if row is not None:
             local["row"] = row
         namespace = ChainMap(local, self.shared, self.shell.user_ns)
@@ -180,7 +181,7 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
     from ..ask.client import get_client, in_demo, optional_client
     from ..ask.run import effective_settings
     from ..cache import open_cache
-    from .plan import make_plan
+    from ._plan import make_plan
 
     if not opts.out:
         raise UsageError("--map needs -o NAME for the results, e.g. `%%claude --map df -o labels`.")
@@ -231,9 +232,10 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
         if opts.max_cost is not None:
             _check_budget(estimate, opts.max_cost, bool(opts.batch))
     if opts.batch:
-        from .batch_run import submit_map
+        from ._batch_run import submit_map
 
-        submit_map(shell, opts, source, prompts, summary, plan=plan, cache=cache, mode=mode)
+        assert plan is not None  # made above for every --batch run
+        submit_map(shell, opts, source, settings, summary, plan, cache, mode)
     else:
         _run_live(shell, opts, source, prompts, summary, plan, cache, mode)
     return None
@@ -241,9 +243,9 @@ def run_map(shell: ShellLike, opts: Request, text: str) -> None:
 
 def _estimate(
     client: Anthropic | None, model: str, settings: Settings, plan: Plan, batch: bool
-) -> Any:
+) -> Estimate:
     from ..ask.usage import usage_numbers
-    from .estimate import estimate_run
+    from ._estimate import estimate_run
 
     with interruptible("counting tokens for the estimate; nothing was sent"):
         return estimate_run(
@@ -300,8 +302,12 @@ class _Ready:
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: object) -> None:
         self.value = value
+
+
+# What the runner hands a worker: a known value, or (position, request, cache key) to send.
+_Entry = _Ready | tuple[int, dict[str, Any], str | None]
 
 
 def _run_live(
@@ -319,8 +325,8 @@ def _run_live(
     thread, so sending starts at once and Ctrl-C keeps what finished."""
     from ..ask.client import MAX_CONNECTIONS, get_client, http_client
     from ..cache import AnswerCacheError, answer_key, reads
-    from .plan import AnswerSink, item_value, wrap_values
-    from .progress import make_progress
+    from ._plan import AnswerSink, item_value, wrap_values
+    from ._progress import make_progress
 
     settings = prompts.settings
     session_usage = session_for(shell).state(SessionUsage)
@@ -341,7 +347,7 @@ def _run_live(
         )
 
     @asynccontextmanager
-    async def own_client() -> Any:
+    async def own_client() -> AsyncIterator[AsyncAnthropic | None]:
         if base is None:
             yield None
             return
@@ -352,7 +358,7 @@ def _run_live(
         finally:
             await client.close()
 
-    def from_cache(key: str, label: Any) -> Any:
+    def from_cache(key: str, label: object) -> _Ready | None:
         if cache is None:  # only called when lookup_each, which needs a cache
             return None
         try:
@@ -368,7 +374,7 @@ def _run_live(
         summary.count_cached(hit)
         return _Ready(value)
 
-    def prepare(position: int, pair: Any) -> Any:
+    def prepare(position: int, pair: object) -> _Entry | ItemError:
         # Runs in the main thread: rendering a user's object may block, and Ctrl-C must
         # still land at once.  A bad prompt is this item's error, item 0's included.
         if plan is not None:
@@ -377,7 +383,8 @@ def _run_live(
                 if isinstance(plan.values[position], ItemError)
                 else _Ready(plan.values[position])
             )
-        item, row, label = pair
+        # Without a plan the runner is fed source.pairs(): (item, row, label).
+        item, row, label = cast("tuple[object, Row | None, object]", pair)
         try:
             request = prompts.request(item, row, label)
         except Exception as exc:
@@ -390,7 +397,7 @@ def _run_live(
                 return ready
         return position, request, key
 
-    async def worker(position: int, entry: Any, client: Any) -> Any:
+    async def worker(position: int, entry: _Entry, client: AsyncAnthropic | None) -> object:
         if isinstance(entry, _Ready):
             return entry.value
         _, request, key = entry
@@ -399,6 +406,7 @@ def _run_live(
             return ItemError(
                 f"not sent: the run reached --max-cost {max_cost:g}", kind="budget", index=label
             )
+        assert client is not None  # made whenever an item is pending (base above)
         try:
             message = await client.messages.create(**request)
         except Exception as exc:  # kept as this item's value; the other items go on
@@ -411,7 +419,7 @@ def _run_live(
     def note() -> str:
         return f"{cached[0]:,} from the answer cache" if cached[0] else ""
 
-    def on_progress(f: Any) -> None:
+    def on_progress(f: FanOut) -> None:
         sink.flush()  # in the main thread, between updates: the loop never waits on SQLite
         progress.update(f.done, f.failed, note())
 
@@ -448,7 +456,7 @@ def _run_live(
 
 def fetch_batch(shell: ShellLike, traits: Traits, batch_id: str, out: str | None) -> MapSummary:
     """``%claude batch ID [-o OUT]``: wait for a batch and map its results back."""
-    from .batch_run import fetch
+    from ._batch_run import fetch
 
     return fetch(shell, traits, batch_id, out)
 

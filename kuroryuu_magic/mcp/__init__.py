@@ -3,10 +3,10 @@
 Two halves that meet through the kernel's own messaging:
 
 - the **server process** (``python -m kuroryuu_magic.mcp``): the official ``mcp``
-  SDK on stdio (``server``), a ``jupyter_client`` connection to the running kernel
-  from its connection file (``connection``, ``bridge``), which sends each tool call
+  SDK on stdio (``_server``), a ``jupyter_client`` connection to the running kernel
+  from its connection file (``_connection``, ``_bridge``), which sends each tool call
   as a silent execute request;
-- the **kernel side** (``inkernel``): the function that silent request evaluates —
+- the **kernel side** (``_inkernel``): the function that silent request evaluates —
   the very ``tools.run_tool`` (and ``agent.python.run_code``) that ``--tools`` uses —
   and the bounded call log ``%claude mcp log`` shows (``calllog``);
 - what ``%claude mcp`` prints and writes: the ``claude mcp add`` command and the

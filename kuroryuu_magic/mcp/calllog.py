@@ -1,7 +1,7 @@
 """The kernel's record of MCP tool calls, shown by ``%claude mcp log``.
 
 Kept in the kernel (the per-shell :class:`~kuroryuu_magic.core.session.Session`),
-written by :mod:`.inkernel` as each call runs, bounded to the last
+written by :mod:`._inkernel` as each call runs, bounded to the last
 :data:`MAX_ENTRIES` calls.  Entries hold the tool, the time, the variable and
 columns named in the input (never values, never code) and how it ended.
 """
@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..core.redact import redact
 
@@ -31,7 +30,7 @@ class Entry:
     outcome: str  # "ok", "error", "expired", "cancelled", "restarted"
 
 
-def _short(value: Any) -> str:
+def _short(value: object) -> str:
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     text = redact(text[: _NAME_CHARS * 2])
     return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"

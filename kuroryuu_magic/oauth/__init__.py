@@ -7,9 +7,12 @@ safely, and explains what the API answers when they are used elsewhere.  It
 never impersonates Claude Code.  The supported path is an API key
 (``%claude setup``).
 
-One concern per module: :mod:`.pkce`, :mod:`.config`, :mod:`.flow`,
-:mod:`.http`, :mod:`.tokenset`, :mod:`.lock`, :mod:`.tokens`, :mod:`.diagnose`,
-:mod:`.guard`, :mod:`.panel` (widget), :mod:`.terminal` (``input()`` flow).
+One concern per module: :mod:`._pkce`, :mod:`._config`, :mod:`._flow`,
+:mod:`._http`, :mod:`._tokenset`, :mod:`._lock`, :mod:`.tokens`, :mod:`.diagnose`,
+:mod:`._guard`, :mod:`.panel` (widget), :mod:`._terminal` (``input()`` flow).
+The public face: ``panel``, ``tokens``, ``errors`` (the magic's ``%claude login``
+and ``logout``) and ``diagnose`` (the diagnostics notebook calls it); the rest is
+private to the package.
 Kept import-light: nothing here imports ``httpx2``, ``anthropic`` or
 ``ipywidgets`` until it is used.
 """

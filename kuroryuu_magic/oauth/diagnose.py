@@ -4,7 +4,7 @@ Each :class:`Check` passes or fails with its reason; the :class:`Diagnosis`
 ends with a verdict in plain words and what to do instead.  The one API call
 is plain: ``Authorization: Bearer <token>`` plus ``anthropic-beta:
 oauth-2025-04-20`` through the official SDK, no retries, never a Claude Code
-user agent or beta (every request passes :func:`.guard.check_request`).
+user agent or beta (every request passes :func:`._guard.check_request`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +21,15 @@ from urllib.parse import urlsplit
 from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.wire import env_base_url, error_envelope
-from .config import is_loopback_host
+from ._config import is_loopback_host
+from ._guard import check_request
+from ._tokenset import TokenSet
 from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
-from .guard import check_request
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
-from .tokenset import TokenSet
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    import anthropic
+    import httpx2
     from httpx2 import BaseTransport
 
 
@@ -216,7 +219,7 @@ def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
     return (False, detail, f"The API refused the token ({head}).", API_KEY_ADVICE)
 
 
-def _guard_request(request: Any) -> None:
+def _guard_request(request: httpx2.Request) -> None:
     check_request(request)
 
 
@@ -245,7 +248,10 @@ def _call_api(
 
         from ..core.bounds import capped_response_hooks
 
-        hooks = {"request": [_guard_request], **capped_response_hooks()}
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [_guard_request],
+            **capped_response_hooks(),
+        }
         http_client = anthropic.DefaultHttpxClient(transport=transport, event_hooks=hooks)
         client = anthropic.Anthropic(
             auth_token=tokens.access_token,
@@ -275,7 +281,7 @@ def _call_api(
         client.close()
 
 
-def _status_answer(exc: Any) -> _ApiAnswer:
+def _status_answer(exc: anthropic.APIStatusError) -> _ApiAnswer:
     err_type, message = error_envelope(exc.body)
     return _ApiAnswer(
         status=exc.status_code,

@@ -3,7 +3,7 @@
 Tokens live in one JSON file (``paths.oauth_token_file()``: default
 ``~/.kuroryuu_anthropic_oauth.json``, or ``KURORYUU_OAUTH_TOKEN_FILE``),
 0600 and written atomically through :mod:`kuroryuu_magic.securefile`.  Every
-write and every refresh happens under :func:`.lock.token_file_lock`, and a
+write and every refresh happens under :func:`._lock.token_file_lock`, and a
 refresh re-reads the file under the lock: if another process rotated the
 tokens meanwhile, we adopt its tokens instead of spending (and clobbering)
 them.  ``invalid_grant`` marks the file "log in again" so nothing retries.
@@ -23,11 +23,11 @@ from ..core.secretfiles import (
     read_secret_json,
     write_secret_json,
 )
-from .config import load_config
+from ._config import load_config
+from ._http import RedactedBody, post_token_request
+from ._lock import lock_state, token_file_lock
+from ._tokenset import TokenSet, token_set_from_file
 from .errors import InvalidGrantError, LoginRequiredError, NotLoggedInError
-from .http import RedactedBody, post_token_request
-from .lock import lock_state, token_file_lock
-from .tokenset import TokenSet, token_set_from_file
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
     from httpx2 import BaseTransport

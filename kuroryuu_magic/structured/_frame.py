@@ -11,7 +11,7 @@ dates as ISO strings, nested objects as dicts).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._schema import SchemaSpec
@@ -30,10 +30,10 @@ _DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "strin
 class Column(NamedTuple):
     name: str
     dtype: str  # "Int64", "Float64", "boolean", "string", "category" or "object"
-    categories: tuple[Any, ...] = ()
+    categories: tuple[object, ...] = ()
 
 
-def _dtype(schema: Any, root: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+def _dtype(schema: object, root: Mapping[str, Any]) -> tuple[str, tuple[object, ...]]:
     schema = resolve_ref(root, schema)
     if not isinstance(schema, Mapping):
         return "object", ()
@@ -71,16 +71,18 @@ def columns_for(spec: SchemaSpec) -> list[Column]:
     return _layout(spec)[0]
 
 
-def is_error(item: Any) -> bool:
+def is_error(item: object) -> bool:
     """An exception, or an ``ItemError``-like stand-in (it has ``kind`` and ``message``)."""
     return isinstance(item, BaseException) or (
         hasattr(item, "kind") and hasattr(item, "message") and not item
     )
 
 
-def _record(spec: SchemaSpec, item: Any, single: bool) -> Mapping[str, Any]:
+def _record(spec: SchemaSpec, item: object, single: bool) -> Mapping[str, object]:
     if spec.adapter is not None:
-        if spec.kind in ("pydantic", "dataclass") and not isinstance(item, spec.target):
+        target = spec.target  # a class for these two kinds (schema_for checked)
+        kinds = ("pydantic", "dataclass")
+        if spec.kind in kinds and isinstance(target, type) and not isinstance(item, target):
             raise TypeError(f"expected a {spec.name} or an error, got {type(item).__name__}")
         item = spec.adapter.dump_python(item, mode="json", by_alias=True)
     if single:
@@ -92,7 +94,7 @@ def _record(spec: SchemaSpec, item: Any, single: bool) -> Mapping[str, Any]:
     return item
 
 
-def _array(values: list[Any], column: Column) -> Any:
+def _array(values: list[object], column: Column) -> object:
     import pandas as pd
 
     try:
@@ -104,7 +106,9 @@ def _array(values: list[Any], column: Column) -> Any:
         return pd.array(values, dtype=object)
 
 
-def to_frame(spec: SchemaSpec, results: Sequence[Any], index: Any = None) -> pd.DataFrame:
+def to_frame(
+    spec: SchemaSpec, results: Sequence[object], index: Sized | None = None
+) -> pd.DataFrame:
     """A DataFrame with a row per result, on ``index`` (default: 0…n-1).
 
     Each result is a validated value (what :func:`parse_answer` returns), an
@@ -118,11 +122,11 @@ def to_frame(spec: SchemaSpec, results: Sequence[Any], index: Any = None) -> pd.
         index = pd.RangeIndex(len(results))
     elif len(index) != len(results):
         raise ValueError(f"{len(results)} results for an index of {len(index)} rows")
-    data: dict[str, list[Any]] = {c.name: [] for c in columns}
-    errors: list[Any] = []
+    data: dict[str, list[object]] = {c.name: [] for c in columns}
+    errors: list[object] = []
     for item in results:
         if item is None or is_error(item):
-            record: Mapping[str, Any] = {}
+            record: Mapping[str, object] = {}
             errors.append(item)
         else:
             record = _record(spec, item, single)

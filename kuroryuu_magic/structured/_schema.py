@@ -13,7 +13,7 @@ import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import anthropic
 import pydantic
@@ -39,7 +39,7 @@ class SchemaSpec:
     the three Python kinds and is ``None`` for a JSON-schema dict.
     """
 
-    target: Any
+    target: object  # the user's class, or their JSON-schema dict
     kind: SchemaKind
     name: str
     schema: dict[str, Any]
@@ -61,7 +61,7 @@ class SchemaSpec:
         return {**(output_config or {}), "format": self.output_format}
 
 
-def _kind(obj: Any) -> SchemaKind | None:
+def _kind(obj: object) -> SchemaKind | None:
     if isinstance(obj, type) and issubclass(obj, pydantic.BaseModel):
         return "pydantic"
     if isinstance(obj, type) and dataclasses.is_dataclass(obj):
@@ -71,13 +71,13 @@ def _kind(obj: Any) -> SchemaKind | None:
     return None
 
 
-def _describe(obj: Any) -> str:
+def _describe(obj: object) -> str:
     if isinstance(obj, type):
         return f"the class {obj.__name__}"
     return f"an object of type {type(obj).__name__}"
 
 
-def schema_for(obj: Any) -> SchemaSpec:
+def schema_for(obj: object) -> SchemaSpec:
     """A :class:`SchemaSpec` for a pydantic model, a dataclass, a ``TypedDict`` or a
     JSON-schema dict; :class:`SchemaError` (one line) for anything else."""
     if isinstance(obj, SchemaSpec):
@@ -98,7 +98,8 @@ def schema_for(obj: Any) -> SchemaSpec:
     try:
         # a pydantic model's own fields are pydantic's to build; the rest may hold TypedDicts
         ready = obj if kind == "pydantic" else pydantic_ready(obj)
-        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ready)
+        # Every kind _kind accepts is a class, and pydantic_ready rebuilds a class as a class.
+        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(cast("type[Any]", ready))
         source = adapter.json_schema()
         schema = anthropic.transform_schema(source)
     except (pydantic.PydanticUserError, pydantic.errors.PydanticSchemaGenerationError) as exc:
@@ -117,11 +118,13 @@ _SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SUBSCHEMA_MAPS = ("properties", "$defs", "definitions")
 
 
-def _split_type_lists(node: Any) -> Any:
+def _split_type_lists(node: object) -> object:
     """``{"type": ["number", "null"]}`` (valid JSON Schema, common in hand-written dicts)
     as ``anyOf`` of single types, the only spelling ``transform_schema`` accepts."""
-    if not isinstance(node, dict):
-        return node
+    return _split_schema(node) if isinstance(node, dict) else node
+
+
+def _split_schema(node: dict[str, Any]) -> dict[str, Any]:
     out = dict(node)
     for key in _SUBSCHEMA_LISTS:
         if isinstance(out.get(key), list):
@@ -146,11 +149,11 @@ MAX_SCHEMA_DEPTH = 64  # real schemas nest a dozen levels; the API's own limits 
 MAX_SCHEMA_NODES = 100_000
 
 
-def _check_depth(obj: Any) -> None:
+def _check_depth(obj: object) -> None:
     """Refuse a schema nested deeper than :data:`MAX_SCHEMA_DEPTH` or larger than
     :data:`MAX_SCHEMA_NODES`, walked without recursion: copying or transforming it would
     overflow the stack."""
-    stack: list[tuple[Any, int]] = [(obj, 0)]
+    stack: list[tuple[object, int]] = [(obj, 0)]
     nodes = 0
     while stack:
         node, depth = stack.pop()
@@ -169,7 +172,7 @@ def _from_json_schema(obj: Mapping[str, Any]) -> SchemaSpec:
     _check_depth(obj)
     source = copy.deepcopy(dict(obj))  # the user may keep editing their dict
     try:
-        schema = anthropic.transform_schema(_split_type_lists(source))
+        schema = anthropic.transform_schema(_split_schema(source))
     # transform_schema walks arbitrary user data: anything malformed lands here.
     except (TypeError, ValueError, AttributeError, AssertionError, KeyError, RecursionError) as exc:
         raise SchemaError(f"not a usable JSON schema: {exc}") from None

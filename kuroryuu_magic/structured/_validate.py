@@ -20,7 +20,7 @@ _MAX_ERRORS = 20
 _MAX_REF_DEPTH = 64
 
 
-def _is_type(value: Any, name: str) -> bool:
+def _is_type(value: object, name: str) -> bool:
     if name == "null":
         return value is None
     if name == "boolean":
@@ -40,7 +40,7 @@ def _is_type(value: Any, name: str) -> bool:
     return True  # an unknown type name constrains nothing we can check
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     # JSON equality: True is not 1.
     return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
 
@@ -54,7 +54,7 @@ class _Checker:
         if len(self.errors) < _MAX_ERRORS:
             self.errors.append(f"{path or '(root)'}: {message}")
 
-    def check(self, value: Any, schema: Any, path: str, depth: int = 0) -> None:
+    def check(self, value: object, schema: object, path: str, depth: int = 0) -> None:
         if not isinstance(schema, Mapping) or depth > _MAX_REF_DEPTH:
             return
         resolved = resolve_ref(self.root, schema)
@@ -87,7 +87,7 @@ class _Checker:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             self._number(value, schema, path)
 
-    def _passes(self, value: Any, schema: Any, path: str, depth: int) -> bool:
+    def _passes(self, value: object, schema: object, path: str, depth: int) -> bool:
         probe = _Checker(self.root)
         probe.check(value, schema, path, depth + 1)
         return not probe.errors
@@ -146,14 +146,14 @@ class _Checker:
                 self.fail(path, f"expected a number {sign} {bound}")
 
 
-def resolve_ref(root: Mapping[str, Any], schema: Any) -> Any:
+def resolve_ref(root: Mapping[str, Any], schema: object) -> object:
     """``schema`` with local ``$ref``s (``#/$defs/X``) followed; ``None`` if one does not resolve."""
     depth = 0
     while isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str):
         ref = schema["$ref"]
         if not ref.startswith("#") or depth >= _MAX_REF_DEPTH:
             return None  # remote refs are not fetched; a ref cycle ends here
-        node: Any = root
+        node: object = root
         for part in [p for p in ref[1:].split("/") if p]:
             key = part.replace("~1", "/").replace("~0", "~")
             node = node.get(key) if isinstance(node, Mapping) else None
@@ -161,14 +161,14 @@ def resolve_ref(root: Mapping[str, Any], schema: Any) -> Any:
     return schema
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: object) -> str:
     for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
         if _is_type(value, name):
             return name
     return type(value).__name__
 
 
-def schema_errors(value: Any, schema: Mapping[str, Any]) -> list[str]:
+def schema_errors(value: object, schema: Mapping[str, Any]) -> list[str]:
     """``path: problem`` lines (at most 20) for each way ``value`` breaks ``schema``; [] when valid."""
     checker = _Checker(schema)
     checker.check(value, schema, "")

@@ -3,8 +3,8 @@
 It answers like the real API as the installed SDK types it: every body validates
 against the SDK's pydantic types (``Message``, ``Usage``, ``ModelInfo``, stream
 events, batches) with no field missing or extra; requests are checked as the API
-reference describes (see ``validate``, ``tools``, ``images``, ``cache``,
-``schema``).  Stdlib only; binds 127.0.0.1.  Run it standalone with
+reference describes (see ``_validate``, ``tools``, ``_images``, ``_cache``,
+``_schema``).  Stdlib only; binds 127.0.0.1.  Run it standalone with
 ``python -m kuroryuu_magic.testing``.
 
 Scripting answers
@@ -39,7 +39,7 @@ so a loop that forgets a ``tool_result`` fails here as it would there.
 The SDK's own loop works too: ``client.beta.messages.tool_runner(tools=[...])``
 sends Message Threads (``thread`` create/continue, beta
 ``message-threads-2026-08-12``), which the fake holds like the API
-(``threads.py``; ``fake.threads.clear()`` simulates a lost thread).
+(``_threads.py``; ``fake.threads.clear()`` simulates a lost thread).
 
 Batch answers: ``Reply(text=..., path="/v1/messages/batches")`` scripts the
 next request of the next created batch.
@@ -59,7 +59,7 @@ Failures::
     fake.enqueue(Fault("drop", after_deltas=2))              # the connection drops
 
 Knobs (plain attributes): ``oauth_refusal`` (a key of
-``validate.OAUTH_REFUSALS``: revoked, invalid_token, invalid_bearer,
+``_validate.OAUTH_REFUSALS``: revoked, invalid_token, invalid_bearer,
 not_supported, not_allowed, expired, org_not_allowed, scope, claude_code_only),
 ``oauth_missing_scope``, ``rate_limits`` / ``rate_remaining`` (the
 ``anthropic-ratelimit-*`` headers), ``batches.expired`` (custom ids that end
@@ -78,9 +78,9 @@ header ``x-fake-control-token: $KURORYUU_FAKE_CONTROL_TOKEN`` and a loopback
 
 from __future__ import annotations
 
-from .faults import Fault, RawResponse, Reply, ToolCall
-from .records import RecordedRequest
-from .server import FakeAnthropic, fake_anthropic
+from ._faults import Fault, RawResponse, Reply, ToolCall
+from ._records import RecordedRequest
+from ._server import FakeAnthropic, fake_anthropic
 
 __all__ = [
     "FakeAnthropic",

@@ -8,8 +8,8 @@ import signal
 import sys
 import threading
 
-from .control import TOKEN_ENV, TOKEN_HEADER
-from .server import FakeAnthropic
+from ._control import TOKEN_ENV, TOKEN_HEADER
+from ._server import FakeAnthropic
 
 
 def main(argv: list[str] | None = None) -> int:

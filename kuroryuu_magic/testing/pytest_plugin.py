@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .server import FakeAnthropic
+from ._server import FakeAnthropic
 
 # Cleared so a developer's real credentials or endpoints never leak into a test.
 _ENV = (

@@ -18,13 +18,13 @@ This package imports nothing from the magic layer; the agent loop imports it.
 
 from __future__ import annotations
 
-from .distribution import correlations, histogram, quantiles
-from .frames import describe, duplicates, null_counts, value_counts
-from .kernel import cell, last_error, list_variables
+from ._distribution import correlations, histogram, quantiles
+from ._frames import describe, duplicates, null_counts, value_counts
+from ._kernel import cell, last_error, list_variables
+from ._records import CODE_TOOL, TOOLS, Tool, tool_named
+from ._registry import DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
+from ._rows import groupby, sample_rows
 from .outcome import ToolError, ToolOutcome
-from .records import CODE_TOOL, TOOLS, Tool, tool_named
-from .registry import DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
-from .rows import groupby, sample_rows
 
 __all__ = [
     "CODE_TOOL",

@@ -15,7 +15,7 @@ import functools
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..core.redact import redact
 from .text import bounded
@@ -38,7 +38,8 @@ def tool(body: Callable[..., str]) -> Callable[..., ToolOutcome]:
     """Make ``body`` total: its text or its error, bounded by ``max_chars`` and redacted."""
 
     @functools.wraps(body)
-    def run(*args: Any, max_chars: int = DEFAULT_MAX_CHARS, **kwargs: Any) -> ToolOutcome:
+    # The tool's own arguments, passed through to ``body`` as given.
+    def run(*args: object, max_chars: int = DEFAULT_MAX_CHARS, **kwargs: object) -> ToolOutcome:
         max_chars = max(80, int(max_chars))
         np = sys.modules.get("numpy")
         try:

@@ -9,7 +9,8 @@ through duck typing, never imported).
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import SupportsFloat, SupportsInt, TypeGuard, cast
 
 from ..context.stats import FLOAT_TENTHS, distinct_texts
 from ..context.text import shown_label, truncate
@@ -22,14 +23,14 @@ def bounded(text: str, max_chars: int) -> str:
     return truncate(text, max_chars)
 
 
-def num(x: Any, extra: int = 0) -> str:
+def num(x: object, extra: int = 0) -> str:
     """A number as a tool states it: ints in full, floats to 6 significant digits, no exponent
     below 1e15; a float that is not whole never prints as one (123456.7 is ``123456.7``, not
     ``123457``).  ``extra`` adds digits (see :func:`..context.stats.distinct_texts`)."""
     if isinstance(x, bool) or type(x).__name__ in ("bool_", "bool"):
         return str(bool(x))
     try:
-        f = float(x)
+        f = float(cast(SupportsFloat, x))  # what float() refuses is shown as str below
     except (TypeError, ValueError, OverflowError):
         return str(x)
     if math.isnan(f):
@@ -48,12 +49,13 @@ def num(x: Any, extra: int = 0) -> str:
     return text if any(c in text for c in ".en") else f"{f:.1f}"
 
 
-def nums(values: Any) -> list[str]:
+def nums(values: Iterable[object]) -> list[str]:
     """:func:`num` of each value, with more digits where two different values would read alike."""
     return distinct_texts(list(values), num)
 
 
-def _is_int(x: Any) -> bool:
+def _is_int(x: object) -> TypeGuard[SupportsInt]:
+    """An int or a numpy integer (both convert to ``int`` exactly)."""
     if isinstance(x, int):
         return True
     kind = getattr(getattr(x, "dtype", None), "kind", "")
@@ -67,7 +69,7 @@ def pct(part: float, whole: float) -> str:
     return f"{100 * part / whole:.2f}%".replace(".00%", "%")
 
 
-def show(v: Any, width: int = CELL_CHARS) -> str:
+def show(v: object, width: int = CELL_CHARS) -> str:
     """A data value on one line: strings quoted (so '' and ' x' stay visible), numbers via :func:`num`."""
     if v is None:
         return "None"
@@ -84,7 +86,7 @@ def show(v: Any, width: int = CELL_CHARS) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def label(c: Any) -> str:
+def label(c: object) -> str:
     """A column or index label as the model should pass it back (strings bare, others via str).
 
     Strings whose ``str`` would hide something (edge whitespace, control characters) come

@@ -1,0 +1,183 @@
+"""The ``%claude`` subcommands: ONE table that makes the parsers, ``%claude help`` and the dispatch.
+
+A new subcommand is one row: its name, its arguments, one line of help and a
+handler ``(magics, opts) -> None`` (the handlers live in ``commands``).
+``options`` builds each row's parser; :func:`help_text` and :func:`run` read
+the same rows, so the three can't drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _cache_command, _commands, _explore, _mcp_command
+from ._host import MagicsHost
+
+Handler = Callable[[MagicsHost, argparse.Namespace], None]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One ``add_argument`` call: its flags (or positional name) and keyword options."""
+
+    flags: tuple[str, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def synopsis(self) -> str:
+        """How the argument reads in ``%claude help``: ``ID``, ``[--all]``, ``[-c NAME]``."""
+        if not self.flags[0].startswith("-"):
+            return str(self.options.get("metavar", self.flags[0].upper()))
+        flag = self.flags[0]
+        if self.options.get("action") == "store_true":
+            return f"[{flag}]"
+        choices = self.options.get("choices")
+        value = "|".join(choices) if choices else self.options.get("metavar", "X")
+        return f"[{flag} {value}]"
+
+
+def arg(*flags: str, **options: object) -> Arg:
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    help: str
+    handler: Handler
+    args: tuple[Arg, ...] = ()
+    request_options: bool = False  # takes every option a prompt takes (``fix``)
+    # Prompt options, then free text with this metavar (``explore``: ``NAME [QUESTION]``);
+    # the text is kept as typed (apostrophes and all) in ``opts.text``.
+    text: str | None = None
+    example: str = ""
+
+    @property
+    def synopsis(self) -> str:
+        parts = [f"%claude {self.name}"]
+        parts += [a.synopsis() for a in self.args]
+        if self.request_options or self.text is not None:
+            parts.append("[options]")
+        if self.text is not None:
+            parts.append(self.text)
+        return " ".join(parts)
+
+
+def _help(magics: MagicsHost, opts: argparse.Namespace) -> None:
+    print(help_text())
+
+
+THREAD = arg("-c", "--conversation", metavar="NAME", help="thread name")
+
+TABLE: tuple[Subcommand, ...] = (
+    Subcommand("setup", "add an Anthropic API key (kept out of the notebook)", _commands.setup),
+    Subcommand(
+        "login",
+        "OAuth diagnostics: why a Claude subscription can't be used here",
+        _commands.login,
+        (arg("--mode", choices=("max", "console"), default="max", help="which login"),),
+    ),
+    Subcommand("logout", "delete the stored OAuth tokens", _commands.logout),
+    Subcommand(
+        "status", "credential source (masked), base URL, model, threads, usage", _commands.status
+    ),
+    Subcommand(
+        "models",
+        "models the API offers",
+        _commands.models,
+        (arg("--refresh", action="store_true", help="ask the API again"),),
+    ),
+    Subcommand("history", "show a conversation thread", _commands.history, (THREAD,)),
+    Subcommand(
+        "reset",
+        "clear a conversation thread, or all of them",
+        _commands.reset,
+        (THREAD, arg("--all", action="store_true", help="clear every thread")),
+    ),
+    Subcommand("usage", "tokens and estimated cost this session, per model", _commands.usage),
+    Subcommand(
+        "fix",
+        "explain the last error and propose a corrected cell",
+        _commands.fix,
+        request_options=True,
+    ),
+    Subcommand(
+        "explore",
+        "investigate one variable with read-only tools: what is odd, missing, next",
+        _explore.explore,
+        text="NAME [QUESTION]",
+        example="%claude explore df",
+    ),
+    Subcommand(
+        "batch",
+        "fetch the results of a Message Batch",
+        _commands.batch,
+        (
+            arg("batch_id", metavar="ID", help="a batch id (msgbatch_…)"),
+            arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
+        ),
+    ),
+    Subcommand(
+        "cache",
+        "the answer cache: size, entries, hits this session; clear [--older-than DAYS]",
+        _cache_command.run_cache,
+        (
+            arg("action", nargs="?", choices=("clear",), metavar="[clear]", help="clear answers"),
+            arg(
+                "--older-than",
+                type=_cache_command.days,
+                metavar="DAYS",
+                help="with clear: only answers older than DAYS",
+            ),
+        ),
+    ),
+    Subcommand(
+        "demo",
+        "try everything offline: a local fake API answers (no key needed)",
+        _commands.demo,
+        (
+            arg("--force", action="store_true", help="use the demo even when a key is set"),
+            arg("--stop", action="store_true", help="end the demo"),
+        ),
+    ),
+    Subcommand(
+        "mcp",
+        "let Claude Code (your subscription) use this kernel's variables: the command to paste; log",
+        _mcp_command.run_mcp,
+        (
+            arg("action", nargs="?", choices=("log",), metavar="[log]", help="the MCP calls seen"),
+            arg("--write", action="store_true", help="merge the server into .mcp.json here"),
+            arg("--allow-run", action="store_true", help="also offer run_python (destructive)"),
+            arg(
+                "--name",
+                type=_mcp_command.server_name,
+                metavar="NAME",
+                help="server name (notebook)",
+            ),
+        ),
+        example="%claude mcp",
+    ),
+    Subcommand("help", "this list", _help),
+)
+BY_NAME: dict[str, Subcommand] = {s.name: s for s in TABLE}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+_PROMPTS = (
+    ("%%claude [options]", "the cell is the prompt; {name} pulls in notebook values"),
+    ("%claude [options] TEXT", "a one-line prompt"),
+)
+
+
+def help_text() -> str:
+    """The text of ``%claude help``: the two prompt forms, then one line per row of the table."""
+    rows = [*_PROMPTS, *((s.synopsis, s.help) for s in TABLE)]
+    width = max(len(left) for left, _ in rows) + 2
+    lines = [f"{left:<{width}}{right}" for left, right in rows]
+    return "\n".join([*lines, "Options: see `%%claude?`."])
+
+
+def run(magics: MagicsHost, name: str, opts: argparse.Namespace) -> None:
+    """Call the handler of subcommand ``name`` (already parsed into ``opts``)."""
+    BY_NAME[name].handler(magics, opts)
