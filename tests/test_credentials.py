@@ -20,7 +20,7 @@ from traitlets.config import Config
 from kuroryuu_magic.core.mask import mask
 from kuroryuu_magic.keys import _store as keystore
 from kuroryuu_magic.keys import chain as credentials
-from kuroryuu_magic.keys.shape import KeyShapeError, normalize_key
+from kuroryuu_magic.keys._shape import KeyShapeError, normalize_key
 from kuroryuu_magic.testing import Fault
 from tests._credentials_helpers import (
     KEY_A,

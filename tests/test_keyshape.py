@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuroryuu_magic.keys.shape import KeyShapeError, normalize_key
+from kuroryuu_magic.keys._shape import KeyShapeError, normalize_key
 from tests._credentials_helpers import KEY_A
 
 

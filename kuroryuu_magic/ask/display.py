@@ -5,6 +5,14 @@ an updatable display, thinking in a collapsed ``<details>``) and
 :class:`TerminalView` for terminal IPython (plain text to stdout).  Both
 coalesce: however many deltas arrive, the front end gets at most one update
 per ``interval`` seconds, plus a final one.
+
+While a stream runs the view is not handed each delta: the SDK's
+``MessageStream`` already accumulates the answer (``current_message_snapshot``),
+so each streamed event only calls :meth:`View.tick`; when an update is due the
+view first catches up with the snapshot (the reader ``ask/streaming`` gave
+:meth:`View.follow` takes what is new there through the redactor), then renders.
+``text``/``thinking`` hold the answer as it is *shown*: redacted, which the
+snapshot is not, so that copy stays.
 """
 
 from __future__ import annotations
@@ -48,19 +56,31 @@ class View:
         self.updates = 0  # messages sent to the front end; the benchmark reads it
         self._due = 0.0
         self.metadata: dict[str, Any] | None = None
+        self._catch_up: Callable[[], bool] | None = None
 
     def add_text(self, delta: str) -> None:
+        """Text from a producer that is not a stream (a stored answer, the tool loop's breaks)."""
         self.text.append(delta)
-        self._tick()
+        self.tick()
 
     def add_thinking(self, delta: str) -> None:
         self.thinking.append(delta)
-        self._tick()
+        self.tick()
 
-    def _tick(self) -> None:
-        # Called once per delta: one clock read, and a flush only when one is due.
+    def follow(self, catch_up: Callable[[], bool] | None) -> None:
+        """While a stream runs: ``catch_up`` brings ``text``/``thinking`` up to the SDK's
+        snapshot before each update and says whether anything new is there to show
+        (``None``: the stream ended)."""
+        self._catch_up = catch_up
+
+    def tick(self) -> None:
+        # Called once per streamed event: one clock read, and a flush only when one is
+        # due and there is something new (the redactor may still hold a partial word:
+        # then the next event tries again rather than waiting a whole interval).
         now = time.monotonic()
         if now >= self._due:
+            if self._catch_up is not None and not self._catch_up():
+                return
             self._due = now + self.interval
             self._flush()
 

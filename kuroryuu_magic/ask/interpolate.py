@@ -56,7 +56,7 @@ def _resolve(reference: str, namespace: Mapping[str, Any]) -> Any:
     return value
 
 
-def _default_render(value: Any) -> str:
+def _default_render(value: object) -> str:
     return value if isinstance(value, str) else repr(value)
 
 

@@ -40,7 +40,7 @@ class _Context:
         self.remaining = max(0, self.remaining - len(text))
         return text
 
-    def render(self, value: Any) -> str:
+    def render(self, value: object) -> str:
         """One ``{…}`` value; strings go through render_value too (it masks key-shaped text)."""
         from ..context import render_value
 

@@ -7,15 +7,18 @@ shell (whose ``Session`` holds the threads, usage, clients and answer cache) —
 never the ``Magics`` object or an argparse namespace.  :class:`Settings` is one
 request's effective settings (options over traits, the alias resolved).
 
-May import ``core`` only.
+May import ``core`` only (and ``structured``'s ``SchemaSpec`` type, for checking).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UsageError
+
+if TYPE_CHECKING:  # the --schema record's type only: structured/ imports pydantic
+    from ..structured import SchemaSpec
 
 
 def parse_thinking(value: str) -> dict[str, Any]:
@@ -100,7 +103,7 @@ class Settings:
     math: str = "auto"
     remote_images: str = "off"  # "on": answers may make the front end fetch remote images
     model_note: str | None = None  # why an alias fell back to a built-in id, if it did
-    schema: Any = None  # a structured.SchemaSpec from --schema
+    schema: SchemaSpec | None = None  # from --schema
     cached: bool = False  # --cached: a single prompt may be served from the answer cache
     fresh: bool = False  # --fresh: never read the answer cache
     cache_scope: str | None = None  # "demo" keeps the offline demo's answers apart

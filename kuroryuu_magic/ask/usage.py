@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from ..models.facts import cache_saving, estimate_cost
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
+    from anthropic.types import MessageDeltaUsage
     from anthropic.types import Usage as SDKUsage
 
 # Token counts as the SDK reports them, or the same four names in a dict (a tool loop's
@@ -27,7 +28,7 @@ class Tally:
     saved: float | None = 0.0
 
 
-def usage_numbers(usage: Usage) -> tuple[int, int, int, int]:
+def usage_numbers(usage: Usage | MessageDeltaUsage) -> tuple[int, int, int, int]:
     """(input, output, cache read, cache write) from an SDK ``Usage`` or a dict."""
 
     def get(name: str) -> int:
@@ -98,7 +99,7 @@ def estimate_tokens(text: str | int, *, margin: float = 1.0) -> int:
 
 
 def partial_usage(
-    started: Usage | None, delta: Usage | None, text: str
+    started: Usage | None, delta: Usage | MessageDeltaUsage | None, text: str
 ) -> tuple[dict[str, int] | None, bool]:
     """Usage of an answer that stopped early, and whether its output count is an estimate.
 

@@ -88,7 +88,7 @@ _EVENTS: list[dict[str, Any]] = [
 ]
 
 
-def _exercise_stream(anthropic: Any) -> None:
+def _exercise_stream() -> None:
     """Stream one canned answer through the SDK, in memory: no request leaves the process.
 
     The SDK's pydantic models build their validators on first use, which costs
@@ -97,11 +97,13 @@ def _exercise_stream(anthropic: Any) -> None:
     import json
     import sys
 
+    import anthropic  # the expensive part: the SDK and its HTTP library
+
     body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in _EVENTS).encode()
     # The SDK's HTTP library (httpx, or httpx2 in SDK 2.x) is the base of its default client.
     http = sys.modules[anthropic.DefaultHttpxClient.__mro__[1].__module__.split(".")[0]]
 
-    def answer(request: Any) -> Any:
+    def answer(request: object) -> object:
         return http.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
     offline = anthropic.Anthropic(
@@ -121,9 +123,7 @@ def _exercise_stream(anthropic: Any) -> None:
 
 def _run(settings: Callable[[], dict[str, Any]]) -> None:
     try:
-        import anthropic  # the expensive part: the SDK and its HTTP library
-
-        _exercise_stream(anthropic)
+        _exercise_stream()
 
         from ..keys.chain import resolve_credential
         from ..models.aliases import resolve_model

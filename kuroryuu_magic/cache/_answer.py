@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the SDK is imported on first use
+    from anthropic.types import Message
 
 __all__ = ["STORABLE_STOP_REASONS", "CacheStats", "CachedAnswer"]
 
@@ -29,13 +32,13 @@ class CachedAnswer:
     created: float = field(default_factory=time.time)
 
     @classmethod
-    def from_message(cls, message: Any, *, request_id: str | None = None) -> CachedAnswer:
+    def from_message(cls, message: Message, *, request_id: str | None = None) -> CachedAnswer:
         """From an SDK ``Message`` (``create`` or a stream's ``get_final_message()``).
 
         ``request_id``: pass the stream's own when the message carries none.
         """
         blocks = [block.to_dict(mode="json") for block in message.content]
-        text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        text = "".join(b.text for b in message.content if b.type == "text")
         usage = message.usage.to_dict(mode="json") if message.usage is not None else {}
         return cls(
             text=text,

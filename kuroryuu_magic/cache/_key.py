@@ -39,11 +39,11 @@ _CREDENTIALS = frozenset(
 _SENTINELS = frozenset({"NotGiven", "Omit"})  # the SDK's "argument not given" markers
 
 
-def _given(value: Any) -> bool:
+def _given(value: object) -> bool:
     return value is not None and type(value).__name__ not in _SENTINELS
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """JSON-ready data for SDK models and dataclasses; other unknown objects are refused."""
     dump = getattr(value, "model_dump", None)
     if callable(dump):
@@ -54,7 +54,7 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"answer_key cannot hash a {type(value).__name__} in the request")
 
 
-def _blocks(content: Any) -> Any:
+def _blocks(content: object) -> object:
     """A bare string is the API's shorthand for one text block; key both forms alike."""
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
@@ -63,13 +63,13 @@ def _blocks(content: Any) -> Any:
     return content
 
 
-def _strip_cache_control(block: Any) -> Any:
+def _strip_cache_control(block: object) -> object:
     if isinstance(block, Mapping) and "cache_control" in block:
         return {k: v for k, v in block.items() if k != "cache_control"}
     return block
 
 
-def _messages(messages: Any) -> Any:
+def _messages(messages: object) -> object:
     if not isinstance(messages, list):
         return messages
     out = []

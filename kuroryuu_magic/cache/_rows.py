@@ -32,7 +32,7 @@ class BadRow(ValueError):
     """A stored row that is not an answer this package wrote; the message says why."""
 
 
-def _depth_ok(value: Any, depth: int = 0) -> bool:
+def _depth_ok(value: object, depth: int = 0) -> bool:
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, dict):
@@ -42,7 +42,7 @@ def _depth_ok(value: Any, depth: int = 0) -> bool:
     return True
 
 
-def _json(raw: Any, field: str) -> Any:
+def _json(raw: object, field: str) -> object:
     if not isinstance(raw, str):
         raise BadRow(f"{field} is {type(raw).__name__}, not JSON text")
     if len(raw) > MAX_JSON_CHARS:
@@ -58,7 +58,7 @@ def _json(raw: Any, field: str) -> Any:
     return value
 
 
-def _count(value: Any, field: str) -> None:
+def _count(value: object, field: str) -> None:
     if value is None:
         return
     if type(value) is not int or value < 0:  # not bool, not "12", not -1

@@ -49,7 +49,7 @@ _SELECT_MANY = f"{_SELECT} WHERE key IN (SELECT value FROM json_each(?))"  # noq
 _CHUNK = 500  # bound parameters per query when SQLite lacks json_each
 
 
-def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
+def _scrub(value: object, redact: Callable[[str], str]) -> object:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, Mapping):

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # the SDK's HTTP library: imported when a client is built
+    import httpx2
 
 __all__ = [
     "MAX_API_BODY_BYTES",
@@ -221,7 +224,7 @@ class _LineCap:
         return json.dumps(error).encode() + b"\n"
 
 
-def _budget_for(response: Any) -> _Budget | _LineCap:
+def _budget_for(response: httpx2.Response) -> _Budget | _LineCap:
     declared = response.headers.get("content-length", "").strip()
     if response.status_code < 400 and response.request.url.path.endswith("/results"):
         return _LineCap(MAX_RESULT_LINE_BYTES)
@@ -229,7 +232,7 @@ def _budget_for(response: Any) -> _Budget | _LineCap:
     return _Budget(limit, declared=declared)
 
 
-def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]:
+def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Callable[..., Any]]]:
     """``event_hooks`` for an SDK http client: every response body is read up to a cap.
 
     The hook runs before the body is read and swaps in a stream that raises
@@ -241,10 +244,10 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
     import httpx2
 
     class _Sync(httpx2.SyncByteStream):
-        def __init__(self, inner: Any, budget: _Budget | _LineCap) -> None:
+        def __init__(self, inner: httpx2.SyncByteStream, budget: _Budget | _LineCap) -> None:
             self._inner, self._budget = inner, budget
 
-        def __iter__(self) -> Any:
+        def __iter__(self) -> Iterator[bytes]:
             for chunk in self._inner:
                 if passed := self._budget.take(chunk):
                     yield passed
@@ -255,10 +258,10 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
             self._inner.close()
 
     class _Async(httpx2.AsyncByteStream):
-        def __init__(self, inner: Any, budget: _Budget | _LineCap) -> None:
+        def __init__(self, inner: httpx2.AsyncByteStream, budget: _Budget | _LineCap) -> None:
             self._inner, self._budget = inner, budget
 
-        async def __aiter__(self) -> Any:
+        async def __aiter__(self) -> AsyncIterator[bytes]:
             async for chunk in self._inner:
                 if passed := self._budget.take(chunk):
                     yield passed
@@ -270,12 +273,16 @@ def capped_response_hooks(*, asynchronous: bool = False) -> dict[str, list[Any]]
 
     if asynchronous:
 
-        async def cap_async(response: Any) -> None:
-            response.stream = _Async(response.stream, _budget_for(response))
+        async def cap_async(response: httpx2.Response) -> None:
+            # The async client's hook: its responses carry async streams.
+            inner = cast("httpx2.AsyncByteStream", response.stream)
+            response.stream = _Async(inner, _budget_for(response))
 
         return {"response": [cap_async]}
 
-    def cap(response: Any) -> None:
-        response.stream = _Sync(response.stream, _budget_for(response))
+    def cap(response: httpx2.Response) -> None:
+        # The sync client's hook: its responses carry sync streams.
+        inner = cast("httpx2.SyncByteStream", response.stream)
+        response.stream = _Sync(inner, _budget_for(response))
 
     return {"response": [cap]}

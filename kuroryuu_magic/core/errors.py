@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from IPython.core.error import UsageError
 
@@ -105,7 +105,7 @@ FailureKind = Literal[
 def _error_fields(exc: BaseException) -> tuple[int | None, str | None, str | None, str | None]:
     """(status, error type, API message, request id) from an SDK exception."""
     status = getattr(exc, "status_code", None)
-    body: Any = getattr(exc, "body", None)
+    body: object = getattr(exc, "body", None)
     err_type, message = error_envelope(body)
     err_type = err_type or getattr(exc, "type", None) or _BY_STATUS.get(status or 0)
     request_id = getattr(exc, "request_id", None)

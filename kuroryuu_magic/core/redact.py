@@ -326,7 +326,7 @@ class StreamRedactor:
             self._emit(out)
 
 
-def _redact_value(value: Any, depth: int = 0) -> Any:
+def _redact_value(value: object, depth: int = 0) -> object:
     if isinstance(value, str):
         return redact(value)
     if depth > 20:  # a hostile body nested deeper than any real one: drop it

@@ -27,7 +27,7 @@ def link(href: str, text: str) -> str:
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "error": "#cf222e", "busy": "#9a6700"}
 
 
-def fit_layout(**kwargs: Any) -> Any:
+def fit_layout(**kwargs: object) -> object:
     """A layout that lets a widget grow to its text.
 
     ipywidgets gives buttons and radio groups a fixed width (``--jp-widgets-inline-width``):

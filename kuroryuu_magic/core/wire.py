@@ -7,6 +7,7 @@ the offline demo read these the same way.  Works on SDK objects and plain dicts.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -17,11 +18,11 @@ def env_base_url() -> str:
     return os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
 
 
-def _field(block: Any, name: str) -> Any:
+def _field(block: object, name: str) -> object:
     return block.get(name) if isinstance(block, dict) else getattr(block, name, None)
 
 
-def joined_text(content: Any, *, sep: str = "", placeholders: bool = False) -> str:
+def joined_text(content: object, *, sep: str = "", placeholders: bool = False) -> str:
     """The text of a message or its content: a ``str``, or blocks (SDK objects or dicts).
 
     Blocks that are not text are skipped, or shown as ``[image]`` with ``placeholders``.
@@ -31,8 +32,10 @@ def joined_text(content: Any, *, sep: str = "", placeholders: bool = False) -> s
         content = content.content
     if isinstance(content, str):
         return content
+    if not isinstance(content, Iterable):  # None: no content yet
+        return ""
     parts = []
-    for block in content or ():
+    for block in content:
         kind = _field(block, "type")
         if kind == "text":
             parts.append(str(_field(block, "text") or ""))
@@ -41,7 +44,7 @@ def joined_text(content: Any, *, sep: str = "", placeholders: bool = False) -> s
     return sep.join(parts)
 
 
-def error_envelope(body: Any) -> tuple[str | None, str | None]:
+def error_envelope(body: object) -> tuple[str | None, str | None]:
     """(error type, message) from an API error body ``{"error": {"type", "message"}}``
     (or the inner object itself); ``(None, None)`` for anything else."""
     if not isinstance(body, dict):

@@ -184,7 +184,7 @@ class Investigation:
     done: list[Done]
     final: bool  # tool_choice none or the round limit: answer now
 
-    def result(self, tool: str, **match: Any) -> Done | None:
+    def result(self, tool: str, **match: object) -> Done | None:
         for d in self.done:
             if d.name == tool and all(d.input.get(k) == v for k, v in match.items()):
                 return d

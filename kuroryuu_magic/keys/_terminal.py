@@ -13,8 +13,8 @@ from IPython.core.error import UsageError
 
 from ..core.secretfiles import SecretFileError
 from . import chain
+from ._shape import API_KEY_PREFIX, KeyShapeError, normalize_key
 from ._store import KeyringError
-from .shape import API_KEY_PREFIX, KeyShapeError, normalize_key
 
 __all__ = ["run_terminal_setup"]
 

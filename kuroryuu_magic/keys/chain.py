@@ -35,7 +35,7 @@ from ..core.redact import hides_secret_args, redact, register_secret
 from ..core.secretfiles import SecretFileError
 from ..core.session import session_for
 from . import _store as keystore
-from .shape import KeyShapeError, normalize_key
+from ._shape import KeyShapeError, normalize_key
 
 __all__ = [
     "Credential",

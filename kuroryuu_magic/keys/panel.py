@@ -9,8 +9,6 @@ Verbose`` a traceback prints the handler's locals, the key among them.
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipywidgets as widgets
 
 from ..core.frontend import is_rich_frontend
@@ -18,8 +16,8 @@ from ..core.redact import redact
 from ..core.secretfiles import SecretFileError
 from ..core.widgets import ClickWorker, fit_layout, link, safe_message, status_html
 from . import chain
+from ._shape import KeyShapeError, normalize_key
 from ._store import KeyringError
-from .shape import KeyShapeError, normalize_key
 
 __all__ = ["SetupPanel", "run_setup"]
 
@@ -38,7 +36,7 @@ def _safe_message(exc: BaseException) -> str:
 class SetupPanel(widgets.VBox):
     """Password field, store choice, Save / Test / Forget buttons and a status line."""
 
-    def __init__(self, *, threaded: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, threaded: bool = True, **kwargs: object) -> None:
         self._key = widgets.Password(
             placeholder="sk-ant-…", description="API key", layout=widgets.Layout(width="32em")
         )
@@ -138,7 +136,7 @@ class SetupPanel(widgets.VBox):
         self._key.value = ""
         return raw
 
-    def _on_save_click(self, _button: widgets.Button) -> None:
+    def _on_save_click(self, _button: object) -> None:
         raw = self._take_field()
         pending, self._tested_key = self._tested_key, None
         if not raw.strip() and pending:
@@ -148,7 +146,7 @@ class SetupPanel(widgets.VBox):
         except Exception as exc:
             self._show(_safe_message(exc), "error")
 
-    def _on_test_click(self, _button: widgets.Button) -> None:
+    def _on_test_click(self, _button: object) -> None:
         raw = self._take_field()  # emptied at once, before the call is made
         self._tested_key = None
         try:
@@ -166,7 +164,7 @@ class SetupPanel(widgets.VBox):
         else:
             self._show(result.message, "ok" if result.ok else "error")
 
-    def _on_forget_click(self, _button: widgets.Button) -> None:
+    def _on_forget_click(self, _button: object) -> None:
         self._take_field()
         self._tested_key = None
         try:
@@ -180,7 +178,7 @@ class SetupPanel(widgets.VBox):
         self._status.value = status_html(text, level)
 
 
-def run_setup(shell: Any) -> None:
+def run_setup(shell: object) -> None:
     """Show the panel in a Jupyter kernel; prompt with getpass in terminal IPython."""
     if is_rich_frontend(shell):
         from IPython.display import display

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
 
 from ..core.errors import UsageError
+from ._host import MagicsHost
 
 __all__ = ["days", "run_cache"]
 
@@ -33,7 +33,7 @@ def _size(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
-def run_cache(magics: Any, opts: argparse.Namespace) -> None:
+def run_cache(magics: MagicsHost, opts: argparse.Namespace) -> None:
     """Show the answer cache, or clear it."""
     from ..cache import open_cache
 

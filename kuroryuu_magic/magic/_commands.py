@@ -10,6 +10,7 @@ from ..ask.usage import format_cost
 from ..core.errors import UsageError, api_error_from, interruptible
 from ..core.frontend import is_rich_frontend
 from ..core.wire import joined_text
+from ._host import MagicsHost, shell_of
 
 if TYPE_CHECKING:  # the SDK is imported on first use: %load_ext stays cheap
     from anthropic import Anthropic
@@ -19,19 +20,19 @@ def _turns(n: int) -> str:
     return f"{n} turn" if n == 1 else f"{n} turns"
 
 
-def setup(magics: Any, opts: argparse.Namespace) -> None:
+def setup(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..keys.panel import run_setup
 
     run_setup(magics.shell)
 
 
-def login(magics: Any, opts: argparse.Namespace) -> None:
+def login(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..oauth.panel import run_login
 
     run_login(magics.shell, mode=opts.mode)
 
 
-def logout(magics: Any, opts: argparse.Namespace) -> None:
+def logout(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..core.secretfiles import SecretFileError
     from ..oauth.errors import OAuthError
     from ..oauth.tokens import logout as forget_tokens
@@ -42,13 +43,13 @@ def logout(magics: Any, opts: argparse.Namespace) -> None:
         raise UsageError(f"Logout failed: {exc}") from None
 
 
-def _client(magics: Any) -> Anthropic:
+def _client(magics: MagicsHost) -> Anthropic:
     from ..ask.client import get_client
 
     return get_client(timeout=magics.timeout, max_retries=magics.max_retries)
 
 
-def status(magics: Any, opts: argparse.Namespace) -> None:
+def status(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
     from ..keys.chain import credential_status
     from ..oauth.tokens import token_status
@@ -77,7 +78,7 @@ def status(magics: Any, opts: argparse.Namespace) -> None:
     show_rows(magics.shell, "Claude status", ("setting", "value"), rows)
 
 
-def models(magics: Any, opts: argparse.Namespace) -> None:
+def models(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..ask.client import base_url
     from ..models.aliases import list_models, offline_listing
 
@@ -96,7 +97,7 @@ def models(magics: Any, opts: argparse.Namespace) -> None:
     _show_models(magics, rows)
 
 
-def _show_models(magics: Any, rows: list[dict[str, Any]]) -> None:
+def _show_models(magics: MagicsHost, rows: list[dict[str, Any]]) -> None:
     show_rows(
         magics.shell,
         "Models",
@@ -105,7 +106,7 @@ def _show_models(magics: Any, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def history(magics: Any, opts: argparse.Namespace) -> None:
+def history(magics: MagicsHost, opts: argparse.Namespace) -> None:
     name = opts.conversation or "default"
     turns = magics.conversations.thread(name).turns
     if not turns:
@@ -132,7 +133,7 @@ def history(magics: Any, opts: argparse.Namespace) -> None:
             print(f"[{i}] You: {asked}\n[{i}] Claude ({turn.model}): {turn.assistant}\n")
 
 
-def reset(magics: Any, opts: argparse.Namespace) -> None:
+def reset(magics: MagicsHost, opts: argparse.Namespace) -> None:
     if opts.all:
         dropped = magics.conversations.reset(None)
         print(f"Cleared every thread ({_turns(dropped)}).")
@@ -142,7 +143,7 @@ def reset(magics: Any, opts: argparse.Namespace) -> None:
     print(f"Cleared thread '{name}' ({_turns(dropped)}).")
 
 
-def usage(magics: Any, opts: argparse.Namespace) -> None:
+def usage(magics: MagicsHost, opts: argparse.Namespace) -> None:
     by_model = magics.session_usage.by_model
     if not by_model:
         print("No requests yet in this session.")
@@ -178,7 +179,7 @@ def usage(magics: Any, opts: argparse.Namespace) -> None:
     )
 
 
-def fix(magics: Any, opts: argparse.Namespace) -> None:
+def fix(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..context.errors import last_error_prompt
 
     prompt = last_error_prompt(magics.shell)
@@ -193,7 +194,7 @@ def fix(magics: Any, opts: argparse.Namespace) -> None:
     magics._prompt(opts, prompt)
 
 
-def batch(magics: Any, opts: argparse.Namespace) -> None:
+def batch(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from ..cache import refuse_in_replay
     from ..map.magic import fetch_batch
 
@@ -205,10 +206,10 @@ def batch(magics: Any, opts: argparse.Namespace) -> None:
 
     from ._prompting import traits_of
 
-    fetch_batch(magics.shell, traits_of(magics), opts.batch_id, opts.out)
+    fetch_batch(shell_of(magics), traits_of(magics), opts.batch_id, opts.out)
 
 
-def demo(magics: Any, opts: argparse.Namespace) -> None:
+def demo(magics: MagicsHost, opts: argparse.Namespace) -> None:
     from .. import demo as offline
     from ..ask.client import base_url
     from ..core.nomath import plain

@@ -8,26 +8,26 @@ from __future__ import annotations
 
 import argparse
 import keyword
-from typing import Any
 
 from ..core.errors import UsageError
+from ._host import MagicsHost, shell_of
 
 USAGE = "Usage: %claude explore [options] NAME [QUESTION] — e.g. `%claude explore df`."
 
 
-def explore(magics: Any, opts: argparse.Namespace) -> None:
+def explore(magics: MagicsHost, opts: argparse.Namespace) -> None:
     """The ``explore`` row of the subcommand table: ``opts.text`` is ``NAME [QUESTION]``."""
     run_explore(magics, opts, opts.text)
 
 
-def run_explore(magics: Any, opts: argparse.Namespace, target: str) -> Any:
+def run_explore(magics: MagicsHost, opts: argparse.Namespace, target: str) -> None:
     """Investigate one variable: the inspection tools (or ``code`` when asked) and a default question."""
     from ..agent import explore_prompt
 
     name, _, question = target.partition(" ")
     if not name.isidentifier() or keyword.iskeyword(name):
         raise UsageError(f"%claude explore needs a variable name, not {name[:40]!r}. {USAGE}")
-    if name not in magics.shell.user_ns:
+    if name not in shell_of(magics).user_ns:
         raise UsageError(f"No variable named {name!r} in this kernel.")
     if opts.map_over:
         raise UsageError("%claude explore investigates one variable; --map does not apply.")
@@ -37,7 +37,7 @@ def run_explore(magics: Any, opts: argparse.Namespace, target: str) -> Any:
     return run_with_tools(magics, opts, explore_prompt(name, question))
 
 
-def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
+def run_with_tools(magics: MagicsHost, opts: argparse.Namespace, text: str) -> None:
     """One prompt answered with the tool loop (``--tools`` or the ``tools`` trait)."""
     from ..agent import investigate
     from ._prompting import prepare, request_of
@@ -52,7 +52,7 @@ def run_with_tools(magics: Any, opts: argparse.Namespace, text: str) -> None:
             "replay",
             "--tools and %claude explore have no stored answers to replay (tool rounds are never cached)",
         )
-    shell = magics.shell
+    shell = shell_of(magics)
     settings, content = prepare(shell, req, text)
     investigate(shell, req, settings, content)
     return None  # the answer is on screen and in `_claude`; no Out[] echo

@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
 
 from ..core.errors import UsageError
 from ..core.session import session_for
 from ..mcp import calllog, setup
+from ._host import MagicsHost, shell_of
 
 __all__ = ["run_mcp", "server_name"]
 
@@ -34,9 +34,9 @@ def server_name(text: str) -> str:
 server_name.__name__ = "server name (letters, digits, _ and -)"
 
 
-def run_mcp(magics: Any, opts: argparse.Namespace) -> None:
+def run_mcp(magics: MagicsHost, opts: argparse.Namespace) -> None:
     """Print the Claude Code command and ``.mcp.json`` entry, write it, or show the log."""
-    shell = magics.shell
+    shell = shell_of(magics)
     if opts.action == "log":
         if opts.write or opts.allow_run:
             raise UsageError("`%claude mcp log` takes no other options.")

@@ -18,21 +18,24 @@ if TYPE_CHECKING:
     from ..core.shell import ShellLike
 
 
-def traits_of(magics: Any) -> Traits:  # Any: ClaudeMagics here would be an import circle
-    """The configuration, as values (the traits' current settings)."""
+def traits_of(magics: object) -> Traits:
+    """The configuration, as values: the traits' current settings, read by name from
+    ``ClaudeMagics`` (``object``: naming the class here would be an import circle)."""
     from ..ask.settings import Traits
 
     return Traits.of(magics)
 
 
-def request_of(magics: Any, opts: argparse.Namespace) -> Request:  # Any: as traits_of
+def request_of(magics: object, opts: argparse.Namespace) -> Request:
     """The parsed options and the traits as one frozen request."""
     from ..ask.settings import Request
 
     return Request.parsed(traits_of(magics), opts)
 
 
-def prepare(shell: ShellLike, req: Request, text: str) -> tuple[Settings, Any]:
+def prepare(
+    shell: ShellLike, req: Request, text: str
+) -> tuple[Settings, str | list[dict[str, Any]]]:
     """``(settings, content)`` for ``text``: options over traits, ``--new`` applied, ``{…}`` filled."""
     from ..ask.memory import ConversationStore
     from ..ask.prompt import build_content

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _cache_command, _commands, _explore, _mcp_command
+from ._host import MagicsHost
 
-Handler = Callable[[Any, argparse.Namespace], None]
+Handler = Callable[[MagicsHost, argparse.Namespace], None]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Arg:
         return f"[{flag} {value}]"
 
 
-def arg(*flags: str, **options: Any) -> Arg:
+def arg(*flags: str, **options: object) -> Arg:
     return Arg(flags, options)
 
 
@@ -64,7 +65,7 @@ class Subcommand:
         return " ".join(parts)
 
 
-def _help(magics: Any, opts: argparse.Namespace) -> None:
+def _help(magics: MagicsHost, opts: argparse.Namespace) -> None:
     print(help_text())
 
 
@@ -177,6 +178,6 @@ def help_text() -> str:
     return "\n".join([*lines, "Options: see `%%claude?`."])
 
 
-def run(magics: Any, name: str, opts: argparse.Namespace) -> None:
+def run(magics: MagicsHost, name: str, opts: argparse.Namespace) -> None:
     """Call the handler of subcommand ``name`` (already parsed into ``opts``)."""
     BY_NAME[name].handler(magics, opts)

@@ -29,7 +29,11 @@ from . import _subcommands
 from ._options import REQUEST_PARSER, parse_cell_line, parse_line
 
 if TYPE_CHECKING:
-    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
+    from traitlets.utils.bunch import Bunch
+
+    from ..ask.memory import ConversationStore
+    from ..ask.usage import SessionUsage
 
 
 @magics_class
@@ -104,7 +108,7 @@ class ClaudeMagics(Magics):
     ).tag(config=True)
 
     @observe("answer_cache_path")
-    def _answer_cache_moved(self, change: Any) -> None:
+    def _answer_cache_moved(self, change: Bunch) -> None:
         # The next use opens the new file; the old one is released now.
         if self.shell is not None and "kuroryuu_magic.cache" in sys.modules:
             from ..cache import close_cache
@@ -112,7 +116,7 @@ class ClaudeMagics(Magics):
             close_cache(self.shell)
 
     @validate("thinking")
-    def _check_thinking(self, proposal: Any) -> str:
+    def _check_thinking(self, proposal: Bunch) -> str:
         try:
             parse_thinking(proposal["value"])
         except UsageError as exc:
@@ -129,7 +133,7 @@ class ClaudeMagics(Magics):
         "object_chars",
         "max_tool_rounds",
     )
-    def _check_positive(self, proposal: Any) -> int:
+    def _check_positive(self, proposal: Bunch) -> int:
         if proposal["value"] < (0 if proposal["trait"].name == "max_history" else 1):
             from traitlets import TraitError
 
@@ -138,7 +142,7 @@ class ClaudeMagics(Magics):
         return value
 
     @validate("concurrency", "timeout", "max_retries", "update_interval", "approval_timeout")
-    def _check_bounded(self, proposal: Any) -> Any:
+    def _check_bounded(self, proposal: Bunch) -> Any:
         # inf/nan/1e308 or a huge pool used to pass and fail later as "API unreachable".
         name, value = proposal["trait"].name, proposal["value"]
         try:
@@ -162,7 +166,7 @@ class ClaudeMagics(Magics):
 
     _warming = False  # a warm-up was started and may still be running
 
-    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: object) -> None:
         super().__init__(shell=shell, **kwargs)
         if shell is not None:
             # After the cell that loaded us: `%load_ext` itself stays cheap and never waits.
@@ -173,7 +177,7 @@ class ClaudeMagics(Magics):
     def _tool_limits(self) -> ToolLimits:
         return ToolLimits(self.object_chars, self.schema_only)
 
-    def _warm_up_once(self, result: Any) -> None:
+    def _warm_up_once(self, result: ExecutionResult) -> None:
         if self.shell is not None:  # registered only when there is one (see __init__)
             self.shell.events.unregister("post_run_cell", self._warm_up_once)
         if self.warm_up:
@@ -193,13 +197,13 @@ class ClaudeMagics(Magics):
     # Per-kernel state lives in the shell's session, built on first use so that
     # `%load_ext` stays cheap (and `%reload_ext` keeps the threads).
     @property
-    def conversations(self) -> Any:
+    def conversations(self) -> ConversationStore:
         from ..ask.memory import ConversationStore
 
         return session_for(self.shell).state(ConversationStore)
 
     @property
-    def session_usage(self) -> Any:
+    def session_usage(self) -> SessionUsage:
         from ..ask.usage import SessionUsage
 
         return session_for(self.shell).state(SessionUsage)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import ForbiddenHeaderError
+
+if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    import httpx2
 
 __all__ = ["USER_AGENT", "check_headers", "check_request", "forbidden_reason"]
 
@@ -59,7 +62,7 @@ def _body_reason(content: bytes) -> str | None:
     return None
 
 
-def check_request(request: Any) -> None:
+def check_request(request: httpx2.Request) -> None:
     """Like :func:`check_headers`, for a whole ``httpx`` request: also refuses a
     ``?beta=true`` query (Claude Code's) and Claude Code's ``metadata.user_id``."""
     check_headers(request.headers.items())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..core.bounds import MAX_TOKEN_BODY_BYTES, BodyTooLargeError, loads_bounded, read_capped
 from ..core.redact import redact
@@ -50,7 +50,7 @@ class RedactedBody(dict):  # type: ignore[type-arg]
 class _Answer:
     status: int = 0
     content_type: str = ""
-    body: Any = field(default=None, repr=False)
+    body: object = field(default=None, repr=False)  # parsed JSON: narrowed where read
     not_json: bool = False
     too_large: bool = False
     failure: str | None = None

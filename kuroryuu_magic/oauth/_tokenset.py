@@ -104,7 +104,7 @@ def _span(seconds: float) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def _str_or_none(value: Any) -> str | None:
+def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -123,7 +123,7 @@ def _problem(message: str, status: int | None) -> MalformedTokenResponseError:
 
 
 def token_set_from_response(
-    data: Any,
+    data: object,
     *,
     mode: str,
     previous: TokenSet | None = None,

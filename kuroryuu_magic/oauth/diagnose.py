@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,8 @@ from .errors import ForbiddenHeaderError, LoginRequiredError, OAuthError
 from .tokens import REFRESH_MARGIN_SECONDS, load_tokens, refresh_tokens, token_file
 
 if TYPE_CHECKING:  # httpx2 (the SDK's HTTP library) is imported when a request is sent
+    import anthropic
+    import httpx2
     from httpx2 import BaseTransport
 
 
@@ -216,7 +219,7 @@ def classify(answer: _ApiAnswer, base_url: str) -> tuple[bool, str, str, str]:
     return (False, detail, f"The API refused the token ({head}).", API_KEY_ADVICE)
 
 
-def _guard_request(request: Any) -> None:
+def _guard_request(request: httpx2.Request) -> None:
     check_request(request)
 
 
@@ -245,7 +248,10 @@ def _call_api(
 
         from ..core.bounds import capped_response_hooks
 
-        hooks = {"request": [_guard_request], **capped_response_hooks()}
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [_guard_request],
+            **capped_response_hooks(),
+        }
         http_client = anthropic.DefaultHttpxClient(transport=transport, event_hooks=hooks)
         client = anthropic.Anthropic(
             auth_token=tokens.access_token,
@@ -275,7 +281,7 @@ def _call_api(
         client.close()
 
 
-def _status_answer(exc: Any) -> _ApiAnswer:
+def _status_answer(exc: anthropic.APIStatusError) -> _ApiAnswer:
     err_type, message = error_envelope(exc.body)
     return _ApiAnswer(
         status=exc.status_code,

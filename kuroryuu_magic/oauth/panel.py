@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
@@ -27,6 +27,9 @@ from . import POLICY_NOTE
 from ._config import MODES
 from ._tokenset import TokenSet
 from .errors import OAuthError
+
+if TYPE_CHECKING:  # the flow (and httpx2 with it) is imported on the first click
+    from ._flow import LoginAttempt
 
 __all__ = ["LoginPanel", "run_login"]
 
@@ -71,16 +74,16 @@ def _account_html(tokens: TokenSet | None, *, said: bool = False) -> str:
 class LoginPanel(widgets.VBox):
     """Policy note, authorization link, code field, four buttons, account and status."""
 
-    def __new__(cls, mode: str = "max", **kwargs: Any) -> LoginPanel:
+    def __new__(cls, mode: str = "max", **kwargs: object) -> LoginPanel:
         # Checked before the widget exists: a half-built widget fails in __del__.
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         panel: LoginPanel = super().__new__(cls, mode=mode, **kwargs)
         return panel
 
-    def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: Any) -> None:
+    def __init__(self, mode: str = "max", *, threaded: bool = True, **kwargs: object) -> None:
         self._mode = mode
-        self._attempt: Any = None
+        self._attempt: LoginAttempt | None = None
         self._status_text = ""
 
         self._policy = widgets.HTML(f"<p><b>Diagnostics only.</b> {html.escape(POLICY_NOTE)}</p>")
@@ -165,25 +168,25 @@ class LoginPanel(widgets.VBox):
         self._worker.wait(timeout)
 
     # -- handlers ---------------------------------------------------------------------
-    def _on_complete_click(self, _button: widgets.Button) -> None:
+    def _on_complete_click(self, _button: object) -> None:
         # Never leave the code in widget state, nor plain in a frame a traceback could print.
         pasted, self._code.value = Secret(self._code.value), ""
         self._run("Completing login…", lambda: self._complete_login(pasted))
 
-    def _on_refresh_click(self, _button: widgets.Button) -> None:
+    def _on_refresh_click(self, _button: object) -> None:
         self._run("Refreshing…", self._do_refresh)
 
-    def _on_diagnose_click(self, _button: widgets.Button) -> None:
+    def _on_diagnose_click(self, _button: object) -> None:
         self._run("Diagnosing…", self._do_diagnose)
 
-    def _on_logout_click(self, _button: widgets.Button) -> None:
+    def _on_logout_click(self, _button: object) -> None:
         self._run("Logging out…", self._do_logout)
 
-    def _on_new_link_click(self, _button: widgets.Button) -> None:
+    def _on_new_link_click(self, _button: object) -> None:
         self._start_attempt()
         self._show("New login link ready: open it, approve, and paste the new code.", "info")
 
-    def _on_api_key_click(self, _button: widgets.Button) -> None:
+    def _on_api_key_click(self, _button: object) -> None:
         from IPython import get_ipython
 
         from ..keys.panel import run_setup
@@ -205,6 +208,8 @@ class LoginPanel(widgets.VBox):
         from ._flow import complete_login
 
         attempt = self._attempt
+        if attempt is None:  # making the link failed, and the panel says why where it would be
+            raise OAuthError("There is no login link to complete; see the message above.")
         try:
             tokens = complete_login(attempt, pasted)
         finally:
@@ -285,7 +290,7 @@ class LoginPanel(widgets.VBox):
         super().close()
 
 
-def run_login(shell: Any, mode: str = "max") -> None:
+def run_login(shell: object, mode: str = "max") -> None:
     """The widget in a Jupyter kernel; the ``input()`` flow in terminal IPython."""
     from IPython.core.error import UsageError
 
