@@ -6,6 +6,11 @@ pydantic.  Covers ``type``, ``enum``, ``const``, ``anyOf``/``oneOf`` (as any),
 local ``$ref``s, plus the common constraints the API cannot enforce itself
 (``minimum``/``maximum``, lengths, ``pattern``, item counts): those only reach
 the model as hints in a description, so an answer may break them.
+
+Why not ``jsonschema``: the package's dependencies are kept to IPython, ipywidgets,
+the SDK (with its pydantic), platformdirs and filelock, and the subset the API
+accepts for structured outputs is small and fixed (the SDK's ``transform_schema``
+reduces every schema to it first), so a few dozen lines cover it.
 """
 
 from __future__ import annotations
