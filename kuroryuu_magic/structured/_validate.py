@@ -8,9 +8,9 @@ local ``$ref``s, plus the common constraints the API cannot enforce itself
 the model as hints in a description, so an answer may break them.
 
 Why not ``jsonschema``: the package's dependencies are kept to IPython, ipywidgets,
-the SDK (with its pydantic), platformdirs and filelock, and the subset the API
-accepts for structured outputs is small and fixed (the SDK's ``transform_schema``
-reduces every schema to it first), so a few dozen lines cover it.
+the SDK (with its pydantic), platformdirs and filelock, and a schema given to
+``--schema`` must also pass the SDK's ``transform_schema``, so the keywords to
+check are few and fixed.
 """
 
 from __future__ import annotations
