@@ -251,6 +251,18 @@ class Busy:
             f"while not _o.path.exists({str(self.release_file)!r}) and _t.monotonic() < _end:\n"
             "    _t.sleep(0.02)"
         )
+        # Sent is not running: under load a later request (the MCP server's) could reach
+        # the kernel first.  Wait until the kernel says this cell has started.
+        end = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < end, "the busy cell never started"
+            with contextlib.suppress(queue.Empty):
+                msg = kernel.kc.get_iopub_msg(timeout=1)
+                if (
+                    msg["parent_header"].get("msg_id") == self.msg_id
+                    and msg["msg_type"] == "execute_input"
+                ):
+                    break
 
     def release(self, timeout: float = 120) -> None:
         self.release_file.touch()

@@ -7,14 +7,35 @@ Shared by the frame, distribution and row tools.  pandas and numpy come from
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     FloatArray = npt.NDArray[np.float64]
+
+
+class HasDtype(Protocol):
+    """What some helpers read of a pandas Series: its dtype (numpy's, or pandas' own)."""
+
+    @property
+    def dtype(self) -> object: ...
+
+
+class HasArray(HasDtype, Protocol):
+    """A Series' dtype and its backing array (whose ``unit`` a datetime column carries)."""
+
+    @property
+    def array(self) -> object: ...
+
+
+class HasValues(HasDtype, Protocol):
+    """A Series' dtype and its values, in order."""
+
+    def __iter__(self) -> Iterator[object]: ...
+
 
 LOW_CARDINALITY = 50
 WITHHELD = "(schema-only mode: values are withheld; counts, names and dtypes only)"
@@ -24,8 +45,7 @@ def _types() -> Any:
     return sys.modules["pandas"].api.types
 
 
-# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
-def kind(s: Any) -> str:
+def kind(s: HasDtype) -> str:
     """``bool``, ``number``, ``datetime``, ``timedelta`` or ``other`` for a pandas Series."""
     t = _types()
     dtype = s.dtype
@@ -109,7 +129,7 @@ def counts(s: Any) -> Any:  # a pandas Series in and out (pandas is untyped)
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
-def _nested(s: Any) -> bool:  # s: a pandas Series (untyped)
+def _nested(s: HasValues) -> bool:
     pd, np = sys.modules["pandas"], sys.modules["numpy"]
     if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) not in ("mixed",):
         return False
@@ -184,7 +204,7 @@ def levels(s: Any, top: int = 10) -> tuple[int, list[tuple[object, int]]] | None
     return cnt.size, [(back(values[i]), int(cnt[i])) for i in order]
 
 
-def _from_int64(s: Any) -> Callable[[int], object]:  # s: a pandas Series (untyped)
+def _from_int64(s: HasArray) -> Callable[[int], object]:
     """Turn an ``asi8`` value of a datetime/timedelta column back into its Timestamp/Timedelta."""
     pd = sys.modules["pandas"]
     unit = getattr(s.array, "unit", "ns")  # numpy dtypes carry no .unit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..context.stats import FLOAT_TENTHS, fmt_exact, int_quantiles
 from ._columns import WITHHELD, floats, floats_all, kind, linear_quantiles
@@ -288,8 +288,7 @@ def histogram(
     return b.text("  …")
 
 
-# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
-def _nanoseconds(s: Any, k: str) -> tuple[FloatArray, Callable[[float], str]]:
+def _nanoseconds(s: object, k: str) -> tuple[FloatArray, Callable[[float], str]]:
     """Datetimes or timedeltas as float nanoseconds, and how to print a bin edge back."""
     pd = sys.modules["pandas"]
     if k == "timedelta":

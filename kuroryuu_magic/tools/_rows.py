@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from ._columns import WITHHELD, kind
+from ._columns import WITHHELD, HasDtype, kind
 from ._data import Table, colname, position, positions, quoted, table_of
 from ._data import column as column_at  # groupby's `column` argument would shadow it
 from .outcome import ToolError, tool
@@ -45,8 +45,7 @@ AGGS: tuple[str, ...] = get_args(Agg)
 _NUMERIC_AGGS = ("sum", "mean", "median", "std")
 
 
-# s: a pandas Series (pandas ships no types and pandas-stubs is not a dependency)
-def _coerce(s: Any, value: object) -> object:
+def _coerce(s: HasDtype, value: object) -> object:
     """``value`` as the column's kind of value: timestamps for datetimes, numbers for numbers."""
     pd = sys.modules["pandas"]
     k = kind(s)
