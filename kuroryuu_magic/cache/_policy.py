@@ -24,23 +24,6 @@ from ._answer import CachedAnswer
 from ._errors import AnswerCacheError, CacheMissError
 from ._store import AnswerCache
 
-__all__ = [
-    "CACHE_FILE_NAME",
-    "CACHE_MODES",
-    "CacheHolder",
-    "CacheMode",
-    "cache_mode",
-    "close_cache",
-    "default_cache_path",
-    "lookup",
-    "lookup_many",
-    "offline",
-    "open_cache",
-    "reads",
-    "refuse_in_replay",
-    "stores",
-]
-
 CacheMode = Literal["on", "off", "replay"]
 CACHE_MODES: tuple[CacheMode, ...] = ("on", "off", "replay")
 
