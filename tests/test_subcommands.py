@@ -60,3 +60,19 @@ def test_cell_magic_help_reads_double_percent(ip) -> None:
 def test_help_subcommand_prints_the_table(ip, fake: FakeAnthropic, capsys) -> None:
     run_cell(ip, "%claude help")
     assert capsys.readouterr().out.strip() == subcommands.help_text()
+
+
+def test_every_row_names_a_handler_that_exists() -> None:
+    """Handlers are imported when their subcommand first runs: a misspelt name must fail here,
+    not in a user's cell."""
+    import importlib
+
+    from kuroryuu_magic.magic import _subcommands
+
+    for row in _subcommands.TABLE:
+        module, _, name = row.handler.__qualname__.rpartition(".")
+        if module in _subcommands.HANDLER_MODULES:
+            handler = getattr(importlib.import_module(f"kuroryuu_magic.magic.{module}"), name)
+            assert callable(handler), row.name
+        else:
+            assert row.name == "help", row.name  # the one handler defined in the table's module

@@ -6,23 +6,11 @@ The handler of the ``cache`` row of the subcommand table (``subcommands``).
 from __future__ import annotations
 
 import argparse
-import math
 
 from ..core.errors import UsageError
 from ._host import MagicsHost
 
-__all__ = ["days", "run_cache"]
-
-
-def days(text: str) -> float:
-    """``--older-than DAYS``: a finite, non-negative number of days."""
-    value = float(text)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError
-    return value
-
-
-days.__name__ = "number of days"  # how argparse names it in an error
+__all__ = ["run_cache"]
 
 
 def _size(n: int) -> str:

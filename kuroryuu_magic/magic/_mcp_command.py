@@ -11,7 +11,6 @@ and says what to install, without the ``mcp`` package).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 from ..core.errors import UsageError
@@ -19,19 +18,7 @@ from ..core.session import session_for
 from ..mcp import calllog, setup
 from ._host import MagicsHost, shell_of
 
-__all__ = ["run_mcp", "server_name"]
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
-
-
-def server_name(text: str) -> str:
-    """``--name``: what Claude Code calls the server (its tools become ``mcp__NAME__tool``)."""
-    if not _NAME.match(text):
-        raise ValueError
-    return text
-
-
-server_name.__name__ = "server name (letters, digits, _ and -)"
+__all__ = ["run_mcp"]
 
 
 def run_mcp(magics: MagicsHost, opts: argparse.Namespace) -> None:

@@ -1,22 +1,68 @@
 """The ``%claude`` subcommands: ONE table that makes the parsers, ``%claude help`` and the dispatch.
 
 A new subcommand is one row: its name, its arguments, one line of help and a
-handler ``(magics, opts) -> None`` (the handlers live in ``commands``).
-``options`` builds each row's parser; :func:`help_text` and :func:`run` read
-the same rows, so the three can't drift apart.
+handler ``(magics, opts) -> None`` (the handlers live in ``_commands``,
+``_explore``, ``_cache_command`` and ``_mcp_command``).  ``_options`` builds
+each row's parser; :func:`help_text` and :func:`run` read the same rows, so the
+three can't drift apart.
+
+The table is built at ``%load_ext`` (the parsers and ``%%claude?`` need it), so
+a handler is named by module and function and imported when its subcommand
+first runs: the handlers' own imports (the display code, the MCP set-up) would
+otherwise cost every ``%load_ext`` about half of its time.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _cache_command, _commands, _explore, _mcp_command
 from ._host import MagicsHost
 
+if TYPE_CHECKING:  # imported when a subcommand runs (see `_on`); named here for the import graph
+    from . import _cache_command, _commands, _explore, _mcp_command  # noqa: F401
+
 Handler = Callable[[MagicsHost, argparse.Namespace], None]
+HANDLER_MODULES = ("_commands", "_explore", "_cache_command", "_mcp_command")
+
+
+def _on(module: str, name: str) -> Handler:
+    """The handler ``name`` of ``module`` (one of :data:`HANDLER_MODULES`), imported on first run."""
+
+    def run(magics: MagicsHost, opts: argparse.Namespace) -> None:
+        handler: Handler = getattr(importlib.import_module(f".{module}", __package__), name)
+        handler(magics, opts)
+
+    run.__qualname__ = f"{module}.{name}"
+    return run
+
+
+def days(text: str) -> float:
+    """``--older-than DAYS``: a finite, non-negative number of days."""
+    value = float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError
+    return value
+
+
+days.__name__ = "number of days"  # how argparse names it in an error
+
+_SERVER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
+
+
+def server_name(text: str) -> str:
+    """``--name``: what Claude Code calls the server (its tools become ``mcp__NAME__tool``)."""
+    if not _SERVER_NAME.match(text):
+        raise ValueError
+    return text
+
+
+server_name.__name__ = "server name (letters, digits, _ and -)"
 
 
 @dataclass(frozen=True)
@@ -72,48 +118,54 @@ def _help(magics: MagicsHost, opts: argparse.Namespace) -> None:
 THREAD = arg("-c", "--conversation", metavar="NAME", help="thread name")
 
 TABLE: tuple[Subcommand, ...] = (
-    Subcommand("setup", "add an Anthropic API key (kept out of the notebook)", _commands.setup),
+    Subcommand(
+        "setup", "add an Anthropic API key (kept out of the notebook)", _on("_commands", "setup")
+    ),
     Subcommand(
         "login",
         "OAuth diagnostics: why a Claude subscription can't be used here",
-        _commands.login,
+        _on("_commands", "login"),
         (arg("--mode", choices=("max", "console"), default="max", help="which login"),),
     ),
-    Subcommand("logout", "delete the stored OAuth tokens", _commands.logout),
+    Subcommand("logout", "delete the stored OAuth tokens", _on("_commands", "logout")),
     Subcommand(
-        "status", "credential source (masked), base URL, model, threads, usage", _commands.status
+        "status",
+        "credential source (masked), base URL, model, threads, usage",
+        _on("_commands", "status"),
     ),
     Subcommand(
         "models",
         "models the API offers",
-        _commands.models,
+        _on("_commands", "models"),
         (arg("--refresh", action="store_true", help="ask the API again"),),
     ),
-    Subcommand("history", "show a conversation thread", _commands.history, (THREAD,)),
+    Subcommand("history", "show a conversation thread", _on("_commands", "history"), (THREAD,)),
     Subcommand(
         "reset",
         "clear a conversation thread, or all of them",
-        _commands.reset,
+        _on("_commands", "reset"),
         (THREAD, arg("--all", action="store_true", help="clear every thread")),
     ),
-    Subcommand("usage", "tokens and estimated cost this session, per model", _commands.usage),
+    Subcommand(
+        "usage", "tokens and estimated cost this session, per model", _on("_commands", "usage")
+    ),
     Subcommand(
         "fix",
         "explain the last error and propose a corrected cell",
-        _commands.fix,
+        _on("_commands", "fix"),
         request_options=True,
     ),
     Subcommand(
         "explore",
         "investigate one variable with read-only tools: what is odd, missing, next",
-        _explore.explore,
+        _on("_explore", "explore"),
         text="NAME [QUESTION]",
         example="%claude explore df",
     ),
     Subcommand(
         "batch",
         "fetch the results of a Message Batch",
-        _commands.batch,
+        _on("_commands", "batch"),
         (
             arg("batch_id", metavar="ID", help="a batch id (msgbatch_…)"),
             arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
@@ -122,12 +174,12 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "cache",
         "the answer cache: size, entries, hits this session; clear [--older-than DAYS]",
-        _cache_command.run_cache,
+        _on("_cache_command", "run_cache"),
         (
             arg("action", nargs="?", choices=("clear",), metavar="[clear]", help="clear answers"),
             arg(
                 "--older-than",
-                type=_cache_command.days,
+                type=days,
                 metavar="DAYS",
                 help="with clear: only answers older than DAYS",
             ),
@@ -136,7 +188,7 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "demo",
         "try everything offline: a local fake API answers (no key needed)",
-        _commands.demo,
+        _on("_commands", "demo"),
         (
             arg("--force", action="store_true", help="use the demo even when a key is set"),
             arg("--stop", action="store_true", help="end the demo"),
@@ -145,14 +197,14 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "mcp",
         "let Claude Code (your subscription) use this kernel's variables: the command to paste; log",
-        _mcp_command.run_mcp,
+        _on("_mcp_command", "run_mcp"),
         (
             arg("action", nargs="?", choices=("log",), metavar="[log]", help="the MCP calls seen"),
             arg("--write", action="store_true", help="merge the server into .mcp.json here"),
             arg("--allow-run", action="store_true", help="also offer run_python (destructive)"),
             arg(
                 "--name",
-                type=_mcp_command.server_name,
+                type=server_name,
                 metavar="NAME",
                 help="server name (notebook)",
             ),
