@@ -25,6 +25,7 @@ from .usage import estimate_tokens
 
 if TYPE_CHECKING:
     from ..cache import AnswerCache, CachedAnswer, CacheMode
+    from ..structured import SchemaSpec
 
 
 def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
@@ -81,12 +82,24 @@ def effective_settings(shell: NamespaceLike, req: Request) -> Settings:
     )
 
 
-def _schema_of(shell: NamespaceLike, req: Request) -> Any:
+def _schema_of(shell: NamespaceLike, req: Request) -> SchemaSpec | None:
+    """The schema for ``--schema NAME``; every mistake is one ``UsageError`` line."""
     if not req.schema:
         return None
-    from ._schema_option import resolve_schema
+    from ..structured import SchemaError, schema_for  # pydantic and the SDK: only for --schema
 
-    return resolve_schema(shell.user_ns, req.schema)
+    name = req.schema.strip()
+    if not name.isidentifier():
+        raise UsageError(f"--schema needs the name of a variable, not {name[:80]!r}.")
+    if name not in shell.user_ns:
+        raise UsageError(
+            f"--schema: no variable named {name!r} in this notebook "
+            "(define a pydantic model, dataclass, TypedDict or JSON-schema dict first)."
+        )
+    try:
+        return schema_for(shell.user_ns[name])
+    except SchemaError as exc:
+        raise UsageError(f"--schema {name}: {' '.join(str(exc).split())}") from None
 
 
 def build_request(
