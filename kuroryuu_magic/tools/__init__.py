@@ -21,8 +21,16 @@ from __future__ import annotations
 from ._distribution import correlations, histogram, quantiles
 from ._frames import describe, duplicates, null_counts, value_counts
 from ._kernel import cell, last_error, list_variables
-from ._records import CODE_TOOL, TOOLS, Tool, tool_named
-from ._registry import DEFINITIONS, INSPECT_TOOLS, run_tool, tool_definitions
+from ._records import (
+    CODE_TOOL,
+    DEFINITIONS,
+    INSPECT_TOOLS,
+    TOOLS,
+    Tool,
+    run_tool,
+    tool_definitions,
+    tool_named,
+)
 from ._rows import groupby, sample_rows
 from .outcome import ToolError, ToolOutcome
 
