@@ -42,7 +42,7 @@ class _Context:
 
     def render(self, value: object) -> str:
         """One ``{…}`` value; strings go through render_value too (it masks key-shaped text)."""
-        from ..context import render_value
+        from ..context.render import render_value
 
         budget = min(self.per_object, self.remaining)
         if budget < len(LEFT_OUT_VALUE):
@@ -92,7 +92,8 @@ def _attachments(shell: NamespaceLike, opts: Request, context: _Context) -> list
     the names that did not fit are said in a last line, inside the same budget."""
     if not opts.vars:
         return []
-    from ..context import render_attachment, truncate
+    from ..context.render import render_attachment
+    from ..context.text import truncate
 
     blocks, left = [], []
     for name in opts.vars:

@@ -116,7 +116,7 @@ class ItemPrompts:
 
     def _prerender(self, text: str) -> dict[str, str]:
         """Render each plain ``{name}`` of the notebook once, not once per item."""
-        from ..context import render_value
+        from ..context.render import render_value
 
         user_ns = self.shell.user_ns
         schema_only = self.traits.schema_only or self.opts.schema_only
