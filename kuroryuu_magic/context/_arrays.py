@@ -10,8 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .stats import fmt_number as _g
-from .stats import numeric_summary
+from .stats import fmt_number, numeric_summary
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ def _stats(a: NDArray[Any]) -> str:
     note = f" (from {SAMPLE_SIZE:,} sampled elements)" if sampled else ""
     kind = a.dtype.kind
     if kind == "b":
-        return f"stats{note}: true={_g(values.mean() * 100)}%"
+        return f"stats{note}: true={fmt_number(values.mean() * 100)}%"
     if kind in "iuf":
         return f"stats{note}: " + numeric_summary(values)
     if kind in "mM":

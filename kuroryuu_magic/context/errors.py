@@ -17,8 +17,9 @@ from types import TracebackType
 
 from IPython.core.error import UsageError
 
+from ..core.redact import redact
 from ..core.shell import ShellLike
-from .text import redact, truncate
+from .text import truncate
 
 MAX_SOURCE_CHARS = 8000
 MAX_FRAMES = 12

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
-from .text import redact, safe_repr, truncate, type_name
+from ..core.redact import redact
+from .text import safe_repr, truncate, type_name
 
 if TYPE_CHECKING:
     import polars as pl

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import unicodedata
 
-# Re-exported: the one redaction step lives in core.
-from ..core.redact import redact as redact
-
 
 def truncate(text: str, max_chars: int) -> str:
     """``text`` when it fits, else its head plus a visible marker; never over ``max_chars``."""
