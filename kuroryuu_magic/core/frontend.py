@@ -1,7 +1,11 @@
-"""Which kind of front end a shell talks to: a rich one (Jupyter, Colab) or a terminal.
+"""The one answer to "what can this front end render?": a rich one (Jupyter, Colab) or a terminal.
 
-Only the streaming view needs to know (``display_id`` updates); everything
-else publishes a MIME bundle with a good ``text/plain`` and lets IPython choose.
+A rich front end updates a display in place (``display_id``), shows widgets and
+HTML; a terminal shows text.  Code that must choose asks :func:`is_rich_frontend`
+and nothing else: the streaming view, the tool-loop steps and the approval, the
+``--map`` progress, the login panel and the status tables.  Everything that does
+not need to choose publishes a MIME bundle with a good ``text/plain`` and lets
+IPython pick.
 """
 
 from __future__ import annotations
