@@ -46,17 +46,6 @@ from .text import bounded
 if TYPE_CHECKING:
     from anthropic.types import ToolParam
 
-__all__ = [
-    "CODE_TOOL",
-    "DEFINITIONS",
-    "INSPECT_TOOLS",
-    "TOOLS",
-    "Tool",
-    "run_tool",
-    "tool_definitions",
-    "tool_named",
-]
-
 CODE_TOOL = "run_python"
 
 Name = Annotated[StrictStr, Field(description="A variable name in the user's namespace.")]
