@@ -24,22 +24,28 @@ from typing import TYPE_CHECKING, Any
 
 from ._host import MagicsHost
 
-if TYPE_CHECKING:  # imported when a subcommand runs (see `_on`); named here for the import graph
+if TYPE_CHECKING:  # imported when a subcommand runs (see `Later`); named here for the import graph
     from . import _cache_command, _commands, _explore, _mcp_command  # noqa: F401
 
 Handler = Callable[[MagicsHost, argparse.Namespace], None]
 HANDLER_MODULES = ("_commands", "_explore", "_cache_command", "_mcp_command")
 
 
-def _on(module: str, name: str) -> Handler:
+@dataclass(frozen=True)
+class Later:
     """The handler ``name`` of ``module`` (one of :data:`HANDLER_MODULES`), imported on first run."""
 
-    def run(magics: MagicsHost, opts: argparse.Namespace) -> None:
-        handler: Handler = getattr(importlib.import_module(f".{module}", __package__), name)
-        handler(magics, opts)
+    module: str
+    name: str
 
-    run.__qualname__ = f"{module}.{name}"
-    return run
+    def resolve(self) -> Handler:
+        handler: Handler = getattr(
+            importlib.import_module(f".{self.module}", __package__), self.name
+        )
+        return handler
+
+    def __call__(self, magics: MagicsHost, opts: argparse.Namespace) -> None:
+        self.resolve()(magics, opts)
 
 
 def days(text: str) -> float:
@@ -119,53 +125,53 @@ THREAD = arg("-c", "--conversation", metavar="NAME", help="thread name")
 
 TABLE: tuple[Subcommand, ...] = (
     Subcommand(
-        "setup", "add an Anthropic API key (kept out of the notebook)", _on("_commands", "setup")
+        "setup", "add an Anthropic API key (kept out of the notebook)", Later("_commands", "setup")
     ),
     Subcommand(
         "login",
         "OAuth diagnostics: why a Claude subscription can't be used here",
-        _on("_commands", "login"),
+        Later("_commands", "login"),
         (arg("--mode", choices=("max", "console"), default="max", help="which login"),),
     ),
-    Subcommand("logout", "delete the stored OAuth tokens", _on("_commands", "logout")),
+    Subcommand("logout", "delete the stored OAuth tokens", Later("_commands", "logout")),
     Subcommand(
         "status",
         "credential source (masked), base URL, model, threads, usage",
-        _on("_commands", "status"),
+        Later("_commands", "status"),
     ),
     Subcommand(
         "models",
         "models the API offers",
-        _on("_commands", "models"),
+        Later("_commands", "models"),
         (arg("--refresh", action="store_true", help="ask the API again"),),
     ),
-    Subcommand("history", "show a conversation thread", _on("_commands", "history"), (THREAD,)),
+    Subcommand("history", "show a conversation thread", Later("_commands", "history"), (THREAD,)),
     Subcommand(
         "reset",
         "clear a conversation thread, or all of them",
-        _on("_commands", "reset"),
+        Later("_commands", "reset"),
         (THREAD, arg("--all", action="store_true", help="clear every thread")),
     ),
     Subcommand(
-        "usage", "tokens and estimated cost this session, per model", _on("_commands", "usage")
+        "usage", "tokens and estimated cost this session, per model", Later("_commands", "usage")
     ),
     Subcommand(
         "fix",
         "explain the last error and propose a corrected cell",
-        _on("_commands", "fix"),
+        Later("_commands", "fix"),
         request_options=True,
     ),
     Subcommand(
         "explore",
         "investigate one variable with read-only tools: what is odd, missing, next",
-        _on("_explore", "explore"),
+        Later("_explore", "explore"),
         text="NAME [QUESTION]",
         example="%claude explore df",
     ),
     Subcommand(
         "batch",
         "fetch the results of a Message Batch",
-        _on("_commands", "batch"),
+        Later("_commands", "batch"),
         (
             arg("batch_id", metavar="ID", help="a batch id (msgbatch_…)"),
             arg("-o", "--out", metavar="OUT", help="store the results in this variable"),
@@ -174,7 +180,7 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "cache",
         "the answer cache: size, entries, hits this session; clear [--older-than DAYS]",
-        _on("_cache_command", "run_cache"),
+        Later("_cache_command", "run_cache"),
         (
             arg("action", nargs="?", choices=("clear",), metavar="[clear]", help="clear answers"),
             arg(
@@ -188,7 +194,7 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "demo",
         "try everything offline: a local fake API answers (no key needed)",
-        _on("_commands", "demo"),
+        Later("_commands", "demo"),
         (
             arg("--force", action="store_true", help="use the demo even when a key is set"),
             arg("--stop", action="store_true", help="end the demo"),
@@ -197,7 +203,7 @@ TABLE: tuple[Subcommand, ...] = (
     Subcommand(
         "mcp",
         "let Claude Code (your subscription) use this kernel's variables: the command to paste; log",
-        _on("_mcp_command", "run_mcp"),
+        Later("_mcp_command", "run_mcp"),
         (
             arg("action", nargs="?", choices=("log",), metavar="[log]", help="the MCP calls seen"),
             arg("--write", action="store_true", help="merge the server into .mcp.json here"),
