@@ -10,7 +10,6 @@ extension is not loaded): the caller's defaults.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -27,17 +26,14 @@ class ToolLimitsSource:
 
     def __init__(self) -> None:
         self._read: Callable[[], ToolLimits] | None = None
-        self._lock = threading.Lock()
 
     def provide(self, read: Callable[[], ToolLimits] | None) -> None:
         """Register the reader (``None`` when the magic is unloaded)."""
-        with self._lock:
-            self._read = read
+        self._read = read
 
     def current(self) -> ToolLimits | None:
         """The limits now, or ``None`` when nobody provides them or the reader fails."""
-        with self._lock:
-            read = self._read
+        read = self._read  # one read of the attribute: an unload meanwhile can't split it
         if read is None:
             return None
         try:
