@@ -2,7 +2,8 @@
 
 One JupyterLab server and one Chromium per browser-test package run; each test gets a
 fresh browser context (page). On failure the page's screenshot, its console log and the
-server log land in ``test-artifacts/`` and their paths are printed.
+server log land in ``test-artifacts/`` and their paths are printed (with
+``KURORYUU_KEEP_SCREENSHOTS=1``, for passing tests too).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 # Generous: two shared cores, and the first JupyterLab page load compiles a lot of JS.
 UI_TIMEOUT_MS = 60_000
+# KURORYUU_KEEP_SCREENSHOTS=1 keeps the artifacts of passing tests too, to look at by eye.
+# Read when this file loads: each test's environment is scrubbed of KURORYUU_* later.
+KEEP_SCREENSHOTS = os.environ.get("KURORYUU_KEEP_SCREENSHOTS") == "1"
 FAKE_KEY = "sk-ant-api03-browser-test-key-0000000000000000-AAAA"
 
 
@@ -354,7 +358,7 @@ def page(
         yield pg
     finally:
         rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
+        if rep is not None and (rep.failed or KEEP_SCREENSHOTS):
             out = _artifact_dir(request.config)
             stem = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
             shot, log = out / f"{stem}.png", out / f"{stem}.console.log"
